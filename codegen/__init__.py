@@ -1,0 +1,1 @@
+"""Generator for the Gemini Interactions SDK: spec -> intermediate model -> two client packages."""

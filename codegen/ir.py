@@ -1,0 +1,462 @@
+"""The intermediate model: what the templates render, built from a loaded spec.
+
+All decisions about names, Python types and method signatures are made here so that the
+templates only lay the result out."""
+
+from __future__ import annotations
+
+import keyword
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .loader import HTTP_METHODS, LoadedSpec, SpecError, ref_name
+
+UNKNOWN_TAG = "__unknown__"
+
+
+@dataclass(frozen=True)
+class Variant:
+    tag: str
+    model: str
+
+
+@dataclass(frozen=True)
+class OpenUnion:
+    """A discriminated union whose unknown tags fall back to `unknown_model`."""
+
+    name: str
+    discriminator: str
+    variants: tuple[Variant, ...]
+    description: str
+
+    @property
+    def unknown_model(self) -> str:
+        return f"Unknown{self.name}"
+
+    @property
+    def known_tags(self) -> tuple[str, ...]:
+        return tuple(v.tag for v in self.variants)
+
+
+@dataclass(frozen=True)
+class Alias:
+    """A named non-object type: an open enum, an array, a plain union or a free-form object."""
+
+    name: str
+    expression: str  # Python type expression
+    description: str
+    depends_on: frozenset[str]
+
+    @property
+    def docstring(self) -> str:
+        return self.description or f"The {self.name} type of the API."
+
+
+@dataclass(frozen=True)
+class Param:
+    """One keyword (or positional path) argument of a client method."""
+
+    name: str  # Python identifier
+    wire_name: str  # name on the wire (path, query or body)
+    location: str  # "path" | "query" | "body"
+    annotation: str  # Python type expression for the signature
+    required: bool
+    description: str
+
+    @property
+    def signature(self) -> str:
+        if self.required:
+            return f"{self.name}: {self.annotation}"
+        return f"{self.name}: {self.annotation} | None = None"
+
+
+@dataclass(frozen=True)
+class Operation:
+    name: str  # Python method name: create, get, ...
+    operation_id: str
+    http_method: str  # "GET", "POST", ...
+    path: str  # relative to /{api_version}, e.g. "/interactions/{id}"
+    summary: str
+    path_params: tuple[Param, ...]
+    query_params: tuple[Param, ...]
+    body_params: tuple[Param, ...]
+    body_model: str | None  # type that validates the whole body, if any
+    response_model: str | None  # None: the response body is ignored (returns None)
+    stream_event: str | None  # event union when the operation can stream
+    stream_param: Param | None  # the `stream` switch (body or query), popped from the params
+
+    @property
+    def can_stream(self) -> bool:
+        return self.stream_event is not None
+
+    @property
+    def has_body(self) -> bool:
+        return self.body_model is not None
+
+    @property
+    def response_type(self) -> str:
+        return self.response_model or "dict[str, Any]"
+
+    def return_annotation(self, stream_class: str) -> str:
+        if self.stream_event is None:
+            return self.response_type
+        return f"{self.response_type} | {stream_class}[{self.stream_event}]"
+
+    @property
+    def docstring(self) -> str:
+        lines = [self.summary or f"{self.http_method} {self.path}"]
+        documented = [p for p in (*self.path_params, *self.keyword_params) if p.description]
+        if documented:
+            lines += ["", "Args:"] + [f"    {p.name}: {p.description}" for p in documented]
+        return "\n".join(lines).replace('"' * 3, "'" * 3)
+
+    def _stream_item(self, location: str) -> str:
+        param = self.stream_param
+        if param is None or param.location != location:
+            return ""
+        # Sent only when true, so the non-streaming call's body stays what the user wrote.
+        return f'"{param.wire_name}": {param.name} or None'
+
+    @property
+    def stream_query_item(self) -> str:
+        return self._stream_item("query")
+
+    @property
+    def stream_body_item(self) -> str:
+        return self._stream_item("body")
+
+    @property
+    def stream_resume_args(self) -> str:
+        """Keyword arguments telling a stream which interaction it reads, when the call names it."""
+        args = [f"interaction_id={p.name}," for p in self.path_params if p.wire_name == "id"]
+        args += [f"last_event_id={p.name}," for p in self.query_params if p.wire_name == "last_event_id"]
+        return " ".join(args)
+
+    @property
+    def type_names(self) -> set[str]:
+        """Identifiers the method's signature uses."""
+        text = " ".join(
+            [p.annotation for p in (*self.path_params, *self.query_params, *self.body_params)]
+            + [self.response_type, self.stream_event or ""]
+        )
+        return set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
+
+    @property
+    def keyword_params(self) -> tuple[Param, ...]:
+        params = (*self.query_params, *self.body_params)
+        return tuple(sorted(params, key=lambda p: not p.required))
+
+    @property
+    def positional_params(self) -> tuple[Param, ...]:
+        return self.path_params
+
+    @property
+    def path_format(self) -> str:
+        """The path as an f-string body over the Python names of the path parameters."""
+        result = self.path
+        for param in self.path_params:
+            result = result.replace("{" + param.wire_name + "}", "{_quote(" + param.name + ")}")
+        return result
+
+
+@dataclass(frozen=True)
+class Resource:
+    name: str  # attribute on the client: "interactions"
+    class_name: str  # "Interactions"
+    operations: tuple[Operation, ...]
+    schema_names: frozenset[str] = frozenset()
+
+    @property
+    def type_imports(self) -> list[str]:
+        """The generated types the resource module needs, sorted."""
+        used: set[str] = set()
+        for operation in self.operations:
+            used |= operation.type_names
+        return sorted(used & self.schema_names)
+
+
+@dataclass(frozen=True)
+class Api:
+    title: str
+    revision: str
+    base_url: str
+    api_version: str
+    resources: tuple[Resource, ...]
+    unions: tuple[OpenUnion, ...]
+    models: tuple[str, ...]  # every object schema with properties, in spec order
+    aliases: tuple[Alias, ...]
+    event_union: str
+    schemas: dict[str, Any] = field(repr=False, compare=False)
+
+    @property
+    def package_version(self) -> str:
+        """The package version names the revision it pins: 2026-05-20 -> 2026.5.20 (PEP 440)."""
+        year, month, day = (int(part) for part in self.revision.split("-"))
+        return f"{year}.{month}.{day}"
+
+    def definitions_in_order(self) -> list[OpenUnion | Alias]:
+        """Unions and aliases, each after the aliases it names (their values are evaluated eagerly)."""
+        pending: dict[str, OpenUnion | Alias] = {u.name: u for u in self.unions}
+        pending.update({a.name: a for a in self.aliases})
+        ordered: list[OpenUnion | Alias] = []
+        done: set[str] = set()
+
+        def visit(name: str, trail: tuple[str, ...]) -> None:
+            if name in done or name not in pending:
+                return
+            if name in trail:
+                raise SpecError(f"type aliases refer to each other in a cycle: {' -> '.join(trail + (name,))}")
+            item = pending[name]
+            for dep in sorted(item.depends_on if isinstance(item, Alias) else ()):
+                visit(dep, trail + (name,))
+            done.add(name)
+            ordered.append(item)
+
+        for name in pending:
+            visit(name, ())
+        return ordered
+
+    def union(self, name: str) -> OpenUnion:
+        for union in self.unions:
+            if union.name == name:
+                return union
+        raise KeyError(name)
+
+
+def python_name(name: str) -> str:
+    cleaned = re.sub(r"\W", "_", name)
+    return cleaned + "_" if keyword.iskeyword(cleaned) else cleaned
+
+
+def build_api(spec: LoadedSpec) -> Api:
+    document = spec.document
+    schemas = spec.schemas
+    unions = tuple(
+        _build_union(name, schema)
+        for name, schema in schemas.items()
+        if isinstance(schema, dict) and "discriminator" in schema
+    )
+    union_names = {u.name for u in unions}
+    typer = _Typer(schemas, union_names)
+    resources: dict[str, list[Operation]] = {}
+    event_unions: set[str] = set()
+    for path, item in document["paths"].items():
+        for method in HTTP_METHODS:
+            if method in item:
+                operation = _build_operation(path, method, item[method], typer, schemas)
+                resources.setdefault(item[method]["x-sdk-resource"], []).append(operation)
+                if operation.stream_event:
+                    event_unions.add(operation.stream_event)
+    if len(event_unions) != 1:
+        raise SpecError(f"expected exactly one streamed event union, found {sorted(event_unions)}")
+    parameters = _api_version_default(document)
+    return Api(
+        title=document["info"]["title"],
+        revision=spec.revision,
+        base_url=document["servers"][0]["url"].rstrip("/"),
+        api_version=parameters,
+        resources=tuple(
+            Resource(name=name, class_name=_pascal(name), operations=tuple(ops), schema_names=frozenset(schemas))
+            for name, ops in sorted(resources.items())
+        ),
+        unions=unions,
+        models=tuple(n for n, s in schemas.items() if is_model(s)),
+        aliases=tuple(_build_alias(name, schema, schemas, union_names) for name, schema in schemas.items()
+                      if not is_model(schema) and name not in union_names),
+        event_union=event_unions.pop(),
+        schemas=schemas,
+    )
+
+
+def _pascal(name: str) -> str:
+    return "".join(part.capitalize() for part in re.split(r"[_\W]+", name) if part)
+
+
+def _is_object(schema: dict[str, Any]) -> bool:
+    return schema.get("type") == "object" and "discriminator" not in schema
+
+
+def is_model(schema: dict[str, Any]) -> bool:
+    """Object schemas with properties become classes; everything else becomes a type alias."""
+    return _is_object(schema) and bool(schema.get("properties")) and "oneOf" not in schema and "anyOf" not in schema
+
+
+def _build_alias(name: str, schema: dict[str, Any], schemas: dict[str, Any], unions: set[str]) -> Alias:
+    expression = model_type(schema, schemas)
+    refs = {ref_name(r) for r in _refs(schema)}
+    return Alias(
+        name=name,
+        expression=expression,
+        description=_one_line(schema.get("description", "")),
+        depends_on=frozenset(r for r in refs if not is_model(schemas[r])),
+    )
+
+
+def _refs(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        found = [node["$ref"]] if isinstance(node.get("$ref"), str) else []
+        return found + [r for v in node.values() for r in _refs(v)]
+    if isinstance(node, list):
+        return [r for v in node for r in _refs(v)]
+    return []
+
+
+def model_type(schema: dict[str, Any], schemas: dict[str, Any]) -> str:
+    """The Python type expression of a schema on the model side (exact types, open enums)."""
+    if "$ref" in schema:
+        return ref_name(schema["$ref"])
+    for key in ("oneOf", "anyOf"):
+        if key in schema and "discriminator" not in schema:
+            members = [model_type(member, schemas) for member in schema[key]]
+            return " | ".join(dict.fromkeys(members))
+    if "enum" in schema:
+        literals = ", ".join(repr(v) for v in schema["enum"])
+        return f"Literal[{literals}] | str"
+    kind = schema.get("type")
+    if kind == "array":
+        return f"list[{model_type(schema.get('items', {}), schemas)}]"
+    if kind == "object":
+        return "dict[str, Any]"
+    return {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}.get(str(kind), "Any")
+
+
+def _api_version_default(document: dict[str, Any]) -> str:
+    for item in document["paths"].values():
+        for method in HTTP_METHODS:
+            for param in item.get(method, {}).get("parameters", []):
+                if param["name"] == "api_version":
+                    return str(param["schema"].get("default", "v1beta"))
+    return "v1beta"
+
+
+def _build_union(name: str, schema: dict[str, Any]) -> OpenUnion:
+    discriminator = schema["discriminator"]
+    mapping = discriminator.get("mapping", {})
+    return OpenUnion(
+        name=name,
+        discriminator=discriminator["propertyName"],
+        variants=tuple(Variant(tag=tag, model=ref_name(ref)) for tag, ref in mapping.items()),
+        description=_one_line(schema.get("description", "")),
+    )
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+class _Typer:
+    """Python type expressions for method parameters: typed models also accept plain dicts."""
+
+    def __init__(self, schemas: dict[str, Any], unions: set[str]) -> None:
+        self.schemas = schemas
+        self.unions = unions
+
+    def annotation(self, schema: dict[str, Any]) -> str:
+        if "$ref" in schema:
+            name = ref_name(schema["$ref"])
+            target = self.schemas[name]
+            if name in self.unions or is_model(target):
+                return f"{name} | Mapping[str, Any]"
+            if "enum" in target:
+                return name
+            return self.annotation(target)
+        for key in ("oneOf", "anyOf"):
+            if key in schema:
+                members = [self.annotation(member) for member in schema[key]]
+                return " | ".join(dict.fromkeys(" | ".join(members).split(" | ")))
+        kind = schema.get("type")
+        if kind == "array":
+            return f"Sequence[{self.annotation(schema.get('items', {}))}]"
+        if kind == "object":
+            return "Mapping[str, Any]"
+        if "enum" in schema:
+            literals = ", ".join(repr(v) for v in schema["enum"])
+            return f"Literal[{literals}] | str"
+        return {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}.get(
+            str(kind), "Any"
+        )
+
+
+def _build_operation(
+    path: str, method: str, operation: dict[str, Any], typer: _Typer, schemas: dict[str, Any]
+) -> Operation:
+    prefix = "/{api_version}"
+    if not path.startswith(prefix):
+        raise SpecError(f"{path}: paths must start with {prefix}")
+    path_params: list[Param] = []
+    query_params: list[Param] = []
+    for raw in operation.get("parameters", []):
+        if raw["name"] == "api_version":
+            continue
+        param = Param(
+            name=python_name(raw["name"]),
+            wire_name=raw["name"],
+            location=raw["in"],
+            annotation=typer.annotation(raw.get("schema", {})),
+            required=bool(raw.get("required")),
+            description=_one_line(raw.get("description", "")),
+        )
+        (path_params if raw["in"] == "path" else query_params).append(param)
+    body_params: list[Param] = []
+    body_model = None
+    body_ref = (
+        operation.get("requestBody", {})
+        .get("content", {})
+        .get("application/json", {})
+        .get("schema", {})
+        .get("$ref")
+    )
+    if body_ref:
+        body_model = ref_name(body_ref)
+        body_params = _body_params(schemas, body_model, typer)
+    responses = operation.get("responses", {}).get("200", {}).get("content", {})
+    response_ref = responses.get("application/json", {}).get("schema", {}).get("$ref")
+    event_ref = responses.get("text/event-stream", {}).get("schema", {}).get("$ref")
+    stream_param = None
+    if operation.get("x-sdk-stream"):
+        for params in (body_params, query_params):
+            for param in params:
+                if param.wire_name == "stream":
+                    stream_param = param
+                    params.remove(param)
+                    break
+        if stream_param is None or not event_ref:
+            raise SpecError(f"{operation['operationId']}: x-sdk-stream needs a `stream` field and an event-stream response")
+    return Operation(
+        name=operation["x-sdk-method"],
+        operation_id=operation["operationId"],
+        http_method=method.upper(),
+        path=path[len(prefix) :],
+        summary=_one_line(operation.get("summary", "")),
+        path_params=tuple(path_params),
+        query_params=tuple(query_params),
+        body_params=tuple(body_params),
+        body_model=body_model,
+        response_model=ref_name(response_ref) if response_ref else None,
+        stream_event=ref_name(event_ref) if event_ref else None,
+        stream_param=stream_param,
+    )
+
+
+def _body_params(schemas: dict[str, Any], name: str, typer: _Typer) -> list[Param]:
+    """Keyword arguments for a request body: the properties of every variant of the body.
+
+    A property is a required keyword only when every variant requires it (model vs agent)."""
+    schema = schemas[name]
+    variants = [schemas[ref_name(m["$ref"])] for m in schema["oneOf"]] if "oneOf" in schema else [schema]
+    merged: dict[str, dict[str, Any]] = {}
+    for variant in variants:
+        for prop, prop_schema in variant.get("properties", {}).items():
+            merged.setdefault(prop, prop_schema)
+    return [
+        Param(
+            name=python_name(prop),
+            wire_name=prop,
+            location="body",
+            annotation=typer.annotation(prop_schema),
+            required=all(prop in v.get("required", []) for v in variants),
+            description=_one_line(prop_schema.get("description", "")),
+        )
+        for prop, prop_schema in merged.items()
+    ]

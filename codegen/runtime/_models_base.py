@@ -1,0 +1,79 @@
+"""Base classes of every generated model, and the open-union machinery.
+
+Models keep what they do not know: extra fields are stored (and dumped back), enum fields
+accept any string, and a union member whose tag this SDK version has never seen becomes an
+`Unknown…` model instead of an error."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import pydantic
+from pydantic import ConfigDict
+
+logger = logging.getLogger(__name__.rsplit(".", 1)[0])
+
+UNKNOWN_TAG = "__unknown__"
+
+
+class BaseModel(pydantic.BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+        # Schemas are built on first use, which keeps `import` fast.
+        defer_build=True,
+        protected_namespaces=(),
+    )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object this model stands for: the fields that were set, by wire name."""
+        return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
+
+    def to_json(self) -> str:
+        return self.model_dump_json(by_alias=True, exclude_unset=True)
+
+
+class UnknownVariant(BaseModel):
+    """A union member of a type this SDK version does not know.
+
+    The discriminator attribute holds the value that came over the wire, every other field is
+    kept as an extra attribute, and `raw` gives the whole payload back."""
+
+    if TYPE_CHECKING:
+        # Fields of types added to the API later are reachable as attributes; they are untyped.
+        def __getattr__(self, name: str) -> Any: ...
+
+    @property
+    def raw(self) -> dict[str, Any]:
+        return self.to_dict()
+
+
+_reported: set[tuple[str, str]] = set()
+_reported_lock = threading.Lock()
+
+
+def _report_unknown(union: str, tag: str) -> None:
+    key = (union, tag)
+    if key in _reported:
+        return
+    with _reported_lock:
+        if key in _reported:
+            return
+        _reported.add(key)
+    logger.debug("%s: unknown %s %r kept as Unknown%s", union, "type", tag, union)
+
+
+def open_discriminator(union: str, field: str, known: frozenset[str]) -> Callable[[Any], str]:
+    """The tag function of an open union: a known tag selects its variant, anything else UNKNOWN_TAG."""
+
+    def tag_of(value: Any) -> str:
+        tag = value.get(field) if isinstance(value, dict) else getattr(value, field, None)
+        if tag in known:
+            return tag  # type: ignore[no-any-return]
+        _report_unknown(union, str(tag))
+        return UNKNOWN_TAG
+
+    return tag_of

@@ -1,0 +1,80 @@
+"""Sessions: generate, lint, typecheck, tests (all of those plus pytest), demo, bench."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nox
+
+nox.options.sessions = ["tests"]
+nox.options.reuse_existing_virtualenvs = True
+nox.options.default_venv_backend = "venv"
+
+ROOT = Path(__file__).parent
+PYTHON = "3.11"
+GENERATED_PACKAGES = ["generated/sync", "generated/async"]
+PACKAGE_DIRS = ["generated/sync/gemini_interactions", "generated/async/gemini_interactions_async"]
+LINTED = ["codegen", "tests", "examples", "noxfile.py"]
+
+
+def _install_generator(session: nox.Session) -> None:
+    session.install("-r", "codegen/requirements.txt")
+
+
+def _install_packages(session: nox.Session) -> None:
+    # Reinstalled every time (not editable): tests run against the packages as users install them.
+    session.install("--force-reinstall", "--no-deps", *GENERATED_PACKAGES)
+    session.install(*GENERATED_PACKAGES)
+
+
+@nox.session(python=PYTHON)
+def generate(session: nox.Session) -> None:
+    """Render generated/ from spec/ (`-- --check` only compares; `-- --revision R` picks a revision)."""
+    _install_generator(session)
+    session.run("python", "-m", "codegen", "generate", *session.posargs)
+
+
+def _lint(session: nox.Session) -> None:
+    session.run("ruff", "check", *LINTED, *PACKAGE_DIRS)
+    session.run("ruff", "format", "--check", *LINTED)
+
+
+def _typecheck(session: nox.Session) -> None:
+    for package in PACKAGE_DIRS:
+        session.run("mypy", "--strict", "--python-version", "3.10", package)
+    session.run("mypy", "--strict", "codegen", "examples")
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    """ruff over the generator, the tests and the generated packages."""
+    _install_generator(session)
+    _lint(session)
+
+
+@nox.session(python=PYTHON)
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict over both generated packages (with 3.10 typing rules) and the generator."""
+    _install_generator(session)
+    session.install("-r", "tests/requirements.txt")
+    _install_packages(session)
+    _typecheck(session)
+
+
+@nox.session(python=PYTHON)
+def tests(session: nox.Session) -> None:
+    """The whole gate: generated code matches the spec, lint, types, then pytest."""
+    _install_generator(session)
+    session.install("-r", "tests/requirements.txt")
+    session.run("python", "-m", "codegen", "generate", "--check")
+    _install_packages(session)
+    _lint(session)
+    _typecheck(session)
+    session.run("pytest", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def demo(session: nox.Session) -> None:
+    """Stream the guide's scenarios through both clients: the embedded server, or the API if GEMINI_API_KEY is set."""
+    _install_packages(session)
+    session.run("python", "examples/demo.py", *session.posargs)
