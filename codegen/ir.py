@@ -19,6 +19,8 @@ UNKNOWN_TAG = "__unknown__"
 class Variant:
     tag: str
     model: str
+    fields: tuple[str, ...] = ()
+    required: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,14 @@ class OpenUnion:
     @property
     def known_tags(self) -> tuple[str, ...]:
         return tuple(v.tag for v in self.variants)
+
+    @property
+    def shapes(self) -> str:
+        """The variants' field names as a Python literal, for inferring the variant of an untagged payload."""
+        items = (
+            f"{v.tag!r}: (frozenset({sorted(v.fields)!r}), frozenset({sorted(v.required)!r}))" for v in self.variants
+        )
+        return "{" + ", ".join(items) + "}"
 
 
 @dataclass(frozen=True)
@@ -260,7 +270,7 @@ def build_api(spec: LoadedSpec) -> Api:
             Resource(name=name, class_name=_pascal(name), operations=tuple(ops), schema_names=frozenset(schemas))
             for name, ops in sorted(resources.items())
         ),
-        unions=unions,
+        unions=tuple(_with_shapes(u, schemas) for u in unions),
         models=tuple(n for n, s in schemas.items() if is_model(s)),
         aliases=tuple(_build_alias(name, schema, schemas, union_names) for name, schema in schemas.items()
                       if not is_model(schema) and name not in union_names),
@@ -341,6 +351,36 @@ def _build_union(name: str, schema: dict[str, Any]) -> OpenUnion:
     )
 
 
+def split_union(expression: str) -> list[str]:
+    """The members of a `A | B[C | D]` type expression (only top-level bars split)."""
+    parts: list[str] = []
+    depth = 0
+    current = ""
+    for char in expression:
+        depth += char in "[(" and 1 or 0
+        depth -= char in "])" and 1 or 0
+        if char == "|" and depth == 0:
+            parts.append(current.strip())
+            current = ""
+        else:
+            current += char
+    parts.append(current.strip())
+    return parts
+
+
+def _with_shapes(union: OpenUnion, schemas: dict[str, Any]) -> OpenUnion:
+    variants = tuple(
+        Variant(
+            tag=v.tag,
+            model=v.model,
+            fields=tuple(p for p in schemas[v.model].get("properties", {}) if p != union.discriminator),
+            required=tuple(p for p in schemas[v.model].get("required", []) if p != union.discriminator),
+        )
+        for v in union.variants
+    )
+    return OpenUnion(union.name, union.discriminator, variants, union.description)
+
+
 def _one_line(text: str) -> str:
     return " ".join(text.split())
 
@@ -363,8 +403,8 @@ class _Typer:
             return self.annotation(target)
         for key in ("oneOf", "anyOf"):
             if key in schema:
-                members = [self.annotation(member) for member in schema[key]]
-                return " | ".join(dict.fromkeys(" | ".join(members).split(" | ")))
+                members = [part for member in schema[key] for part in split_union(self.annotation(member))]
+                return " | ".join(dict.fromkeys(members))
         kind = schema.get("type")
         if kind == "array":
             return f"Sequence[{self.annotation(schema.get('items', {}))}]"
@@ -448,7 +488,8 @@ def _body_params(schemas: dict[str, Any], name: str, typer: _Typer) -> list[Para
     merged: dict[str, dict[str, Any]] = {}
     for variant in variants:
         for prop, prop_schema in variant.get("properties", {}).items():
-            merged.setdefault(prop, prop_schema)
+            if not prop_schema.get("readOnly"):  # output-only fields are not arguments
+                merged.setdefault(prop, prop_schema)
     return [
         Param(
             name=python_name(prop),

@@ -66,14 +66,40 @@ def _report_unknown(union: str, tag: str) -> None:
     logger.debug("%s: unknown %s %r kept as Unknown%s", union, "type", tag, union)
 
 
-def open_discriminator(union: str, field: str, known: frozenset[str]) -> Callable[[Any], str]:
-    """The tag function of an open union: a known tag selects its variant, anything else UNKNOWN_TAG."""
+VariantShape = tuple[frozenset[str], frozenset[str]]  # (every field, required fields) of a variant
+
+
+def open_discriminator(
+    union: str, field: str, known: frozenset[str], shapes: dict[str, VariantShape] | None = None
+) -> Callable[[Any], str]:
+    """The tag function of an open union: a known tag selects its variant, anything else UNKNOWN_TAG.
+
+    A payload without a tag (the API's own transcripts show some) gets the one variant whose
+    fields it fits, when exactly one fits best; it keeps no tag, so it dumps back unchanged."""
 
     def tag_of(value: Any) -> str:
         tag = value.get(field) if isinstance(value, dict) else getattr(value, field, None)
         if tag in known:
             return tag  # type: ignore[no-any-return]
+        if tag is None and shapes and isinstance(value, dict):
+            inferred = _infer_tag(value, shapes)
+            if inferred is not None:
+                return inferred
         _report_unknown(union, str(tag))
         return UNKNOWN_TAG
 
     return tag_of
+
+
+def _infer_tag(value: dict[str, Any], shapes: dict[str, VariantShape]) -> str | None:
+    keys = set(value)
+    if not keys:
+        return None
+    scored = sorted(
+        (len(required & keys), -len(fields), tag)
+        for tag, (fields, required) in shapes.items()
+        if keys <= fields and required <= keys | {"type"}
+    )
+    if not scored or (len(scored) > 1 and scored[-1][:2] == scored[-2][:2]):
+        return None
+    return scored[-1][2]

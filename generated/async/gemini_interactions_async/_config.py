@@ -1,0 +1,105 @@
+# Copied from codegen/runtime/_config.py by `nox -s generate` - edit it there, not here.
+"""Client settings shared by both flavours: where requests go, how they authenticate, how long they wait."""
+
+from __future__ import annotations
+
+import logging
+import os
+import platform
+from dataclasses import dataclass, field, replace
+from typing import Final
+
+from ._exceptions import MissingAPIKeyError
+from ._version import API_REVISION, DEFAULT_API_VERSION, DEFAULT_BASE_URL, PACKAGE_NAME, __version__
+
+logger = logging.getLogger(__name__.rsplit(".", 1)[0])
+
+API_KEY_ENV_VARS: Final = ("GEMINI_API_KEY", "GOOGLE_API_KEY")
+DEFAULT_MAX_RETRIES: Final = 2
+USER_AGENT: Final = f"{PACKAGE_NAME}/{__version__} api-revision/{API_REVISION} python/{platform.python_version()}"
+
+
+@dataclass(frozen=True)
+class Timeout:
+    """Seconds to wait: `connect` for the connection, `read` between bytes of the answer.
+
+    `read` bounds silence, not a whole stream: a stream may run for minutes as long as data keeps coming."""
+
+    connect: float | None = 10.0
+    read: float | None = 600.0
+
+    @classmethod
+    def of(cls, value: float | Timeout | None) -> Timeout:
+        if isinstance(value, Timeout):
+            return value
+        return cls(connect=value, read=value)
+
+
+DEFAULT_TIMEOUT: Final = Timeout()
+
+_warned_revisions: set[str] = set()
+
+
+@dataclass(frozen=True)
+class ClientConfig:
+    api_key: str = field(repr=False)
+    base_url: str
+    api_version: str
+    api_revision: str
+    timeout: Timeout
+    max_retries: int
+    default_headers: dict[str, str] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def resolve(
+        cls,
+        *,
+        api_key: str | None,
+        base_url: str | None,
+        api_version: str | None,
+        api_revision: str | None,
+        timeout: float | Timeout | None,
+        max_retries: int | None,
+        default_headers: dict[str, str] | None = None,
+    ) -> ClientConfig:
+        key = api_key or next((os.environ[v] for v in API_KEY_ENV_VARS if os.environ.get(v)), None)
+        if not key:
+            raise MissingAPIKeyError(
+                "No API key: pass api_key=... or set the GEMINI_API_KEY environment variable "
+                "(GOOGLE_API_KEY is read too)."
+            )
+        revision = api_revision or API_REVISION
+        if revision != API_REVISION and revision not in _warned_revisions:
+            _warned_revisions.add(revision)
+            logger.warning(
+                "Sending Api-Revision %s, but this SDK was generated for %s: types may not match the answers.",
+                revision,
+                API_REVISION,
+            )
+        if max_retries is not None and max_retries < 0:
+            raise ValueError("max_retries must be >= 0")
+        return cls(
+            api_key=key,
+            base_url=(base_url or os.environ.get("GEMINI_BASE_URL") or DEFAULT_BASE_URL).rstrip("/"),
+            api_version=api_version or DEFAULT_API_VERSION,
+            api_revision=revision,
+            timeout=DEFAULT_TIMEOUT if timeout is None else Timeout.of(timeout),
+            max_retries=DEFAULT_MAX_RETRIES if max_retries is None else max_retries,
+            default_headers=dict(default_headers or {}),
+        )
+
+    def with_options(self, **changes: object) -> ClientConfig:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    def url(self, path: str) -> str:
+        """`{base_url}/{api_version}{path}`; a path prefix in base_url (a proxy, a test server) is kept."""
+        return f"{self.base_url}/{self.api_version}{path}"
+
+    def headers(self) -> dict[str, str]:
+        return {
+            "x-goog-api-key": self.api_key,
+            "Api-Revision": self.api_revision,
+            "User-Agent": USER_AGENT,
+            "Accept": "application/json",
+            **self.default_headers,
+        }

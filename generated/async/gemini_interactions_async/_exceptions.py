@@ -1,0 +1,160 @@
+# Copied from codegen/runtime/_exceptions.py by `nox -s generate` - edit it there, not here.
+"""Every error this SDK raises: one hierarchy, the same in the sync and async packages.
+
+Messages name what went wrong and where, never the API key."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+REQUEST_ID_HEADERS = ("x-request-id", "x-goog-request-id", "request-id")
+
+
+class GeminiInteractionsError(Exception):
+    """Base class of every exception raised by this package."""
+
+
+class MissingAPIKeyError(GeminiInteractionsError, ValueError):
+    """No API key was given and none was found in GEMINI_API_KEY or GOOGLE_API_KEY."""
+
+
+class APIError(GeminiInteractionsError):
+    """A request to the API failed."""
+
+    def __init__(self, message: str, *, method: str | None = None, url: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.method = method
+        self.url = url
+
+
+class APIConnectionError(APIError):
+    """The server could not be reached, or the connection broke."""
+
+
+class APITimeoutError(APIConnectionError):
+    """The request timed out (connecting, or waiting for data)."""
+
+
+class StreamResumeError(APIConnectionError):
+    """A stream broke and reconnecting did not get it going again.
+
+    `interaction_id` and `last_event_id` say where to resume by hand with
+    `client.interactions.get(interaction_id, stream=True, last_event_id=last_event_id)`."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        interaction_id: str | None,
+        last_event_id: str | None,
+        method: str | None = None,
+        url: str | None = None,
+    ) -> None:
+        super().__init__(message, method=method, url=url)
+        self.interaction_id = interaction_id
+        self.last_event_id = last_event_id
+
+
+class APIResponseValidationError(APIError):
+    """The server sent something that is not what the API promises (for example invalid JSON)."""
+
+    def __init__(
+        self, message: str, *, payload: str | bytes | None = None, method: str | None = None, url: str | None = None
+    ) -> None:
+        super().__init__(message, method=method, url=url)
+        self.payload = payload
+
+
+class StreamError(APIError):
+    """The stream carried an `error` event; raised by helpers that need the stream to complete."""
+
+    def __init__(self, message: str, *, code: str | None, event: Any) -> None:
+        super().__init__(message)
+        self.code = code
+        self.event = event
+
+
+class APIStatusError(APIError):
+    """The API answered with an HTTP error status."""
+
+    status_code: int
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        body: Any,
+        headers: Mapping[str, str],
+        method: str | None = None,
+        url: str | None = None,
+    ) -> None:
+        super().__init__(message, method=method, url=url)
+        self.status_code = status_code
+        self.body = body
+        self.headers = dict(headers)
+        lowered = {k.lower(): v for k, v in headers.items()}
+        self.request_id = next((lowered[h] for h in REQUEST_ID_HEADERS if h in lowered), None)
+        error = body.get("error") if isinstance(body, dict) else None
+        self.code: str | None = str(error["code"]) if isinstance(error, dict) and "code" in error else None
+
+
+class BadRequestError(APIStatusError):
+    status_code = 400
+
+
+class AuthenticationError(APIStatusError):
+    status_code = 401
+
+
+class PermissionDeniedError(APIStatusError):
+    status_code = 403
+
+
+class NotFoundError(APIStatusError):
+    status_code = 404
+
+
+class RequestTimeoutError(APIStatusError):
+    status_code = 408
+
+
+class ConflictError(APIStatusError):
+    status_code = 409
+
+
+class UnprocessableEntityError(APIStatusError):
+    status_code = 422
+
+
+class RateLimitError(APIStatusError):
+    status_code = 429
+
+
+class InternalServerError(APIStatusError):
+    """Any 5xx answer."""
+
+    status_code = 500
+
+
+_BY_STATUS: dict[int, type[APIStatusError]] = {
+    cls.status_code: cls
+    for cls in (
+        BadRequestError,
+        AuthenticationError,
+        PermissionDeniedError,
+        NotFoundError,
+        RequestTimeoutError,
+        ConflictError,
+        UnprocessableEntityError,
+        RateLimitError,
+    )
+}
+
+
+def status_error_class(status_code: int) -> type[APIStatusError]:
+    if status_code >= 500:
+        return InternalServerError
+    return _BY_STATUS.get(status_code, APIStatusError)

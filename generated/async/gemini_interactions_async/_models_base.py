@@ -1,0 +1,106 @@
+# Copied from codegen/runtime/_models_base.py by `nox -s generate` - edit it there, not here.
+"""Base classes of every generated model, and the open-union machinery.
+
+Models keep what they do not know: extra fields are stored (and dumped back), enum fields
+accept any string, and a union member whose tag this SDK version has never seen becomes an
+`Unknown…` model instead of an error."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import pydantic
+from pydantic import ConfigDict
+
+logger = logging.getLogger(__name__.rsplit(".", 1)[0])
+
+UNKNOWN_TAG = "__unknown__"
+
+
+class BaseModel(pydantic.BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+        # Schemas are built on first use, which keeps `import` fast.
+        defer_build=True,
+        protected_namespaces=(),
+    )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object this model stands for: the fields that were set, by wire name."""
+        return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
+
+    def to_json(self) -> str:
+        return self.model_dump_json(by_alias=True, exclude_unset=True)
+
+
+class UnknownVariant(BaseModel):
+    """A union member of a type this SDK version does not know.
+
+    The discriminator attribute holds the value that came over the wire, every other field is
+    kept as an extra attribute, and `raw` gives the whole payload back."""
+
+    if TYPE_CHECKING:
+        # Fields of types added to the API later are reachable as attributes; they are untyped.
+        def __getattr__(self, name: str) -> Any: ...
+
+    @property
+    def raw(self) -> dict[str, Any]:
+        return self.to_dict()
+
+
+_reported: set[tuple[str, str]] = set()
+_reported_lock = threading.Lock()
+
+
+def _report_unknown(union: str, tag: str) -> None:
+    key = (union, tag)
+    if key in _reported:
+        return
+    with _reported_lock:
+        if key in _reported:
+            return
+        _reported.add(key)
+    logger.debug("%s: unknown %s %r kept as Unknown%s", union, "type", tag, union)
+
+
+VariantShape = tuple[frozenset[str], frozenset[str]]  # (every field, required fields) of a variant
+
+
+def open_discriminator(
+    union: str, field: str, known: frozenset[str], shapes: dict[str, VariantShape] | None = None
+) -> Callable[[Any], str]:
+    """The tag function of an open union: a known tag selects its variant, anything else UNKNOWN_TAG.
+
+    A payload without a tag (the API's own transcripts show some) gets the one variant whose
+    fields it fits, when exactly one fits best; it keeps no tag, so it dumps back unchanged."""
+
+    def tag_of(value: Any) -> str:
+        tag = value.get(field) if isinstance(value, dict) else getattr(value, field, None)
+        if tag in known:
+            return tag  # type: ignore[no-any-return]
+        if tag is None and shapes and isinstance(value, dict):
+            inferred = _infer_tag(value, shapes)
+            if inferred is not None:
+                return inferred
+        _report_unknown(union, str(tag))
+        return UNKNOWN_TAG
+
+    return tag_of
+
+
+def _infer_tag(value: dict[str, Any], shapes: dict[str, VariantShape]) -> str | None:
+    keys = set(value)
+    if not keys:
+        return None
+    scored = sorted(
+        (len(required & keys), -len(fields), tag)
+        for tag, (fields, required) in shapes.items()
+        if keys <= fields and required <= keys | {"type"}
+    )
+    if not scored or (len(scored) > 1 and scored[-1][:2] == scored[-2][:2]):
+        return None
+    return scored[-1][2]

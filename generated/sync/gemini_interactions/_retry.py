@@ -1,0 +1,49 @@
+# Copied from codegen/runtime/_retry.py by `nox -s generate` - edit it there, not here.
+"""When to retry a failed request and how long to wait first."""
+
+from __future__ import annotations
+
+import email.utils
+import random
+import time
+from collections.abc import Mapping
+
+RETRYABLE_STATUSES = frozenset({408, 409, 429})
+INITIAL_DELAY = 0.5
+MAX_DELAY = 8.0
+MAX_RETRY_AFTER = 60.0
+
+
+def is_retryable_status(status: int) -> bool:
+    return status in RETRYABLE_STATUSES or status >= 500
+
+
+def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
+    """The server's requested wait from `retry-after-ms` or `Retry-After` (seconds or an HTTP date)."""
+    lowered = {k.lower(): v for k, v in headers.items()}
+    if "retry-after-ms" in lowered:
+        try:
+            return float(lowered["retry-after-ms"]) / 1000
+        except ValueError:
+            pass
+    value = lowered.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return max(0.0, parsed.timestamp() - time.time())
+
+
+def backoff_delay(attempt: int, headers: Mapping[str, str] | None = None) -> float:
+    """Seconds before retry number `attempt` (1-based): Retry-After when sane, else capped exponential with jitter."""
+    requested = retry_after_seconds(headers or {})
+    if requested is not None and 0 <= requested <= MAX_RETRY_AFTER:
+        return requested
+    delay = min(INITIAL_DELAY * 2 ** (attempt - 1), MAX_DELAY)
+    return delay * (1 - 0.25 * random.random())

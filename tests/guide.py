@@ -1,0 +1,144 @@
+"""Reading the API's streaming guide (../shared/seeds/): its Python snippets and its wire transcripts.
+
+The guide is not copied into the repository; tests read it where CI and developers have it and
+skip, saying where they looked, where it is absent."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def shared_dir() -> Path:
+    return Path(os.environ.get("GEMINI_SHARED_DIR") or REPO_ROOT.parent / "shared")
+
+
+def guide_path() -> Path:
+    return shared_dir() / "seeds" / "interactions-streaming-guide.txt"
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """One recorded stream: each event's `event:` name and `data:` payload, in order."""
+
+    events: tuple[tuple[str, str], ...]
+
+    def sse_bytes(self) -> bytes:
+        return "".join(f"event: {name}\ndata: {data}\n\n" for name, data in self.events).encode()
+
+    def payloads(self) -> list[dict[str, object]]:
+        """The JSON objects of the events the clients yield ([DONE] ends the stream, it is no event)."""
+        return [json.loads(data) for _, data in self.events if data != "[DONE]"]
+
+
+@dataclass(frozen=True)
+class Section:
+    snippet: str  # the Python example
+    transcript: Transcript | None  # the wire transcript the REST example shows, if any
+
+
+def _python_snippets(lines: list[str]) -> list[tuple[int, str]]:
+    """(line number, code) of every block between a `Python` line and the next `JavaScript` line."""
+    found: list[tuple[int, str]] = []
+    for start, line in enumerate(lines):
+        if line.strip() != "Python":
+            continue
+        end = next(i for i in range(start + 1, len(lines)) if lines[i].strip() == "JavaScript")
+        found.append((start, _reindent(lines[start + 1 : end])))
+    return found
+
+
+def _reindent(lines: list[str]) -> str:
+    """The guide's page lost the snippets' indentation; rebuild it from their block structure.
+
+    After a line ending in ":" the next statement goes one level deeper; `elif`/`else` return to
+    the `if` that tests the same thing; a statement that names nothing bound by the innermost
+    enclosing `for` (its loop variable or what its body assigned) closes that loop."""
+    out: list[str] = []
+    blocks: list[tuple[int, str, set[str]]] = []  # (depth of the header, header, names bound inside)
+    seen: set[str] = set()  # names assigned so far: a later assignment does not bind them to a block
+    depth = 0
+    brackets = 0
+    opened = False  # the last statement opened a block: the next one is inside it
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            continue
+        if brackets:
+            out.append("    " * (depth + 1) + line)
+        elif line.startswith("#"):
+            out.append("    " * depth + line)
+        else:
+            if re.match(r"^(elif|else)\b", line):
+                subject = _subject(line)
+                ifs = [b for b in blocks if b[1].startswith(("if", "elif"))]
+                same = [b for b in ifs if _subject(b[1]) == subject]
+                depth = (same or ifs)[-1][0]
+            else:
+                loops = [b for b in blocks if b[1].startswith("for ") and b[0] < depth]
+                if loops and not opened and not (_names(line) & loops[-1][2]):
+                    depth = loops[-1][0]
+            blocks = [b for b in blocks if b[0] < depth]
+            for name in _assigned(line) - seen:
+                seen.add(name)
+                for block in blocks:
+                    block[2].add(name)
+            out.append("    " * depth + line)
+            opened = line.endswith(":")
+            if opened:
+                bound = set(re.findall(r"^for\s+(\w+)", line))
+                blocks.append((depth, line, bound))
+                depth += 1
+        brackets += sum(line.count(c) for c in "([{") - sum(line.count(c) for c in ")]}")
+    return "\n".join(out) + "\n"
+
+
+def _subject(line: str) -> str:
+    match = re.match(r"^(?:if|elif)\s+(.+?)\s*(?:==|!=|:)", line)
+    return match.group(1) if match else ""
+
+
+def _names(line: str) -> set[str]:
+    return set(re.findall(r"[A-Za-z_]\w*", line))
+
+
+def _assigned(line: str) -> set[str]:
+    return set(re.findall(r"^(\w+)\s*[+]?=", line))
+
+
+def _transcripts(lines: list[str]) -> list[tuple[int, Transcript]]:
+    found: list[tuple[int, Transcript]] = []
+    i = 0
+    while i < len(lines):
+        if not lines[i].startswith("event: "):
+            i += 1
+            continue
+        start = i
+        events: list[tuple[str, str]] = []
+        while i < len(lines) and (lines[i].startswith(("event: ", "data: ")) or lines[i].startswith("...")):
+            if lines[i].startswith("event: ") and i + 1 < len(lines) and lines[i + 1].startswith("data: "):
+                events.append((lines[i][len("event: ") :].strip(), lines[i + 1][len("data: ") :].strip()))
+                i += 2
+            else:
+                i += 1
+        if len(events) > 2:  # single-event illustrations are not transcripts
+            found.append((start, Transcript(tuple(events))))
+    return found
+
+
+def sections() -> list[Section]:
+    """Each Python example with the transcript that follows it before the next example."""
+    lines = guide_path().read_text(encoding="utf-8").splitlines()
+    snippets = _python_snippets(lines)
+    transcripts = _transcripts(lines)
+    result: list[Section] = []
+    for n, (start, code) in enumerate(snippets):
+        end = snippets[n + 1][0] if n + 1 < len(snippets) else len(lines)
+        inside = [t for at, t in transcripts if start < at < end]
+        result.append(Section(snippet=code, transcript=inside[0] if inside else None))
+    return result
