@@ -17,12 +17,16 @@ GENERATED = REPO_ROOT / "generated"
 
 def _differences(expected: Path, actual: Path) -> list[str]:
     """Files that differ, are missing or are extra in `actual` compared with `expected`."""
+
     def files(root: Path) -> set[str]:
         return {
             p.relative_to(root).as_posix()
             for p in root.rglob("*")
-            if p.is_file() and "__pycache__" not in p.parts and not p.name.endswith(".egg-info")
-            and ".egg-info" not in p.as_posix() and "/build/" not in f"/{p.relative_to(root).as_posix()}"
+            if p.is_file()
+            and "__pycache__" not in p.parts
+            and not p.name.endswith(".egg-info")
+            and ".egg-info" not in p.as_posix()
+            and "/build/" not in f"/{p.relative_to(root).as_posix()}"
         }
 
     want, have = files(expected), files(actual)
@@ -43,7 +47,9 @@ def main(argv: list[str] | None = None) -> int:
     gen.add_argument("--revision", help="spec/<REVISION>/ to generate from (default: spec/CURRENT)")
     gen.add_argument("--spec", type=Path, help="an OpenAPI file to generate from instead of spec/")
     gen.add_argument("--out", type=Path, default=GENERATED, help="output folder (default: generated/)")
-    gen.add_argument("--check", action="store_true", help="fail, naming the files, if --out is not what the spec produces")
+    gen.add_argument(
+        "--check", action="store_true", help="fail, naming the files, if --out is not what the spec produces"
+    )
     args = parser.parse_args(argv)
 
     path = args.spec or spec_path(args.revision or current_revision())

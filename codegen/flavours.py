@@ -19,6 +19,7 @@ class Flavour:
     read_body: str  # expression reading a whole `response` body as bytes
     sse_block_parser: str  # the SSE field parser this flavour hands framed events to (see _sse.py)
     session_type: str
+    console_scripts: tuple[tuple[str, str], ...] = ()  # (command, "module:function") installed with the package
 
     @property
     def async_(self) -> str:
@@ -71,6 +72,7 @@ SYNC = Flavour(
     status_attr="status_code",
     read_body="response.content",
     sse_block_parser="sseclient_block_parser()",
+    console_scripts=(("gemini-interactions", "gemini_interactions.cli:main"),),
     session_type="requests.Session",
 )
 

@@ -272,8 +272,11 @@ def build_api(spec: LoadedSpec) -> Api:
         ),
         unions=tuple(_with_shapes(u, schemas) for u in unions),
         models=tuple(n for n, s in schemas.items() if is_model(s)),
-        aliases=tuple(_build_alias(name, schema, schemas, union_names) for name, schema in schemas.items()
-                      if not is_model(schema) and name not in union_names),
+        aliases=tuple(
+            _build_alias(name, schema, schemas, union_names)
+            for name, schema in schemas.items()
+            if not is_model(schema) and name not in union_names
+        ),
         event_union=event_unions.pop(),
         schemas=schemas,
     )
@@ -413,9 +416,7 @@ class _Typer:
         if "enum" in schema:
             literals = ", ".join(repr(v) for v in schema["enum"])
             return f"Literal[{literals}] | str"
-        return {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}.get(
-            str(kind), "Any"
-        )
+        return {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}.get(str(kind), "Any")
 
 
 def _build_operation(
@@ -441,11 +442,7 @@ def _build_operation(
     body_params: list[Param] = []
     body_model = None
     body_ref = (
-        operation.get("requestBody", {})
-        .get("content", {})
-        .get("application/json", {})
-        .get("schema", {})
-        .get("$ref")
+        operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {}).get("$ref")
     )
     if body_ref:
         body_model = ref_name(body_ref)
@@ -462,7 +459,9 @@ def _build_operation(
                     params.remove(param)
                     break
         if stream_param is None or not event_ref:
-            raise SpecError(f"{operation['operationId']}: x-sdk-stream needs a `stream` field and an event-stream response")
+            raise SpecError(
+                f"{operation['operationId']}: x-sdk-stream needs a `stream` field and an event-stream response"
+            )
     return Operation(
         name=operation["x-sdk-method"],
         operation_id=operation["operationId"],

@@ -93,7 +93,7 @@ def _schema_refs(node, acc: set, doc: dict, seen_other: set) -> None:
         ref = node.get("$ref")
         if isinstance(ref, str):
             if ref.startswith(SCHEMA_PREFIX):
-                acc.add(ref[len(SCHEMA_PREFIX):])
+                acc.add(ref[len(SCHEMA_PREFIX) :])
             elif ref not in seen_other:
                 seen_other.add(ref)
                 _schema_refs(_resolve(doc, ref), acc, doc, seen_other)
@@ -170,15 +170,19 @@ class Side:
         self.rename = rename or {}
 
     def name(self, ref: str) -> str:
-        raw = ref[len(SCHEMA_PREFIX):]
+        raw = ref[len(SCHEMA_PREFIX) :]
         return self.rename.get(raw, raw)
 
     def raw_schema(self, ref: str):
-        return self.schemas.get(ref[len(SCHEMA_PREFIX):])
+        return self.schemas.get(ref[len(SCHEMA_PREFIX) :])
 
     def is_array_alias(self, ref: str) -> bool:
         target = self.raw_schema(ref)
-        return isinstance(target, dict) and target.get("type") == "array" and set(target) <= {"type", "items", "description"}
+        return (
+            isinstance(target, dict)
+            and target.get("type") == "array"
+            and set(target) <= {"type", "items", "description"}
+        )
 
 
 def kind(schema) -> str:
@@ -293,7 +297,9 @@ class Comparer:
         mapping = {v: k for k, v in ((schema.get("discriminator") or {}).get("mapping") or {}).items()}
         if disc is None and side is self.ref:
             disc = self.infer_discriminator(members)
-        pairs = self.align(members, other.get("oneOf", [])) if side is self.ref and other else [(m, None) for m in members]
+        pairs = (
+            self.align(members, other.get("oneOf", [])) if side is self.ref and other else [(m, None) for m in members]
+        )
         variants: dict[str, str] = {}
         others: set[str] = set()
         for member, paired in pairs:
@@ -528,7 +534,8 @@ def test_reference_coverage_is_complete(reference: dict, spec: dict) -> None:
     ours = spec["components"]["schemas"]
     dropped = {e.split(" -", 1)[1] for e in allow.entries if e.startswith("schema -")}
     missing = sorted(
-        n for n in reachable_schemas(reference)
+        n
+        for n in reachable_schemas(reference)
         if allow.renames.get(n, n) not in ours and allow.renames.get(n, n) not in dropped
     )
     assert not missing, "reference schemas without a counterpart: " + ", ".join(missing)
@@ -565,9 +572,11 @@ def test_discriminated_unions_are_consistent(spec: dict) -> None:
         if None in members:
             problems.append(f"{name}: every oneOf member of a discriminated union must be a $ref")
         if set(mapping.values()) != set(members) or len(mapping) != len(members):
-            problems.append(f"{name}: mapping {sorted(mapping.values())} does not cover oneOf {sorted(filter(None, members))}")
+            problems.append(
+                f"{name}: mapping {sorted(mapping.values())} does not cover oneOf {sorted(filter(None, members))}"
+            )
         for value, ref in mapping.items():
-            variant = schemas.get(ref[len(SCHEMA_PREFIX):]) if ref.startswith(SCHEMA_PREFIX) else None
+            variant = schemas.get(ref[len(SCHEMA_PREFIX) :]) if ref.startswith(SCHEMA_PREFIX) else None
             if variant is None:
                 problems.append(f"{name}: mapping {value} -> {ref} does not resolve")
                 continue
@@ -584,7 +593,7 @@ def test_unions_follow_conventions(spec: dict) -> None:
     schemas = spec["components"]["schemas"]
 
     def is_tagged_object(ref):
-        target = schemas.get(ref[len(SCHEMA_PREFIX):], {}) if ref.startswith(SCHEMA_PREFIX) else {}
+        target = schemas.get(ref[len(SCHEMA_PREFIX) :], {}) if ref.startswith(SCHEMA_PREFIX) else {}
         return kind(target) == "object" and any("const" in p for p in target.get("properties", {}).values())
 
     problems = []
@@ -623,14 +632,18 @@ def test_operation_conventions(spec: dict) -> None:
         if bool(op.get("x-sdk-stream")) != streams:
             problems.append(f"{op_id}: x-sdk-stream should be {streams}")
         content = op["responses"]["200"].get("content", {})
-        if streams and content.get("text/event-stream", {}).get("schema") != {"$ref": SCHEMA_PREFIX + "InteractionSSEEvent"}:
+        if streams and content.get("text/event-stream", {}).get("schema") != {
+            "$ref": SCHEMA_PREFIX + "InteractionSSEEvent"
+        }:
             problems.append(f"{op_id}: text/event-stream must be InteractionSSEEvent")
         if streams and content.get("application/json", {}).get("schema") != {"$ref": SCHEMA_PREFIX + "Interaction"}:
             problems.append(f"{op_id}: application/json must be Interaction")
         default = op["responses"].get("default", {})
         if "$ref" in default:
             default = _resolve(spec, default["$ref"])
-        if default.get("content", {}).get("application/json", {}).get("schema") != {"$ref": SCHEMA_PREFIX + "ErrorResponse"}:
+        if default.get("content", {}).get("application/json", {}).get("schema") != {
+            "$ref": SCHEMA_PREFIX + "ErrorResponse"
+        }:
             problems.append(f"{op_id}: default response must be ErrorResponse")
     params = [p for item in spec["paths"].values() for p in item.get("parameters", [])]
     for p in params:
@@ -641,6 +654,10 @@ def test_operation_conventions(spec: dict) -> None:
 
 
 def test_spec_has_no_foreign_extensions(spec: dict) -> None:
-    bad = [f"{path}/{key}" for path, node in _walk(spec) for key in node
-           if isinstance(key, str) and (key.startswith("x-speakeasy") or key.startswith("x-google") or key == "examples")]
+    bad = [
+        f"{path}/{key}"
+        for path, node in _walk(spec)
+        for key in node
+        if isinstance(key, str) and (key.startswith("x-speakeasy") or key.startswith("x-google") or key == "examples")
+    ]
     assert not bad, "remove: " + ", ".join(bad)

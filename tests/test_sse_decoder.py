@@ -20,33 +20,27 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-
-def _load_sse() -> ModuleType:
-    # The generated packages do not exist yet; load the runtime file directly.
-    # Later: `from gemini_interactions import _sse` / gemini_interactions_async.
-    path = Path(__file__).resolve().parent.parent / "codegen" / "runtime" / "_sse.py"
-    spec = importlib.util.spec_from_file_location("_sse_under_test", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses resolve annotations via sys.modules
-    spec.loader.exec_module(module)
-    return module
+import gemini_interactions._sse as sync_sse
+import gemini_interactions_async._sse as async_sse
 
 
-sse = _load_sse()
+# Each flavour's own combination: the sync package hands framed events to sseclient-py, the
+# async package to the reference parser; both must mean the same thing by the same bytes.
+sse = sync_sse
 ServerSentEvent = sse.ServerSentEvent
 SSEDecoder = sse.SSEDecoder
 
 PARSERS: dict[str, Callable[[], Any]] = {
-    "reference": lambda: sse.parse_block,
-    "sseclient": sse.sseclient_block_parser,
+    "async-reference": lambda: async_sse.parse_block,
+    "sync-sseclient": sync_sse.sseclient_block_parser,
 }
+DECODERS = {"async-reference": async_sse.SSEDecoder, "sync-sseclient": sync_sse.SSEDecoder}
 
 
 @pytest.fixture(params=sorted(PARSERS))
 def make_decoder(request: pytest.FixtureRequest) -> Callable[[], Any]:
-    factory = PARSERS[request.param]
-    return lambda: SSEDecoder(factory())
+    decoder_class, factory = DECODERS[request.param], PARSERS[request.param]
+    return lambda: decoder_class(factory())
 
 
 Ev = tuple[str, str, str, "int | None"]

@@ -1,5 +1,4 @@
-"""Tests for the embedded fake Interactions API server (``<pkg>.testing``), as the sync package ships it.
-"""
+"""Tests for the embedded fake Interactions API server (``<pkg>.testing``), as the sync package ships it."""
 
 from __future__ import annotations
 
@@ -13,10 +12,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+import gemini_interactions.testing as testing
 import pytest
 import requests
-
-import gemini_interactions.testing as testing
 from gemini_interactions.testing import Faults, InteractionsTestServer, Scenario, assemble, parse_sse
 
 # The `interactions_server` fixture comes from the package's pytest plugin (an entry point).
@@ -210,15 +208,11 @@ def raw_stream(
 
 
 @pytest.mark.parametrize("name", sorted(SCENARIO_REQUESTS))
-def test_scenario_streamed_and_not_streamed(
-    server: InteractionsTestServer, name: str
-) -> None:
+def test_scenario_streamed_and_not_streamed(server: InteractionsTestServer, name: str) -> None:
     body = SCENARIO_REQUESTS[name]
     events = stream_events(create(server, {**body, "stream": True}))
     assert server.last_request.scenario == name  # selected by model/agent/input/tools
-    assert [e["event_id"] for e in events] == [
-        f"evt_{i:06d}" for i in range(1, len(events) + 1)
-    ]
+    assert [e["event_id"] for e in events] == [f"evt_{i:06d}" for i in range(1, len(events) + 1)]
     assert events[0]["event_type"] == "interaction.created"
     assert events[0]["interaction"]["status"] == "in_progress"
     assert events[1]["event_type"] == "interaction.status_update"
@@ -248,9 +242,7 @@ def test_scenario_streamed_and_not_streamed(
     if name == "deep_research_agent":  # background: poll until done
         assert interaction["status"] == "in_progress"
         for _ in range(5):
-            got = requests.get(
-                server.url(f"/{interaction['id']}"), headers=HEADERS, timeout=10
-            )
+            got = requests.get(server.url(f"/{interaction['id']}"), headers=HEADERS, timeout=10)
             interaction = got.json()
             if interaction["status"] != "in_progress":
                 break
@@ -259,14 +251,8 @@ def test_scenario_streamed_and_not_streamed(
 
 
 def test_text_content(server: InteractionsTestServer) -> None:
-    events = stream_events(
-        create(server, {**SCENARIO_REQUESTS["text"], "stream": True})
-    )
-    deltas = [
-        e
-        for e in events
-        if e["event_type"] == "step.delta" and e["delta"]["type"] == "text"
-    ]
+    events = stream_events(create(server, {**SCENARIO_REQUESTS["text"], "stream": True}))
+    deltas = [e for e in events if e["event_type"] == "step.delta" and e["delta"]["type"] == "text"]
     assert len(deltas) >= 4
     expected = ", ".join(str(i) for i in range(1, 26)) + "."
     assert "".join(d["delta"]["text"] for d in deltas) == expected
@@ -277,22 +263,13 @@ def test_thinking_scenario_shape(server: InteractionsTestServer) -> None:
     interaction = create(server, SCENARIO_REQUESTS["thinking"]).json()
     thought, _output = interaction["steps"]
     assert thought["type"] == "thought" and thought["signature"]
-    assert (
-        thought["summary"][0]["type"] == "text"
-        and "Euclidean" in thought["summary"][0]["text"]
-    )
+    assert thought["summary"][0]["type"] == "text" and "Euclidean" in thought["summary"][0]["text"]
     assert "21" in text_of(interaction)
 
 
 def test_function_call_two_turns(server: InteractionsTestServer) -> None:
-    events = stream_events(
-        create(server, {**SCENARIO_REQUESTS["function_call"], "stream": True})
-    )
-    start = next(
-        e
-        for e in events
-        if e["event_type"] == "step.start" and e["step"]["type"] == "function_call"
-    )
+    events = stream_events(create(server, {**SCENARIO_REQUESTS["function_call"], "stream": True}))
+    start = next(e for e in events if e["event_type"] == "step.start" and e["step"]["type"] == "function_call")
     assert start["step"]["name"] == "get_weather" and start["step"]["arguments"] == {}
     args = "".join(
         e["delta"]["arguments"]
@@ -313,11 +290,7 @@ def test_function_call_two_turns(server: InteractionsTestServer) -> None:
                 "type": "function_result",
                 "name": "get_weather",
                 "call_id": start["step"]["id"],
-                "result": {
-                    "content": [
-                        {"type": "text", "text": '{"weather": "Sunny and 22°C"}'}
-                    ]
-                },
+                "result": {"content": [{"type": "text", "text": '{"weather": "Sunny and 22°C"}'}]},
             }
         ],
     }
@@ -340,22 +313,14 @@ def test_search_and_function_steps(server: InteractionsTestServer) -> None:
         "function_call",
     ]
     call, result = interaction["steps"][0], interaction["steps"][1]
-    assert (
-        call["arguments"] == {"queries": ["highest mountain in the Alps"]}
-        and call["signature"]
-    )
+    assert call["arguments"] == {"queries": ["highest mountain in the Alps"]} and call["signature"]
     assert result["call_id"] == call["id"] and result["is_error"] is False
     assert interaction["status"] == "requires_action"
 
 
 def test_interleaved_image_is_valid_png(server: InteractionsTestServer) -> None:
     interaction = create(server, SCENARIO_REQUESTS["interleaved_image"]).json()
-    items = [
-        c
-        for s in interaction["steps"]
-        if s["type"] == "model_output"
-        for c in s["content"]
-    ]
+    items = [c for s in interaction["steps"] if s["type"] == "model_output" for c in s["content"]]
     kinds = [c["type"] for c in items]
     assert kinds.count("image") == 2 and kinds[0] == "text" and kinds[-1] == "text"
     for image in (c for c in items if c["type"] == "image"):
@@ -365,23 +330,12 @@ def test_interleaved_image_is_valid_png(server: InteractionsTestServer) -> None:
 
 def test_deep_research_polling_and_resume(server: InteractionsTestServer) -> None:
     created = create(server, SCENARIO_REQUESTS["deep_research_agent"]).json()
-    assert created["status"] == "in_progress" and created["agent"].startswith(
-        "deep-research"
-    )
+    assert created["status"] == "in_progress" and created["agent"].startswith("deep-research")
     url = server.url(f"/{created['id']}")
-    statuses = [
-        requests.get(url, headers=HEADERS, timeout=10).json()["status"]
-        for _ in range(3)
-    ]
+    statuses = [requests.get(url, headers=HEADERS, timeout=10).json()["status"] for _ in range(3)]
     assert statuses == ["in_progress", "in_progress", "completed"]
-    full = stream_events(
-        requests.get(url, params={"stream": "true"}, headers=HEADERS, timeout=10)
-    )
-    thoughts = [
-        e
-        for e in full
-        if e["event_type"] == "step.start" and e["step"]["type"] == "thought"
-    ]
+    full = stream_events(requests.get(url, params={"stream": "true"}, headers=HEADERS, timeout=10))
+    thoughts = [e for e in full if e["event_type"] == "step.start" and e["step"]["type"] == "thought"]
     assert len(thoughts) >= 3
     rest = stream_events(
         requests.get(
@@ -405,15 +359,11 @@ def test_get_cancel_delete(server: InteractionsTestServer) -> None:
     url = server.url(f"/{created['id']}")
     got = requests.get(url, headers=HEADERS, timeout=10).json()
     assert got == {**created, "updated": got["updated"]}
-    with_input = requests.get(
-        url, params={"include_input": "true"}, headers=HEADERS, timeout=10
-    ).json()
+    with_input = requests.get(url, params={"include_input": "true"}, headers=HEADERS, timeout=10).json()
     assert with_input["input"] == body["input"]
     cancelled = requests.post(url + "/cancel", headers=HEADERS, timeout=10)
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
-    assert (
-        requests.get(url, headers=HEADERS, timeout=10).json()["status"] == "cancelled"
-    )
+    assert requests.get(url, headers=HEADERS, timeout=10).json()["status"] == "cancelled"
     deleted = requests.delete(url, headers=HEADERS, timeout=10)
     assert deleted.status_code == 200 and deleted.json() == {}
     missing = requests.get(url, headers=HEADERS, timeout=10)
@@ -425,13 +375,8 @@ def test_get_cancel_delete(server: InteractionsTestServer) -> None:
 def test_cancel_running_background_interaction(server: InteractionsTestServer) -> None:
     created = create(server, SCENARIO_REQUESTS["deep_research_agent"]).json()
     url = server.url(f"/{created['id']}")
-    assert (
-        requests.post(url + "/cancel", headers=HEADERS, timeout=10).json()["status"]
-        == "cancelled"
-    )
-    events = stream_events(
-        requests.get(url, params={"stream": "true"}, headers=HEADERS, timeout=10)
-    )
+    assert requests.post(url + "/cancel", headers=HEADERS, timeout=10).json()["status"] == "cancelled"
+    events = stream_events(requests.get(url, params={"stream": "true"}, headers=HEADERS, timeout=10))
     assert events[-1]["event_type"] == "interaction.completed"
     assert events[-1]["interaction"]["status"] == "cancelled"
 
@@ -439,16 +384,9 @@ def test_cancel_running_background_interaction(server: InteractionsTestServer) -
 def test_get_stream_replays_finished_interaction(
     server: InteractionsTestServer,
 ) -> None:
-    events = stream_events(
-        create(server, {**SCENARIO_REQUESTS["thinking"], "stream": True})
-    )
+    events = stream_events(create(server, {**SCENARIO_REQUESTS["thinking"], "stream": True}))
     url = server.url(f"/{events[0]['interaction']['id']}")
-    assert (
-        stream_events(
-            requests.get(url, params={"stream": "true"}, headers=HEADERS, timeout=10)
-        )
-        == events
-    )
+    assert stream_events(requests.get(url, params={"stream": "true"}, headers=HEADERS, timeout=10)) == events
     bad = requests.get(
         url,
         params={"stream": "true", "last_event_id": "evt_999999"},
@@ -483,16 +421,11 @@ def test_resume_after_drop_replays_exact_remainder(
 
 def test_prefixed_base_path_and_unknown_route(server: InteractionsTestServer) -> None:
     url = f"{server.base_url}/proxy/v1beta/interactions"
-    response = requests.post(
-        url, json=SCENARIO_REQUESTS["text"], headers=HEADERS, timeout=10
-    )
+    response = requests.post(url, json=SCENARIO_REQUESTS["text"], headers=HEADERS, timeout=10)
     assert response.status_code == 200
     got = requests.get(f"{url}/{response.json()['id']}", headers=HEADERS, timeout=10)
     assert got.status_code == 200
-    assert (
-        requests.get(f"{server.base_url}/nope", headers=HEADERS, timeout=10).status_code
-        == 404
-    )
+    assert requests.get(f"{server.base_url}/nope", headers=HEADERS, timeout=10).status_code == 404
 
 
 # --------------------------------------------------------------------------- faults
@@ -560,15 +493,11 @@ def test_fault_error_event(server: InteractionsTestServer) -> None:
     ("status", "code"),
     [(429, "resource_exhausted"), (500, "internal"), (503, "unavailable")],
 )
-def test_fault_http_status_first_n_attempts(
-    server: InteractionsTestServer, status: int, code: str
-) -> None:
+def test_fault_http_status_first_n_attempts(server: InteractionsTestServer, status: int, code: str) -> None:
     fault = {"x-test-fault": f"status={status}; times=2; retry_after=1"}
     results = [create(server, SCENARIO_REQUESTS["text"], fault) for _ in range(3)]
     assert [r.status_code for r in results] == [status, status, 200]
-    assert results[0].json() == {
-        "error": {"message": f"Injected fault: HTTP {status}.", "code": code}
-    }
+    assert results[0].json() == {"error": {"message": f"Injected fault: HTTP {status}.", "code": code}}
     assert results[0].headers["Retry-After"] == "1"
     assert server.attempts["text"] == 3
     assert len(server.interactions) == 1  # failed attempts create nothing
@@ -586,13 +515,9 @@ def test_scenario_and_server_level_faults() -> None:
             }
         ],
     }
-    with InteractionsTestServer(
-        [flaky], faults="status=429;times=1;retry_after=0.5"
-    ) as srv:
+    with InteractionsTestServer([flaky], faults="status=429;times=1;retry_after=0.5") as srv:
         first = create(srv, {"model": MODEL, "input": "flaky please"})
-        assert (
-            first.status_code == 503
-        )  # scenario fault overrides the server-wide status
+        assert first.status_code == 503  # scenario fault overrides the server-wide status
         second = create(srv, {"model": MODEL, "input": "flaky please"})
         assert second.status_code == 200 and text_of(second.json()) == "ok"
         other = create(srv, SCENARIO_REQUESTS["text"])
@@ -604,17 +529,13 @@ def test_fault_only_on_get(server: InteractionsTestServer) -> None:
     fault = {"x-test-fault": "status=500;on=get"}
     created = create(server, SCENARIO_REQUESTS["text"], fault)
     assert created.status_code == 200
-    got = requests.get(
-        server.url(f"/{created.json()['id']}"), headers={**HEADERS, **fault}, timeout=10
-    )
+    got = requests.get(server.url(f"/{created.json()['id']}"), headers={**HEADERS, **fault}, timeout=10)
     assert got.status_code == 500
 
 
 def test_fault_slow_first_byte_and_event_pause(server: InteractionsTestServer) -> None:
     start = time.monotonic()
-    response = create(
-        server, SCENARIO_REQUESTS["text"], {"x-test-fault": "first_byte_delay=0.3"}
-    )
+    response = create(server, SCENARIO_REQUESTS["text"], {"x-test-fault": "first_byte_delay=0.3"})
     assert response.status_code == 200 and time.monotonic() - start >= 0.3
     start = time.monotonic()
     events = stream_events(
@@ -629,16 +550,12 @@ def test_fault_slow_first_byte_and_event_pause(server: InteractionsTestServer) -
 
 def test_bad_fault_header(server: InteractionsTestServer) -> None:
     response = create(server, SCENARIO_REQUESTS["text"], {"x-test-fault": "explode=1"})
-    assert (
-        response.status_code == 400 and "explode" in response.json()["error"]["message"]
-    )
+    assert response.status_code == 400 and "explode" in response.json()["error"]["message"]
 
 
 def test_faults_parse_and_merge() -> None:
     faults = Faults.parse("status=429, times=2, retry_after=1.5; delay=0.01")
-    assert faults == Faults(
-        http_status=429, fail_times=2, retry_after=1.5, event_delay=0.01
-    )
+    assert faults == Faults(http_status=429, fail_times=2, retry_after=1.5, event_delay=0.01)
     assert Faults.parse("503").http_status == 503
     merged = Faults(drop_after=3).merged(Faults(framing="close"))
     assert merged == Faults(drop_after=3, framing="close")
@@ -704,9 +621,7 @@ def test_non_stream_faults(server: InteractionsTestServer) -> None:
     )
     _status, headers, body = split_response(raw.read_all())
     assert int(headers["content-length"]) > len(body)
-    malformed = create(
-        server, SCENARIO_REQUESTS["text"], {"x-test-fault": "malformed_at=0"}
-    )
+    malformed = create(server, SCENARIO_REQUESTS["text"], {"x-test-fault": "malformed_at=0"})
     assert malformed.status_code == 200
     with pytest.raises(ValueError):
         json.loads(malformed.content)
@@ -732,12 +647,7 @@ def test_auth_errors(server: InteractionsTestServer) -> None:
         "message",
     }
     with InteractionsTestServer(api_key=None) as open_server:
-        assert (
-            requests.post(
-                open_server.url(), json=SCENARIO_REQUESTS["text"], timeout=10
-            ).status_code
-            == 200
-        )
+        assert requests.post(open_server.url(), json=SCENARIO_REQUESTS["text"], timeout=10).status_code == 200
 
 
 def test_revision_mismatch_is_recorded_not_rejected(
@@ -771,11 +681,7 @@ def test_bad_body_gives_400(server: InteractionsTestServer, body: Any) -> None:
 
 def test_invalid_json_and_custom_validator() -> None:
     def no_temperature(body: dict[str, Any]) -> str | None:
-        return (
-            "temperature not allowed"
-            if "temperature" in body.get("generation_config", {})
-            else None
-        )
+        return "temperature not allowed" if "temperature" in body.get("generation_config", {}) else None
 
     with InteractionsTestServer(validate_request=no_temperature) as srv:
         bad = requests.post(
@@ -784,18 +690,10 @@ def test_invalid_json_and_custom_validator() -> None:
             headers={**HEADERS, "Content-Type": "application/json"},
             timeout=10,
         )
-        assert (
-            bad.status_code == 400 and bad.json()["error"]["code"] == "invalid_argument"
-        )
-        rejected = create(
-            srv, {"model": MODEL, "input": "x", "generation_config": {"temperature": 1}}
-        )
-        assert rejected.json() == {
-            "error": {"message": "temperature not allowed", "code": "invalid_argument"}
-        }
-        assert (
-            create(srv, {"input": "x"}).status_code == 200
-        )  # custom validator replaces the default
+        assert bad.status_code == 400 and bad.json()["error"]["code"] == "invalid_argument"
+        rejected = create(srv, {"model": MODEL, "input": "x", "generation_config": {"temperature": 1}})
+        assert rejected.json() == {"error": {"message": "temperature not allowed", "code": "invalid_argument"}}
+        assert create(srv, {"input": "x"}).status_code == 200  # custom validator replaces the default
 
 
 def test_requests_are_recorded(server: InteractionsTestServer) -> None:
@@ -820,9 +718,7 @@ def test_requests_are_recorded(server: InteractionsTestServer) -> None:
 
 
 def test_explicit_and_default_scenario(server: InteractionsTestServer) -> None:
-    response = create(
-        server, SCENARIO_REQUESTS["text"], {"x-test-scenario": "thinking"}
-    )
+    response = create(server, SCENARIO_REQUESTS["text"], {"x-test-scenario": "thinking"})
     assert response.json()["steps"][0]["summary"]
     unknown = create(server, SCENARIO_REQUESTS["text"], {"x-test-scenario": "nope"})
     assert unknown.status_code == 400
@@ -830,21 +726,17 @@ def test_explicit_and_default_scenario(server: InteractionsTestServer) -> None:
         assert srv.scenarios["interleaved_image"].description
         interaction = create(srv, SCENARIO_REQUESTS["text"]).json()
         assert interaction["model"] == MODEL  # owner echoes the request
-        assert any(
-            c["type"] == "image"
-            for s in interaction["steps"]
-            for c in s.get("content", [])
-        )
+        assert any(c["type"] == "image" for s in interaction["steps"] for c in s.get("content", []))
 
 
 def test_user_scenarios_from_dict_sse_and_directory(tmp_path: Path) -> None:
     transcript = (
         ': scenario {"match": {"model": "my-model-*"}}\n\n'
-        'event: interaction.created\ndata: {"interaction":{"id":"v1_x","status":"in_progress"},"event_type":"interaction.created"}\n\n'
+        'event: interaction.created\ndata: {"interaction":{"id":"v1_x","status":"in_progress"},"event_type":"interaction.created"}\n\n'  # noqa: E501
         'event: step.start\ndata: {"index":0,"step":{"type":"model_output"},"event_type":"step.start"}\n\n'
         'event: step.delta\ndata: {"index":0,"delta":{"type":"text","text":"recorded"},"event_type":"step.delta"}\n\n'
         'event: step.stop\ndata: {"index":0,"event_type":"step.stop"}\n\n'
-        'event: interaction.completed\ndata: {"interaction":{"id":"v1_x","status":"completed"},"event_type":"interaction.completed"}\n\n'
+        'event: interaction.completed\ndata: {"interaction":{"id":"v1_x","status":"completed"},"event_type":"interaction.completed"}\n\n'  # noqa: E501
         "event: done\ndata: [DONE]\n\n"
     )
     (tmp_path / "recorded.sse").write_text(transcript)
@@ -890,9 +782,7 @@ def test_user_scenarios_from_dict_sse_and_directory(tmp_path: Path) -> None:
             "extra": [1, 2],
         }
         srv.add_scenario(Scenario.from_dict({"name": "tiny", "steps": []}))
-        tiny = create(
-            srv, {"model": MODEL, "input": "x"}, {"x-test-scenario": "tiny"}
-        ).json()
+        tiny = create(srv, {"model": MODEL, "input": "x"}, {"x-test-scenario": "tiny"}).json()
         assert tiny["steps"] == [] and tiny["status"] == "completed"
 
 
@@ -936,9 +826,7 @@ def test_assemble_unknown_types_and_partial_arguments() -> None:
     result = assemble(events)
     assert result["status"] == "requires_action"
     assert result["steps"][0] == {"type": "mystery", "x": 1, "y": 2}
-    assert (
-        result["steps"][1]["arguments"] == '{"a": '
-    )  # unparsable fragments are kept as text
+    assert result["steps"][1]["arguments"] == '{"a": '  # unparsable fragments are kept as text
 
 
 # --------------------------------------------------------------------------- disconnects / async / plugin / CLI
@@ -978,9 +866,7 @@ def test_aiohttp_stream(server: InteractionsTestServer) -> None:
     async def run() -> list[dict[str, Any]]:
         async with aiohttp.ClientSession() as session:
             body = {**SCENARIO_REQUESTS["thinking"], "stream": True}
-            async with session.post(
-                server.url(), json=body, headers=HEADERS
-            ) as response:
+            async with session.post(server.url(), json=body, headers=HEADERS) as response:
                 assert response.status == 200
                 assert response.headers["Content-Type"].startswith("text/event-stream")
                 text = ""
@@ -1035,7 +921,5 @@ def test_cli_serves(tmp_path: Path) -> None:
 
 @pytest.mark.interactions_server(default_scenario="thinking", api_key="other")
 def test_pytest_fixture_marker(interactions_server: InteractionsTestServer) -> None:
-    response = create(
-        interactions_server, SCENARIO_REQUESTS["text"], {"x-goog-api-key": "other"}
-    )
+    response = create(interactions_server, SCENARIO_REQUESTS["text"], {"x-goog-api-key": "other"})
     assert response.status_code == 200 and response.json()["steps"][0]["summary"]

@@ -38,11 +38,7 @@ def apply_delta(step: dict[str, Any], delta: dict[str, Any]) -> None:
     if dtype == "text":
         content = step.setdefault("content", [])
         text = delta.get("text", "")
-        if (
-            content
-            and isinstance(content[-1], dict)
-            and content[-1].get("type") == "text"
-        ):
+        if content and isinstance(content[-1], dict) and content[-1].get("type") == "text":
             content[-1]["text"] = content[-1].get("text", "") + text
         else:
             item: dict[str, Any] = {"type": "text", "text": text}

@@ -15,9 +15,7 @@ logger = logging.getLogger(__name__.rsplit(".", 1)[0])
 
 API_KEY_ENV_VARS: Final = ("GEMINI_API_KEY", "GOOGLE_API_KEY")
 DEFAULT_MAX_RETRIES: Final = 2
-USER_AGENT: Final = (
-    f"{PACKAGE_NAME}/{__version__} api-revision/{API_REVISION} python/{platform.python_version()}"
-)
+USER_AGENT: Final = f"{PACKAGE_NAME}/{__version__} api-revision/{API_REVISION} python/{platform.python_version()}"
 
 
 @dataclass(frozen=True)

@@ -44,5 +44,5 @@ def backoff_delay(attempt: int, headers: Mapping[str, str] | None = None) -> flo
     requested = retry_after_seconds(headers or {})
     if requested is not None and 0 <= requested <= MAX_RETRY_AFTER:
         return requested
-    delay = min(INITIAL_DELAY * 2 ** (attempt - 1), MAX_DELAY)
+    delay: float = min(INITIAL_DELAY * 2.0 ** (attempt - 1), MAX_DELAY)
     return delay * (1 - 0.25 * random.random())

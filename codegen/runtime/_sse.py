@@ -230,9 +230,7 @@ class SSEDecoder:
     __slots__ = ("_at_start", "_parse", "_pieces", "_plain", "_skip_lf", "_state")
 
     def __init__(self, parse_block: BlockParser | None = None) -> None:
-        self._parse: BlockParser = (
-            parse_block if parse_block is not None else _default_parser
-        )
+        self._parse: BlockParser = parse_block if parse_block is not None else _default_parser
         self._state = DecoderState()
         # Bytes of the current, unterminated block (LF-normalised, BOM gone).
         # Never starts with b"\n" and never holds b"\n\n".
@@ -354,9 +352,7 @@ class SSEDecoder:
 _default_parser: BlockParser = parse_block
 
 
-def iter_events(
-    chunks: Iterable[bytes], decoder: SSEDecoder | None = None
-) -> Iterator[ServerSentEvent]:
+def iter_events(chunks: Iterable[bytes], decoder: SSEDecoder | None = None) -> Iterator[ServerSentEvent]:
     """Decode an iterable of byte chunks (e.g. ``requests``' ``iter_content(None)``)."""
     dec = decoder if decoder is not None else SSEDecoder()
     for chunk in chunks:

@@ -37,9 +37,7 @@ class Transport:
     async def send(self, request: PreparedRequest) -> aiohttp.ClientResponse:
         """A response with a success status, after retrying what is worth retrying; the body is not read yet."""
         attempt = 0
-        timeout = aiohttp.ClientTimeout(
-            total=None, connect=request.timeout.connect, sock_read=request.timeout.read
-        )
+        timeout = aiohttp.ClientTimeout(total=None, connect=request.timeout.connect, sock_read=request.timeout.read)
         while True:
             error: APIConnectionError | APIStatusError
             headers: Any = None

@@ -45,9 +45,13 @@ class Transport:
                     timeout=(request.timeout.connect, request.timeout.read),
                 )
             except requests.Timeout as exc:
-                error = APITimeoutError(f"{request.describe()} timed out: {type(exc).__name__}", method=request.method, url=request.url)
+                error = APITimeoutError(
+                    f"{request.describe()} timed out: {type(exc).__name__}", method=request.method, url=request.url
+                )
             except requests.RequestException as exc:
-                error = APIConnectionError(f"{request.describe()} failed: {type(exc).__name__}", method=request.method, url=request.url)
+                error = APIConnectionError(
+                    f"{request.describe()} failed: {type(exc).__name__}", method=request.method, url=request.url
+                )
             else:
                 logger.info(
                     "%s -> %d (%.0f ms)", request.describe(), response.status_code, (time.monotonic() - started) * 1000
@@ -68,7 +72,14 @@ class Transport:
                 raise error
             attempt += 1
             delay = backoff_delay(attempt, headers)
-            logger.info("retrying %s in %.2f s (retry %d of %d): %s", request.describe(), delay, attempt, request.max_retries, error.message)
+            logger.info(
+                "retrying %s in %.2f s (retry %d of %d): %s",
+                request.describe(),
+                delay,
+                attempt,
+                request.max_retries,
+                error.message,
+            )
             time.sleep(delay)
 
 
@@ -97,5 +108,9 @@ def sleep(seconds: float) -> None:
 def _connection_error(exc: Exception, request: PreparedRequest) -> APIConnectionError:
     name = type(exc).__name__
     if "Timeout" in name or isinstance(exc, TimeoutError):
-        return APITimeoutError(f"{request.describe()}: timed out reading the answer ({name})", method=request.method, url=request.url)
-    return APIConnectionError(f"{request.describe()}: connection broke while reading ({name}: {exc})", method=request.method, url=request.url)
+        return APITimeoutError(
+            f"{request.describe()}: timed out reading the answer ({name})", method=request.method, url=request.url
+        )
+    return APIConnectionError(
+        f"{request.describe()}: connection broke while reading ({name}: {exc})", method=request.method, url=request.url
+    )

@@ -16,18 +16,14 @@ def _build_parser() -> argparse.ArgumentParser:
         prog="python -m gemini_interactions.testing",
         description="Run a fake Gemini Interactions API server for manual and integration testing.",
     )
-    parser.add_argument(
-        "--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)"
-    )
+    parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
     parser.add_argument(
         "--port",
         type=int,
         default=8765,
         help="port to bind; 0 picks a free one (default 8765)",
     )
-    parser.add_argument(
-        "--scenario", default=None, help="default scenario for every create request"
-    )
+    parser.add_argument("--scenario", default=None, help="default scenario for every create request")
     parser.add_argument(
         "--scenarios-dir",
         action="append",

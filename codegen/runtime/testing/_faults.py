@@ -101,9 +101,7 @@ class Faults:
 
     def __post_init__(self) -> None:
         if self.framing is not None and self.framing not in _FRAMINGS:
-            raise ValueError(
-                f"framing must be one of {_FRAMINGS}, got {self.framing!r}"
-            )
+            raise ValueError(f"framing must be one of {_FRAMINGS}, got {self.framing!r}")
         if self.on not in _TARGETS:
             raise ValueError(f"on must be one of {_TARGETS}, got {self.on!r}")
         if self.chunk_size is not None and self.chunk_size < 1:

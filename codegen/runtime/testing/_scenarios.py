@@ -63,9 +63,7 @@ class Scenario:
     def __post_init__(self) -> None:
         unknown = set(self.match) - _MATCH_KEYS
         if unknown:
-            raise ValueError(
-                f"scenario {self.name!r}: unknown match keys {sorted(unknown)}"
-            )
+            raise ValueError(f"scenario {self.name!r}: unknown match keys {sorted(unknown)}")
 
     # ------------------------------------------------------------------ build
     @classmethod
@@ -136,9 +134,7 @@ class Scenario:
                 actual = body.get(key)
                 if not isinstance(actual, str):
                     return False
-                if not any(
-                    fnmatch.fnmatchcase(actual, str(p)) for p in _as_list(expected)
-                ):
+                if not any(fnmatch.fnmatchcase(actual, str(p)) for p in _as_list(expected)):
                     return False
             elif key == "input_contains":
                 text = _input_text(body.get("input")).lower()
@@ -150,19 +146,13 @@ class Scenario:
                     return False
             elif key == "tool_types":
                 tools = body.get("tools")
-                present = (
-                    {t.get("type") for t in tools if isinstance(t, dict)}
-                    if isinstance(tools, list)
-                    else set()
-                )
+                present = {t.get("type") for t in tools if isinstance(t, dict)} if isinstance(tools, list) else set()
                 if not all(t in present for t in _as_list(expected)):
                     return False
             elif key == "previous_scenario":
                 if previous_scenario not in _as_list(expected):
                     return False
-            elif key == "background" and bool(body.get("background", False)) != bool(
-                expected
-            ):
+            elif key == "background" and bool(body.get("background", False)) != bool(expected):
                 return False
         return True
 
@@ -175,9 +165,7 @@ def _events_from_steps(data: Mapping[str, Any]) -> list[dict[str, Any]]:
         }
     ]
     if data.get("initial_status_update", True):
-        events.append(
-            {"event_type": "interaction.status_update", "status": "in_progress"}
-        )
+        events.append({"event_type": "interaction.status_update", "status": "in_progress"})
     index = 0
     for item in data.get("steps", []):
         if "status_update" in item:
@@ -193,9 +181,7 @@ def _events_from_steps(data: Mapping[str, Any]) -> list[dict[str, Any]]:
             raise ValueError(f"step without type in scenario {data.get('name')!r}")
         events.append({"event_type": "step.start", "index": index, "step": step})
         for delta in item.get("deltas", []):
-            events.append(
-                {"event_type": "step.delta", "index": index, "delta": dict(delta)}
-            )
+            events.append({"event_type": "step.delta", "index": index, "delta": dict(delta)})
         stop: dict[str, Any] = {"event_type": "step.stop", "index": index}
         if "step_usage" in item:
             stop["step_usage"] = item["step_usage"]
@@ -317,11 +303,7 @@ def render_events(
             event = {
                 "interaction_id": interaction_id,
                 "status": event.get("status", "in_progress"),
-                **{
-                    k: v
-                    for k, v in event.items()
-                    if k not in ("interaction_id", "status")
-                },
+                **{k: v for k, v in event.items() if k not in ("interaction_id", "status")},
             }
         event["event_type"] = etype
         event["event_id"] = f"evt_{number:06d}"
@@ -347,15 +329,7 @@ def builtin_scenarios() -> list[Scenario]:
     for entry in sorted(root.iterdir(), key=lambda e: e.name):
         name = entry.name
         if name.endswith(".sse"):
-            found.append(
-                Scenario.from_sse(
-                    name[: -len(".sse")], entry.read_text(encoding="utf-8")
-                )
-            )
+            found.append(Scenario.from_sse(name[: -len(".sse")], entry.read_text(encoding="utf-8")))
         elif name.endswith(".json"):
-            found.append(
-                Scenario.from_dict(
-                    json.loads(entry.read_text(encoding="utf-8")), name=name[:-5]
-                )
-            )
+            found.append(Scenario.from_dict(json.loads(entry.read_text(encoding="utf-8")), name=name[:-5]))
     return found

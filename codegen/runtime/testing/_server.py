@@ -23,7 +23,7 @@ from ._scenarios import Scenario, builtin_scenarios, load_scenarios, render_even
 from ._validation import Validator, default_validator
 
 if TYPE_CHECKING:
-    from typing import Self
+    from typing_extensions import Self
 
 __all__ = [
     "DONE_EVENT",
@@ -294,18 +294,12 @@ class InteractionsTestServer:
             try:
                 return self._scenarios[name]
             except KeyError:
-                raise KeyError(
-                    f"unknown scenario {name!r}; known: {sorted(self._scenarios)}"
-                ) from None
+                raise KeyError(f"unknown scenario {name!r}; known: {sorted(self._scenarios)}") from None
 
     def expected_events(self, name: str) -> list[dict[str, Any]]:
         """A scenario's events as they would be streamed (ids are placeholders)."""
         scenario = self.scenario(name)
-        owner = (
-            {"agent": scenario.agent}
-            if scenario.agent
-            else {"model": scenario.model or "gemini-3-flash-preview"}
-        )
+        owner = {"agent": scenario.agent} if scenario.agent else {"model": scenario.model or "gemini-3-flash-preview"}
         return render_events(scenario, "v1_example", owner, _now())
 
     # --------------------------------------------------------------- inspection
@@ -326,9 +320,7 @@ class InteractionsTestServer:
         with self._lock:
             return list(self._disconnects)
 
-    def wait_for_disconnects(
-        self, count: int = 1, timeout: float = 5.0
-    ) -> list[Disconnect]:
+    def wait_for_disconnects(self, count: int = 1, timeout: float = 5.0) -> list[Disconnect]:
         """Block until at least ``count`` disconnects were seen (or timeout)."""
         deadline = time.monotonic() + timeout
         with self._disconnect_event:
@@ -398,31 +390,19 @@ class InteractionsTestServer:
                 "API key not valid. Please pass a valid API key.",
             )
 
-    def _select_scenario(
-        self, body: Mapping[str, Any], headers: Mapping[str, str]
-    ) -> Scenario:
+    def _select_scenario(self, body: Mapping[str, Any], headers: Mapping[str, str]) -> Scenario:
         with self._lock:
             explicit = headers.get("x-test-scenario")
             if explicit:
                 if explicit not in self._scenarios:
-                    raise _ApiError(
-                        400, "invalid_argument", f"Unknown test scenario {explicit!r}."
-                    )
+                    raise _ApiError(400, "invalid_argument", f"Unknown test scenario {explicit!r}.")
                 return self._scenarios[explicit]
             previous_id = body.get("previous_interaction_id")
-            previous = (
-                self._interactions.get(previous_id)
-                if isinstance(previous_id, str)
-                else None
-            )
+            previous = self._interactions.get(previous_id) if isinstance(previous_id, str) else None
             previous_name = previous.scenario if previous else None
             if previous_name is not None:
                 chained = self._scenarios.get(previous_name)
-                if (
-                    chained is not None
-                    and chained.next
-                    and chained.next in self._scenarios
-                ):
+                if chained is not None and chained.next and chained.next in self._scenarios:
                     return self._scenarios[chained.next]
             if self.default_scenario:
                 if self.default_scenario not in self._scenarios:
@@ -432,9 +412,7 @@ class InteractionsTestServer:
                         f"Unknown default scenario {self.default_scenario!r}.",
                     )
                 return self._scenarios[self.default_scenario]
-            candidates = [
-                s for s in self._scenarios.values() if s.matches(body, previous_name)
-            ]
+            candidates = [s for s in self._scenarios.values() if s.matches(body, previous_name)]
             if candidates:
                 return max(
                     candidates,
@@ -456,9 +434,7 @@ class InteractionsTestServer:
         try:
             header_faults = Faults.parse(header) if header else None
         except ValueError as exc:
-            raise _ApiError(
-                400, "invalid_argument", f"Bad x-test-fault header: {exc}"
-            ) from None
+            raise _ApiError(400, "invalid_argument", f"Bad x-test-fault header: {exc}") from None
         combined = self.faults.merged(scenario.faults).merged(header_faults)
         framing_only = Faults(framing=combined.framing, chunk_size=combined.chunk_size)
         with self._lock:
@@ -473,9 +449,7 @@ class InteractionsTestServer:
                     return framing_only
         return combined
 
-    def _create_interaction(
-        self, scenario: Scenario, body: Mapping[str, Any]
-    ) -> StoredInteraction:
+    def _create_interaction(self, scenario: Scenario, body: Mapping[str, Any]) -> StoredInteraction:
         interaction_id = "v1_" + secrets.token_urlsafe(36)
         owner: dict[str, str]
         if isinstance(body.get("agent"), str):
@@ -496,9 +470,7 @@ class InteractionsTestServer:
             events=render_events(scenario, interaction_id, owner, created),
             created=created,
             background=background,
-            polls_remaining=scenario.polls_until_done
-            if background and not body.get("stream")
-            else 0,
+            polls_remaining=scenario.polls_until_done if background and not body.get("stream") else 0,
         )
         with self._lock:
             self._interactions[interaction_id] = stored
@@ -508,20 +480,14 @@ class InteractionsTestServer:
         with self._lock:
             stored = self._interactions.get(interaction_id)
         if stored is None:
-            raise _ApiError(
-                404, "not_found", f"Interaction {interaction_id!r} not found."
-            )
+            raise _ApiError(404, "not_found", f"Interaction {interaction_id!r} not found.")
         return stored
 
     def _cancel(self, stored: StoredInteraction) -> dict[str, Any]:
         with self._lock:
             if stored.polls_remaining > 0:
                 # Still "running": the stream ends here with a cancellation.
-                kept = [
-                    e
-                    for e in stored.events[:2]
-                    if e.get("event_type", "").startswith("interaction.")
-                ]
+                kept = [e for e in stored.events[:2] if e.get("event_type", "").startswith("interaction.")]
                 number = len(kept)
                 tail: list[dict[str, Any]] = [
                     {
@@ -552,9 +518,7 @@ class InteractionsTestServer:
     def _delete(self, interaction_id: str) -> None:
         with self._lock:
             if self._interactions.pop(interaction_id, None) is None:
-                raise _ApiError(
-                    404, "not_found", f"Interaction {interaction_id!r} not found."
-                )
+                raise _ApiError(404, "not_found", f"Interaction {interaction_id!r} not found.")
 
     def _poll(self, stored: StoredInteraction, include_input: bool) -> dict[str, Any]:
         with self._lock:
@@ -572,9 +536,7 @@ def _to_faults(value: Faults | Mapping[str, Any] | str | None) -> Faults | None:
     return Faults.from_dict(value)
 
 
-def _stream_blobs(
-    events: list[dict[str, Any]], faults: Faults
-) -> tuple[list[bytes], bool]:
+def _stream_blobs(events: list[dict[str, Any]], faults: Faults) -> tuple[list[bytes], bool]:
     """Encode events (plus ``[DONE]``) applying stream faults; returns (blobs, abort)."""
     blobs: list[bytes] = []
     error_event = {
@@ -697,9 +659,7 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             match = _ROUTE.match(split.path)
             if match is None:
-                raise _ApiError(
-                    404, "not_found", f"No route for {method} {split.path}."
-                )
+                raise _ApiError(404, "not_found", f"No route for {method} {split.path}.")
             interaction_id = match.group("id")
             cancel = match.group("cancel") is not None
             app._check_auth(headers, query)
@@ -739,9 +699,7 @@ class _Handler(BaseHTTPRequestHandler):
         if body_error is not None:
             raise _ApiError(400, "invalid_argument", body_error)
         if not isinstance(body, dict):
-            raise _ApiError(
-                400, "invalid_argument", "Request body must be a JSON object."
-            )
+            raise _ApiError(400, "invalid_argument", "Request body must be a JSON object.")
         if app.validate_request is not None:
             problem = app.validate_request(body)
             if problem is not None:
@@ -795,9 +753,7 @@ class _Handler(BaseHTTPRequestHandler):
         if last_event_id:
             ids = [e.get("event_id") for e in events]
             if last_event_id not in ids:
-                raise _ApiError(
-                    400, "invalid_argument", f"Unknown last_event_id {last_event_id!r}."
-                )
+                raise _ApiError(400, "invalid_argument", f"Unknown last_event_id {last_event_id!r}.")
             events = events[ids.index(last_event_id) + 1 :]
         self._send_stream(record, events, faults)
 
@@ -879,9 +835,7 @@ class _Handler(BaseHTTPRequestHandler):
             declared_length=declared,
         )
 
-    def _send_stream(
-        self, record: RecordedRequest, events: list[dict[str, Any]], faults: Faults
-    ) -> None:
+    def _send_stream(self, record: RecordedRequest, events: list[dict[str, Any]], faults: Faults) -> None:
         record.status = 200
         blobs, abort = _stream_blobs(events, faults)
         framing = faults.framing or "chunked"
@@ -926,17 +880,13 @@ class _Handler(BaseHTTPRequestHandler):
             ends.append(total)
         if chunk_size:
             joined = b"".join(blobs)
-            pieces = [
-                joined[i : i + chunk_size] for i in range(0, len(joined), chunk_size)
-            ]
+            pieces = [joined[i : i + chunk_size] for i in range(0, len(joined), chunk_size)]
         else:
             pieces = [b for b in blobs if b]
         self.send_response(status)
         self.send_header(
             "Content-Type",
-            content_type
-            if "event-stream" in content_type
-            else content_type + "; charset=UTF-8",
+            content_type if "event-stream" in content_type else content_type + "; charset=UTF-8",
         )
         for name, value in extra_headers:
             self.send_header(name, value)

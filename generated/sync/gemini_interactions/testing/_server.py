@@ -24,7 +24,7 @@ from ._scenarios import Scenario, builtin_scenarios, load_scenarios, render_even
 from ._validation import Validator, default_validator
 
 if TYPE_CHECKING:
-    from typing import Self
+    from typing_extensions import Self
 
 __all__ = [
     "DONE_EVENT",

@@ -6,8 +6,7 @@ accept values added later; extra fields are kept."""
 
 from __future__ import annotations
 
-from functools import cache
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 import pydantic
 
@@ -207,10 +206,19 @@ from ._models import (
 T = TypeVar("T")
 
 
-@cache
+_adapters: dict[Any, pydantic.TypeAdapter[Any]] = {}
+
+
+@overload
+def adapter_for(tp: type[T]) -> pydantic.TypeAdapter[T]: ...
+@overload
+def adapter_for(tp: Any) -> pydantic.TypeAdapter[Any]: ...
 def adapter_for(tp: Any) -> pydantic.TypeAdapter[Any]:
-    """A (cached) validator for any generated type, including the union aliases."""
-    return pydantic.TypeAdapter(tp)
+    """A validator for any generated type, including the union aliases; built once, on first use."""
+    adapter = _adapters.get(tp)
+    if adapter is None:
+        adapter = _adapters[tp] = pydantic.TypeAdapter(tp)
+    return adapter
 
 
 def parse_event(obj: dict[str, Any] | str | bytes) -> InteractionSSEEvent:
