@@ -7,22 +7,16 @@ the sseclient-py based one used by the sync package; both share the framer.
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import itertools
-import sys
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
-from pathlib import Path
-from types import ModuleType
 from typing import Any
-
-import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 import gemini_interactions._sse as sync_sse
 import gemini_interactions_async._sse as async_sse
-
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 # Each flavour's own combination: the sync package hands framed events to sseclient-py, the
 # async package to the reference parser; both must mean the same thing by the same bytes.
@@ -176,7 +170,7 @@ def test_event_delivered_by_the_chunk_holding_the_blank_line(
     dec = make_decoder()
     assert dec.feed(b"data: a\n") == []
     assert as_tuples(dec.feed(b"\n")) == [msg("a")]
-    assert dec.feed(b"data: b\n\ndata: c\n") == [ServerSentEvent("message", "b", "", None)]
+    assert as_tuples(dec.feed(b"data: b\n\ndata: c\n")) == [("message", "b", "", None)]
     assert as_tuples(dec.feed(b"\ndata: d\n\nda")) == [msg("c"), msg("d")]
     # A CR closing the blank line dispatches at once, without waiting for LF.
     assert as_tuples(dec.feed(b"ta: e\n\r")) == [msg("e")]
@@ -371,7 +365,7 @@ def test_many_blank_lines_and_blank_start(make_decoder: Callable[[], Any]) -> No
 
 def test_returns_server_sent_event_objects(make_decoder: Callable[[], Any]) -> None:
     (ev,) = make_decoder().feed(b"id: 1\nevent: e\ndata: d\nretry: 5\n\n")
-    assert ev == ServerSentEvent(event="e", data="d", id="1", retry=5)
+    assert as_tuples([ev]) == [("e", "d", "1", 5)]
     assert type(ev) is ServerSentEvent
     with pytest.raises(AttributeError):
         ev.data = "x"
@@ -493,7 +487,7 @@ def test_block_parsers_agree(lines: list[tuple[str, str, str]], last_id: str, re
     for name in sorted(PARSERS):
         state = sse.DecoderState(last_id, retry)
         ev = PARSERS[name]()(block, state)
-        results.append((ev, state.last_event_id, state.retry))
+        results.append((as_tuples([ev]) if ev else None, state.last_event_id, state.retry))
     assert results[0] == results[1]
 
 
@@ -607,4 +601,4 @@ def test_many_small_events_one_per_chunk(make_decoder: Callable[[], Any]) -> Non
         events = dec.feed(chunk)
         assert len(events) == 1  # delivered by the very chunk that ends it
         got += events
-    assert got[-1] == ServerSentEvent("step.delta", '{"i": 1999}', "", None)
+    assert as_tuples([got[-1]]) == [("step.delta", '{"i": 1999}', "", None)]
