@@ -29,7 +29,11 @@ class Transcript:
     events: tuple[tuple[str, str], ...]
 
     def sse_bytes(self) -> bytes:
-        return "".join(f"event: {name}\ndata: {data}\n\n" for name, data in self.events).encode()
+        """The stream as the server sends it; where the guide elides the end, it ends with [DONE]."""
+        events = list(self.events)
+        if events[-1][1] != "[DONE]":
+            events.append(("done", "[DONE]"))
+        return "".join(f"event: {name}\ndata: {data}\n\n" for name, data in events).encode()
 
     def payloads(self) -> list[dict[str, object]]:
         """The JSON objects of the events the clients yield ([DONE] ends the stream, it is no event)."""
@@ -142,3 +146,80 @@ def sections() -> list[Section]:
         inside = [t for at, t in transcripts if start < at < end]
         result.append(Section(snippet=code, transcript=inside[0] if inside else None))
     return result
+
+
+class ReplayServer:
+    """A local HTTP server that answers every request with one transcript, byte for byte.
+
+    It records each request's method, path, headers and JSON body, so tests can check what the
+    client sent as well as what it made of the answer."""
+
+    def __init__(self, transcript: Transcript) -> None:
+        import http.server
+        import threading
+
+        body = transcript.sse_bytes()
+        requests: list[dict[str, object]] = []
+        self.requests = requests
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                requests.append(
+                    {
+                        "method": "POST",
+                        "path": self.path,
+                        "headers": {k.lower(): v for k, v in self.headers.items()},
+                        "body": json.loads(raw) if raw else None,
+                    }
+                )
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}/proxy"
+
+    def __enter__(self) -> ReplayServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
+
+
+PREAMBLE = "from google import genai\nclient = genai.Client()\n"
+
+
+def with_client(snippet: str, flavour: str, base_url: str, api_key: str) -> str:
+    """The snippet with only the client construction changed (and, for async, awaited calls)."""
+    if not snippet.startswith(PREAMBLE):
+        raise ValueError("the guide's snippets start by constructing a client")
+    body = snippet[len(PREAMBLE) :]
+    if flavour == "sync":
+        head = "from gemini_interactions import Client\n"
+        head += f"client = Client(api_key={api_key!r}, base_url={base_url!r})\n"
+        return head + body
+    body = body.replace("client.interactions.create(", "await client.interactions.create(")
+    body = re.sub(r"^(\s*)for (\w+) in ", r"\1async for \2 in ", body, flags=re.M)
+    lines = ["import asyncio", "from gemini_interactions_async import AsyncClient", "async def _snippet():"]
+    lines.append(f"    client = AsyncClient(api_key={api_key!r}, base_url={base_url!r})")
+    lines.append("    async with client:")
+    lines += ["        " + line for line in body.splitlines()]
+    lines.append("asyncio.run(_snippet())")
+    return "\n".join(lines) + "\n"
