@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from gemini_interactions.testing import InteractionsTestServer, Scenario
 
-from conftest import API_KEY, Flavour
 
+Flavour = Any  # the adapter from conftest.py
+API_KEY = "test-key"
 MODEL = "gemini-3-flash-preview"
 REVISION = "2026-05-20"
 WEATHER_TOOL: dict[str, Any] = {
