@@ -116,6 +116,15 @@ class FunctionCall:
     id: str
     name: str
     arguments: str = ""  # JSON, accumulated from arguments_delta chunks
+    start_arguments: dict[str, Any] = field(default_factory=dict)  # what step.start carried (usually {})
+
+    def parsed_arguments(self) -> dict[str, Any]:
+        if not self.arguments:
+            return self.start_arguments
+        parsed = json.loads(self.arguments)
+        if not isinstance(parsed, dict):
+            raise DemoError(f"{self.name}: arguments are not a JSON object: {self.arguments!r}")
+        return parsed
 
 
 @dataclass
@@ -132,6 +141,7 @@ class Printer:
     error: str | None = None
     _pending: dict[int, FunctionCall] = field(default_factory=dict)  # function_call steps by index
     _channel: str | None = None  # "text" or "thought" while a delta run is printing inline
+    _at_line_start: bool = True
 
     def feed(self, event: Event) -> None:
         if isinstance(event, (t.InteractionCreatedEvent, at.InteractionCreatedEvent)):
@@ -157,7 +167,7 @@ class Printer:
 
     def _step_start(self, index: int, step: t.Step | at.Step) -> None:
         if isinstance(step, (t.FunctionCallStep, at.FunctionCallStep)):
-            self._pending[index] = FunctionCall(step.id, step.name)
+            self._pending[index] = FunctionCall(step.id, step.name, start_arguments=step.arguments)
         elif isinstance(step, (t.GoogleSearchCallStep, at.GoogleSearchCallStep)) and step.arguments:
             self._queries(step.arguments.queries)
 
@@ -178,10 +188,10 @@ class Printer:
             self._line(f"[image: {size} bytes, {delta.mime_type or 'unknown type'}]")
 
     def _step_stop(self, index: int) -> None:
+        self._end_inline()  # each thought or text step ends its own paragraph
         call = self._pending.pop(index, None)
         if call is not None:
-            arguments = json.loads(call.arguments or "{}")
-            self._line(f"🔧 {call.name}({json.dumps(arguments, ensure_ascii=False)})")
+            self._line(f"🔧 {call.name}({json.dumps(call.parsed_arguments(), ensure_ascii=False)})")
             self.calls.append(call)
 
     def _queries(self, queries: list[str] | None) -> None:
@@ -204,12 +214,15 @@ class Printer:
     def _end_inline(self) -> None:
         if self._channel is not None:
             self._channel = None
-            self._write("\n")
+            if not self._at_line_start:
+                self._write("\n")
 
     def _dimmed(self, text: str) -> str:
         return f"\x1b[2m{text}\x1b[0m" if self.dim else text
 
     def _write(self, text: str) -> None:
+        if text:
+            self._at_line_start = text.endswith(("\n", "\n\x1b[0m"))
         self.out.write(text)
         self.out.flush()
 
@@ -229,11 +242,15 @@ def next_turn(first: Request, printer: Printer) -> Request | None:
             "type": "function_result",
             "name": call.name,
             "call_id": call.id,
-            "result": {"content": [{"type": "text", "text": json.dumps(get_weather(**json.loads(call.arguments)))}]},
+            "result": {
+                "content": [
+                    {"type": "text", "text": json.dumps(get_weather(str(call.parsed_arguments().get("location"))))}
+                ]
+            },
         }
         for call in printer.calls
     ]
-    owner = {key: first[key] for key in ("model", "agent") if key in first}
+    owner: Request = {key: first[key] for key in ("model", "agent") if key in first}
     return {**owner, "previous_interaction_id": printer.interaction_id, "input": results}
 
 
