@@ -11,11 +11,11 @@ import io
 import json
 from typing import Any
 
-import pytest
-
 import gemini_interactions
 import gemini_interactions_async
+import pytest
 from gemini_interactions.testing import InteractionsTestServer
+
 from tests import guide
 
 KEY = "test-key"
@@ -66,7 +66,7 @@ def test_client_yields_exactly_the_transcript(flavour: str, section: guide.Secti
         events = _stream_events(flavour, server.base_url)
     expected = section.transcript.payloads()
     assert [e.to_dict() for e in events] == expected
-    for event, payload in zip(events, expected):
+    for event, payload in zip(events, expected, strict=True):
         assert not type(event).__name__.startswith("Unknown"), payload
         assert event.event_type == payload["event_type"]
         for part in ("step", "delta"):

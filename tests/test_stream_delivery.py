@@ -12,10 +12,9 @@ import json
 import threading
 from collections.abc import Iterator
 
-import pytest
-
 import gemini_interactions
 import gemini_interactions_async
+import pytest
 
 KEY = "test-key"
 WAIT = 5.0
