@@ -162,12 +162,12 @@ class Operation:
         return self.path_params
 
     @property
-    def path_format(self) -> str:
-        """The path as an f-string body over the Python names of the path parameters."""
+    def path_expression(self) -> str:
+        """The path as a Python expression: a string, or an f-string over the quoted path parameters."""
         result = self.path
         for param in self.path_params:
             result = result.replace("{" + param.wire_name + "}", "{_quote(" + param.name + ")}")
-        return result
+        return f'f"{result}"' if self.path_params else f'"{result}"'
 
 
 @dataclass(frozen=True)

@@ -210,7 +210,7 @@ class Interactions:
         )
         request = self._client._prepare(
             "POST",
-            f"/interactions",
+            "/interactions",
             query={},
             body={
                 "background": background,
