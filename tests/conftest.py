@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from types import ModuleType
 from typing import Any
@@ -74,8 +75,18 @@ class Flavour:
                     break
         return got
 
+    def iterator(self, stream: Any) -> Any:
+        return aiter(stream) if self.is_async else iter(stream)
+
+    async def next(self, iterator: Any) -> Any:
+        return await anext(iterator) if self.is_async else next(iterator)
+
     async def final(self, stream: Any) -> Any:
         return await self.aw(stream.final_interaction())
+
+    async def wait_for_disconnects(self, server: InteractionsTestServer, count: int = 1) -> list[Any]:
+        # Off the event loop: asyncio closes a socket on the loop's next turn, so blocking it would hide the close.
+        return await asyncio.to_thread(server.wait_for_disconnects, count, 5.0)
 
     async def close(self, obj: Any) -> None:
         await self.aw(obj.close())

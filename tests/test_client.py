@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from gemini_interactions.testing import InteractionsTestServer, Scenario
 
-
 Flavour = Any  # the adapter from conftest.py
 API_KEY = "test-key"
 MODEL = "gemini-3-flash-preview"
@@ -106,7 +105,7 @@ async def test_urls_and_headers_on_every_method(flavour: Flavour, server: Intera
         assert record.headers["x-goog-api-key"] == API_KEY
         assert record.headers["api-revision"] == REVISION
         assert record.api_revision == REVISION and not record.revision_mismatch
-        assert flavour.pkg.__name__ in record.headers["user-agent"]
+        assert record.headers["user-agent"].startswith(flavour.pkg.__name__.replace("_", "-") + "/")
         assert "key=" not in json.dumps(record.query)
 
 
@@ -184,18 +183,20 @@ async def test_missing_key_error_is_a_value_error(flavour: Flavour, monkeypatch:
         flavour.client_class()
 
 
-@pytest.mark.parametrize("status", [401, 403, 500])
+@pytest.mark.parametrize(
+    ("fault", "status"), [("", 403), ("status=401", 401), ("status=403", 403), ("status=500", 500)]
+)
 async def test_key_never_leaks(
-    flavour: Flavour, status: int, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+    flavour: Flavour, fault: str, status: int, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("GEMINI_API_KEY", SECRET)
     caplog.set_level(logging.DEBUG, logger=flavour.logger_name)
-    # 401: the server expects another key; 403/500: injected faults.
-    with InteractionsTestServer(api_key="other-key" if status == 401 else SECRET) as server:
+    # No fault: the server expects another key and rejects this one (403, as the real API does); else injected.
+    with InteractionsTestServer(api_key=SECRET if fault else "other-key") as server:
         client = flavour.client_class(base_url=server.base_url, max_retries=0)
         try:
             assert SECRET not in repr(client) and SECRET not in str(vars(client))
-            headers = {} if status == 401 else {"x-test-fault": f"status={status}"}
+            headers = {"x-test-fault": fault} if fault else {}
             with pytest.raises(flavour.pkg.APIStatusError) as info:
                 await flavour.create(client, **TEXT, extra_headers=headers)
             with pytest.raises(flavour.pkg.APIStatusError):
@@ -289,7 +290,11 @@ async def test_dicts_and_typed_models_send_the_same_body(
     first, second = server.requests
     assert first.body == second.body
     assert first.body["tools"] == [WEATHER_TOOL]
-    assert first.body["generation_config"] == {"temperature": 0.5, "max_output_tokens": 64, "thinking_summaries": "auto"}
+    assert first.body["generation_config"] == {
+        "temperature": 0.5,
+        "max_output_tokens": 64,
+        "thinking_summaries": "auto",
+    }
     assert json.loads(first.raw_body) == json.loads(second.raw_body)
 
     # function_result input: plain dicts vs typed steps
@@ -342,7 +347,10 @@ async def test_get_stream_replays_after_last_event_id(
 
 def unknown_transcript(tag: str) -> str:
     events: list[dict[str, Any]] = [
-        {"interaction": {"id": "v1_x", "status": "in_progress", "object": "interaction"}, "event_type": "interaction.created"},
+        {
+            "interaction": {"id": "v1_x", "status": "in_progress", "object": "interaction"},
+            "event_type": "interaction.created",
+        },
         {"interaction_id": "v1_x", "status": f"paused_for_lunch_{tag}", "event_type": "interaction.status_update"},
         {"event_type": f"interaction.weather_report_{tag}", "forecast": {"sky": "clear"}, "n": [1, 2]},
         {"index": 0, "step": {"type": "model_output"}, "event_type": "step.start"},
@@ -554,7 +562,7 @@ async def test_leaving_a_stream_disconnects(
         await flavour.close(stream)
         got = [None, None]
     assert len(got) == 2
-    disconnects = server.wait_for_disconnects(1, timeout=5)
+    disconnects = await flavour.wait_for_disconnects(server)
     assert len(disconnects) == 1
     total = len(server.scenario("text").events)
     assert disconnects[0].events_sent < total
@@ -610,9 +618,15 @@ async def test_resume_gives_up_with_stream_resume_error(
     flavour: Flavour, server: InteractionsTestServer, client: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(f"{flavour.pkg.__name__}._streaming.backoff_delay", lambda *a, **k: 0.0)
-    stream = await flavour.create(client, **TEXT, stream=True, extra_headers={"x-test-fault": "drop_after=2; on=all"})
+    server.set_faults("drop_after=2")
+    stream = await flavour.create(client, **TEXT, stream=True)
+    events = flavour.iterator(stream)
+    await flavour.next(events)
+    server.set_faults("drop_after=0")  # every reconnect now breaks before any event: no progress
     with pytest.raises(flavour.pkg.StreamResumeError) as info:
-        await flavour.events(stream)
+        for _ in range(100):
+            await flavour.next(events)
+    assert len([r for r in server.requests if r.method == "GET"]) >= 2
     assert info.value.interaction_id == stream.interaction_id
     assert info.value.last_event_id is not None
     assert str(info.value.last_event_id) in str(info.value)
@@ -643,3 +657,66 @@ async def test_final_interaction_raises_on_error_event(flavour: Flavour, client:
     with pytest.raises(flavour.pkg.StreamError) as info:
         await flavour.final(stream)
     assert info.value.code == "gateway_timeout"
+
+
+# --------------------------------------------------------------------------- client settings
+
+
+async def test_per_call_timeout_and_float_timeout(flavour: Flavour, server: InteractionsTestServer) -> None:
+    slow = {"x-test-fault": "first_byte=1"}
+    client = flavour.client(server, timeout=0.2, max_retries=0)
+    try:
+        assert client.timeout == flavour.pkg.Timeout(connect=0.2, read=0.2)
+        with pytest.raises(flavour.pkg.APITimeoutError):
+            await flavour.create(client, **TEXT, extra_headers=slow)
+        # a per-call timeout overrides the client's
+        interaction = await flavour.create(client, **TEXT, extra_headers={"x-test-fault": "first_byte=0.3"}, timeout=5)
+        assert interaction.status == "completed"
+    finally:
+        await flavour.close(client)
+
+
+async def test_user_session_is_used_and_left_open(flavour: Flavour, server: InteractionsTestServer) -> None:
+    if flavour.is_async:
+        import aiohttp
+
+        session: Any = aiohttp.ClientSession(headers={"x-from-session": "yes"})
+    else:
+        import requests
+
+        session = requests.Session()
+        session.headers["x-from-session"] = "yes"
+    try:
+        client = flavour.client(server, session=session)
+        await flavour.create(client, **TEXT)
+        await flavour.close(client)
+        assert server.last_request.headers.get("x-from-session") == "yes"
+        # still usable after the client was closed
+        client = flavour.client(server, session=session)
+        await flavour.create(client, **TEXT)
+        await flavour.close(client)
+        assert len(server.requests) == 2
+    finally:
+        await flavour.aw(session.close())
+
+
+def test_unknown_value_logged_once_across_parses(flavour: Flavour, caplog: pytest.LogCaptureFixture) -> None:
+    t = flavour.types
+    caplog.set_level(logging.DEBUG, logger=flavour.logger_name)
+    tag = f"mystery_{uuid.uuid4().hex[:8]}"
+    for i in range(3):
+        event = t.parse_event({"index": i, "delta": {"type": tag, "i": i}, "event_type": "step.delta"})
+        assert isinstance(event.delta, t.UnknownStepDeltaData) and event.delta.type == tag and event.delta.i == i
+    assert len([r for r in caplog.records if tag in r.getMessage() and r.levelno == logging.DEBUG]) == 1
+
+
+async def test_unknown_status_in_non_streamed_interaction(
+    flavour: Flavour, server: InteractionsTestServer, client: Any
+) -> None:
+    tag = uuid.uuid4().hex[:8]
+    server.add_scenario(Scenario.from_sse(f"unknowns_{tag}", unknown_transcript(tag)))
+    interaction = await flavour.create(client, **TEXT, extra_headers={"x-test-scenario": f"unknowns_{tag}"})
+    assert interaction.status == "completed"
+    assert interaction.mood == "happy"
+    assert isinstance(interaction.steps[1], flavour.types.UnknownStep)
+    assert interaction.steps[1].destination == "moon"
