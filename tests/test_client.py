@@ -720,3 +720,27 @@ async def test_unknown_status_in_non_streamed_interaction(
     assert interaction.mood == "happy"
     assert isinstance(interaction.steps[1], flavour.types.UnknownStep)
     assert interaction.steps[1].destination == "moon"
+
+
+# --------------------------------------------------------------------------- remaining faults
+
+
+async def test_malformed_event_is_a_clear_validation_error(flavour: Flavour, client: Any) -> None:
+    stream = await flavour.create(client, **TEXT, stream=True, extra_headers={"x-test-fault": "malformed_at=2"})
+    with pytest.raises(flavour.pkg.APIResponseValidationError) as info:
+        await flavour.events(stream)
+    message = str(info.value)
+    assert "stream event" in message and "data starts" in message
+    assert info.value.payload  # the bad payload is kept on the error
+    assert "test-key" not in message
+
+
+@pytest.mark.parametrize("framing", ["chunked", "content-length", "close"])
+async def test_every_framing_with_pauses_gives_the_whole_stream(
+    flavour: Flavour, server: InteractionsTestServer, client: Any, framing: str
+) -> None:
+    _, reference = await flavour.stream_events(client, **TEXT)
+    fault = f"framing={framing}; event_delay=0.01"
+    _, events = await flavour.stream_events(client, **TEXT, extra_headers={"x-test-fault": fault})
+    assert [e.event_type for e in events] == [e.event_type for e in reference]
+    assert events[-1].event_type == "interaction.completed"
