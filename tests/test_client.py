@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import json
 import logging
 import uuid
@@ -744,3 +746,58 @@ async def test_every_framing_with_pauses_gives_the_whole_stream(
     _, events = await flavour.stream_events(client, **TEXT, extra_headers={"x-test-fault": fault})
     assert [e.event_type for e in events] == [e.event_type for e in reference]
     assert events[-1].event_type == "interaction.completed"
+
+
+# --------------------------------------------------------------------------- lifecycle: GC, cancellation
+
+
+async def test_garbage_collected_stream_closes_its_connection(
+    flavour: Flavour, server: InteractionsTestServer, client: Any
+) -> None:
+    slow = {"x-test-fault": "event_delay=0.05"}
+    stream = await flavour.create(client, **TEXT, stream=True, extra_headers=slow)
+    iterator = flavour.iterator(stream)
+    first = await flavour.next(iterator)
+    assert first.event_type == "interaction.created"
+    del iterator, stream, first
+    gc.collect()
+    await asyncio.sleep(0)  # lets asyncio run the async generator's finaliser
+    assert await flavour.wait_for_disconnects(server)
+
+
+async def test_cancelling_the_task_closes_the_connection(server: InteractionsTestServer) -> None:
+    import gemini_interactions_async
+
+    async with gemini_interactions_async.AsyncClient(api_key="test-key", base_url=server.base_url) as client:
+        seen: list[Any] = []
+
+        async def consume() -> None:
+            stream = await client.interactions.create(
+                **TEXT, stream=True, extra_headers={"x-test-fault": "event_delay=0.2"}
+            )
+            async for event in stream:
+                seen.append(event)
+
+        task = asyncio.create_task(consume())
+        while not seen:
+            await asyncio.sleep(0.01)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert await asyncio.to_thread(server.wait_for_disconnects, 1, 5.0)
+
+
+@pytest.mark.parametrize("package", ["gemini_interactions", "gemini_interactions_async"])
+def test_retry_after_accepts_seconds_and_http_dates(package: str) -> None:
+    import email.utils
+    import importlib
+    import time
+
+    retry = importlib.import_module(f"{package}._retry")
+    assert retry.retry_after_seconds({"Retry-After": "1.5"}) == 1.5
+    assert retry.retry_after_seconds({"retry-after-ms": "250"}) == 0.25
+    soon = email.utils.formatdate(time.time() + 30, usegmt=True)
+    assert 25 < retry.retry_after_seconds({"Retry-After": soon}) <= 30
+    assert retry.retry_after_seconds({"Retry-After": "not a date"}) is None
+    assert retry.backoff_delay(1, {"Retry-After": "2"}) == 2
+    assert 0 < retry.backoff_delay(20) <= retry.MAX_DELAY  # capped, with jitter below the cap
