@@ -12,8 +12,6 @@ from typing import Any
 
 from .loader import HTTP_METHODS, LoadedSpec, SpecError, ref_name
 
-UNKNOWN_TAG = "__unknown__"
-
 
 @dataclass(frozen=True)
 class Variant:
@@ -226,12 +224,6 @@ class Api:
         for name in pending:
             visit(name, ())
         return ordered
-
-    def union(self, name: str) -> OpenUnion:
-        for union in self.unions:
-            if union.name == name:
-                return union
-        raise KeyError(name)
 
 
 def python_name(name: str) -> str:

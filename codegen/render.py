@@ -132,7 +132,3 @@ def _format(out_dir: Path, files: list[Path]) -> None:
     ruff = [sys.executable, "-m", "ruff"]
     subprocess.run([*ruff, "check", *args, "--select", "I,F401", "--fix", "--quiet", "--exit-zero", *paths], check=True)
     subprocess.run([*ruff, "format", *args, "--quiet", *paths], check=True)
-
-
-def flavour_roots(out_dir: Path) -> list[Path]:
-    return [out_dir / f.name for f in FLAVOURS]
