@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -84,8 +85,18 @@ def run_datamodel_codegen(api: Api) -> str:
             "--disable-timestamp",
             "--formatters", "ruff-format",
         ]  # fmt: skip
-        subprocess.run(command, check=True, capture_output=True, text=True)
+        subprocess.run(command, check=True, capture_output=True, text=True, env=_env_with_ruff_on_path())
         return target.read_text(encoding="utf-8")
+
+
+def _env_with_ruff_on_path() -> dict[str, str]:
+    """datamodel-code-generator runs its formatter as `ruff` from PATH; a venv that is not activated
+    (or one that borrows its packages from another) would silently skip formatting without this."""
+    from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
+
+    env = dict(os.environ)
+    env["PATH"] = os.pathsep.join([str(Path(find_ruff_bin()).parent), env.get("PATH", "")])
+    return env
 
 
 def adapt_imports(source: str) -> str:
