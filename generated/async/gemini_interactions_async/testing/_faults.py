@@ -22,6 +22,7 @@ STATUS_CODES: dict[int, str] = {
     401: "unauthenticated",
     403: "permission_denied",
     404: "not_found",
+    408: "deadline_exceeded",
     409: "aborted",
     429: "resource_exhausted",
     500: "internal",

@@ -73,6 +73,8 @@ class RecordedRequest:
     interaction_id: str | None = None
     status: int | None = None
     faults: str = ""
+    #: Sent back as ``x-request-id`` on every response, as the real API identifies its requests.
+    request_id: str = field(default_factory=lambda: f"req_{secrets.token_hex(8)}")
 
     def header(self, name: str) -> str | None:
         """Case-insensitive header lookup."""
@@ -889,6 +891,7 @@ class _Handler(BaseHTTPRequestHandler):
             "Content-Type",
             content_type if "event-stream" in content_type else content_type + "; charset=UTF-8",
         )
+        self.send_header("x-request-id", record.request_id)
         for name, value in extra_headers:
             self.send_header(name, value)
         if framing == "chunked":
