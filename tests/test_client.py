@@ -483,7 +483,7 @@ async def test_real_validation_error_400(flavour: Flavour, server: InteractionsT
     assert len(server.requests) == 1, "400 must not be retried"
 
 
-@pytest.mark.parametrize("status", [429, 500, 503])
+@pytest.mark.parametrize("status", [408, 409, 429, 500, 503])
 @pytest.mark.parametrize("stream", [False, True])
 async def test_retryable_statuses_are_retried(
     flavour: Flavour, server: InteractionsTestServer, client: Any, status: int, stream: bool

@@ -1,5 +1,5 @@
 """Streams under stress, both flavours over real sockets: read timeouts mid-stream, request ids on errors,
-408/409 retries, and a 20 MiB event received in memory proportional to its size."""
+and a 20 MiB event received in memory proportional to its size."""
 
 from __future__ import annotations
 
@@ -52,19 +52,6 @@ async def test_status_error_carries_status_body_and_request_id(
     assert error.request_id == request.request_id
     assert error.body == {"error": {"code": "not_found", "message": "Injected fault: HTTP 404."}}
     assert error.code == "not_found"
-
-
-@pytest.mark.parametrize("status", [408, 409])
-@pytest.mark.parametrize("stream", [False, True])
-async def test_timeout_and_conflict_statuses_are_retried(
-    flavour: Flavour, server: InteractionsTestServer, client: Any, status: int, stream: bool
-) -> None:
-    fault = {"x-test-fault": f"status={status}; retry_after=0; fail_times=2"}
-    result = await flavour.create(client, **TEXT, stream=stream, extra_headers=fault)
-    if stream:
-        result = await flavour.final(result)
-    assert result.status == "completed"
-    assert [r.status for r in server.requests] == [status, status, 200]
 
 
 async def test_408_exhausted_is_a_request_timeout_error(
