@@ -1,5 +1,5 @@
 """Streams under stress, both flavours over real sockets: read timeouts mid-stream, request ids on errors,
-and a 20 MiB event received in memory proportional to its size."""
+retry delays on a fake clock, and a 20 MiB event received in memory proportional to its size."""
 
 from __future__ import annotations
 
@@ -128,3 +128,45 @@ def test_a_20_mib_event_costs_memory_in_proportion_to_its_size(flavour: Flavour)
     # re-joins its pending bytes per chunk, or keeps every intermediate, would be far beyond this.
     assert peak <= 8 * PAYLOAD, f"peak traced memory {peak / PAYLOAD:.2f}x the payload"
     print(json.dumps({"flavour": flavour.name, "peak_over_payload": round(peak / PAYLOAD, 2)}))
+
+
+# --------------------------------------------------------------------------- retry delays, on a fake clock
+
+
+@pytest.mark.parametrize(
+    ("fault", "expected"),
+    [
+        # No Retry-After: exponential from 0.5 s, each with up to 25 % jitter below it.
+        ("status=503; fail_times=3", [(0.375, 0.5), (0.75, 1.0), (1.5, 2.0)]),
+        ("status=429; retry_after=3; fail_times=1", [(3.0, 3.0)]),
+        # A Retry-After beyond the cap is not trusted: back to exponential.
+        ("status=429; retry_after=3600; fail_times=1", [(0.375, 0.5)]),
+    ],
+)
+@pytest.mark.parametrize("stream", [False, True])
+async def test_retry_delays(
+    flavour: Flavour,
+    server: InteractionsTestServer,
+    client: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    fault: str,
+    expected: list[tuple[float, float]],
+    stream: bool,
+) -> None:
+    slept: list[float] = []
+
+    async def fake_async_sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    def fake_sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    fake = fake_async_sleep if flavour.is_async else fake_sleep
+    monkeypatch.setattr(f"{flavour.pkg.__name__}._transport.sleep", fake)
+    result = await flavour.create(client, **TEXT, stream=stream, max_retries=5, extra_headers={"x-test-fault": fault})
+    if stream:
+        result = await flavour.final(result)
+    assert result.status == "completed"
+    assert len(slept) == len(expected) == len(server.requests) - 1
+    for delay, (low, high) in zip(slept, expected, strict=True):
+        assert low <= delay <= high, slept

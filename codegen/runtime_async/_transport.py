@@ -88,7 +88,7 @@ class Transport:
                 request.max_retries,
                 error.message,
             )
-            await asyncio.sleep(delay)
+            await sleep(delay)
 
 
 async def iter_bytes(response: aiohttp.ClientResponse, request: PreparedRequest) -> AsyncIterator[bytes]:

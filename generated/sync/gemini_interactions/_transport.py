@@ -81,7 +81,7 @@ class Transport:
                 request.max_retries,
                 error.message,
             )
-            time.sleep(delay)
+            sleep(delay)
 
 
 def iter_bytes(response: requests.Response, request: PreparedRequest) -> Iterator[bytes]:
