@@ -67,9 +67,9 @@ def load_spec(path: Path) -> LoadedSpec:
         raise SpecError(f"{path}: not a YAML mapping")
     problems = list(_check(document))
     revision = str(document.get("x-api-revision") or "")
-    folder = path.resolve().parent
-    if folder.parent == SPEC_ROOT.resolve() and folder.name != revision:
-        problems.append(f"x-api-revision: {revision!r} but the spec lives in spec/{folder.name}/")
+    folder = path.resolve().parent.name
+    if REVISION_PATTERN.match(folder) and folder != revision:
+        problems.append(f"x-api-revision: {revision!r}, but the spec's folder is named {folder}/")
     if problems:
         raise SpecError(f"{path}:\n  " + "\n  ".join(problems))
     return LoadedSpec(revision=revision, path=path, document=document)

@@ -15,7 +15,8 @@ relative to the overlay file) and lists `actions`, applied in order:
         remove: true
 
 The subset supported is what spec fixtures need: targets are member paths (`$.a.b`,
-`$['/{api_version}/interactions']`), without wildcards or filters, and each must exist. Keeps
+`$['/{api_version}/interactions']`, `$.a.required[0]`), without wildcards or filters, and each
+must exist. Keeps
 test revisions small, so they do not rot as copies of a 2,000-line spec would."""
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from typing import Any
 
 import yaml
 
-_SEGMENT = re.compile(r"\.([A-Za-z0-9_\-]+)|\[\s*'([^']*)'\s*\]|\[\s*\"([^\"]*)\"\s*\]")
+_SEGMENT = re.compile(r"\.([A-Za-z0-9_\-]+)|\[\s*'([^']*)'\s*\]|\[\s*\"([^\"]*)\"\s*\]|\[(\d+)\]")
 
 
 class OverlayError(Exception):

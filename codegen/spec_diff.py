@@ -127,7 +127,9 @@ def surface(api: Api) -> Surface:
         revision=api.revision,
         server=f"{api.base_url}/{api.api_version}",
         operations={
-            f"{resource.name}.{op.name}": _operation_shape(op) for resource in api.resources for op in resource.operations
+            f"{resource.name}.{op.name}": _operation_shape(op)
+            for resource in api.resources
+            for op in resource.operations
         },
         unions={u.name: (u.discriminator, {v.tag: v.model for v in u.variants}) for u in api.unions},
         kinds=kinds,
