@@ -4,7 +4,7 @@ An overlay (https://spec.openapis.org/overlay/v1.0.0) names the document it `ext
 relative to the overlay file) and lists `actions`, applied in order:
 
     overlay: 1.0.0
-    info: {title: "Revision 2026-09-15", version: "1"}
+    info: {title: "Revision 2099-01-01", version: "1"}
     extends: ../../../../spec/2026-05-20/openapi.yaml
     actions:
       - target: $.components.schemas.InteractionStatus.enum

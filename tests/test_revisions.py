@@ -29,10 +29,10 @@ from .conftest import API_KEY, Flavour
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures" / "revisions"
-ADDITIVE = FIXTURES / "2026-09-15"  # adds an event, a step, a delta, a delta field, an enum value
-REMOVES_FIELD = FIXTURES / "2026-10-01"  # removes StepStop.usage
+ADDITIVE = FIXTURES / "2099-01-01"  # adds an event, a step, a delta, a delta field, an enum value
+REMOVES_FIELD = FIXTURES / "2099-02-01"  # removes StepStop.usage
 OVERLAY = "openapi.overlay.yaml"
-SCENARIO = "revision-2026-09-15"
+SCENARIO = "revision-2099-01-01"
 TEXT = {"model": "gemini-3-flash-preview", "input": "Greet me in French."}
 
 
@@ -88,20 +88,20 @@ def revision_warnings(flavour: Flavour, monkeypatch: pytest.MonkeyPatch, caplog:
 async def test_another_revision_is_sent_and_warned_about_once(
     flavour: Flavour, server: InteractionsTestServer, revision_warnings: Any
 ) -> None:
-    clients = [flavour.client(server, api_revision="2026-09-15") for _ in range(2)]
+    clients = [flavour.client(server, api_revision="2099-01-01") for _ in range(2)]
     try:
         for client in clients:
-            assert client.api_revision == "2026-09-15"
+            assert client.api_revision == "2099-01-01"
             await flavour.create(client, **TEXT)
             stream = await flavour.create(client, **TEXT, stream=True)
             await flavour.final(stream)
     finally:
         for client in clients:
             await flavour.close(client)
-    assert [r.api_revision for r in server.requests] == ["2026-09-15"] * 4
+    assert [r.api_revision for r in server.requests] == ["2099-01-01"] * 4
     assert all(r.revision_mismatch for r in server.requests)  # the server speaks the pinned revision
     [warning] = revision_warnings()
-    assert "2026-09-15" in warning and flavour.pkg.API_REVISION in warning
+    assert "2099-01-01" in warning and flavour.pkg.API_REVISION in warning
     assert API_KEY not in warning
 
 
@@ -123,8 +123,8 @@ async def test_the_pinned_revision_is_sent_without_a_warning(
 
 @pytest.fixture
 def newer_server() -> Iterator[InteractionsTestServer]:
-    """A server on revision 2026-09-15 streaming events the committed client has never seen."""
-    with InteractionsTestServer(ADDITIVE / "stream.sse", default_scenario=SCENARIO, revision="2026-09-15") as srv:
+    """A server on revision 2099-01-01 streaming events the committed client has never seen."""
+    with InteractionsTestServer(ADDITIVE / "stream.sse", default_scenario=SCENARIO, revision="2099-01-01") as srv:
         yield srv
 
 
@@ -178,7 +178,7 @@ async def test_committed_client_assembles_a_newer_revisions_stream(
 
 @pytest.fixture(scope="module")
 def newer_packages(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("revision-2026-09-15")
+    out = tmp_path_factory.mktemp("revision-2099-01-01")
     assert codegen_main(["generate", "--spec", str(ADDITIVE / OVERLAY), "--out", str(out)]) == 0
     return out
 
@@ -199,10 +199,10 @@ def newer_run(newer_packages: Path) -> dict[str, Any]:
 
 def test_newer_client_records_its_revision(newer_packages: Path, newer_run: dict[str, Any]) -> None:
     assert all(m.startswith(str(newer_packages)) for m in newer_run["modules"])
-    assert newer_run["revisions"] == ["2026-09-15"] * 2
-    assert newer_run["versions"] == ["2026.9.15"] * 2
-    assert newer_run["received_revisions"] == ["2026-09-15"]  # the Api-Revision header the server saw
-    assert [_project_version(newer_packages / flavour) for flavour in ("sync", "async")] == ["2026.9.15"] * 2
+    assert newer_run["revisions"] == ["2099-01-01"] * 2
+    assert newer_run["versions"] == ["2099.1.1"] * 2
+    assert newer_run["received_revisions"] == ["2099-01-01"]  # the Api-Revision header the server saw
+    assert [_project_version(newer_packages / flavour) for flavour in ("sync", "async")] == ["2099.1.1"] * 2
 
 
 def test_newer_client_yields_the_new_types_as_typed_models(flavour: Flavour, newer_run: dict[str, Any]) -> None:
@@ -268,7 +268,7 @@ def test_spec_diff_command_prints_a_changelog(capsys: pytest.CaptureFixture[str]
     assert base.parent.parent == REPO / "spec"  # so it can be named by its revision
     assert codegen_main(["spec-diff", base.parent.name, str(REMOVES_FIELD / OVERLAY)]) == 0
     out = capsys.readouterr().out
-    assert out.startswith(f"# Interactions API changes: {base.parent.name} -> 2026-10-01\n")
+    assert out.startswith(f"# Interactions API changes: {base.parent.name} -> 2099-02-01\n")
     assert "1 breaking, 0 non-breaking" in out
     assert "- [breaking] field removed: `StepStop.usage` - Usage, response\n" in out
     assert codegen_main(["spec-diff", base.parent.name, str(REMOVES_FIELD / OVERLAY), "--fail-on-breaking"]) == 1
