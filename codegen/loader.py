@@ -52,7 +52,9 @@ def find_spec(name: str, spec_root: Path = SPEC_ROOT) -> Path:
     candidate = Path(name)
     if candidate.is_file():
         return candidate
-    return spec_path(name, spec_root)
+    if REVISION_PATTERN.match(name):
+        return spec_path(name, spec_root)
+    raise SpecError(f"{name}: no such spec file, and not a revision name like 2026-05-20")
 
 
 def load_spec(path: Path) -> LoadedSpec:

@@ -33,6 +33,7 @@ Descriptions and examples are not compared."""
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -43,7 +44,7 @@ from .loader import ref_name
 
 REQUEST = "request"
 RESPONSE = "response"
-_ENUM_LITERAL = re.compile(r"Literal\[.*?\] \| str")
+_ENUM_LITERAL = re.compile(r"Literal\[(.*?)\] \| str")
 
 
 @dataclass(frozen=True, order=True)
@@ -113,8 +114,9 @@ def surface(api: Api) -> Surface:
                 deprecated=bool(prop_schema.get("deprecated")),
                 sides=frozenset(prop_sides),
             )
-            for suffix, values in _inline_enums(prop_schema):
-                enums[f"{name}.{prop}{suffix}"] = (values, frozenset(prop_sides))
+            values = tuple(_inline_enum_values(prop_schema))
+            if values:
+                enums[f"{name}.{prop}"] = (values, frozenset(prop_sides))
         fields[name] = shapes
     aliases: dict[str, str] = {}
     for alias in api.aliases:
@@ -123,6 +125,14 @@ def surface(api: Api) -> Surface:
             enums[alias.name] = (tuple(str(v) for v in values), frozenset(sides.get(alias.name, ())))
         else:
             aliases[alias.name] = _without_enums(alias.expression)
+    for resource in api.resources:
+        for op in resource.operations:
+            for param in (*op.path_params, *op.query_params):
+                values = tuple(
+                    v for literal in _ENUM_LITERAL.findall(param.annotation) for v in _literal_values(literal)
+                )
+                if values:
+                    enums[f"{resource.name}.{op.name}({param.wire_name})"] = (values, frozenset({REQUEST}))
     return Surface(
         revision=api.revision,
         server=f"{api.base_url}/{api.api_version}",
@@ -143,12 +153,23 @@ def _without_enums(expression: str) -> str:
     return _ENUM_LITERAL.sub("enum", expression)
 
 
-def _inline_enums(schema: dict[str, Any], suffix: str = "") -> Iterator[tuple[str, tuple[str, ...]]]:
-    """Enums written inside a property (`Model.field`, or `Model.field[]` for its items)."""
-    if isinstance(schema.get("enum"), list):
-        yield suffix, tuple(str(v) for v in schema["enum"])
-    if isinstance(schema.get("items"), dict):
-        yield from _inline_enums(schema["items"], suffix + "[]")
+def _literal_values(inside: str) -> list[str]:
+    """`'a', 'b'` (the inside of a Literal[...] the IR wrote) -> ['a', 'b']."""
+    values = ast.literal_eval(f"[{inside}]")
+    return [str(v) for v in values]
+
+
+def _inline_enum_values(node: Any) -> Iterator[str]:
+    """The values of every enum written inside a property (in its items, its oneOf members, ...)."""
+    if isinstance(node, list):
+        for item in node:
+            yield from _inline_enum_values(item)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if key == "enum" and isinstance(value, list):
+                yield from (str(v) for v in value)
+            else:
+                yield from _inline_enum_values(value)
 
 
 def _operation_shape(op: Operation) -> OperationShape:

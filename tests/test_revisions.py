@@ -131,8 +131,13 @@ def newer_server() -> Iterator[InteractionsTestServer]:
 
 
 async def test_committed_client_keeps_what_a_newer_revision_streams(
-    flavour: Flavour, newer_server: InteractionsTestServer
+    flavour: Flavour,
+    newer_server: InteractionsTestServer,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    monkeypatch.setattr(flavour.pkg._models_base, "_reported", set())  # unknown types are logged once per process
+    caplog.set_level(logging.DEBUG, logger=flavour.logger_name)
     client = flavour.client(newer_server)
     try:
         _, events = await flavour.stream_events(client, **TEXT)
@@ -155,6 +160,12 @@ async def test_committed_client_keeps_what_a_newer_revision_streams(
     # Nothing was lost on the way: every event dumps back to what the server sent.
     sent = newer_server.interactions[events[0].interaction.id].events
     assert wire == sent
+    unknown = [r.getMessage() for r in caplog.records if r.levelno == logging.DEBUG and "unknown" in r.getMessage()]
+    assert sorted(unknown) == [
+        "InteractionSSEEvent: unknown type 'interaction.progress' kept as UnknownInteractionSSEEvent",
+        "Step: unknown type 'plan' kept as UnknownStep",
+        "StepDeltaData: unknown type 'plan' kept as UnknownStepDeltaData",
+    ]
 
 
 async def test_committed_client_assembles_a_newer_revisions_stream(
@@ -341,6 +352,10 @@ RULES: dict[str, tuple[list[dict[str, Any]], tuple[str, str, bool]]] = {
         ],
         ("variant removed", "Step[user_input]", True),
     ),
+    "enum value added inside a field": (
+        [{"target": f"{SCHEMAS}.GroundingToolCount.properties.type.enum", "update": ["url_context"]}],
+        ("enum value added", "GroundingToolCount.type='url_context'", False),
+    ),
     "new type": (
         [{"target": SCHEMAS, "update": {"Budget": {"type": "object", "properties": {"tokens": {"type": "integer"}}}}}],
         ("type added", "Budget", False),
@@ -348,21 +363,41 @@ RULES: dict[str, tuple[list[dict[str, Any]], tuple[str, str, bool]]] = {
 }
 
 
+def _edited(folder: Path, actions: list[dict[str, Any]]) -> Path:
+    """The base spec with `actions` applied, as an overlay file."""
+    folder.mkdir(exist_ok=True)
+    overlay = {"overlay": "1.0.0", "info": {"title": "test", "version": "1"}, "extends": str(BASE), "actions": actions}
+    (folder / OVERLAY).write_text(yaml.safe_dump(overlay))
+    return folder / OVERLAY
+
+
 @pytest.mark.parametrize("case", list(RULES))
 def test_spec_diff_rules(case: str, tmp_path: Path) -> None:
     actions, expected = RULES[case]
-    overlay = {"overlay": "1.0.0", "info": {"title": case, "version": "1"}, "extends": str(BASE), "actions": actions}
-    (tmp_path / OVERLAY).write_text(yaml.safe_dump(overlay))
-    assert _changes(BASE, tmp_path / OVERLAY) == {expected}
+    assert _changes(BASE, _edited(tmp_path, actions)) == {expected}
+
+
+def test_spec_diff_compares_a_query_parameters_enum_by_value(tmp_path: Path) -> None:
+    def with_view(values: list[str]) -> dict[str, Any]:
+        view = {"name": "view", "in": "query", "schema": {"type": "string", "enum": values}}
+        return {"target": f"{ITEM}.get.parameters", "update": [view]}
+
+    old = _edited(tmp_path / "old", [with_view(["basic", "full"])])
+    new = _edited(tmp_path / "new", [with_view(["full", "raw"])])
+    assert _changes(old, new) == {
+        ("enum value removed", "interactions.get(view)='basic'", True),
+        ("enum value added", "interactions.get(view)='raw'", False),
+    }
 
 
 def test_an_overlay_target_that_does_not_exist_is_a_spec_error(tmp_path: Path) -> None:
-    overlay = {
-        "overlay": "1.0.0",
-        "info": {"title": "typo", "version": "1"},
-        "extends": str(BASE),
-        "actions": [{"target": f"{SCHEMAS}.TextDeltaa.properties", "update": {"x": {"type": "string"}}}],
-    }
-    (tmp_path / OVERLAY).write_text(yaml.safe_dump(overlay))
+    typo = _edited(tmp_path, [{"target": f"{SCHEMAS}.TextDeltaa.properties", "update": {"x": {"type": "string"}}}])
     with pytest.raises(SpecError, match=r"action 1 \(\$\.components\.schemas\.TextDeltaa\.properties\): nothing at"):
-        load_spec(tmp_path / OVERLAY)
+        load_spec(typo)
+
+
+def test_spec_diff_names_what_it_cannot_find(capsys: pytest.CaptureFixture[str]) -> None:
+    assert codegen_main(["spec-diff", "1999-01-01", "tests/no-such-spec.yaml"]) == 2
+    assert "spec error: no revision '1999-01-01' under" in capsys.readouterr().err
+    assert codegen_main(["spec-diff", current_revision(), "tests/no-such-spec.yaml"]) == 2
+    assert "tests/no-such-spec.yaml: no such spec file" in capsys.readouterr().err
