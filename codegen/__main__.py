@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     gen = commands.add_parser("generate", help="render the client packages from a spec revision")
     gen.add_argument("--revision", help="spec/<REVISION>/ to generate from (default: spec/CURRENT)")
-    gen.add_argument("--spec", type=Path, help="an OpenAPI file to generate from instead of spec/")
+    gen.add_argument("--spec", type=Path, help="an OpenAPI file (or an overlay of one) instead of spec/")
     gen.add_argument("--out", type=Path, default=GENERATED, help="output folder (default: generated/)")
     gen.add_argument(
         "--check", action="store_true", help="fail, naming the files, if --out is not what the spec produces"

@@ -290,11 +290,11 @@ def _union_changes(old: Surface, new: Surface) -> Iterator[Change]:
                 yield Change(True, "variant changed", f"{name}[{tag}]", f"model {old_tags[tag]} -> {new_tags[tag]}")
 
 
-def _variant_models(surface: Surface, others: Surface) -> set[str]:
-    """Models of variants only `surface` has: their addition or removal is reported with the variant."""
+def _variant_models(mine: Surface, others: Surface) -> set[str]:
+    """Models of variants only `mine` has: their addition or removal is reported with the variant."""
     return {
         model
-        for name, (_, tags) in surface.unions.items()
+        for name, (_, tags) in mine.unions.items()
         for tag, model in tags.items()
         if tag not in others.unions.get(name, ("", {}))[1]
     }

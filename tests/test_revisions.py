@@ -151,10 +151,10 @@ async def test_committed_client_keeps_what_a_newer_revision_streams(
     [plan_start] = [e for e in events if e.event_type == "step.start" and e.index == 0]
     assert isinstance(plan_start.step, types.UnknownStep) and plan_start.step.type == "plan"
     plan_deltas = [e.delta for e in events if e.event_type == "step.delta" and e.index == 0]
-    assert all(isinstance(d, types.UnknownStepDeltaData) and d.type == "plan" for d in plan_deltas)
+    assert [(type(d), d.type) for d in plan_deltas] == [(types.UnknownStepDeltaData, "plan")] * 2
     assert [d.raw["outline"] for d in plan_deltas] == [["Greet in French"], ["Stop"]]
     text_deltas = [e.delta for e in events if e.event_type == "step.delta" and e.index == 1]
-    assert all(isinstance(d, types.TextDelta) and d.model_extra == {"language": "fr"} for d in text_deltas)
+    assert [(type(d), d.model_extra) for d in text_deltas] == [(types.TextDelta, {"language": "fr"})] * 2
     statuses = [e.status for e in events if e.event_type == "interaction.status_update"]
     assert statuses == ["in_progress", "paused", "in_progress"]
     # Nothing was lost on the way: every event dumps back to what the server sent.
