@@ -1,4 +1,4 @@
-"""Sessions: generate, lint, typecheck, tests (all of those plus pytest), demo, bench."""
+"""Sessions: generate, spec-diff, lint, typecheck, tests (all of those plus pytest), demo, bench."""
 
 from __future__ import annotations
 
@@ -32,6 +32,13 @@ def generate(session: nox.Session) -> None:
     """Render generated/ from spec/ (`-- --check` only compares; `-- --revision R` picks a revision)."""
     _install_generator(session)
     session.run("python", "-m", "codegen", "generate", *session.posargs)
+
+
+@nox.session(name="spec-diff", python=PYTHON)
+def spec_diff(session: nox.Session) -> None:
+    """Changelog between two revisions, each change marked breaking or not: `-- OLD NEW` (revisions or files)."""
+    _install_generator(session)
+    session.run("python", "-m", "codegen", "spec-diff", *session.posargs)
 
 
 # The generated packages are checked with the settings the generator formats them with.

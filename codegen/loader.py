@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from . import overlay
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SPEC_ROOT = REPO_ROOT / "spec"
 SPEC_FILE_NAME = "openapi.yaml"
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
+REVISION_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")  # dated, like the Api-Revision header
 
 
 class SpecError(Exception):
@@ -36,18 +40,40 @@ def current_revision(spec_root: Path = SPEC_ROOT) -> str:
 
 
 def spec_path(revision: str, spec_root: Path = SPEC_ROOT) -> Path:
-    return spec_root / revision / SPEC_FILE_NAME
+    path = spec_root / revision / SPEC_FILE_NAME
+    if not path.is_file():
+        known = sorted(p.parent.name for p in spec_root.glob(f"*/{SPEC_FILE_NAME}"))
+        raise SpecError(f"no revision {revision!r} under {spec_root} (known: {', '.join(known) or 'none'})")
+    return path
+
+
+def find_spec(name: str, spec_root: Path = SPEC_ROOT) -> Path:
+    """A revision name under spec/ (`2026-05-20`) or the path of a spec or overlay file."""
+    candidate = Path(name)
+    if candidate.is_file():
+        return candidate
+    if REVISION_PATTERN.match(name):
+        return spec_path(name, spec_root)
+    raise SpecError(f"{name}: no such spec file, and not a revision name like 2026-05-20")
 
 
 def load_spec(path: Path) -> LoadedSpec:
-    """Read one OpenAPI document and validate it; raises SpecError naming every problem."""
-    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    """Read one OpenAPI document (or an overlay of one) and validate it; raises SpecError naming every problem."""
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if overlay.is_overlay(document):
+            document = overlay.resolve(path, document)
+    except (OSError, yaml.YAMLError, overlay.OverlayError) as exc:
+        raise SpecError(str(exc)) from exc
     if not isinstance(document, dict):
         raise SpecError(f"{path}: not a YAML mapping")
     problems = list(_check(document))
+    revision = str(document.get("x-api-revision") or "")
+    folder = path.resolve().parent.name
+    if REVISION_PATTERN.match(folder) and folder != revision:
+        problems.append(f"x-api-revision: {revision!r}, but the spec's folder is named {folder}/")
     if problems:
         raise SpecError(f"{path}:\n  " + "\n  ".join(problems))
-    revision = str(document.get("x-api-revision") or document["info"]["version"])
     return LoadedSpec(revision=revision, path=path, document=document)
 
 
@@ -74,8 +100,8 @@ def _check(document: dict[str, Any]) -> Any:
     """Yield a readable line per broken convention (see spec/README.md)."""
     if not str(document.get("openapi", "")).startswith("3."):
         yield "openapi: must be an OpenAPI 3 document"
-    if not document.get("x-api-revision"):
-        yield "x-api-revision: missing (the dated API revision this spec describes)"
+    if not REVISION_PATTERN.match(str(document.get("x-api-revision", ""))):
+        yield "x-api-revision: missing or not a date like 2026-05-20 (the API revision this spec describes)"
     schemas = document.get("components", {}).get("schemas")
     if not isinstance(schemas, dict) or not schemas:
         yield "components.schemas: missing"

@@ -10,12 +10,13 @@ import uuid
 from typing import Any
 
 import pytest
+from gemini_interactions import API_REVISION
 from gemini_interactions.testing import InteractionsTestServer, Scenario
 
 Flavour = Any  # the adapter from conftest.py
 API_KEY = "test-key"
 MODEL = "gemini-3-flash-preview"
-REVISION = "2026-05-20"
+REVISION = API_REVISION  # the pinned one; the other revisions: test_revisions.py
 WEATHER_TOOL: dict[str, Any] = {
     "type": "function",
     "name": "get_weather",

@@ -15,13 +15,14 @@ from typing import Any
 import gemini_interactions.testing as testing
 import pytest
 import requests
+from gemini_interactions import API_REVISION
 from gemini_interactions.testing import Faults, InteractionsTestServer, Scenario, assemble, parse_sse
 
 # The `interactions_server` fixture comes from the package's pytest plugin (an entry point).
 PACKAGE_TESTING_DIR = Path(testing.__file__).resolve().parent
 
 KEY = "test-key"
-HEADERS = {"x-goog-api-key": KEY, "Api-Revision": "2026-05-20"}
+HEADERS = {"x-goog-api-key": KEY, "Api-Revision": API_REVISION}
 WEATHER_TOOL = {
     "type": "function",
     "name": "get_weather",
@@ -909,7 +910,7 @@ def test_cli_serves(tmp_path: Path) -> None:
         response = requests.post(
             f"{base_url}/v1beta/interactions",
             json=SCENARIO_REQUESTS["text"],
-            headers={"x-goog-api-key": "k2", "Api-Revision": "2026-05-20"},
+            headers={"x-goog-api-key": "k2", "Api-Revision": API_REVISION},
             timeout=10,
         )
         assert response.status_code == 200 and response.json()["steps"][0]["summary"]

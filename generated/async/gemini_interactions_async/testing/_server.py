@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Union, cast
 from urllib.parse import parse_qsl, urlsplit
 
 from .._assemble import assemble
+from .._version import API_REVISION
 from ._faults import STATUS_CODES, Faults
 from ._scenarios import Scenario, builtin_scenarios, load_scenarios, render_events
 from ._validation import Validator, default_validator
@@ -163,7 +164,7 @@ class InteractionsTestServer:
         scenarios: Iterable[ScenarioSource] | ScenarioSource | None = None,
         *,
         api_key: str | None = "test-key",
-        revision: str = "2026-05-20",
+        revision: str = API_REVISION,
         host: str = "127.0.0.1",
         port: int = 0,
         default_scenario: str | None = None,

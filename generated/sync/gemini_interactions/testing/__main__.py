@@ -8,6 +8,7 @@ import signal
 import sys
 from types import FrameType
 
+from .._version import API_REVISION
 from ._faults import Faults
 from ._server import InteractionsTestServer
 
@@ -43,8 +44,8 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--revision",
-        default="2026-05-20",
-        help="server Api-Revision (default 2026-05-20)",
+        default=API_REVISION,
+        help=f"server Api-Revision (default {API_REVISION})",
     )
     parser.add_argument(
         "--fault",
