@@ -72,6 +72,10 @@ class RecordedRequest:
     interaction_id: str | None = None
     status: int | None = None
     faults: str = ""
+    #: (host, port) of the client's end of the TCP connection: equal ports mean a reused connection.
+    client_address: tuple[str, int] = ("", 0)
+    #: Sent back in the ``x-request-id`` response header.
+    request_id: str = ""
 
     def header(self, name: str) -> str | None:
         """Case-insensitive header lookup."""
@@ -654,6 +658,8 @@ class _Handler(BaseHTTPRequestHandler):
             raw_body=raw,
             api_revision=revision,
             revision_mismatch=revision != app.revision,
+            client_address=(str(self.client_address[0]), int(self.client_address[1])),
+            request_id=f"req_{secrets.token_hex(8)}",
         )
         app._record(record)
         try:
@@ -884,6 +890,7 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             pieces = [b for b in blobs if b]
         self.send_response(status)
+        self.send_header("x-request-id", record.request_id)
         self.send_header(
             "Content-Type",
             content_type if "event-stream" in content_type else content_type + "; charset=UTF-8",

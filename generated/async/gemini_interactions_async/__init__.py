@@ -29,6 +29,7 @@ from ._exceptions import (
     UnprocessableEntityError,
 )
 from ._request import NOT_GIVEN, NotGiven
+from ._response import RawResponse
 from ._streaming import AsyncStream
 from ._version import API_REVISION, __version__
 
@@ -51,6 +52,7 @@ __all__ = [
     "NotGiven",
     "PermissionDeniedError",
     "RateLimitError",
+    "RawResponse",
     "RequestTimeoutError",
     "AsyncStream",
     "StreamError",

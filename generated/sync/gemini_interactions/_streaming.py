@@ -8,8 +8,15 @@ from collections.abc import Callable, Iterator
 from types import TracebackType
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from ._exceptions import APIConnectionError, APIResponseValidationError, StreamError, StreamResumeError
+from ._exceptions import (
+    APIConnectionError,
+    APIResponseValidationError,
+    StreamError,
+    StreamResumeError,
+    request_id_of,
+)
 from ._request import PreparedRequest
+from ._response import Headers
 from ._retry import backoff_delay
 from ._stream_state import StreamState
 from ._transport import Transport, close_response, iter_bytes, sleep
@@ -59,13 +66,13 @@ class Stream(Generic[E]):
         return self._response.status_code
 
     @property
-    def headers(self) -> dict[str, str]:
-        return dict(self._response.headers)
+    def headers(self) -> Headers:
+        """The response headers (available before iteration starts)."""
+        return Headers(self._response.headers)
 
     @property
     def request_id(self) -> str | None:
-        lowered = {k.lower(): v for k, v in self._response.headers.items()}
-        return lowered.get("x-request-id") or lowered.get("x-goog-request-id")
+        return request_id_of(self._response.headers)
 
     @property
     def interaction_id(self) -> str | None:
