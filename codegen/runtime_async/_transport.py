@@ -11,6 +11,7 @@ from typing import Any
 import aiohttp
 
 from ._exceptions import APIConnectionError, APIStatusError, APITimeoutError
+from ._logs import redacted_headers
 from ._request import PreparedRequest, status_error
 from ._retry import backoff_delay, is_retryable_status
 
@@ -42,6 +43,7 @@ class Transport:
             error: APIConnectionError | APIStatusError
             headers: Any = None
             started = time.monotonic()
+            logger.debug("sending %s headers=%s", request.describe(), redacted_headers(request.headers))
             try:
                 response = await self.session.request(
                     request.method,

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator, Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Generic, TypeVar
@@ -128,6 +129,8 @@ class AsyncStream(Generic[E]):
         return accumulator.interaction()
 
     async def _events(self) -> AsyncIterator[E]:
+        started = time.monotonic()
+        delivered = 0
         try:
             while True:
                 cause: APIConnectionError | None = None
@@ -136,11 +139,18 @@ class AsyncStream(Generic[E]):
                         for item in self._state.feed(chunk):
                             if isinstance(item, APIResponseValidationError):
                                 raise item
+                            delivered += 1
                             yield item
                 except APIConnectionError as exc:
                     cause = exc
                 self._state.end_of_body()
                 if self._state.finished:
+                    logger.info(
+                        "stream of %s complete: %d events in %.0f ms",
+                        self.interaction_id,
+                        delivered,
+                        (time.monotonic() - started) * 1000,
+                    )
                     return
                 await self._reconnect(cause)
         finally:
