@@ -343,7 +343,7 @@ class InteractionsTestServer:
 
     @property
     def attempts(self) -> dict[str, int]:
-        """Number of create/get requests seen per scenario name."""
+        """Number of requests seen per scenario name (create, get, cancel, delete)."""
         with self._lock:
             return dict(self._attempts)
 
@@ -676,14 +676,18 @@ class _Handler(BaseHTTPRequestHandler):
                 record.interaction_id = interaction_id
                 stored = app._get_stored(interaction_id)
                 record.scenario = stored.scenario
-                self._send_json(record, 200, app._cancel(stored))
+                faults = self._stored_faults(record, stored, headers, "cancel")
+                if not self._http_fault(record, faults):
+                    self._send_json(record, 200, app._cancel(stored), faults)
             elif method == "GET" and interaction_id is not None and not cancel:
                 record.interaction_id = interaction_id
                 self._get(record, app._get_stored(interaction_id), query, headers)
             elif method == "DELETE" and interaction_id is not None and not cancel:
                 record.interaction_id = interaction_id
-                app._delete(interaction_id)
-                self._send_json(record, 200, {})
+                faults = self._stored_faults(record, app._get_stored(interaction_id), headers, "delete")
+                if not self._http_fault(record, faults):
+                    app._delete(interaction_id)
+                    self._send_json(record, 200, {}, faults)
             else:
                 raise _ApiError(
                     405,
@@ -735,11 +739,7 @@ class _Handler(BaseHTTPRequestHandler):
     ) -> None:
         app = self.app
         record.scenario = stored.scenario
-        with app._lock:
-            known = app._scenarios.get(stored.scenario)
-        scenario = known or Scenario(name=stored.scenario, events=[])
-        faults = app._faults_for(scenario, headers.get("x-test-fault"), "get")
-        record.faults = faults.spec()
+        faults = self._stored_faults(record, stored, headers, "get")
         stream = query.get("stream", "").lower() in _TRUE
         last_event_id = query.get("last_event_id")
         if last_event_id and not stream:
@@ -763,6 +763,17 @@ class _Handler(BaseHTTPRequestHandler):
                 raise _ApiError(400, "invalid_argument", f"Unknown last_event_id {last_event_id!r}.")
             events = events[ids.index(last_event_id) + 1 :]
         self._send_stream(record, events, faults)
+
+    def _stored_faults(
+        self, record: RecordedRequest, stored: StoredInteraction, headers: Mapping[str, str], kind: str
+    ) -> Faults:
+        """The faults for a request about an existing interaction (its scenario's, the server's, the header's)."""
+        with self.app._lock:
+            known = self.app._scenarios.get(stored.scenario)
+        scenario = known or Scenario(name=stored.scenario, events=[])
+        faults = self.app._faults_for(scenario, headers.get("x-test-fault"), kind)
+        record.faults = faults.spec()
+        return faults
 
     # ----------------------------------------------------------------- writing
     def _http_fault(self, record: RecordedRequest, faults: Faults) -> bool:
