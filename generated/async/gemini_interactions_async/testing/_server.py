@@ -337,6 +337,12 @@ class InteractionsTestServer:
             return list(self._disconnects)
 
     @property
+    def open_connections(self) -> int:
+        """Client TCP connections open right now (a client that closed its session leaves none)."""
+        with self._lock:
+            return len(self._connections)
+
+    @property
     def interactions(self) -> dict[str, StoredInteraction]:
         with self._lock:
             return dict(self._interactions)
