@@ -93,7 +93,8 @@ def run_datamodel_codegen(api: Api) -> str:
 
 
 def _base_class_map(api: Api) -> dict[str, str]:
-    return {model: f"{PLACEHOLDER_BASE}.{base}" for model, (_, base) in RUNTIME_BASE_CLASSES.items() if model in api.models}
+    bases = RUNTIME_BASE_CLASSES.items()
+    return {model: f"{PLACEHOLDER_BASE}.{base}" for model, (_, base) in bases if model in api.models}
 
 
 def _env_with_ruff_on_path() -> dict[str, str]:
@@ -108,9 +109,7 @@ def _env_with_ruff_on_path() -> dict[str, str]:
 
 def _runtime_base_imports(import_line: str) -> list[str]:
     named = {name.strip() for name in import_line.split(" import ", 1)[1].split(",")}
-    return [
-        f"from ..{module} import {base}" for module, base in sorted(RUNTIME_BASE_CLASSES.values()) if base in named
-    ]
+    return [f"from ..{module} import {base}" for module, base in sorted(RUNTIME_BASE_CLASSES.values()) if base in named]
 
 
 def adapt_imports(source: str) -> str:

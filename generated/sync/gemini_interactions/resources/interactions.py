@@ -50,7 +50,7 @@ class Interactions:
 
     @cached_property
     def with_raw_response(self) -> InteractionsWithRawResponse:
-        """The same methods, returning the HTTP response (status, headers, request id) with `.parse()` for the result."""
+        """The same methods, returning the HTTP response (status, headers, request id); `.parse()` gives the result."""
         return InteractionsWithRawResponse(self)
 
     @overload
