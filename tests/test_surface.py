@@ -125,9 +125,8 @@ def surface(package: ModuleType) -> dict[str, str]:
             for member, text in describe_instance_methods(raw).items():
                 found[f"{key}.with_raw_response.{member}"] = text
     finally:
-        transport = vars(client)["_transport"]
-        if not name.endswith("_async"):
-            transport.close()
+        if not name.endswith("_async"):  # the async client makes its session on first use: none to close
+            client.close()
     return {normalise(key): normalise(text) for key, text in found.items()}
 
 

@@ -29,7 +29,7 @@ from ._exceptions import (
     UnprocessableEntityError,
 )
 from ._request import NOT_GIVEN, NotGiven
-from ._response import RawResponse
+from ._response import Headers, RawResponse
 from ._streaming import Stream
 from ._version import API_REVISION, __version__
 
@@ -46,6 +46,7 @@ __all__ = [
     "Client",
     "ConflictError",
     "GeminiInteractionsError",
+    "Headers",
     "InternalServerError",
     "MissingAPIKeyError",
     "NotFoundError",
