@@ -6,8 +6,12 @@ the same port on every request means one reused connection."""
 from __future__ import annotations
 
 import asyncio
+import shutil
+import ssl
+import subprocess
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -38,19 +42,40 @@ async def every_method(flavour: Flavour, client: Any) -> None:
     await flavour.delete(client, created.id)
 
 
-def new_session(flavour: Flavour, proxy: str | None = None) -> Any:
-    """A session of the flavour's HTTP library that adds a header (and routes through a proxy, if given)."""
+def new_session(flavour: Flavour, proxy: str | None = None, ca_file: Path | None = None) -> Any:
+    """A session of the flavour's HTTP library that adds a header; optionally a proxy and a CA to trust."""
     if flavour.is_async:
         import aiohttp
 
-        return aiohttp.ClientSession(headers={"x-from-session": "yes"}, proxy=proxy)
+        connector = aiohttp.TCPConnector(ssl=ssl.create_default_context(cafile=ca_file) if ca_file else True)
+        return aiohttp.ClientSession(headers={"x-from-session": "yes"}, proxy=proxy, connector=connector)
     import requests
 
     session = requests.Session()
     session.headers["x-from-session"] = "yes"
     if proxy:
         session.proxies = {"http": proxy}
+    if ca_file:
+        session.verify = str(ca_file)
     return session
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1, made for this test run: (certificate, key)."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("the openssl command is not installed: no certificate for the TLS test")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+        + ["-keyout", str(key), "-out", str(cert), "-days", "2", "-subj", "/CN=127.0.0.1"]
+        + ["-addext", "subjectAltName=IP:127.0.0.1", "-addext", "basicConstraints=critical,CA:TRUE"],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
 
 
 async def test_sequential_calls_reuse_one_connection(
@@ -133,3 +158,34 @@ async def test_a_proxy_set_on_your_session_is_used(flavour: Flavour, server: Int
         ("GET", f"/v1beta/interactions/{created.id}"),
     ]
     assert {r.headers["host"] for r in server.requests} == {"interactions.test"}
+
+
+async def test_tls_settings_on_your_session_are_used(
+    flavour: Flavour, certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # requests lets these variables override session.verify (unless session.trust_env is False).
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
+    cert, key = certificate
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    with InteractionsTestServer(ssl_context=context) as server:
+        assert server.base_url.startswith("https://127.0.0.1:")
+        # The certificate is signed by no CA the default settings trust: the client's own session refuses it.
+        untrusting = flavour.client(server, max_retries=0)
+        try:
+            with pytest.raises(flavour.pkg.APIConnectionError):
+                await flavour.create(untrusting, **TEXT)
+        finally:
+            await flavour.close(untrusting)
+        assert server.requests == []
+
+        session = new_session(flavour, ca_file=cert)
+        try:
+            client = flavour.client(server, session=session)
+            interaction = await flavour.create(client, **TEXT)
+            await flavour.close(client)
+        finally:
+            await flavour.aw(session.close())
+        assert interaction.status == "completed"
+        assert [(r.status, r.headers.get("x-from-session")) for r in server.requests] == [(200, "yes")]

@@ -10,6 +10,7 @@ import re
 import secrets
 import select
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Iterable, Mapping
@@ -145,6 +146,22 @@ class _HTTPServer(ThreadingHTTPServer):
     allow_reuse_address = True
     app: InteractionsTestServer
 
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        context = self.app.ssl_context
+        if context is None:
+            super().finish_request(request, client_address)
+            return
+        # The TLS handshake runs in the connection's own thread: a client that rejects the
+        # certificate fails its handshake without holding up the server.
+        try:
+            tls = context.wrap_socket(request, server_side=True)
+        except OSError:  # ssl.SSLError included
+            return
+        try:
+            super().finish_request(tls, client_address)
+        finally:
+            self.shutdown_request(tls)  # the TLS socket took over the plain one the base class closes
+
 
 class InteractionsTestServer:
     """An in-process fake of the Gemini Interactions API.
@@ -157,7 +174,8 @@ class InteractionsTestServer:
     of the built-in scenarios (same name replaces a built-in). ``api_key=None``
     disables the key check. ``faults`` (a :class:`Faults`, mapping or spec
     string) applies to every request. ``validate_request=None`` disables body
-    validation.
+    validation. ``ssl_context`` (a server-side :class:`ssl.SSLContext` with its
+    certificate loaded) serves HTTPS instead of HTTP.
     """
 
     def __init__(
@@ -174,6 +192,7 @@ class InteractionsTestServer:
         validate_request: Validator | None = default_validator,
         include_builtin: bool = True,
         require_revision: bool = False,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         self.api_key = api_key
         self.revision = revision
@@ -184,6 +203,7 @@ class InteractionsTestServer:
         self.faults = _to_faults(faults) or Faults()
         self.validate_request = validate_request
         self.require_revision = require_revision
+        self.ssl_context = ssl_context
         self._lock = threading.RLock()
         self._scenarios: dict[str, Scenario] = {}
         self._scenario_order: dict[str, int] = {}
@@ -258,11 +278,12 @@ class InteractionsTestServer:
 
     @property
     def base_url(self) -> str:
-        """``http://HOST:PORT`` (no API version; clients append ``/v1beta/...``)."""
+        """``http://HOST:PORT`` (``https://`` with an ssl_context); no API version: clients append ``/v1beta/...``."""
         if self._httpd is None:
             raise RuntimeError("server not started")
         host = self.host if ":" not in self.host else f"[{self.host}]"
-        return f"http://{host}:{self.port}"
+        scheme = "https" if self.ssl_context is not None else "http"
+        return f"{scheme}://{host}:{self.port}"
 
     def url(self, path: str = "", api_version: str = "v1beta") -> str:
         """Absolute URL of ``/{api_version}/interactions{path}``."""
