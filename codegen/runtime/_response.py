@@ -8,11 +8,12 @@ from __future__ import annotations
 import contextvars
 import functools
 from collections.abc import Awaitable, Callable, Iterator, Mapping
-from typing import Any, Generic, TypeVar, cast
+from typing import Generic, TypeVar, cast
 
 from typing_extensions import ParamSpec
 
 from ._exceptions import request_id_of
+from ._transport import HTTPResponse
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -49,13 +50,13 @@ class RawResponse(Generic[R]):
     def __init__(
         self,
         *,
-        http_response: Any,
+        http_response: HTTPResponse,
         status_code: int,
         headers: Mapping[str, str],
         parse: Callable[[], R],
         content: bytes | None = None,
     ) -> None:
-        self.http_response = http_response  # the HTTP library's own response object
+        self.http_response = http_response  # the HTTP library's own response (requests or aiohttp)
         self.status_code = status_code
         self.headers = Headers(headers)
         self._parse = parse

@@ -7,7 +7,7 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, TypeAlias
 
 import aiohttp
 
@@ -17,6 +17,8 @@ from ._request import PreparedRequest, status_error
 from ._retry import backoff_delay, is_retryable_status
 
 logger = logging.getLogger(__name__.rsplit(".", 1)[0])
+
+HTTPResponse: TypeAlias = aiohttp.ClientResponse  # what RawResponse.http_response and Stream.response hold
 
 
 class Transport:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TypeAlias
 
 import requests
 
@@ -16,6 +16,8 @@ from ._request import PreparedRequest, status_error
 from ._retry import backoff_delay, is_retryable_status
 
 logger = logging.getLogger(__name__.rsplit(".", 1)[0])
+
+HTTPResponse: TypeAlias = requests.Response  # what RawResponse.http_response and Stream.response hold
 
 READ_SIZE = 64 * 1024
 
