@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import nox
@@ -52,9 +53,19 @@ def _lint(session: nox.Session) -> None:
     session.run("ruff", "format", "--check", *GENERATED_RUFF, *PACKAGE_DIRS)
 
 
+def _lowest_python(package_dir: str) -> str:
+    """The lowest Python a generated package declares (requires-python = ">=X.Y"): mypy checks with its rules."""
+    # A regex, not tomllib: the noxfile itself may run on a Python older than 3.11.
+    pyproject = (ROOT / Path(package_dir).parent / "pyproject.toml").read_text(encoding="utf-8")
+    match = re.search(r'^requires-python = ">=(\d+\.\d+)"$', pyproject, re.MULTILINE)
+    if match is None:
+        raise ValueError(f"{package_dir}: pyproject.toml declares no requires-python >=X.Y")
+    return match.group(1)
+
+
 def _typecheck(session: nox.Session) -> None:
     for package in PACKAGE_DIRS:
-        session.run("mypy", "--strict", "--python-version", "3.10", package)
+        session.run("mypy", "--strict", "--python-version", _lowest_python(package), package)
     # codegen/runtime* is checked above, as part of the packages it is copied into.
     session.run("mypy", "--strict", "--exclude", "^codegen/runtime", "codegen", "examples")
 
@@ -68,7 +79,7 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict over both generated packages (with 3.10 typing rules) and the generator."""
+    """mypy --strict over both generated packages (with their lowest Python's typing rules) and the generator."""
     _install_generator(session)
     session.install("-r", "tests/requirements.txt")
     _install_packages(session)

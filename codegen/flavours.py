@@ -54,6 +54,11 @@ class Flavour:
         return "async with" if self.is_async else "with"
 
     @property
+    def raw_response_wrapper(self) -> str:
+        """The _response.py function that turns a resource method into its with_raw_response twin."""
+        return "async_to_raw_response_wrapper" if self.is_async else "to_raw_response_wrapper"
+
+    @property
     def runtime_dir(self) -> str:
         return f"runtime_{self.name}"
 

@@ -6,15 +6,18 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, TypeAlias
 
 import aiohttp
 
 from ._exceptions import APIConnectionError, APIStatusError, APITimeoutError
+from ._logs import redacted_headers
 from ._request import PreparedRequest, status_error
 from ._retry import backoff_delay, is_retryable_status
 
 logger = logging.getLogger(__name__.rsplit(".", 1)[0])
+
+HTTPResponse: TypeAlias = aiohttp.ClientResponse  # what RawResponse.http_response and Stream.response hold
 
 
 class Transport:
@@ -42,6 +45,7 @@ class Transport:
             error: APIConnectionError | APIStatusError
             headers: Any = None
             started = time.monotonic()
+            logger.debug("sending %s headers=%s", request.describe(), redacted_headers(request.headers))
             try:
                 response = await self.session.request(
                     request.method,

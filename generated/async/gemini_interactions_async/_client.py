@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import TracebackType
-from typing import TypeVar
+from typing import TypeVar, cast
 
 import aiohttp
 import pydantic
@@ -14,6 +14,7 @@ import pydantic
 from ._config import ClientConfig, Timeout
 from ._logs import configure_from_env
 from ._request import PreparedRequest, RequestOptions, parse_body, prepare_request
+from ._response import RawResponse, raw_response_requested
 from ._sse import SSEDecoder, parse_block
 from ._stream_state import StreamState
 from ._streaming import AsyncStream
@@ -24,6 +25,7 @@ logger = logging.getLogger(__name__.rsplit(".", 1)[0])
 
 T = TypeVar("T")
 E = TypeVar("E")
+R = TypeVar("R")
 
 
 class AsyncClient:
@@ -123,6 +125,10 @@ class AsyncClient:
             body = await response.read()
         finally:
             close_response(response)
+        if raw_response_requested():
+            # Called through with_raw_response, whose wrapper declares the RawResponse type to the caller.
+            raw = self._raw_response(response, lambda: parse_body(request, adapter, body), content=body)
+            return cast(T, raw)
         return parse_body(request, adapter, body)
 
     async def _stream(
@@ -143,4 +149,18 @@ class AsyncClient:
         state = StreamState(
             adapter, SSEDecoder(parse_block), interaction_id=interaction_id, last_event_id=last_event_id
         )
-        return AsyncStream(transport=self._transport, request=request, response=response, state=state, reopen=reopen)
+        stream = AsyncStream(transport=self._transport, request=request, response=response, state=state, reopen=reopen)
+        if raw_response_requested():
+            return cast(AsyncStream[E], self._raw_response(response, lambda: stream))
+        return stream
+
+    def _raw_response(
+        self, response: aiohttp.ClientResponse, parse: Callable[[], R], *, content: bytes | None = None
+    ) -> RawResponse[R]:
+        return RawResponse(
+            http_response=response,
+            status_code=response.status,
+            headers=response.headers,
+            parse=parse,
+            content=content,
+        )

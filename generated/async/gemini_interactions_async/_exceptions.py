@@ -11,6 +11,12 @@ from typing import Any
 REQUEST_ID_HEADERS = ("x-request-id", "x-goog-request-id", "request-id")
 
 
+def request_id_of(headers: Mapping[str, str]) -> str | None:
+    """The server's id for the request, from the first request-id header present (names in any case)."""
+    lowered = {k.lower(): v for k, v in headers.items()}
+    return next((lowered[h] for h in REQUEST_ID_HEADERS if h in lowered), None)
+
+
 class GeminiInteractionsError(Exception):
     """Base class of every exception raised by this package."""
 
@@ -95,8 +101,7 @@ class APIStatusError(APIError):
         self.status_code = status_code
         self.body = body
         self.headers = dict(headers)
-        lowered = {k.lower(): v for k, v in headers.items()}
-        self.request_id = next((lowered[h] for h in REQUEST_ID_HEADERS if h in lowered), None)
+        self.request_id = request_id_of(headers)
         error = body.get("error") if isinstance(body, dict) else None
         self.code: str | None = str(error["code"]) if isinstance(error, dict) and "code" in error else None
 

@@ -4,12 +4,20 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator, Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from ._exceptions import APIConnectionError, APIResponseValidationError, StreamError, StreamResumeError
+from ._exceptions import (
+    APIConnectionError,
+    APIResponseValidationError,
+    StreamError,
+    StreamResumeError,
+    request_id_of,
+)
 from ._request import PreparedRequest
+from ._response import Headers
 from ._retry import backoff_delay
 from ._stream_state import StreamState
 from ._transport import Transport, close_response, iter_bytes, sleep
@@ -59,13 +67,13 @@ class AsyncStream(Generic[E]):
         return self._response.status
 
     @property
-    def headers(self) -> dict[str, str]:
-        return dict(self._response.headers)
+    def headers(self) -> Headers:
+        """The response headers (available before iteration starts)."""
+        return Headers(self._response.headers)
 
     @property
     def request_id(self) -> str | None:
-        lowered = {k.lower(): v for k, v in self._response.headers.items()}
-        return lowered.get("x-request-id") or lowered.get("x-goog-request-id")
+        return request_id_of(self._response.headers)
 
     @property
     def interaction_id(self) -> str | None:
@@ -121,6 +129,8 @@ class AsyncStream(Generic[E]):
         return accumulator.interaction()
 
     async def _events(self) -> AsyncIterator[E]:
+        started = time.monotonic()
+        delivered = 0
         try:
             while True:
                 cause: APIConnectionError | None = None
@@ -129,11 +139,18 @@ class AsyncStream(Generic[E]):
                         for item in self._state.feed(chunk):
                             if isinstance(item, APIResponseValidationError):
                                 raise item
+                            delivered += 1
                             yield item
                 except APIConnectionError as exc:
                     cause = exc
                 self._state.end_of_body()
                 if self._state.finished:
+                    logger.info(
+                        "stream of %s complete: %d events in %.0f ms",
+                        self.interaction_id,
+                        delivered,
+                        (time.monotonic() - started) * 1000,
+                    )
                     return
                 await self._reconnect(cause)
         finally:

@@ -29,6 +29,7 @@ from ._exceptions import (
     UnprocessableEntityError,
 )
 from ._request import NOT_GIVEN, NotGiven
+from ._response import Headers, RawResponse
 from ._streaming import Stream
 from ._version import API_REVISION, __version__
 
@@ -45,12 +46,14 @@ __all__ = [
     "Client",
     "ConflictError",
     "GeminiInteractionsError",
+    "Headers",
     "InternalServerError",
     "MissingAPIKeyError",
     "NotFoundError",
     "NotGiven",
     "PermissionDeniedError",
     "RateLimitError",
+    "RawResponse",
     "RequestTimeoutError",
     "Stream",
     "StreamError",

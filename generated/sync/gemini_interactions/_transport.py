@@ -6,15 +6,18 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TypeAlias
 
 import requests
 
 from ._exceptions import APIConnectionError, APIStatusError, APITimeoutError
+from ._logs import redacted_headers
 from ._request import PreparedRequest, status_error
 from ._retry import backoff_delay, is_retryable_status
 
 logger = logging.getLogger(__name__.rsplit(".", 1)[0])
+
+HTTPResponse: TypeAlias = requests.Response  # what RawResponse.http_response and Stream.response hold
 
 READ_SIZE = 64 * 1024
 
@@ -35,6 +38,7 @@ class Transport:
             error: APIConnectionError | APIStatusError
             headers: Any = None
             started = time.monotonic()
+            logger.debug("sending %s headers=%s", request.describe(), redacted_headers(request.headers))
             try:
                 response = self.session.request(
                     request.method,

@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal, overload
 from urllib.parse import quote
 
 from .._config import Timeout
 from .._request import NOT_GIVEN, NotGiven, RequestOptions
+from .._response import async_to_raw_response_wrapper
 from .._streaming import AsyncStream
 from ..types import (
     AgentConfig,
@@ -45,6 +47,11 @@ def _quote(value: str) -> str:
 class Interactions:
     def __init__(self, client: AsyncClient) -> None:
         self._client = client
+
+    @cached_property
+    def with_raw_response(self) -> InteractionsWithRawResponse:
+        """The same methods, returning the HTTP response (status, headers, request id); `.parse()` gives the result."""
+        return InteractionsWithRawResponse(self)
 
     @overload
     async def create(
@@ -393,3 +400,11 @@ class Interactions:
             options=options,
         )
         return await self._client._request(request, adapter_for(Interaction))
+
+
+class InteractionsWithRawResponse:
+    def __init__(self, interactions: Interactions) -> None:
+        self.create = async_to_raw_response_wrapper(interactions.create)
+        self.get = async_to_raw_response_wrapper(interactions.get)
+        self.delete = async_to_raw_response_wrapper(interactions.delete)
+        self.cancel = async_to_raw_response_wrapper(interactions.cancel)

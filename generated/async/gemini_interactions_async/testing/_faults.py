@@ -11,10 +11,10 @@ from typing import Any, Literal
 __all__ = ["STATUS_CODES", "Faults", "Framing"]
 
 Framing = Literal["chunked", "content-length", "close"]
-FaultTarget = Literal["all", "create", "get"]
+FaultTarget = Literal["all", "create", "get", "cancel", "delete"]
 
 _FRAMINGS: tuple[str, ...] = ("chunked", "content-length", "close")
-_TARGETS: tuple[str, ...] = ("all", "create", "get")
+_TARGETS: tuple[str, ...] = ("all", "create", "get", "cancel", "delete")
 
 #: Error ``code`` strings used in the error body for injected HTTP statuses.
 STATUS_CODES: dict[int, str] = {
@@ -65,7 +65,7 @@ class Faults:
     * ``event_delay``: seconds to sleep between events (or between pieces when
       ``chunk_size`` is set).
 
-    HTTP faults (stream and non-stream):
+    HTTP faults (stream and non-stream; also on cancel and delete):
 
     * ``http_status`` (e.g. 429, 500, 503): answer with that status and the API
       error body instead; ``retry_after`` adds a ``Retry-After`` header.
@@ -83,7 +83,8 @@ class Faults:
 
     Scope: ``fail_times=N`` applies the faults only to the first ``N`` matching
     requests (counted per scenario and fault set; later attempts succeed);
-    ``on`` restricts them to ``"create"`` (POST) or ``"get"`` (GET) requests.
+    ``on`` restricts them to ``"create"`` (POST), ``"get"`` (GET), ``"cancel"`` or
+    ``"delete"`` requests.
     """
 
     drop_after: int | None = None

@@ -10,6 +10,7 @@ import re
 import secrets
 import select
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Iterable, Mapping
@@ -74,8 +75,10 @@ class RecordedRequest:
     interaction_id: str | None = None
     status: int | None = None
     faults: str = ""
-    #: Sent back as ``x-request-id`` on every response, as the real API identifies its requests.
-    request_id: str = field(default_factory=lambda: f"req_{secrets.token_hex(8)}")
+    #: (host, port) of the client's end of the TCP connection: equal ports mean a reused connection.
+    client_address: tuple[str, int] = ("", 0)
+    #: Sent back in the ``x-request-id`` response header.
+    request_id: str = ""
 
     def header(self, name: str) -> str | None:
         """Case-insensitive header lookup."""
@@ -144,6 +147,22 @@ class _HTTPServer(ThreadingHTTPServer):
     allow_reuse_address = True
     app: InteractionsTestServer
 
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        context = self.app.ssl_context
+        if context is None:
+            super().finish_request(request, client_address)
+            return
+        # The TLS handshake runs in the connection's own thread: a client that rejects the
+        # certificate fails its handshake without holding up the server.
+        try:
+            tls = context.wrap_socket(request, server_side=True)
+        except OSError:  # ssl.SSLError included
+            return
+        try:
+            super().finish_request(tls, client_address)
+        finally:
+            self.shutdown_request(tls)  # the TLS socket took over the plain one the base class closes
+
 
 class InteractionsTestServer:
     """An in-process fake of the Gemini Interactions API.
@@ -156,7 +175,8 @@ class InteractionsTestServer:
     of the built-in scenarios (same name replaces a built-in). ``api_key=None``
     disables the key check. ``faults`` (a :class:`Faults`, mapping or spec
     string) applies to every request. ``validate_request=None`` disables body
-    validation.
+    validation. ``ssl_context`` (a server-side :class:`ssl.SSLContext` with its
+    certificate loaded) serves HTTPS instead of HTTP.
     """
 
     def __init__(
@@ -173,6 +193,7 @@ class InteractionsTestServer:
         validate_request: Validator | None = default_validator,
         include_builtin: bool = True,
         require_revision: bool = False,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         self.api_key = api_key
         self.revision = revision
@@ -183,6 +204,7 @@ class InteractionsTestServer:
         self.faults = _to_faults(faults) or Faults()
         self.validate_request = validate_request
         self.require_revision = require_revision
+        self.ssl_context = ssl_context
         self._lock = threading.RLock()
         self._scenarios: dict[str, Scenario] = {}
         self._scenario_order: dict[str, int] = {}
@@ -257,11 +279,12 @@ class InteractionsTestServer:
 
     @property
     def base_url(self) -> str:
-        """``http://HOST:PORT`` (no API version; clients append ``/v1beta/...``)."""
+        """``http://HOST:PORT`` (``https://`` with an ssl_context); no API version: clients append ``/v1beta/...``."""
         if self._httpd is None:
             raise RuntimeError("server not started")
         host = self.host if ":" not in self.host else f"[{self.host}]"
-        return f"http://{host}:{self.port}"
+        scheme = "https" if self.ssl_context is not None else "http"
+        return f"{scheme}://{host}:{self.port}"
 
     def url(self, path: str = "", api_version: str = "v1beta") -> str:
         """Absolute URL of ``/{api_version}/interactions{path}``."""
@@ -336,13 +359,19 @@ class InteractionsTestServer:
             return list(self._disconnects)
 
     @property
+    def open_connections(self) -> int:
+        """Client TCP connections open right now (a client that closed its session leaves none)."""
+        with self._lock:
+            return len(self._connections)
+
+    @property
     def interactions(self) -> dict[str, StoredInteraction]:
         with self._lock:
             return dict(self._interactions)
 
     @property
     def attempts(self) -> dict[str, int]:
-        """Number of create/get requests seen per scenario name."""
+        """Number of requests seen per scenario name (create, get, cancel, delete)."""
         with self._lock:
             return dict(self._attempts)
 
@@ -658,6 +687,8 @@ class _Handler(BaseHTTPRequestHandler):
             raw_body=raw,
             api_revision=revision,
             revision_mismatch=revision != app.revision,
+            client_address=(str(self.client_address[0]), int(self.client_address[1])),
+            request_id=f"req_{secrets.token_hex(8)}",
         )
         app._record(record)
         try:
@@ -673,14 +704,18 @@ class _Handler(BaseHTTPRequestHandler):
                 record.interaction_id = interaction_id
                 stored = app._get_stored(interaction_id)
                 record.scenario = stored.scenario
-                self._send_json(record, 200, app._cancel(stored))
+                faults = self._stored_faults(record, stored, headers, "cancel")
+                if not self._http_fault(record, faults):
+                    self._send_json(record, 200, app._cancel(stored), faults)
             elif method == "GET" and interaction_id is not None and not cancel:
                 record.interaction_id = interaction_id
                 self._get(record, app._get_stored(interaction_id), query, headers)
             elif method == "DELETE" and interaction_id is not None and not cancel:
                 record.interaction_id = interaction_id
-                app._delete(interaction_id)
-                self._send_json(record, 200, {})
+                faults = self._stored_faults(record, app._get_stored(interaction_id), headers, "delete")
+                if not self._http_fault(record, faults):
+                    app._delete(interaction_id)
+                    self._send_json(record, 200, {}, faults)
             else:
                 raise _ApiError(
                     405,
@@ -732,11 +767,7 @@ class _Handler(BaseHTTPRequestHandler):
     ) -> None:
         app = self.app
         record.scenario = stored.scenario
-        with app._lock:
-            known = app._scenarios.get(stored.scenario)
-        scenario = known or Scenario(name=stored.scenario, events=[])
-        faults = app._faults_for(scenario, headers.get("x-test-fault"), "get")
-        record.faults = faults.spec()
+        faults = self._stored_faults(record, stored, headers, "get")
         stream = query.get("stream", "").lower() in _TRUE
         last_event_id = query.get("last_event_id")
         if last_event_id and not stream:
@@ -760,6 +791,17 @@ class _Handler(BaseHTTPRequestHandler):
                 raise _ApiError(400, "invalid_argument", f"Unknown last_event_id {last_event_id!r}.")
             events = events[ids.index(last_event_id) + 1 :]
         self._send_stream(record, events, faults)
+
+    def _stored_faults(
+        self, record: RecordedRequest, stored: StoredInteraction, headers: Mapping[str, str], kind: str
+    ) -> Faults:
+        """The faults for a request about an existing interaction (its scenario's, the server's, the header's)."""
+        with self.app._lock:
+            known = self.app._scenarios.get(stored.scenario)
+        scenario = known or Scenario(name=stored.scenario, events=[])
+        faults = self.app._faults_for(scenario, headers.get("x-test-fault"), kind)
+        record.faults = faults.spec()
+        return faults
 
     # ----------------------------------------------------------------- writing
     def _http_fault(self, record: RecordedRequest, faults: Faults) -> bool:
@@ -888,11 +930,11 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             pieces = [b for b in blobs if b]
         self.send_response(status)
+        self.send_header("x-request-id", record.request_id)
         self.send_header(
             "Content-Type",
             content_type if "event-stream" in content_type else content_type + "; charset=UTF-8",
         )
-        self.send_header("x-request-id", record.request_id)
         for name, value in extra_headers:
             self.send_header(name, value)
         if framing == "chunked":

@@ -10,6 +10,7 @@ from typing import Any, TypeVar, overload
 
 import pydantic
 
+from .._interaction_accessors import OutputImage
 from ._models import (
     AgentConfig,
     AgentOption,
@@ -230,6 +231,7 @@ def parse_event(obj: dict[str, Any] | str | bytes) -> InteractionSSEEvent:
 
 
 __all__ = [
+    "OutputImage",
     "adapter_for",
     "parse_event",
     "AllowedTools",

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import ConfigDict, Discriminator, Field, Tag
 from typing_extensions import TypeAliasType
 
+from .._interaction_accessors import InteractionAccessors
 from .._models_base import UNKNOWN_TAG, BaseModel, UnknownVariant, open_discriminator
 
 
@@ -540,7 +541,7 @@ class ImageResponseFormat(BaseModel):
     mime_type: Literal["image/jpeg"] | str | None = None
 
 
-class Interaction(BaseModel):
+class Interaction(InteractionAccessors):
     """
     One interaction as stored by the service, with its steps and usage.
     """

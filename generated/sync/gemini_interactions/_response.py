@@ -1,0 +1,118 @@
+# Copied from codegen/runtime/_response.py by `nox -s generate` - edit it there, not here.
+"""Raw HTTP responses: `client.<resource>.with_raw_response.<method>(...)` gives status, headers and `.parse()`.
+
+A method wrapped by `to_raw_response_wrapper` runs exactly as usual, with a context flag set that
+tells the client to hand back a `RawResponse` around what it would have returned."""
+
+from __future__ import annotations
+
+import contextvars
+import functools
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from typing import Generic, TypeVar, cast
+
+from typing_extensions import ParamSpec
+
+from ._exceptions import request_id_of
+from ._transport import HTTPResponse
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+_raw_response_requested: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "gemini_interactions_raw_response", default=False
+)
+
+
+class Headers(Mapping[str, str]):
+    """Response headers, read-only; names are looked up case-insensitively."""
+
+    def __init__(self, headers: Mapping[str, str]) -> None:
+        self._items = {name.lower(): (name, value) for name, value in headers.items()}
+
+    def __getitem__(self, name: str) -> str:
+        return self._items[name.lower()][1]
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name, _ in self._items.values())
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __repr__(self) -> str:
+        return f"Headers({dict(self.items())!r})"
+
+
+class RawResponse(Generic[R]):
+    """The HTTP response of one call: status and headers now, the typed result from `parse()`.
+
+    For a streamed call, `parse()` returns the stream, not yet iterated."""
+
+    def __init__(
+        self,
+        *,
+        http_response: HTTPResponse,
+        status_code: int,
+        headers: Mapping[str, str],
+        parse: Callable[[], R],
+        content: bytes | None = None,
+    ) -> None:
+        self.http_response = http_response  # the HTTP library's own response (requests or aiohttp)
+        self.status_code = status_code
+        self.headers = Headers(headers)
+        self._parse = parse
+        self._content = content
+        self._parsed: list[R] = []
+
+    @property
+    def request_id(self) -> str | None:
+        return request_id_of(self.headers)
+
+    @property
+    def content(self) -> bytes:
+        """The body as received; a streamed body is read by iterating what `parse()` returns instead."""
+        if self._content is None:
+            raise RuntimeError("the body of a streamed response is read by iterating the stream from parse()")
+        return self._content
+
+    def parse(self) -> R:
+        """The typed result the method returns without `with_raw_response` (parsed once, then reused)."""
+        if not self._parsed:
+            self._parsed.append(self._parse())
+        return self._parsed[0]
+
+    def __repr__(self) -> str:
+        return f"<RawResponse [{self.status_code}] request_id={self.request_id!r}>"
+
+
+def raw_response_requested() -> bool:
+    """True inside a call made through `with_raw_response`."""
+    return _raw_response_requested.get()
+
+
+def to_raw_response_wrapper(method: Callable[P, R]) -> Callable[P, RawResponse[R]]:
+    """The same method, returning the RawResponse around its result (same parameters, overloads kept)."""
+
+    @functools.wraps(method)
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> RawResponse[R]:
+        token = _raw_response_requested.set(True)
+        try:
+            return cast(RawResponse[R], method(*args, **kwargs))
+        finally:
+            _raw_response_requested.reset(token)
+
+    return wrapped
+
+
+def async_to_raw_response_wrapper(method: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[RawResponse[R]]]:
+    """`to_raw_response_wrapper` for coroutine methods."""
+
+    @functools.wraps(method)
+    async def wrapped(*args: P.args, **kwargs: P.kwargs) -> RawResponse[R]:
+        token = _raw_response_requested.set(True)
+        try:
+            return cast(RawResponse[R], await method(*args, **kwargs))
+        finally:
+            _raw_response_requested.reset(token)
+
+    return wrapped
