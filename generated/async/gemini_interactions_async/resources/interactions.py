@@ -4,29 +4,41 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, overload
+from typing import TYPE_CHECKING, Literal, overload
 from urllib.parse import quote
 
+from .._arguments import BodyCheck
 from .._config import Timeout
 from .._request import NOT_GIVEN, NotGiven, RequestOptions
 from .._streaming import AsyncStream
 from ..types import (
     AgentConfig,
+    AgentConfigParam,
     AgentOption,
     Content,
+    ContentParam,
+    CreateAgentInteractionParams,
+    CreateModelInteractionParams,
     Empty,
     EnvironmentConfig,
+    EnvironmentConfigParam,
     GenerationConfig,
+    GenerationConfigParam,
     Interaction,
     InteractionSSEEvent,
     ModelOption,
     ResponseFormat,
+    ResponseFormatParam,
     ResponseModality,
     SafetySetting,
+    SafetySettingParam,
     ServiceTier,
     Step,
+    StepParam,
     Tool,
+    ToolParam,
     WebhookConfig,
+    WebhookConfigParam,
     adapter_for,
 )
 
@@ -34,6 +46,34 @@ if TYPE_CHECKING:
     from .._client import AsyncClient
 
 RESOURCE_PATH = "/interactions"
+
+# Checks the arguments of create() before anything is sent.
+CREATE_BODY = BodyCheck(
+    "interactions.create",
+    {"model": CreateModelInteractionParams, "agent": CreateAgentInteractionParams},
+    {
+        "background": ("background", "bool"),
+        "cached_content": ("cached_content", "str"),
+        "continuation_token": ("continuation_token", "str"),
+        "environment": ("environment", "EnvironmentConfig | str"),
+        "generation_config": ("generation_config", "GenerationConfig"),
+        "input": ("input", "str | Content | ContentList | StepList"),
+        "labels": ("labels", "dict[str, Any]"),
+        "model": ("model", "ModelOption (a string)"),
+        "previous_interaction_id": ("previous_interaction_id", "str"),
+        "response_format": ("response_format", "ResponseFormat | ResponseFormatList"),
+        "response_mime_type": ("response_mime_type", "str"),
+        "response_modalities": ("response_modalities", "list[ResponseModality]"),
+        "safety_settings": ("safety_settings", "list[SafetySetting]"),
+        "service_tier": ("service_tier", "ServiceTier (a string)"),
+        "store": ("store", "bool"),
+        "system_instruction": ("system_instruction", "str"),
+        "tools": ("tools", "list[Tool]"),
+        "webhook_config": ("webhook_config", "WebhookConfig"),
+        "agent": ("agent", "AgentOption (a string)"),
+        "agent_config": ("agent_config", "AgentConfig"),
+    },
+)
 
 
 def _quote(value: str) -> str:
@@ -50,33 +90,29 @@ class Interactions:
     async def create(
         self,
         *,
-        input: str
-        | Content
-        | Mapping[str, Any]
-        | Sequence[Content | Mapping[str, Any]]
-        | Sequence[Step | Mapping[str, Any]],
+        input: str | ContentParam | Content | Sequence[ContentParam | Content] | Sequence[StepParam | Step],
         background: bool | None = None,
         cached_content: str | None = None,
         continuation_token: str | None = None,
-        environment: EnvironmentConfig | Mapping[str, Any] | str | None = None,
-        generation_config: GenerationConfig | Mapping[str, Any] | None = None,
-        labels: Mapping[str, Any] | None = None,
+        environment: EnvironmentConfigParam | EnvironmentConfig | str | None = None,
+        generation_config: GenerationConfigParam | GenerationConfig | None = None,
+        labels: Mapping[str, str] | None = None,
         model: ModelOption | None = None,
         previous_interaction_id: str | None = None,
-        response_format: ResponseFormat
-        | Mapping[str, Any]
-        | Sequence[ResponseFormat | Mapping[str, Any]]
+        response_format: ResponseFormatParam
+        | ResponseFormat
+        | Sequence[ResponseFormatParam | ResponseFormat]
         | None = None,
         response_mime_type: str | None = None,
         response_modalities: Sequence[ResponseModality] | None = None,
-        safety_settings: Sequence[SafetySetting | Mapping[str, Any]] | None = None,
+        safety_settings: Sequence[SafetySettingParam | SafetySetting] | None = None,
         service_tier: ServiceTier | None = None,
         store: bool | None = None,
         system_instruction: str | None = None,
-        tools: Sequence[Tool | Mapping[str, Any]] | None = None,
-        webhook_config: WebhookConfig | Mapping[str, Any] | None = None,
+        tools: Sequence[ToolParam | Tool] | None = None,
+        webhook_config: WebhookConfigParam | WebhookConfig | None = None,
         agent: AgentOption | None = None,
-        agent_config: AgentConfig | Mapping[str, Any] | None = None,
+        agent_config: AgentConfigParam | AgentConfig | None = None,
         stream: Literal[False] = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -89,33 +125,29 @@ class Interactions:
     async def create(
         self,
         *,
-        input: str
-        | Content
-        | Mapping[str, Any]
-        | Sequence[Content | Mapping[str, Any]]
-        | Sequence[Step | Mapping[str, Any]],
+        input: str | ContentParam | Content | Sequence[ContentParam | Content] | Sequence[StepParam | Step],
         background: bool | None = None,
         cached_content: str | None = None,
         continuation_token: str | None = None,
-        environment: EnvironmentConfig | Mapping[str, Any] | str | None = None,
-        generation_config: GenerationConfig | Mapping[str, Any] | None = None,
-        labels: Mapping[str, Any] | None = None,
+        environment: EnvironmentConfigParam | EnvironmentConfig | str | None = None,
+        generation_config: GenerationConfigParam | GenerationConfig | None = None,
+        labels: Mapping[str, str] | None = None,
         model: ModelOption | None = None,
         previous_interaction_id: str | None = None,
-        response_format: ResponseFormat
-        | Mapping[str, Any]
-        | Sequence[ResponseFormat | Mapping[str, Any]]
+        response_format: ResponseFormatParam
+        | ResponseFormat
+        | Sequence[ResponseFormatParam | ResponseFormat]
         | None = None,
         response_mime_type: str | None = None,
         response_modalities: Sequence[ResponseModality] | None = None,
-        safety_settings: Sequence[SafetySetting | Mapping[str, Any]] | None = None,
+        safety_settings: Sequence[SafetySettingParam | SafetySetting] | None = None,
         service_tier: ServiceTier | None = None,
         store: bool | None = None,
         system_instruction: str | None = None,
-        tools: Sequence[Tool | Mapping[str, Any]] | None = None,
-        webhook_config: WebhookConfig | Mapping[str, Any] | None = None,
+        tools: Sequence[ToolParam | Tool] | None = None,
+        webhook_config: WebhookConfigParam | WebhookConfig | None = None,
         agent: AgentOption | None = None,
-        agent_config: AgentConfig | Mapping[str, Any] | None = None,
+        agent_config: AgentConfigParam | AgentConfig | None = None,
         stream: Literal[True],
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -128,33 +160,29 @@ class Interactions:
     async def create(
         self,
         *,
-        input: str
-        | Content
-        | Mapping[str, Any]
-        | Sequence[Content | Mapping[str, Any]]
-        | Sequence[Step | Mapping[str, Any]],
+        input: str | ContentParam | Content | Sequence[ContentParam | Content] | Sequence[StepParam | Step],
         background: bool | None = None,
         cached_content: str | None = None,
         continuation_token: str | None = None,
-        environment: EnvironmentConfig | Mapping[str, Any] | str | None = None,
-        generation_config: GenerationConfig | Mapping[str, Any] | None = None,
-        labels: Mapping[str, Any] | None = None,
+        environment: EnvironmentConfigParam | EnvironmentConfig | str | None = None,
+        generation_config: GenerationConfigParam | GenerationConfig | None = None,
+        labels: Mapping[str, str] | None = None,
         model: ModelOption | None = None,
         previous_interaction_id: str | None = None,
-        response_format: ResponseFormat
-        | Mapping[str, Any]
-        | Sequence[ResponseFormat | Mapping[str, Any]]
+        response_format: ResponseFormatParam
+        | ResponseFormat
+        | Sequence[ResponseFormatParam | ResponseFormat]
         | None = None,
         response_mime_type: str | None = None,
         response_modalities: Sequence[ResponseModality] | None = None,
-        safety_settings: Sequence[SafetySetting | Mapping[str, Any]] | None = None,
+        safety_settings: Sequence[SafetySettingParam | SafetySetting] | None = None,
         service_tier: ServiceTier | None = None,
         store: bool | None = None,
         system_instruction: str | None = None,
-        tools: Sequence[Tool | Mapping[str, Any]] | None = None,
-        webhook_config: WebhookConfig | Mapping[str, Any] | None = None,
+        tools: Sequence[ToolParam | Tool] | None = None,
+        webhook_config: WebhookConfigParam | WebhookConfig | None = None,
         agent: AgentOption | None = None,
-        agent_config: AgentConfig | Mapping[str, Any] | None = None,
+        agent_config: AgentConfigParam | AgentConfig | None = None,
         stream: bool,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -166,33 +194,29 @@ class Interactions:
     async def create(
         self,
         *,
-        input: str
-        | Content
-        | Mapping[str, Any]
-        | Sequence[Content | Mapping[str, Any]]
-        | Sequence[Step | Mapping[str, Any]],
+        input: str | ContentParam | Content | Sequence[ContentParam | Content] | Sequence[StepParam | Step],
         background: bool | None = None,
         cached_content: str | None = None,
         continuation_token: str | None = None,
-        environment: EnvironmentConfig | Mapping[str, Any] | str | None = None,
-        generation_config: GenerationConfig | Mapping[str, Any] | None = None,
-        labels: Mapping[str, Any] | None = None,
+        environment: EnvironmentConfigParam | EnvironmentConfig | str | None = None,
+        generation_config: GenerationConfigParam | GenerationConfig | None = None,
+        labels: Mapping[str, str] | None = None,
         model: ModelOption | None = None,
         previous_interaction_id: str | None = None,
-        response_format: ResponseFormat
-        | Mapping[str, Any]
-        | Sequence[ResponseFormat | Mapping[str, Any]]
+        response_format: ResponseFormatParam
+        | ResponseFormat
+        | Sequence[ResponseFormatParam | ResponseFormat]
         | None = None,
         response_mime_type: str | None = None,
         response_modalities: Sequence[ResponseModality] | None = None,
-        safety_settings: Sequence[SafetySetting | Mapping[str, Any]] | None = None,
+        safety_settings: Sequence[SafetySettingParam | SafetySetting] | None = None,
         service_tier: ServiceTier | None = None,
         store: bool | None = None,
         system_instruction: str | None = None,
-        tools: Sequence[Tool | Mapping[str, Any]] | None = None,
-        webhook_config: WebhookConfig | Mapping[str, Any] | None = None,
+        tools: Sequence[ToolParam | Tool] | None = None,
+        webhook_config: WebhookConfigParam | WebhookConfig | None = None,
         agent: AgentOption | None = None,
-        agent_config: AgentConfig | Mapping[str, Any] | None = None,
+        agent_config: AgentConfigParam | AgentConfig | None = None,
         stream: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -237,6 +261,7 @@ class Interactions:
             },
             stream=stream,
             options=options,
+            body_check=CREATE_BODY,
         )
         if stream:
             return await self._client._stream(
