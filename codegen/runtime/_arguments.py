@@ -15,6 +15,7 @@ import pydantic
 from pydantic_core import ErrorDetails
 
 from ._exceptions import InvalidArgumentError
+from ._models_base import checking_request
 
 MAX_PROBLEMS = 5
 
@@ -42,7 +43,8 @@ class BodyCheck:
         if adapter is None:
             adapter = self._adapters[selector] = pydantic.TypeAdapter(self.variants[selector])
         try:
-            adapter.validate_python(payload, strict=True)
+            with checking_request():
+                adapter.validate_python(payload, strict=True)
         except pydantic.ValidationError as exc:
             problems = self._problems(exc, payload, supplied_elsewhere)
             if problems:
@@ -81,12 +83,23 @@ class BodyCheck:
             path = _path(loc, payload, missing=error["type"] == "missing")
             by_path.setdefault(path, []).append(error)
             arguments[path] = self.arguments.get(wire, (wire, ""))[0]
+        # A tag in the wrong union (content among steps) matters only when nothing else explains the failure.
+        misplaced = {path for path, errors in by_path.items() if errors[0]["type"] == "union_tag_invalid"}
+        if len(misplaced) < len(by_path):
+            for path in misplaced:
+                del by_path[path]
+        # Where a union member got further (`input[0].text`), the other members' "not a str" is noise.
+        for path in [p for p in by_path if any(q.startswith((f"{p}.", f"{p}[")) for q in by_path)]:
+            del by_path[path]
         problems = []
         for path, errors in by_path.items():
             got = _type_name(errors[0].get("input"))
-            if errors[0]["type"] == "missing":
+            kind = errors[0]["type"]
+            if kind == "missing":
                 line = f"{path}: required, missing"
-            elif len(errors) > 1 or (path in self.arguments and errors[0]["type"].endswith("_type")):
+            elif kind == "union_tag_invalid":
+                line = f"{path}: type {errors[0].get('ctx', {}).get('tag')!r} is not allowed here"
+            elif len(errors) > 1 or (path in self.arguments and kind.endswith("_type")):
                 expected = self.arguments.get(path, (path, "one of the types the API allows"))[1]
                 line = f"{path}: expected {expected}, got {got}"
             else:
