@@ -224,7 +224,29 @@ class Interactions:
         timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
     ) -> Interaction | AsyncStream[InteractionSSEEvent]:
-        """Create an interaction."""
+        """Create an interaction.
+
+        Args:
+            input: Input of this turn.
+            background: Run the interaction in the background; poll or stream it by id.
+            cached_content: Name of cached content to use (deprecated).
+            continuation_token: Token to continue an interaction that stopped with status requires_continuation.
+            environment: Environment the agent runs in: a definition, or the id of an existing one.
+            generation_config: Sampling and output settings.
+            labels: Your own key/value labels.
+            model: Model to talk to.
+            previous_interaction_id: Continue the conversation of this earlier interaction.
+            response_format: Requested output format or formats.
+            response_mime_type: MIME type of the answer (deprecated: use response_format).
+            response_modalities: Kinds of output requested (deprecated: use response_format).
+            safety_settings: Blocking thresholds per harm category.
+            service_tier: Processing tier to use.
+            store: Whether the service keeps the interaction (needed to continue it later).
+            system_instruction: Instructions that steer the model for the whole interaction.
+            tools: Tools the model or agent may use.
+            webhook_config: Webhook notified when a background interaction changes state.
+            agent: Agent to run.
+            agent_config: Agent-specific settings."""
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,

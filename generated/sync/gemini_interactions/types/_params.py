@@ -33,317 +33,534 @@ class WebhookConfigParam(TypedDict, total=False):
     """Where to notify when a background interaction changes state."""
 
     uris: Sequence[str]
+    """URLs to notify."""
+
     user_metadata: Mapping[str, Any]
+    """Your own data, sent back with each notification."""
 
 
 class StatusParam(TypedDict, total=False):
     """RPC-style status attached to a failed model output."""
 
     code: int
+    """Numeric status code."""
+
     details: Sequence[Mapping[str, Any]]
+    """Structured error details."""
+
     message: str
+    """Human-readable message."""
 
 
 class CodeExecutionCallStepParam(TypedDict, total=False):
-    """The request-side shape of `CodeExecutionCallStep`, as a plain dict."""
+    """The model ran code in the code-execution sandbox."""
 
     type: Required[Literal["code_execution_call"]]
+    """Always `code_execution_call`: selects this variant."""
+
     arguments: Required[CodeExecutionCallArgumentsParam]
+    """Arguments of the call."""
+
     id: Required[str]
+    """Id of this call; the matching result step names it as call_id."""
+
     signature: str
+    """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class CodeExecutionResultStepParam(TypedDict, total=False):
-    """The request-side shape of `CodeExecutionResultStep`, as a plain dict."""
+    """Output of a code-execution call."""
 
     type: Required[Literal["code_execution_result"]]
+    """Always `code_execution_result`: selects this variant."""
+
     call_id: Required[str]
+    """Id of the call this result answers."""
+
     is_error: bool
+    """True when the call failed and the result describes the error."""
+
     result: Required[str | Sequence[ContentParam]]
+    """Output of the code: text, or content items."""
+
     signature: str
+    """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class FileSearchCallStepParam(TypedDict, total=False):
-    """The request-side shape of `FileSearchCallStep`, as a plain dict."""
+    """The model searched the configured file search stores."""
 
     type: Required[Literal["file_search_call"]]
+    """Always `file_search_call`: selects this variant."""
+
     id: Required[str]
+    """Id of this call; the matching result step names it as call_id."""
+
     signature: str
+    """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class FileSearchResultStepParam(TypedDict, total=False):
-    """The request-side shape of `FileSearchResultStep`, as a plain dict."""
+    """Results of a file search call."""
 
     type: Required[Literal["file_search_result"]]
+    """Always `file_search_result`: selects this variant."""
+
     call_id: Required[str]
+    """Id of the call this result answers."""
+
     signature: str
+    """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class FunctionCallStepParam(TypedDict, total=False):
-    """The request-side shape of `FunctionCallStep`, as a plain dict."""
+    """The model asks the caller to run a function it declared as a tool."""
 
     type: Required[Literal["function_call"]]
+    """Always `function_call`: selects this variant."""
+
     arguments: Required[Mapping[str, Any]]
+    """Arguments as a JSON object."""
+
     id: Required[str]
+    """Id of this call; the function_result step names it as call_id."""
+
     name: Required[str]
+    """Function to call."""
 
 
 class FunctionResultStepParam(TypedDict, total=False):
-    """The request-side shape of `FunctionResultStep`, as a plain dict."""
+    """The caller's answer to a function call, sent back as input."""
 
     type: Required[Literal["function_result"]]
+    """Always `function_result`: selects this variant."""
+
     call_id: Required[str]
+    """Id of the call this result answers."""
+
     is_error: bool
+    """True when the call failed and the result describes the error."""
+
     name: str
+    """Function that was called."""
+
     result: Required[Sequence[FunctionResultSubcontentParam] | Mapping[str, Any] | str]
+    """What the function returned: content items, a JSON object or text."""
 
 
 class GoogleMapsCallStepParam(TypedDict, total=False):
-    """The request-side shape of `GoogleMapsCallStep`, as a plain dict."""
+    """The model queried Google Maps."""
 
     type: Required[Literal["google_maps_call"]]
+    """Always `google_maps_call`: selects this variant."""
+
     arguments: GoogleMapsCallArgumentsParam
+    """Arguments of the call."""
+
     id: Required[str]
+    """Id of this call; the matching result step names it as call_id."""
+
     signature: str
+    """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class GoogleMapsResultStepParam(TypedDict, total=False):
-    """The request-side shape of `GoogleMapsResultStep`, as a plain dict."""
+    """Places found by a Google Maps call."""
 
     type: Required[Literal["google_maps_result"]]
+    """Always `google_maps_result`: selects this variant."""
+
     call_id: Required[str]
+    """Id of the call this result answers."""
+
     result: Required[Sequence[GoogleMapsResultParam]]
+    """What the call returned."""
+
     signature: str
+    """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class GoogleSearchCallStepParam(TypedDict, total=False):
-    """The request-side shape of `GoogleSearchCallStep`, as a plain dict."""
+    """The model ran Google Search queries."""
 
     type: Required[Literal["google_search_call"]]
+    """Always `google_search_call`: selects this variant."""
+
     arguments: GoogleSearchCallArgumentsParam
+    """Arguments of the call."""
+
     id: Required[str]
+    """Id of this call; the matching result step names it as call_id."""
+
     search_type: SearchType
+    """Kind of search run."""
+
     signature: str
+    """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class GoogleSearchResultStepParam(TypedDict, total=False):
-    """The request-side shape of `GoogleSearchResultStep`, as a plain dict."""
+    """Results of a Google Search call."""
 
     type: Required[Literal["google_search_result"]]
+    """Always `google_search_result`: selects this variant."""
+
     call_id: Required[str]
+    """Id of the call this result answers."""
+
     is_error: bool
+    """True when the call failed and the result describes the error."""
+
     result: Sequence[GoogleSearchResultParam]
+    """What the call returned."""
+
     signature: str
+    """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class McpServerToolCallStepParam(TypedDict, total=False):
-    """The request-side shape of `McpServerToolCallStep`, as a plain dict."""
+    """The model called a tool of a remote MCP server."""
 
     type: Required[Literal["mcp_server_tool_call"]]
+    """Always `mcp_server_tool_call`: selects this variant."""
+
     arguments: Required[Mapping[str, Any]]
+    """Arguments as a JSON object."""
+
     id: Required[str]
+    """Id of this call; the matching result step names it as call_id."""
+
     name: Required[str]
+    """Tool to call."""
+
     server_name: Required[str]
+    """Name of the MCP server."""
 
 
 class McpServerToolResultStepParam(TypedDict, total=False):
-    """The request-side shape of `McpServerToolResultStep`, as a plain dict."""
+    """What an MCP server tool returned."""
 
     type: Required[Literal["mcp_server_tool_result"]]
+    """Always `mcp_server_tool_result`: selects this variant."""
+
     call_id: Required[str]
+    """Id of the call this result answers."""
+
     name: str
+    """Tool that was called."""
+
     result: Required[Sequence[FunctionResultSubcontentParam] | Mapping[str, Any] | str]
+    """What the call returned."""
+
     server_name: str
+    """Name of the MCP server."""
 
 
 class ModelOutputStepParam(TypedDict, total=False):
-    """The request-side shape of `ModelOutputStep`, as a plain dict."""
+    """Content the model produced (text, images, audio, ...)."""
 
     type: Required[Literal["model_output"]]
+    """Always `model_output`: selects this variant."""
+
     content: Sequence[ContentParam]
+    """What the model produced."""
+
     error: StatusParam
+    """Why the output is incomplete, when it is."""
 
 
 class ProcessingCallStepParam(TypedDict, total=False):
-    """The request-side shape of `ProcessingCallStep`, as a plain dict."""
+    """The service started internal processing."""
 
     type: Required[Literal["processing_call"]]
+    """Always `processing_call`: selects this variant."""
+
     id: Required[str]
+    """Id of this call; the matching result step names it as call_id."""
+
     signature: str
+    """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class ProcessingResultStepParam(TypedDict, total=False):
-    """The request-side shape of `ProcessingResultStep`, as a plain dict."""
+    """Internal processing finished."""
 
     type: Required[Literal["processing_result"]]
+    """Always `processing_result`: selects this variant."""
+
     call_id: Required[str]
+    """Id of the call this result answers."""
+
     signature: str
+    """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class RetrievalCallStepParam(TypedDict, total=False):
-    """The request-side shape of `RetrievalCallStep`, as a plain dict."""
+    """The model queried a retrieval backend."""
 
     type: Required[Literal["retrieval_call"]]
+    """Always `retrieval_call`: selects this variant."""
+
     arguments: Required[RetrievalCallArgumentsParam]
+    """Arguments of the call."""
+
     id: Required[str]
+    """Id of this call; the matching result step names it as call_id."""
+
     retrieval_type: RetrievalType
+    """Retrieval backend used."""
+
     signature: str
+    """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class RetrievalResultStepParam(TypedDict, total=False):
-    """The request-side shape of `RetrievalResultStep`, as a plain dict."""
+    """Results of a retrieval call."""
 
     type: Required[Literal["retrieval_result"]]
+    """Always `retrieval_result`: selects this variant."""
+
     call_id: Required[str]
+    """Id of the call this result answers."""
+
     is_error: bool
+    """True when the call failed and the result describes the error."""
+
     signature: str
+    """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class ThoughtStepParam(TypedDict, total=False):
-    """The request-side shape of `ThoughtStep`, as a plain dict."""
+    """The model's reasoning: a signature and, when requested, a summary."""
 
     type: Required[Literal["thought"]]
+    """Always `thought`: selects this variant."""
+
     signature: str
+    """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
+
     summary: Sequence[ThoughtSummaryContentParam]
+    """Summary of the thoughts."""
 
 
 class UrlContextCallStepParam(TypedDict, total=False):
-    """The request-side shape of `UrlContextCallStep`, as a plain dict."""
+    """The model fetched web pages for context."""
 
     type: Required[Literal["url_context_call"]]
+    """Always `url_context_call`: selects this variant."""
+
     arguments: Required[UrlContextCallArgumentsParam]
+    """Arguments of the call."""
+
     id: Required[str]
+    """Id of this call; the matching result step names it as call_id."""
+
     signature: str
+    """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class UrlContextResultStepParam(TypedDict, total=False):
-    """The request-side shape of `UrlContextResultStep`, as a plain dict."""
+    """Pages fetched by a URL context call."""
 
     type: Required[Literal["url_context_result"]]
+    """Always `url_context_result`: selects this variant."""
+
     call_id: Required[str]
+    """Id of the call this result answers."""
+
     is_error: bool
+    """True when the call failed and the result describes the error."""
+
     result: Required[Sequence[UrlContextResultParam]]
+    """What the call returned."""
+
     signature: str
+    """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class UserInputStepParam(TypedDict, total=False):
-    """The request-side shape of `UserInputStep`, as a plain dict."""
+    """Content the user sent in this turn."""
 
     type: Required[Literal["user_input"]]
+    """Always `user_input`: selects this variant."""
+
     content: Sequence[ContentParam]
+    """What the user sent."""
 
 
 class CodeExecutionCallArgumentsParam(TypedDict, total=False):
-    """The request-side shape of `CodeExecutionCallArguments`, as a plain dict."""
+    """Code to run and its language."""
 
     code: str
+    """Source code to run."""
+
     language: Literal["python", "bash"] | str
+    """Language of the code."""
 
 
 class GoogleMapsCallArgumentsParam(TypedDict, total=False):
-    """The request-side shape of `GoogleMapsCallArguments`, as a plain dict."""
+    """Queries sent to Google Maps."""
 
     queries: Sequence[str]
+    """Queries run."""
 
 
 class GoogleMapsResultParam(TypedDict, total=False):
-    """The request-side shape of `GoogleMapsResult`, as a plain dict."""
+    """Places returned for one Google Maps query."""
 
     places: Sequence[GoogleMapsResultPlacesParam]
+    """Places found."""
+
     widget_context_token: str
+    """Token to render the Google Maps widget."""
 
 
 class GoogleMapsResultPlacesParam(TypedDict, total=False):
-    """The request-side shape of `GoogleMapsResultPlaces`, as a plain dict."""
+    """One place found on Google Maps."""
 
     name: str
+    """Name of the place."""
+
     place_id: str
+    """Google Maps place id."""
+
     review_snippets: Sequence[ReviewSnippetParam]
+    """Excerpts of user reviews."""
+
     url: str
+    """Google Maps link to the place."""
 
 
 class ReviewSnippetParam(TypedDict, total=False):
-    """The request-side shape of `ReviewSnippet`, as a plain dict."""
+    """An excerpt of a user review of a place."""
 
     review_id: str
+    """Id of the review."""
+
     title: str
+    """Title of the review."""
+
     url: str
+    """Link to the review."""
 
 
 class GoogleSearchCallArgumentsParam(TypedDict, total=False):
-    """The request-side shape of `GoogleSearchCallArguments`, as a plain dict."""
+    """Queries sent to Google Search."""
 
     queries: Sequence[str]
+    """Queries run."""
 
 
 class GoogleSearchResultParam(TypedDict, total=False):
-    """The request-side shape of `GoogleSearchResult`, as a plain dict."""
+    """One Google Search result."""
 
     search_suggestions: str
+    """HTML of Google Search suggestions to show the user."""
 
 
 class RetrievalCallArgumentsParam(TypedDict, total=False):
-    """The request-side shape of `RetrievalCallArguments`, as a plain dict."""
+    """Queries sent to a retrieval backend."""
 
     queries: Sequence[str]
+    """Queries run."""
 
 
 class UrlContextCallArgumentsParam(TypedDict, total=False):
-    """The request-side shape of `UrlContextCallArguments`, as a plain dict."""
+    """Pages to fetch."""
 
     urls: Sequence[str]
+    """URLs to fetch."""
 
 
 class UrlContextResultParam(TypedDict, total=False):
-    """The request-side shape of `UrlContextResult`, as a plain dict."""
+    """Outcome of fetching one page."""
 
     status: Literal["success", "error", "paywall", "unsafe"] | str
+    """Whether the page could be fetched."""
+
     url: str
+    """The page."""
 
 
 class AudioContentParam(TypedDict, total=False):
-    """The request-side shape of `AudioContent`, as a plain dict."""
+    """Audio, inline as base64 data or by URI."""
 
     type: Required[Literal["audio"]]
+    """Always `audio`: selects this variant."""
+
     channels: int
+    """Number of audio channels."""
+
     data: str
+    """The bytes, base64-encoded."""
+
     mime_type: AudioMimeType
+    """MIME type of the data."""
+
     sample_rate: int
+    """Samples per second."""
+
     uri: str
+    """Where the media can be fetched from."""
 
 
 class DocumentContentParam(TypedDict, total=False):
-    """The request-side shape of `DocumentContent`, as a plain dict."""
+    """A document such as a PDF, inline as base64 data or by URI."""
 
     type: Required[Literal["document"]]
+    """Always `document`: selects this variant."""
+
     data: str
+    """The bytes, base64-encoded."""
+
     mime_type: DocumentMimeType
+    """MIME type of the data."""
+
     uri: str
+    """Where the media can be fetched from."""
 
 
 class ImageContentParam(TypedDict, total=False):
-    """The request-side shape of `ImageContent`, as a plain dict."""
+    """An image, inline as base64 data or by URI."""
 
     type: Required[Literal["image"]]
+    """Always `image`: selects this variant."""
+
     data: str
+    """The bytes, base64-encoded."""
+
     mime_type: ImageMimeType
+    """MIME type of the data."""
+
     resolution: MediaResolution
+    """Resolution the model reads the image at."""
+
     uri: str
+    """Where the media can be fetched from."""
 
 
 class TextContentParam(TypedDict, total=False):
-    """The request-side shape of `TextContent`, as a plain dict."""
+    """Text, with optional annotations such as citations."""
 
     type: Required[Literal["text"]]
+    """Always `text`: selects this variant."""
+
     annotations: Sequence[AnnotationParam]
+    """Citations and other metadata about spans of the text."""
+
     text: Required[str]
+    """The text."""
 
 
 class VideoContentParam(TypedDict, total=False):
-    """The request-side shape of `VideoContent`, as a plain dict."""
+    """A video, inline as base64 data or by URI."""
 
     type: Required[Literal["video"]]
+    """Always `video`: selects this variant."""
+
     data: str
+    """The bytes, base64-encoded."""
+
     mime_type: (
         Literal[
             "video/mp4",
@@ -358,89 +575,169 @@ class VideoContentParam(TypedDict, total=False):
         ]
         | str
     )
+    """MIME type of the data."""
+
     name: str
+    """Name of the video."""
+
     processing: MediaProcessingParam | Literal["static", "agentic"] | str
+    """How the video is processed."""
+
     resolution: MediaResolution
+    """Resolution the model reads the video at."""
+
     uri: str
+    """Where the media can be fetched from."""
 
 
 class StaticMediaProcessingParam(TypedDict, total=False):
-    """The request-side shape of `StaticMediaProcessing`, as a plain dict."""
+    """Sample a video at a fixed rate, optionally within a time range."""
 
     type: Required[Literal["static"]]
+    """Always `static`: selects this variant."""
+
     end_offset: str
+    """End of the part of the video to use."""
+
     fps: float
+    """Frames sampled per second."""
+
     start_offset: str
+    """Start of the part of the video to use."""
 
 
 class FileCitationParam(TypedDict, total=False):
-    """The request-side shape of `FileCitation`, as a plain dict."""
+    """Text span backed by a file from file search or retrieval."""
 
     type: Required[Literal["file_citation"]]
+    """Always `file_citation`: selects this variant."""
+
     custom_metadata: Mapping[str, Any]
+    """Metadata of the file."""
+
     document_uri: str
+    """URI of the document."""
+
     end_index: int
+    """End of the annotated span in the text (exclusive)."""
+
     file_name: str
+    """Name of the file."""
+
     media_id: str
+    """Id of the media."""
+
     page_number: int
+    """Page of the document."""
+
     source: str
+    """Source of the file."""
+
     start_index: int
+    """Start of the annotated span in the text."""
 
 
 class PlaceCitationParam(TypedDict, total=False):
-    """The request-side shape of `PlaceCitation`, as a plain dict."""
+    """Text span backed by a Google Maps place."""
 
     type: Required[Literal["place_citation"]]
+    """Always `place_citation`: selects this variant."""
+
     end_index: int
+    """End of the annotated span in the text (exclusive)."""
+
     name: str
+    """Name of the place."""
+
     place_id: str
+    """Google Maps place id."""
+
     review_snippets: Sequence[ReviewSnippetParam]
+    """Excerpts of user reviews."""
+
     start_index: int
+    """Start of the annotated span in the text."""
+
     url: str
+    """Google Maps link to the place."""
 
 
 class SpeechAnnotationParam(TypedDict, total=False):
-    """The request-side shape of `SpeechAnnotation`, as a plain dict."""
+    """Speaker and style of a span of generated speech."""
 
     type: Required[Literal["speech_metadata"]]
+    """Always `speech_metadata`: selects this variant."""
+
     end_index: int
+    """End of the annotated span in the text (exclusive)."""
+
     speaker: str
+    """Speaker name."""
+
     start_index: int
+    """Start of the annotated span in the text."""
+
     style: str
+    """Speaking style."""
 
 
 class UrlCitationParam(TypedDict, total=False):
-    """The request-side shape of `UrlCitation`, as a plain dict."""
+    """Text span backed by a web page."""
 
     type: Required[Literal["url_citation"]]
+    """Always `url_citation`: selects this variant."""
+
     end_index: int
+    """End of the annotated span in the text (exclusive)."""
+
     start_index: int
+    """Start of the annotated span in the text."""
+
     title: str
+    """Title of the cited page."""
+
     url: str
+    """The cited page."""
 
 
 class WordInfoParam(TypedDict, total=False):
-    """The request-side shape of `WordInfo`, as a plain dict."""
+    """Timing and speaker of one transcribed word."""
 
     type: Required[Literal["word_info"]]
+    """Always `word_info`: selects this variant."""
+
     end_index: int
+    """End of the annotated span in the text (exclusive)."""
+
     end_offset: str
+    """When the word ends in the audio."""
+
     speaker: str
+    """Speaker name."""
+
     start_index: int
+    """Start of the annotated span in the text."""
+
     start_offset: str
+    """When the word starts in the audio."""
+
     text: str
+    """The word."""
 
 
 class CodeExecutionParam(TypedDict, total=False):
-    """The request-side shape of `CodeExecution`, as a plain dict."""
+    """Let the model write and run code in a sandbox."""
 
     type: Required[Literal["code_execution"]]
+    """Always `code_execution`: selects this variant."""
 
 
 class ComputerUseParam(TypedDict, total=False):
-    """The request-side shape of `ComputerUse`, as a plain dict."""
+    """Let the model operate a browser, phone or desktop."""
 
     type: Required[Literal["computer_use"]]
+    """Always `computer_use`: selects this variant."""
+
     disabled_safety_policies: Sequence[
         Literal[
             "financial_transactions",
@@ -453,383 +750,639 @@ class ComputerUseParam(TypedDict, total=False):
         ]
         | str
     ]
+    """Confirmation policies to turn off."""
+
     enable_prompt_injection_detection: bool
+    """Check pages for prompt injection."""
+
     environment: Literal["browser", "mobile", "desktop"] | str
+    """Kind of device operated."""
+
     excluded_predefined_functions: Sequence[str]
+    """Predefined actions the model may not use."""
 
 
 class FileSearchParam(TypedDict, total=False):
-    """The request-side shape of `FileSearch`, as a plain dict."""
+    """Let the model search file search stores."""
 
     type: Required[Literal["file_search"]]
+    """Always `file_search`: selects this variant."""
+
     file_search_store_names: Sequence[str]
+    """File search stores to search."""
+
     metadata_filter: str
+    """Filter on document metadata."""
+
     top_k: int
+    """Maximum number of chunks returned."""
 
 
 class FunctionParam(TypedDict, total=False):
-    """The request-side shape of `Function`, as a plain dict."""
+    """A function the caller implements; the model asks for it with a function_call step."""
 
     type: Required[Literal["function"]]
+    """Always `function`: selects this variant."""
+
     description: str
+    """What the function does; the model reads it to decide when to call it."""
+
     name: str
+    """Name the model calls the function by."""
+
     parameters: Mapping[str, Any]
+    """JSON Schema of the function's arguments."""
 
 
 class GoogleMapsParam(TypedDict, total=False):
-    """The request-side shape of `GoogleMaps`, as a plain dict."""
+    """Let the model search Google Maps."""
 
     type: Required[Literal["google_maps"]]
+    """Always `google_maps`: selects this variant."""
+
     enable_widget: bool
+    """Return a token to render the Google Maps widget."""
+
     latitude: float
+    """Latitude to search around."""
+
     longitude: float
+    """Longitude to search around."""
 
 
 class GoogleSearchParam(TypedDict, total=False):
-    """The request-side shape of `GoogleSearch`, as a plain dict."""
+    """Let the model search the web with Google Search."""
 
     type: Required[Literal["google_search"]]
+    """Always `google_search`: selects this variant."""
+
     search_types: Sequence[SearchType]
+    """Kinds of search allowed."""
 
 
 class McpServerParam(TypedDict, total=False):
-    """The request-side shape of `McpServer`, as a plain dict."""
+    """Let the model call the tools of a remote MCP server."""
 
     type: Required[Literal["mcp_server"]]
+    """Always `mcp_server`: selects this variant."""
+
     allowed_tools: Sequence[AllowedToolsParam]
+    """Tools the model may use."""
+
     headers: Mapping[str, str]
+    """HTTP headers sent to the server."""
+
     name: str
+    """Name of the server, as steps report it."""
+
     url: str
+    """URL of the MCP server."""
 
 
 class RetrievalParam(TypedDict, total=False):
     """Retrieval over external or managed search backends."""
 
     type: Required[Literal["retrieval"]]
+    """Always `retrieval`: selects this variant."""
+
     exa_ai_search_config: ExaAISearchConfigParam
+    """Exa AI search settings."""
+
     parallel_ai_search_config: ParallelAISearchConfigParam
+    """Parallel AI search settings."""
+
     rag_store_config: RagStoreConfigParam
+    """RAG store settings."""
+
     retrieval_types: Sequence[RetrievalType]
+    """Retrieval backends to use."""
+
     vertex_ai_search_config: VertexAISearchConfigParam
+    """Vertex AI Search settings."""
 
 
 class UrlContextParam(TypedDict, total=False):
-    """The request-side shape of `UrlContext`, as a plain dict."""
+    """Let the model fetch the web pages named in the prompt."""
 
     type: Required[Literal["url_context"]]
+    """Always `url_context`: selects this variant."""
 
 
 class AllowedToolsParam(TypedDict, total=False):
-    """The request-side shape of `AllowedTools`, as a plain dict."""
+    """Which tools the model may use, and how."""
 
     mode: ToolChoiceType
+    """How the model chooses among the tools."""
+
     tools: Sequence[str]
+    """Names of the tools."""
 
 
 class ToolChoiceConfigParam(TypedDict, total=False):
-    """The request-side shape of `ToolChoiceConfig`, as a plain dict."""
+    """Restricts tool use to a set of tools."""
 
     allowed_tools: AllowedToolsParam
+    """Tools the model may use."""
 
 
 class VertexAISearchConfigParam(TypedDict, total=False):
-    """The request-side shape of `VertexAISearchConfig`, as a plain dict."""
+    """Vertex AI Search as a retrieval backend."""
 
     datastores: Sequence[str]
+    """Vertex AI Search data stores."""
+
     engine: str
+    """Vertex AI Search engine."""
 
 
 class RagStoreConfigParam(TypedDict, total=False):
-    """The request-side shape of `RagStoreConfig`, as a plain dict."""
+    """A Vertex RAG store as a retrieval backend."""
 
     rag_resources: Sequence[RagResourceParam]
+    """Corpora or files to search."""
+
     rag_retrieval_config: RagRetrievalConfigParam
+    """How the store is queried."""
+
     similarity_top_k: int
+    """Number of most similar chunks to return."""
+
     vector_distance_threshold: float
+    """Only return chunks closer than this distance."""
 
 
 class RagResourceParam(TypedDict, total=False):
-    """The request-side shape of `RagResource`, as a plain dict."""
+    """A RAG corpus, or some of its files."""
 
     rag_corpus: str
+    """Name of the RAG corpus."""
+
     rag_file_ids: Sequence[str]
+    """Files of the corpus to search."""
 
 
 class RagRetrievalConfigParam(TypedDict, total=False):
-    """The request-side shape of `RagRetrievalConfig`, as a plain dict."""
+    """How a RAG store is queried."""
 
     filter: FilterParam
+    """Filters on retrieved chunks."""
+
     hybrid_search: HybridSearchParam
+    """Hybrid search settings."""
+
     ranking: RankingParam
+    """Re-ranking settings."""
+
     top_k: int
+    """Maximum number of chunks returned."""
 
 
 class FilterParam(TypedDict, total=False):
-    """The request-side shape of `Filter`, as a plain dict."""
+    """Filters applied to RAG retrieval."""
 
     metadata_filter: str
+    """Filter on chunk metadata."""
+
     vector_distance_threshold: float
+    """Only return chunks closer than this distance."""
+
     vector_similarity_threshold: float
+    """Only return chunks more similar than this."""
 
 
 class HybridSearchParam(TypedDict, total=False):
-    """The request-side shape of `HybridSearch`, as a plain dict."""
+    """Mix of dense and sparse retrieval."""
 
     alpha: float
+    """Weight of dense against sparse retrieval, 0 to 1."""
 
 
 class RankingParam(TypedDict, total=False):
-    """The request-side shape of `Ranking`, as a plain dict."""
+    """Re-ranking of retrieved chunks."""
 
     ranking_config: Required[Literal["rank_service"]]
+    """Always `rank_service`: selects this variant."""
+
     model_name: str
+    """Name of the ranking model."""
+
     rank_service: RankServiceParam
+    """Ranking service settings."""
 
 
 class RankServiceParam(TypedDict, total=False):
-    """The request-side shape of `RankService`, as a plain dict."""
+    """The ranking service to use."""
 
     model_name: str
+    """Name of the ranking model."""
 
 
 class ExaAISearchConfigParam(TypedDict, total=False):
-    """The request-side shape of `ExaAISearchConfig`, as a plain dict."""
+    """Exa AI search as a retrieval backend."""
 
     api_key: Required[str]
+    """Exa API key."""
+
     custom_config: Mapping[str, Any]
+    """Service-specific settings, passed through."""
 
 
 class ParallelAISearchConfigParam(TypedDict, total=False):
-    """The request-side shape of `ParallelAISearchConfig`, as a plain dict."""
+    """Parallel AI search as a retrieval backend."""
 
     api_key: str
+    """Parallel API key."""
+
     custom_config: Mapping[str, Any]
+    """Service-specific settings, passed through."""
 
 
 class AntigravityAgentConfigParam(TypedDict, total=False):
-    """The request-side shape of `AntigravityAgentConfig`, as a plain dict."""
+    """Settings for the antigravity agent."""
 
     type: Required[Literal["antigravity"]]
+    """Always `antigravity`: selects this variant."""
+
     max_total_tokens: str
+    """Token budget of the agent run."""
+
     model: str
+    """Model the agent uses."""
 
 
 class CodeMenderAgentConfigParam(TypedDict, total=False):
     """Settings for the code-mender agent."""
 
     type: Required[Literal["code-mender"]]
+    """Always `code-mender`: selects this variant."""
+
     find_request: FindRequestParam
+    """What to look for."""
+
     fix_request: FixRequestParam
+    """What to fix."""
+
     model: str
+    """Model the agent uses."""
+
     session_config: SessionConfigParam
+    """Session limits."""
+
     session_id: str
+    """Id of the code-mender session."""
 
 
 class DeepResearchAgentConfigParam(TypedDict, total=False):
-    """The request-side shape of `DeepResearchAgentConfig`, as a plain dict."""
+    """Settings for the deep-research agent."""
 
     type: Required[Literal["deep-research"]]
+    """Always `deep-research`: selects this variant."""
+
     collaborative_planning: bool
+    """Let the user review the research plan before it runs."""
+
     enable_bigquery_tool: bool
+    """Let the agent query BigQuery."""
+
     thinking_summaries: ThinkingSummaries
+    """Whether to return summaries of the model's thoughts."""
+
     visualization: Literal["off", "auto"] | str
+    """Whether the report may include charts."""
 
 
 class DynamicAgentConfigParam(TypedDict, total=False):
-    """The request-side shape of `DynamicAgentConfig`, as a plain dict."""
+    """Settings for an agent not otherwise listed; any extra keys are passed through."""
 
     type: Required[Literal["dynamic"]]
+    """Always `dynamic`: selects this variant."""
 
 
 class FindRequestParam(TypedDict, total=False):
-    """The request-side shape of `FindRequest`, as a plain dict."""
+    """Ask the code-mender agent to find a vulnerability."""
 
     description: str
+    """What to look for."""
+
     finding_id: str
+    """Id of the finding."""
+
     mode: Literal["scan", "verify"] | str
+    """Scan for new findings, or verify a known one."""
+
     source_files: Sequence[FileContentParam]
+    """Source files to analyse."""
 
 
 class FixRequestParam(TypedDict, total=False):
-    """The request-side shape of `FixRequest`, as a plain dict."""
+    """Ask the code-mender agent to fix a finding."""
 
     description: str
+    """What to fix."""
+
     finding_id: str
+    """Id of the finding."""
+
     source_files: Sequence[FileContentParam]
+    """Source files to analyse."""
 
 
 class FileContentParam(TypedDict, total=False):
-    """The request-side shape of `FileContent`, as a plain dict."""
+    """A source file given to the code-mender agent."""
 
     content: str
+    """Text of the file."""
+
     path: str
+    """Path of the file."""
 
 
 class SessionConfigParam(TypedDict, total=False):
-    """The request-side shape of `SessionConfig`, as a plain dict."""
+    """Limits of a code-mender session."""
 
     max_rounds: int
+    """Maximum number of rounds."""
 
 
 class EnvironmentConfigParam(TypedDict, total=False):
     """A remote execution environment for an agent."""
 
     type: Required[Literal["remote"]]
+    """Always `remote`: selects this variant."""
+
     env: Mapping[str, EnvVarParam | str]
+    """Environment variables by name."""
+
     environment_id: str
+    """Id to give the new environment."""
+
     network: EnvironmentNetworkEgressAllowlistParam | Literal["disabled"] | str
+    """Outbound network access."""
+
     sources: Sequence[SourceParam]
+    """Files or repositories to place into the environment."""
 
 
 class EnvVarParam(TypedDict, total=False):
-    """The request-side shape of `EnvVar`, as a plain dict."""
+    """An environment variable: a plain value or a stored credential."""
 
     credential: str
+    """Name of a stored credential."""
+
     value: str
+    """Value of the variable."""
 
 
 class EnvironmentNetworkEgressAllowlistParam(TypedDict, total=False):
     """Outbound network access limited to listed domains."""
 
     allowlist: Sequence[AllowlistEntryParam] | Literal["disabled"] | str
+    """Allowed destinations, or disabled."""
 
 
 class AllowlistEntryParam(TypedDict, total=False):
-    """The request-side shape of `AllowlistEntry`, as a plain dict."""
+    """One outbound destination an environment may reach."""
 
     credential: str
+    """Stored credential used for requests to this domain."""
+
     domain: Required[str]
+    """Domain that may be reached."""
+
     transform: Sequence[Mapping[str, str]] | Mapping[str, str]
+    """Headers added to requests to this domain."""
 
 
 class SourceParam(TypedDict, total=False):
-    """The request-side shape of `Source`, as a plain dict."""
+    """Files or code to place into an environment."""
 
     content: str
+    """Inline file content."""
+
     encoding: str
+    """Encoding of the inline content."""
+
     source: str
+    """Location of the files (bucket path, repository URL, ...)."""
+
     target: str
+    """Path in the environment."""
+
     type: Literal["gcs", "inline", "repository", "skill_registry"] | str
+    """Where the files come from."""
 
 
 class GenerationConfigParam(TypedDict, total=False):
     """Sampling and output settings for a model turn."""
 
     image_config: ImageConfigParam
+    """Image settings (deprecated)."""
+
     max_output_tokens: int
+    """Maximum number of output tokens."""
+
     seed: int
+    """Seed for sampling."""
+
     speech_config: SpeakerConfigParam | Sequence[SpeechConfigParam]
+    """Voice settings for generated speech."""
+
     stop_sequences: Sequence[str]
+    """Stop generating at any of these strings."""
+
     temperature: float
+    """Sampling temperature."""
+
     thinking_level: ThinkingLevel
+    """How much the model may think."""
+
     thinking_summaries: ThinkingSummaries
+    """Whether to return summaries of the model's thoughts."""
+
     tool_choice: ToolChoiceConfigParam | ToolChoiceType
+    """How the model chooses tools."""
+
     top_p: float
+    """Nucleus sampling threshold."""
+
     transcription_config: TranscriptionConfigParam
+    """Transcription settings for audio input."""
+
     video_config: VideoConfigParam
+    """Video generation settings."""
 
 
 class ImageConfigParam(TypedDict, total=False):
-    """The request-side shape of `ImageConfig`, as a plain dict."""
+    """Image generation settings (deprecated: use an image response format)."""
 
     aspect_ratio: ImageAspectRatio
+    """Width to height ratio."""
+
     image_size: ImageSize
+    """Size of the image."""
 
 
 class SpeakerConfigParam(TypedDict, total=False):
-    """The request-side shape of `SpeakerConfig`, as a plain dict."""
+    """Voices for a multi-speaker conversation."""
 
     speakers: Sequence[SpeechConfigParam]
+    """Voice per speaker."""
 
 
 class SpeechConfigParam(TypedDict, total=False):
-    """The request-side shape of `SpeechConfig`, as a plain dict."""
+    """Voice settings for one speaker."""
 
     language: str
+    """Language of the speech."""
+
     speaker: str
+    """Speaker this voice is for."""
+
     voice: str
+    """Name of the voice."""
 
 
 class TranscriptionConfigParam(TypedDict, total=False):
-    """The request-side shape of `TranscriptionConfig`, as a plain dict."""
+    """How audio input is transcribed."""
 
     adaptation_phrases: Sequence[str]
+    """Phrases to favour (deprecated: use custom_vocabulary)."""
+
     custom_vocabulary: Sequence[str]
+    """Words and phrases to favour."""
+
     diarization_mode: str
+    """How speakers are told apart (deprecated)."""
+
     language_codes: Sequence[str]
+    """Languages of the audio (BCP-47)."""
+
     language_hints: Sequence[str]
+    """Likely languages of the audio."""
+
     mode: TranscriptionModeParam | Literal["verbatim", "smart"] | str
+    """Verbatim or smart transcription."""
+
     timestamp_granularities: Sequence[str]
+    """Granularities of returned timestamps (deprecated)."""
 
 
 class SmartTranscriptionModeParam(TypedDict, total=False):
-    """The request-side shape of `SmartTranscriptionMode`, as a plain dict."""
+    """Cleaned-up transcription."""
 
     type: Required[Literal["smart"]]
+    """Always `smart`: selects this variant."""
+
     source_text: str
+    """Text the audio is expected to match."""
 
 
 class VerbatimTranscriptionModeParam(TypedDict, total=False):
-    """The request-side shape of `VerbatimTranscriptionMode`, as a plain dict."""
+    """Word-for-word transcription."""
 
     type: Required[Literal["verbatim"]]
+    """Always `verbatim`: selects this variant."""
+
     diarization_mode: str
+    """How speakers are told apart."""
+
     timestamp_granularities: Sequence[str]
+    """Granularities of returned timestamps."""
 
 
 class VideoConfigParam(TypedDict, total=False):
-    """The request-side shape of `VideoConfig`, as a plain dict."""
+    """Video generation settings."""
 
     task: Literal["text_to_video", "image_to_video", "reference_to_video", "edit", "extend", "upscale"] | str
+    """Kind of video generation."""
 
 
 class SafetySettingParam(TypedDict, total=False):
-    """The request-side shape of `SafetySetting`, as a plain dict."""
+    """Blocking threshold for one harm category."""
 
     method: Literal["severity", "probability"] | str
+    """Whether the threshold applies to severity or probability."""
+
     threshold: Required[
         Literal["block_low_and_above", "block_medium_and_above", "block_only_high", "block_none", "off"] | str
     ]
+    """Blocking threshold."""
+
     type: Required[HarmCategory]
+    """Harm category."""
 
 
 class AudioResponseFormatParam(TypedDict, total=False):
-    """The request-side shape of `AudioResponseFormat`, as a plain dict."""
+    """Ask for audio output."""
 
     type: Required[Literal["audio"]]
+    """Always `audio`: selects this variant."""
+
     bit_rate: int
+    """Bit rate in bits per second."""
+
     delivery: MediaDelivery
+    """Whether the media comes inline or as a URI."""
+
     mime_type: Literal["audio/mp3", "audio/ogg_opus", "audio/l16", "audio/wav", "audio/alaw", "audio/mulaw"] | str
+    """Audio format."""
+
     sample_rate: int
+    """Samples per second."""
 
 
 class ImageResponseFormatParam(TypedDict, total=False):
-    """The request-side shape of `ImageResponseFormat`, as a plain dict."""
+    """Ask for image output."""
 
     type: Required[Literal["image"]]
+    """Always `image`: selects this variant."""
+
     aspect_ratio: ImageAspectRatio
+    """Width to height ratio."""
+
     delivery: MediaDelivery
+    """Whether the media comes inline or as a URI."""
+
     image_size: ImageSize
+    """Size of the image."""
+
     mime_type: Literal["image/jpeg"] | str
+    """Image format."""
 
 
 class TextResponseFormatParam(TypedDict, total=False):
-    """The request-side shape of `TextResponseFormat`, as a plain dict."""
+    """Ask for text output, optionally JSON matching a schema."""
 
     type: Required[Literal["text"]]
+    """Always `text`: selects this variant."""
+
     mime_type: Literal["application/json", "text/plain"] | str
+    """text/plain, or application/json for structured output."""
+
     schema: Mapping[str, Any]
+    """JSON Schema the output must match."""
 
 
 class VideoResponseFormatParam(TypedDict, total=False):
-    """The request-side shape of `VideoResponseFormat`, as a plain dict."""
+    """Ask for video output."""
 
     type: Required[Literal["video"]]
+    """Always `video`: selects this variant."""
+
     aspect_ratio: Literal["16:9", "9:16"] | str
+    """Width to height ratio."""
+
     delivery: MediaDelivery
+    """Whether the media comes inline or as a URI."""
+
     duration: str
+    """Length of the video."""
+
     gcs_uri: str
+    """Cloud Storage URI to write the video to."""
+
     resolution: Literal["360p", "720p", "1080p", "4k"] | str
+    """Resolution of the video."""
 
 
 StepParam: TypeAlias = (
