@@ -258,6 +258,71 @@ class Resource:
 
 
 @dataclass(frozen=True)
+class ReferenceRow:
+    """One variant of a union, as the generated type reference lists it (Markdown-ready cells)."""
+
+    tag: str
+    model: str
+    fields: str  # "`id`: str, `signature`?: str" (optional fields marked with ?)
+    description: str
+
+
+@dataclass(frozen=True)
+class ReferenceSection:
+    union: str
+    discriminator: str
+    description: str
+    unknown_model: str
+    rows: tuple[ReferenceRow, ...]
+
+
+def _markdown_cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def _reference_type(schema: dict[str, Any], schemas: dict[str, Any]) -> str:
+    """A type as the reference shows it: like the models' annotations, long enums abridged."""
+    if "enum" in schema and len(schema["enum"]) > 4:
+        return f"str ({len(schema['enum'])} known values)"
+    if schema.get("type") == "array" and "enum" in schema.get("items", {}):
+        return f"list[{_reference_type(schema['items'], schemas)}]"
+    return model_type(schema, schemas)
+
+
+def reference_sections(unions: tuple[OpenUnion, ...], schemas: dict[str, Any]) -> tuple[ReferenceSection, ...]:
+    """The type reference of every open union, in spec order: events, steps, deltas, content, tools, ..."""
+    sections = []
+    for union in unions:
+        rows = []
+        for variant in union.variants:
+            schema = schemas[variant.model]
+            required = set(schema.get("required", []))
+            fields = ", ".join(
+                f"`{prop}`{'' if prop in required else '?'}: {_markdown_cell(_reference_type(prop_schema, schemas))}"
+                for prop, prop_schema in schema.get("properties", {}).items()
+                if prop != union.discriminator
+            )
+            rows.append(
+                ReferenceRow(
+                    tag=variant.tag,
+                    model=variant.model,
+                    fields=fields or "(none)",
+                    description=_markdown_cell(_one_line(schema.get("description", ""))),
+                )
+            )
+        sections.append(
+            ReferenceSection(
+                union=union.name,
+                discriminator=union.discriminator,
+                description=union.description,
+                unknown_model=union.unknown_model,
+                rows=tuple(rows),
+            )
+        )
+    return tuple(sections)
+
+
+@dataclass(frozen=True)
 class Api:
     title: str
     revision: str
@@ -271,6 +336,10 @@ class Api:
     param_dicts: tuple[ParamDict, ...]  # request-side TypedDicts
     param_unions: tuple[ParamUnion, ...]
     schemas: dict[str, Any] = field(repr=False, compare=False)
+
+    @property
+    def reference(self) -> tuple[ReferenceSection, ...]:
+        return reference_sections(self.unions, self.schemas)
 
     @property
     def param_names(self) -> list[str]:
