@@ -4,6 +4,8 @@ invalid ones fail before any request is sent (checked against the embedded serve
 from __future__ import annotations
 
 import json
+import runpy
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -168,3 +170,9 @@ async def test_values_this_sdk_does_not_know_yet_are_sent(
 async def test_extra_body_can_supply_an_argument(flavour: Flavour, server: InteractionsTestServer, client: Any) -> None:
     await flavour.create(client, input="Hi", extra_body={"model": MODEL})
     assert server.last_request.body == {"input": "Hi", "model": MODEL}
+
+
+def test_typed_usage_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    """examples/typed_usage.py is type-checked by `nox -s tests`; its calls also work at run time."""
+    runpy.run_path(str(Path(__file__).resolve().parents[1] / "examples" / "typed_usage.py"), run_name="__main__")
+    assert "typed usage: all calls answered" in capsys.readouterr().out
