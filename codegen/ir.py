@@ -602,6 +602,9 @@ class _Typer:
             if name in self.unions or is_model(target):
                 return name
             return model_type(target, self.schemas)
+        values = schema.get("additionalProperties")
+        if schema.get("type") == "object" and isinstance(values, dict) and values:
+            return f"dict[str, {model_type(values, self.schemas)}]"
         return model_type(schema, self.schemas)
 
 

@@ -50,9 +50,9 @@ class BodyCheck:
             if problems:
                 argument = problems[0][0]
                 lines = [line for _, line in problems]
-                shown = lines[:MAX_PROBLEMS] + [f"... and {len(lines) - MAX_PROBLEMS} more"] * (
-                    len(lines) > MAX_PROBLEMS
-                )
+                shown = lines[:MAX_PROBLEMS]
+                if len(lines) > MAX_PROBLEMS:
+                    shown.append(f"... and {len(lines) - MAX_PROBLEMS} more")
                 raise InvalidArgumentError(
                     f"{self.call}(): invalid argument `{argument}`:\n  " + "\n  ".join(shown),
                     argument=argument,

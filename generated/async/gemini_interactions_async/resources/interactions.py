@@ -58,7 +58,7 @@ CREATE_BODY = BodyCheck(
         "environment": ("environment", "EnvironmentConfig | str"),
         "generation_config": ("generation_config", "GenerationConfig"),
         "input": ("input", "str | Content | ContentList | StepList"),
-        "labels": ("labels", "dict[str, Any]"),
+        "labels": ("labels", "dict[str, str]"),
         "model": ("model", "ModelOption (a string)"),
         "previous_interaction_id": ("previous_interaction_id", "str"),
         "response_format": ("response_format", "ResponseFormat | ResponseFormatList"),
