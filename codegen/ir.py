@@ -576,7 +576,7 @@ class _Typer:
                     for member in schema[key]
                     for part in split_union(self.annotation(member, accept_models=accept_models))
                 ]
-                return " | ".join(dict.fromkeys(members))
+                return " | ".join(dict.fromkeys(_merge_sequences(members)))
         if "const" in schema:
             return f"Literal[{schema['const']!r}]"
         kind = schema.get("type")
@@ -606,6 +606,18 @@ class _Typer:
         if schema.get("type") == "object" and isinstance(values, dict) and values:
             return f"dict[str, {model_type(values, self.schemas)}]"
         return model_type(schema, self.schemas)
+
+
+def _merge_sequences(members: list[str]) -> list[str]:
+    """`Sequence[A] | Sequence[B]` as `Sequence[A | B]`: a type checker cannot infer a list literal's
+    items against two sequence types, so `input=[{"type": "text", ...}]` would be rejected."""
+    sequences = [m for m in members if m.startswith("Sequence[")]
+    if len(sequences) < 2:
+        return members
+    items = [item for m in sequences for item in split_union(m[len("Sequence[") : -1])]
+    first = members.index(sequences[0])
+    others = [m for m in members if m not in sequences]
+    return others[:first] + ["Sequence[" + " | ".join(dict.fromkeys(items)) + "]"] + others[first:]
 
 
 def _writable(schema: dict[str, Any]) -> dict[str, Any]:

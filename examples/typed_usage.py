@@ -59,6 +59,10 @@ def sync_calls(client: Client) -> None:
         stream=False,
     )
     assert_type(answer, Interaction)
+    inline = client.interactions.create(
+        model=MODEL, input=[{"type": "text", "text": "Hi"}], tools=[{"type": "url_context"}]
+    )
+    assert_type(inline, Interaction)
     typed = client.interactions.create(
         model=MODEL,
         input=[TextContent(type="text", text="Hi")],

@@ -90,7 +90,7 @@ class Interactions:
     async def create(
         self,
         *,
-        input: str | ContentParam | Content | Sequence[ContentParam | Content] | Sequence[StepParam | Step],
+        input: str | ContentParam | Content | Sequence[ContentParam | Content | StepParam | Step],
         background: bool | None = None,
         cached_content: str | None = None,
         continuation_token: str | None = None,
@@ -125,7 +125,7 @@ class Interactions:
     async def create(
         self,
         *,
-        input: str | ContentParam | Content | Sequence[ContentParam | Content] | Sequence[StepParam | Step],
+        input: str | ContentParam | Content | Sequence[ContentParam | Content | StepParam | Step],
         background: bool | None = None,
         cached_content: str | None = None,
         continuation_token: str | None = None,
@@ -160,7 +160,7 @@ class Interactions:
     async def create(
         self,
         *,
-        input: str | ContentParam | Content | Sequence[ContentParam | Content] | Sequence[StepParam | Step],
+        input: str | ContentParam | Content | Sequence[ContentParam | Content | StepParam | Step],
         background: bool | None = None,
         cached_content: str | None = None,
         continuation_token: str | None = None,
@@ -194,7 +194,7 @@ class Interactions:
     async def create(
         self,
         *,
-        input: str | ContentParam | Content | Sequence[ContentParam | Content] | Sequence[StepParam | Step],
+        input: str | ContentParam | Content | Sequence[ContentParam | Content | StepParam | Step],
         background: bool | None = None,
         cached_content: str | None = None,
         continuation_token: str | None = None,
