@@ -37,17 +37,26 @@ FLAVOURS = {
 }
 
 
-@pytest.mark.parametrize("flavour", sorted(FLAVOURS))
-def test_mypy_rejects_wrong_dict_arguments(flavour: str, tmp_path: Path) -> None:
-    source = SNIPPET.format(**FLAVOURS[flavour])
-    path = tmp_path / "snippet.py"
-    path.write_text(source, encoding="utf-8")
+@pytest.fixture(scope="module")
+def mypy_output(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """One mypy run over a snippet per package (one run: mypy's start-up dominates)."""
+    root = tmp_path_factory.mktemp("typing")
+    for flavour, words in FLAVOURS.items():
+        (root / f"snippet_{flavour}.py").write_text(SNIPPET.format(**words), encoding="utf-8")
     result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-error-summary", "--cache-dir", str(tmp_path / "cache"), path],
+        [sys.executable, "-m", "mypy", "--strict", "--no-error-summary", "--cache-dir", str(root / "cache")]
+        + [str(root / f"snippet_{flavour}.py") for flavour in sorted(FLAVOURS)],
         capture_output=True,
         text=True,
         check=False,
     )
-    flagged = {int(n) for n in re.findall(r"snippet\.py:(\d+): error", result.stdout)}
+    return root, result.stdout
+
+
+@pytest.mark.parametrize("flavour", sorted(FLAVOURS))
+def test_mypy_rejects_wrong_dict_arguments(flavour: str, mypy_output: tuple[Path, str]) -> None:
+    root, stdout = mypy_output
+    source = (root / f"snippet_{flavour}.py").read_text(encoding="utf-8")
+    flagged = {int(n) for n in re.findall(rf"snippet_{flavour}\.py:(\d+): error", stdout)}
     expected = {n for n, line in enumerate(source.splitlines(), start=1) if line.endswith("# error")}
-    assert flagged == expected, result.stdout
+    assert flagged == expected, stdout
