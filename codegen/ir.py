@@ -62,6 +62,60 @@ class Alias:
 
 
 @dataclass(frozen=True)
+class ParamField:
+    """One key of a request-side TypedDict, by its wire name."""
+
+    name: str
+    annotation: str  # Python type expression, without Required[]
+    required: bool
+    description: str
+
+    @property
+    def declaration(self) -> str:
+        return f"{self.name}: Required[{self.annotation}]" if self.required else f"{self.name}: {self.annotation}"
+
+
+@dataclass(frozen=True)
+class ParamDict:
+    """The TypedDict a caller may pass instead of the model `model` (request side only)."""
+
+    name: str  # "FunctionParam"
+    model: str  # "Function"
+    fields: tuple[ParamField, ...]
+    description: str
+
+    @property
+    def docstring(self) -> str:
+        return self.description or f"The request-side shape of `{self.model}`, as a plain dict."
+
+
+@dataclass(frozen=True)
+class ParamUnion:
+    """A discriminated union of TypedDicts, one per known variant."""
+
+    name: str  # "ToolParam"
+    model: str  # "Tool"
+    members: tuple[str, ...]
+    description: str
+
+    @property
+    def expression(self) -> str:
+        return " | ".join(self.members)
+
+    @property
+    def docstring(self) -> str:
+        return self.description or f"The request-side shape of `{self.model}`, as a plain dict."
+
+
+@dataclass(frozen=True)
+class BodyVariant:
+    """One shape of a request body, chosen by the keyword argument only it requires."""
+
+    selector: str  # wire name of that argument: "model" or "agent"
+    model: str  # the request model that validates the body
+
+
+@dataclass(frozen=True)
 class Param:
     """One keyword (or positional path) argument of a client method."""
 
@@ -71,6 +125,7 @@ class Param:
     annotation: str  # Python type expression for the signature
     required: bool
     description: str
+    expected: str = ""  # the API's type of the value, for error messages: "list[Tool]"
 
     @property
     def signature(self) -> str:
@@ -90,6 +145,7 @@ class Operation:
     query_params: tuple[Param, ...]
     body_params: tuple[Param, ...]
     body_model: str | None  # type that validates the whole body, if any
+    body_variants: tuple[BodyVariant, ...]  # the body's shapes, for checking arguments before sending
     response_model: str | None  # None: the response body is ignored (returns None)
     stream_event: str | None  # event union when the operation can stream
     stream_param: Param | None  # the `stream` switch (body or query), popped from the params
@@ -147,8 +203,25 @@ class Operation:
         text = " ".join(
             [p.annotation for p in (*self.path_params, *self.query_params, *self.body_params)]
             + [self.response_type, self.stream_event or ""]
+            + [v.model for v in self.body_variants]
         )
         return set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
+
+    @property
+    def body_check_name(self) -> str:
+        """The module-level BodyCheck that validates this operation's arguments before sending."""
+        return f"{self.name.upper()}_BODY"
+
+    @property
+    def body_check_arguments(self) -> str:
+        """`{wire name: (argument, expected type)}` as a Python literal, for the BodyCheck's messages."""
+        items = (f"{p.wire_name!r}: ({p.name!r}, {p.expected!r})" for p in self.body_params)
+        return "{" + ", ".join(items) + "}"
+
+    @property
+    def body_check_variants(self) -> str:
+        """`{selecting argument: request model}` as a Python expression."""
+        return "{" + ", ".join(f"{v.selector!r}: {v.model}" for v in self.body_variants) + "}"
 
     @property
     def keyword_params(self) -> tuple[Param, ...]:
@@ -185,6 +258,71 @@ class Resource:
 
 
 @dataclass(frozen=True)
+class ReferenceRow:
+    """One variant of a union, as the generated type reference lists it (Markdown-ready cells)."""
+
+    tag: str
+    model: str
+    fields: str  # "`id`: str, `signature`?: str" (optional fields marked with ?)
+    description: str
+
+
+@dataclass(frozen=True)
+class ReferenceSection:
+    union: str
+    discriminator: str
+    description: str
+    unknown_model: str
+    rows: tuple[ReferenceRow, ...]
+
+
+def _markdown_cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def _reference_type(schema: dict[str, Any], schemas: dict[str, Any]) -> str:
+    """A type as the reference shows it: like the models' annotations, long enums abridged."""
+    if "enum" in schema and len(schema["enum"]) > 4:
+        return f"str ({len(schema['enum'])} known values)"
+    if schema.get("type") == "array" and "enum" in schema.get("items", {}):
+        return f"list[{_reference_type(schema['items'], schemas)}]"
+    return model_type(schema, schemas)
+
+
+def reference_sections(unions: tuple[OpenUnion, ...], schemas: dict[str, Any]) -> tuple[ReferenceSection, ...]:
+    """The type reference of every open union, in spec order: events, steps, deltas, content, tools, ..."""
+    sections = []
+    for union in unions:
+        rows = []
+        for variant in union.variants:
+            schema = schemas[variant.model]
+            required = set(schema.get("required", []))
+            fields = ", ".join(
+                f"`{prop}`{'' if prop in required else '?'}: {_markdown_cell(_reference_type(prop_schema, schemas))}"
+                for prop, prop_schema in schema.get("properties", {}).items()
+                if prop != union.discriminator
+            )
+            rows.append(
+                ReferenceRow(
+                    tag=variant.tag,
+                    model=variant.model,
+                    fields=fields or "(none)",
+                    description=_markdown_cell(_one_line(schema.get("description", ""))),
+                )
+            )
+        sections.append(
+            ReferenceSection(
+                union=union.name,
+                discriminator=union.discriminator,
+                description=union.description,
+                unknown_model=union.unknown_model,
+                rows=tuple(rows),
+            )
+        )
+    return tuple(sections)
+
+
+@dataclass(frozen=True)
 class Api:
     title: str
     revision: str
@@ -195,7 +333,24 @@ class Api:
     models: tuple[str, ...]  # every object schema with properties, in spec order
     aliases: tuple[Alias, ...]
     event_union: str
+    param_dicts: tuple[ParamDict, ...]  # request-side TypedDicts
+    param_unions: tuple[ParamUnion, ...]
     schemas: dict[str, Any] = field(repr=False, compare=False)
+
+    @property
+    def reference(self) -> tuple[ReferenceSection, ...]:
+        return reference_sections(self.unions, self.schemas)
+
+    @property
+    def param_names(self) -> list[str]:
+        return [p.name for p in self.param_dicts] + [u.name for u in self.param_unions]
+
+    @property
+    def param_enum_imports(self) -> list[str]:
+        """The model-side enum aliases the TypedDicts name."""
+        text = " ".join(f.annotation for p in self.param_dicts for f in p.fields)
+        used = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
+        return sorted(a.name for a in self.aliases if a.name in used)
 
     @property
     def package_version(self) -> str:
@@ -253,16 +408,26 @@ def build_api(spec: LoadedSpec) -> Api:
     if len(event_unions) != 1:
         raise SpecError(f"expected exactly one streamed event union, found {sorted(event_unions)}")
     parameters = _api_version_default(document)
+    body_roots = [
+        variant
+        for ops in resources.values()
+        for op in ops
+        if op.body_model
+        for variant in body_variant_names(schemas, op.body_model)
+    ]
+    all_unions = tuple(_with_shapes(u, schemas) for u in unions)
+    param_dicts, param_unions = build_params(schemas, all_unions, body_roots)
+    type_names = frozenset(schemas) | {p.name for p in param_dicts} | {u.name for u in param_unions}
     return Api(
         title=document["info"]["title"],
         revision=spec.revision,
         base_url=document["servers"][0]["url"].rstrip("/"),
         api_version=parameters,
         resources=tuple(
-            Resource(name=name, class_name=_pascal(name), operations=tuple(ops), schema_names=frozenset(schemas))
+            Resource(name=name, class_name=_pascal(name), operations=tuple(ops), schema_names=type_names)
             for name, ops in sorted(resources.items())
         ),
-        unions=tuple(_with_shapes(u, schemas) for u in unions),
+        unions=all_unions,
         models=tuple(n for n, s in schemas.items() if is_model(s)),
         aliases=tuple(
             _build_alias(name, schema, schemas, union_names)
@@ -270,6 +435,8 @@ def build_api(spec: LoadedSpec) -> Api:
             if not is_model(schema) and name not in union_names
         ),
         event_union=event_unions.pop(),
+        param_dicts=param_dicts,
+        param_unions=param_unions,
         schemas=schemas,
     )
 
@@ -380,35 +547,141 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+PARAM_SUFFIX = "Param"
+
+
 class _Typer:
-    """Python type expressions for method parameters: typed models also accept plain dicts."""
+    """Python type expressions for request-side values: TypedDicts named `…Param`, open enums, Sequences.
+
+    At the top of a method signature (`accept_models`) a typed model is accepted as well as its TypedDict;
+    inside a TypedDict only the TypedDicts are, so a plain dict literal is checked key by key."""
 
     def __init__(self, schemas: dict[str, Any], unions: set[str]) -> None:
         self.schemas = schemas
         self.unions = unions
 
-    def annotation(self, schema: dict[str, Any]) -> str:
+    def annotation(self, schema: dict[str, Any], *, accept_models: bool = False) -> str:
         if "$ref" in schema:
             name = ref_name(schema["$ref"])
             target = self.schemas[name]
             if name in self.unions or is_model(target):
-                return f"{name} | Mapping[str, Any]"
+                return f"{name}{PARAM_SUFFIX} | {name}" if accept_models else f"{name}{PARAM_SUFFIX}"
             if "enum" in target:
                 return name
-            return self.annotation(target)
+            return self.annotation(target, accept_models=accept_models)
         for key in ("oneOf", "anyOf"):
             if key in schema:
-                members = [part for member in schema[key] for part in split_union(self.annotation(member))]
-                return " | ".join(dict.fromkeys(members))
+                members = [
+                    part
+                    for member in schema[key]
+                    for part in split_union(self.annotation(member, accept_models=accept_models))
+                ]
+                return " | ".join(dict.fromkeys(_merge_sequences(members)))
+        if "const" in schema:
+            return f"Literal[{schema['const']!r}]"
         kind = schema.get("type")
         if kind == "array":
-            return f"Sequence[{self.annotation(schema.get('items', {}))}]"
+            return f"Sequence[{self.annotation(schema.get('items', {}), accept_models=accept_models)}]"
         if kind == "object":
+            values = schema.get("additionalProperties")
+            if isinstance(values, dict) and values:
+                return f"Mapping[str, {self.annotation(values, accept_models=accept_models)}]"
             return "Mapping[str, Any]"
         if "enum" in schema:
             literals = ", ".join(repr(v) for v in schema["enum"])
             return f"Literal[{literals}] | str"
         return {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}.get(str(kind), "Any")
+
+    def expected(self, schema: dict[str, Any]) -> str:
+        """The API's type of a value, as error messages name it: one alias deep, model-side names."""
+        if "$ref" in schema:
+            name = ref_name(schema["$ref"])
+            target = self.schemas[name]
+            if "enum" in target:
+                return f"{name} (a string)"
+            if name in self.unions or is_model(target):
+                return name
+            return model_type(target, self.schemas)
+        values = schema.get("additionalProperties")
+        if schema.get("type") == "object" and isinstance(values, dict) and values:
+            return f"dict[str, {model_type(values, self.schemas)}]"
+        return model_type(schema, self.schemas)
+
+
+def _merge_sequences(members: list[str]) -> list[str]:
+    """`Sequence[A] | Sequence[B]` as `Sequence[A | B]`: a type checker cannot infer a list literal's
+    items against two sequence types, so `input=[{"type": "text", ...}]` would be rejected."""
+    sequences = [m for m in members if m.startswith("Sequence[")]
+    if len(sequences) < 2:
+        return members
+    items = [item for m in sequences for item in split_union(m[len("Sequence[") : -1])]
+    first = members.index(sequences[0])
+    others = [m for m in members if m not in sequences]
+    return others[:first] + ["Sequence[" + " | ".join(dict.fromkeys(items)) + "]"] + others[first:]
+
+
+def _writable(schema: dict[str, Any]) -> dict[str, Any]:
+    """The properties a request may carry: all but the output-only ones."""
+    return {name: prop for name, prop in schema.get("properties", {}).items() if not prop.get("readOnly")}
+
+
+def _request_side_names(schemas: dict[str, Any], roots: list[str]) -> list[str]:
+    """Every named schema a request body can contain, in spec order."""
+    seen: set[str] = set()
+    pending = [ref_name(r) for root in roots for r in _refs(_writable(schemas[root]))]
+    while pending:
+        name = pending.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        schema = schemas[name]
+        pending += [ref_name(r) for r in _refs({**schema, "properties": _writable(schema)})]
+    return [name for name in schemas if name in seen]
+
+
+def build_params(
+    schemas: dict[str, Any], unions: tuple[OpenUnion, ...], roots: list[str]
+) -> tuple[tuple[ParamDict, ...], tuple[ParamUnion, ...]]:
+    """TypedDicts for every object schema reachable from the request bodies, and unions of them."""
+    by_name = {u.name: u for u in unions}
+    typer = _Typer(schemas, set(by_name))
+    dicts: list[ParamDict] = []
+    param_unions: list[ParamUnion] = []
+    for name in _request_side_names(schemas, roots):
+        schema = schemas[name]
+        if name in by_name:
+            union = by_name[name]
+            param_unions.append(
+                ParamUnion(
+                    name=name + PARAM_SUFFIX,
+                    model=name,
+                    members=tuple(v.model + PARAM_SUFFIX for v in union.variants),
+                    description=union.description,
+                )
+            )
+        elif is_model(schema):
+            required = set(schema.get("required", []))
+            fields = tuple(
+                ParamField(
+                    name=prop,
+                    annotation=typer.annotation(prop_schema),
+                    required=prop in required,
+                    description=_one_line(prop_schema.get("description", "")),
+                )
+                for prop, prop_schema in _writable(schema).items()
+            )
+            bad = [f.name for f in fields if not f.name.isidentifier() or keyword.iskeyword(f.name)]
+            if bad:
+                raise SpecError(f"{name}: property names {bad} cannot be TypedDict keys")
+            dicts.append(
+                ParamDict(
+                    name=name + PARAM_SUFFIX,
+                    model=name,
+                    fields=fields,
+                    description=_one_line(schema.get("description", "")),
+                )
+            )
+    return tuple(dicts), tuple(param_unions)
 
 
 def _build_operation(
@@ -433,12 +706,14 @@ def _build_operation(
         (path_params if raw["in"] == "path" else query_params).append(param)
     body_params: list[Param] = []
     body_model = None
+    body_variants: tuple[BodyVariant, ...] = ()
     body_ref = (
         operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {}).get("$ref")
     )
     if body_ref:
         body_model = ref_name(body_ref)
         body_params = _body_params(schemas, body_model, typer)
+        body_variants = _body_variants(schemas, body_model)
     responses = operation.get("responses", {}).get("200", {}).get("content", {})
     response_ref = responses.get("application/json", {}).get("schema", {}).get("$ref")
     event_ref = responses.get("text/event-stream", {}).get("schema", {}).get("$ref")
@@ -464,6 +739,7 @@ def _build_operation(
         query_params=tuple(query_params),
         body_params=tuple(body_params),
         body_model=body_model,
+        body_variants=body_variants,
         response_model=ref_name(response_ref) if response_ref else None,
         stream_event=ref_name(event_ref) if event_ref else None,
         stream_param=stream_param,
@@ -474,8 +750,7 @@ def _body_params(schemas: dict[str, Any], name: str, typer: _Typer) -> list[Para
     """Keyword arguments for a request body: the properties of every variant of the body.
 
     A property is a required keyword only when every variant requires it (model vs agent)."""
-    schema = schemas[name]
-    variants = [schemas[ref_name(m["$ref"])] for m in schema["oneOf"]] if "oneOf" in schema else [schema]
+    variants = [schemas[variant] for variant in body_variant_names(schemas, name)]
     merged: dict[str, dict[str, Any]] = {}
     for variant in variants:
         for prop, prop_schema in variant.get("properties", {}).items():
@@ -486,9 +761,33 @@ def _body_params(schemas: dict[str, Any], name: str, typer: _Typer) -> list[Para
             name=python_name(prop),
             wire_name=prop,
             location="body",
-            annotation=typer.annotation(prop_schema),
+            annotation=typer.annotation(prop_schema, accept_models=True),
             required=all(prop in v.get("required", []) for v in variants),
             description=_one_line(prop_schema.get("description", "")),
+            expected=typer.expected(prop_schema),
         )
         for prop, prop_schema in merged.items()
     ]
+
+
+def body_variant_names(schemas: dict[str, Any], name: str) -> list[str]:
+    """The object schemas a request body can be: the members of its oneOf, or itself."""
+    schema = schemas[name]
+    return [ref_name(m["$ref"]) for m in schema["oneOf"]] if "oneOf" in schema else [name]
+
+
+def _body_variants(schemas: dict[str, Any], name: str) -> tuple[BodyVariant, ...]:
+    """Each body shape with the argument that selects it: required there and nowhere else (the first such, in
+    declaration order, when a variant has several; `agent` rather than a field only agents need)."""
+    names = body_variant_names(schemas, name)
+    if len(names) == 1:
+        return (BodyVariant(selector="", model=names[0]),)
+    variants = []
+    for variant in names:
+        others = {r for other in names if other != variant for r in schemas[other].get("required", [])}
+        required = set(schemas[variant].get("required", [])) - others
+        own = [p for p in schemas[variant].get("properties", {}) if p in required]
+        if not own:
+            raise SpecError(f"{name}: variant {variant} needs a required property no other variant requires")
+        variants.append(BodyVariant(selector=own[0], model=variant))
+    return tuple(variants)

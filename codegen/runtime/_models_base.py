@@ -6,9 +6,11 @@ accept any string, and a union member whose tag this SDK version has never seen 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 import pydantic
@@ -66,6 +68,25 @@ def _report_unknown(union: str, tag: str) -> None:
     logger.debug("%s: unknown %s %r kept as Unknown%s", union, "type", tag, union)
 
 
+# Every tag of every open union, and whether a request is being checked (see `checking_request`).
+_all_known_tags: set[str] = set()
+_checking_request: ContextVar[bool] = ContextVar("checking_request", default=False)
+
+
+@contextlib.contextmanager
+def checking_request() -> Iterator[None]:
+    """Validate a request, not a response: a tag another union knows is a mistake here, not news.
+
+    A response keeps any unknown tag (the API grew). In a request, `{"type": "text", ...}` among
+    steps is content in the wrong place; without this, an open union would take it as an unknown
+    step and hide why the content beside it failed."""
+    token = _checking_request.set(True)
+    try:
+        yield
+    finally:
+        _checking_request.reset(token)
+
+
 VariantShape = tuple[frozenset[str], frozenset[str]]  # (every field, required fields) of a variant
 
 
@@ -76,6 +97,7 @@ def open_discriminator(
 
     A payload without a tag (the API's own transcripts show some) gets the one variant whose
     fields it fits, when exactly one fits best; it keeps no tag, so it dumps back unchanged."""
+    _all_known_tags.update(known)
 
     def tag_of(value: Any) -> str:
         tag = value.get(field) if isinstance(value, dict) else getattr(value, field, None)
@@ -85,6 +107,8 @@ def open_discriminator(
             inferred = _infer_tag(value, shapes)
             if inferred is not None:
                 return inferred
+        if tag in _all_known_tags and _checking_request.get():
+            return str(tag)  # matches no variant here: validation fails, naming the tag
         _report_unknown(union, str(tag))
         return UNKNOWN_TAG
 

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 import pydantic
 
+from ._arguments import BodyCheck
 from ._config import ClientConfig, Timeout
 from ._exceptions import APIResponseValidationError, APIStatusError, status_error_class
 
@@ -81,6 +82,7 @@ def prepare_request(
     body: Mapping[str, object] | None = None,
     stream: bool = False,
     options: RequestOptions = RequestOptions(),
+    body_check: BodyCheck | None = None,
 ) -> PreparedRequest:
     headers = config.headers()
     if stream:
@@ -91,6 +93,8 @@ def prepare_request(
     content = None
     if body is not None or options.extra_body:
         payload = {k: to_jsonable(v) for k, v in (body or {}).items() if v is not None}
+        if body_check is not None:
+            body_check.check(payload, supplied_elsewhere=set(options.extra_body or ()))
         payload.update(to_jsonable(dict(options.extra_body or {})))
         content = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
         headers["Content-Type"] = "application/json"

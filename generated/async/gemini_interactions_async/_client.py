@@ -11,6 +11,7 @@ from typing import TypeVar, cast
 import aiohttp
 import pydantic
 
+from ._arguments import BodyCheck
 from ._config import ClientConfig, Timeout
 from ._logs import configure_from_env
 from ._request import PreparedRequest, RequestOptions, parse_body, prepare_request
@@ -116,8 +117,11 @@ class AsyncClient:
         body: Mapping[str, object] | None = None,
         stream: bool = False,
         options: RequestOptions,
+        body_check: BodyCheck | None = None,
     ) -> PreparedRequest:
-        return prepare_request(self._config, method, path, query=query, body=body, stream=stream, options=options)
+        return prepare_request(
+            self._config, method, path, query=query, body=body, stream=stream, options=options, body_check=body_check
+        )
 
     async def _request(self, request: PreparedRequest, adapter: pydantic.TypeAdapter[T]) -> T:
         response = await self._transport.send(request)

@@ -25,6 +25,18 @@ class MissingAPIKeyError(GeminiInteractionsError, ValueError):
     """No API key was given and none was found in GEMINI_API_KEY or GOOGLE_API_KEY."""
 
 
+class InvalidArgumentError(GeminiInteractionsError, TypeError, ValueError):
+    """An argument does not fit the API's schema; raised before anything is sent.
+
+    A TypeError and a ValueError alike, so either `except` catches it. `argument` names the first
+    offending keyword argument; `problems` has one line per mismatch (paths and types, no values)."""
+
+    def __init__(self, message: str, *, argument: str | None, problems: list[str]) -> None:
+        super().__init__(message)
+        self.argument = argument
+        self.problems = problems
+
+
 class APIError(GeminiInteractionsError):
     """A request to the API failed."""
 

@@ -5,30 +5,42 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Literal, overload
+from typing import TYPE_CHECKING, Literal, overload
 from urllib.parse import quote
 
+from .._arguments import BodyCheck
 from .._config import Timeout
 from .._request import NOT_GIVEN, NotGiven, RequestOptions
 from .._response import async_to_raw_response_wrapper
 from .._streaming import AsyncStream
 from ..types import (
     AgentConfig,
+    AgentConfigParam,
     AgentOption,
     Content,
+    ContentParam,
+    CreateAgentInteractionParams,
+    CreateModelInteractionParams,
     Empty,
     EnvironmentConfig,
+    EnvironmentConfigParam,
     GenerationConfig,
+    GenerationConfigParam,
     Interaction,
     InteractionSSEEvent,
     ModelOption,
     ResponseFormat,
+    ResponseFormatParam,
     ResponseModality,
     SafetySetting,
+    SafetySettingParam,
     ServiceTier,
     Step,
+    StepParam,
     Tool,
+    ToolParam,
     WebhookConfig,
+    WebhookConfigParam,
     adapter_for,
 )
 
@@ -36,6 +48,34 @@ if TYPE_CHECKING:
     from .._client import AsyncClient
 
 RESOURCE_PATH = "/interactions"
+
+# Checks the arguments of create() before anything is sent.
+CREATE_BODY = BodyCheck(
+    "interactions.create",
+    {"model": CreateModelInteractionParams, "agent": CreateAgentInteractionParams},
+    {
+        "background": ("background", "bool"),
+        "cached_content": ("cached_content", "str"),
+        "continuation_token": ("continuation_token", "str"),
+        "environment": ("environment", "EnvironmentConfig | str"),
+        "generation_config": ("generation_config", "GenerationConfig"),
+        "input": ("input", "str | Content | ContentList | StepList"),
+        "labels": ("labels", "dict[str, str]"),
+        "model": ("model", "ModelOption (a string)"),
+        "previous_interaction_id": ("previous_interaction_id", "str"),
+        "response_format": ("response_format", "ResponseFormat | ResponseFormatList"),
+        "response_mime_type": ("response_mime_type", "str"),
+        "response_modalities": ("response_modalities", "list[ResponseModality]"),
+        "safety_settings": ("safety_settings", "list[SafetySetting]"),
+        "service_tier": ("service_tier", "ServiceTier (a string)"),
+        "store": ("store", "bool"),
+        "system_instruction": ("system_instruction", "str"),
+        "tools": ("tools", "list[Tool]"),
+        "webhook_config": ("webhook_config", "WebhookConfig"),
+        "agent": ("agent", "AgentOption (a string)"),
+        "agent_config": ("agent_config", "AgentConfig"),
+    },
+)
 
 
 def _quote(value: str) -> str:
@@ -57,33 +97,29 @@ class Interactions:
     async def create(
         self,
         *,
-        input: str
-        | Content
-        | Mapping[str, Any]
-        | Sequence[Content | Mapping[str, Any]]
-        | Sequence[Step | Mapping[str, Any]],
+        input: str | ContentParam | Content | Sequence[ContentParam | Content | StepParam | Step],
         background: bool | None = None,
         cached_content: str | None = None,
         continuation_token: str | None = None,
-        environment: EnvironmentConfig | Mapping[str, Any] | str | None = None,
-        generation_config: GenerationConfig | Mapping[str, Any] | None = None,
-        labels: Mapping[str, Any] | None = None,
+        environment: EnvironmentConfigParam | EnvironmentConfig | str | None = None,
+        generation_config: GenerationConfigParam | GenerationConfig | None = None,
+        labels: Mapping[str, str] | None = None,
         model: ModelOption | None = None,
         previous_interaction_id: str | None = None,
-        response_format: ResponseFormat
-        | Mapping[str, Any]
-        | Sequence[ResponseFormat | Mapping[str, Any]]
+        response_format: ResponseFormatParam
+        | ResponseFormat
+        | Sequence[ResponseFormatParam | ResponseFormat]
         | None = None,
         response_mime_type: str | None = None,
         response_modalities: Sequence[ResponseModality] | None = None,
-        safety_settings: Sequence[SafetySetting | Mapping[str, Any]] | None = None,
+        safety_settings: Sequence[SafetySettingParam | SafetySetting] | None = None,
         service_tier: ServiceTier | None = None,
         store: bool | None = None,
         system_instruction: str | None = None,
-        tools: Sequence[Tool | Mapping[str, Any]] | None = None,
-        webhook_config: WebhookConfig | Mapping[str, Any] | None = None,
+        tools: Sequence[ToolParam | Tool] | None = None,
+        webhook_config: WebhookConfigParam | WebhookConfig | None = None,
         agent: AgentOption | None = None,
-        agent_config: AgentConfig | Mapping[str, Any] | None = None,
+        agent_config: AgentConfigParam | AgentConfig | None = None,
         stream: Literal[False] = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -96,33 +132,29 @@ class Interactions:
     async def create(
         self,
         *,
-        input: str
-        | Content
-        | Mapping[str, Any]
-        | Sequence[Content | Mapping[str, Any]]
-        | Sequence[Step | Mapping[str, Any]],
+        input: str | ContentParam | Content | Sequence[ContentParam | Content | StepParam | Step],
         background: bool | None = None,
         cached_content: str | None = None,
         continuation_token: str | None = None,
-        environment: EnvironmentConfig | Mapping[str, Any] | str | None = None,
-        generation_config: GenerationConfig | Mapping[str, Any] | None = None,
-        labels: Mapping[str, Any] | None = None,
+        environment: EnvironmentConfigParam | EnvironmentConfig | str | None = None,
+        generation_config: GenerationConfigParam | GenerationConfig | None = None,
+        labels: Mapping[str, str] | None = None,
         model: ModelOption | None = None,
         previous_interaction_id: str | None = None,
-        response_format: ResponseFormat
-        | Mapping[str, Any]
-        | Sequence[ResponseFormat | Mapping[str, Any]]
+        response_format: ResponseFormatParam
+        | ResponseFormat
+        | Sequence[ResponseFormatParam | ResponseFormat]
         | None = None,
         response_mime_type: str | None = None,
         response_modalities: Sequence[ResponseModality] | None = None,
-        safety_settings: Sequence[SafetySetting | Mapping[str, Any]] | None = None,
+        safety_settings: Sequence[SafetySettingParam | SafetySetting] | None = None,
         service_tier: ServiceTier | None = None,
         store: bool | None = None,
         system_instruction: str | None = None,
-        tools: Sequence[Tool | Mapping[str, Any]] | None = None,
-        webhook_config: WebhookConfig | Mapping[str, Any] | None = None,
+        tools: Sequence[ToolParam | Tool] | None = None,
+        webhook_config: WebhookConfigParam | WebhookConfig | None = None,
         agent: AgentOption | None = None,
-        agent_config: AgentConfig | Mapping[str, Any] | None = None,
+        agent_config: AgentConfigParam | AgentConfig | None = None,
         stream: Literal[True],
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -135,33 +167,29 @@ class Interactions:
     async def create(
         self,
         *,
-        input: str
-        | Content
-        | Mapping[str, Any]
-        | Sequence[Content | Mapping[str, Any]]
-        | Sequence[Step | Mapping[str, Any]],
+        input: str | ContentParam | Content | Sequence[ContentParam | Content | StepParam | Step],
         background: bool | None = None,
         cached_content: str | None = None,
         continuation_token: str | None = None,
-        environment: EnvironmentConfig | Mapping[str, Any] | str | None = None,
-        generation_config: GenerationConfig | Mapping[str, Any] | None = None,
-        labels: Mapping[str, Any] | None = None,
+        environment: EnvironmentConfigParam | EnvironmentConfig | str | None = None,
+        generation_config: GenerationConfigParam | GenerationConfig | None = None,
+        labels: Mapping[str, str] | None = None,
         model: ModelOption | None = None,
         previous_interaction_id: str | None = None,
-        response_format: ResponseFormat
-        | Mapping[str, Any]
-        | Sequence[ResponseFormat | Mapping[str, Any]]
+        response_format: ResponseFormatParam
+        | ResponseFormat
+        | Sequence[ResponseFormatParam | ResponseFormat]
         | None = None,
         response_mime_type: str | None = None,
         response_modalities: Sequence[ResponseModality] | None = None,
-        safety_settings: Sequence[SafetySetting | Mapping[str, Any]] | None = None,
+        safety_settings: Sequence[SafetySettingParam | SafetySetting] | None = None,
         service_tier: ServiceTier | None = None,
         store: bool | None = None,
         system_instruction: str | None = None,
-        tools: Sequence[Tool | Mapping[str, Any]] | None = None,
-        webhook_config: WebhookConfig | Mapping[str, Any] | None = None,
+        tools: Sequence[ToolParam | Tool] | None = None,
+        webhook_config: WebhookConfigParam | WebhookConfig | None = None,
         agent: AgentOption | None = None,
-        agent_config: AgentConfig | Mapping[str, Any] | None = None,
+        agent_config: AgentConfigParam | AgentConfig | None = None,
         stream: bool,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -173,33 +201,29 @@ class Interactions:
     async def create(
         self,
         *,
-        input: str
-        | Content
-        | Mapping[str, Any]
-        | Sequence[Content | Mapping[str, Any]]
-        | Sequence[Step | Mapping[str, Any]],
+        input: str | ContentParam | Content | Sequence[ContentParam | Content | StepParam | Step],
         background: bool | None = None,
         cached_content: str | None = None,
         continuation_token: str | None = None,
-        environment: EnvironmentConfig | Mapping[str, Any] | str | None = None,
-        generation_config: GenerationConfig | Mapping[str, Any] | None = None,
-        labels: Mapping[str, Any] | None = None,
+        environment: EnvironmentConfigParam | EnvironmentConfig | str | None = None,
+        generation_config: GenerationConfigParam | GenerationConfig | None = None,
+        labels: Mapping[str, str] | None = None,
         model: ModelOption | None = None,
         previous_interaction_id: str | None = None,
-        response_format: ResponseFormat
-        | Mapping[str, Any]
-        | Sequence[ResponseFormat | Mapping[str, Any]]
+        response_format: ResponseFormatParam
+        | ResponseFormat
+        | Sequence[ResponseFormatParam | ResponseFormat]
         | None = None,
         response_mime_type: str | None = None,
         response_modalities: Sequence[ResponseModality] | None = None,
-        safety_settings: Sequence[SafetySetting | Mapping[str, Any]] | None = None,
+        safety_settings: Sequence[SafetySettingParam | SafetySetting] | None = None,
         service_tier: ServiceTier | None = None,
         store: bool | None = None,
         system_instruction: str | None = None,
-        tools: Sequence[Tool | Mapping[str, Any]] | None = None,
-        webhook_config: WebhookConfig | Mapping[str, Any] | None = None,
+        tools: Sequence[ToolParam | Tool] | None = None,
+        webhook_config: WebhookConfigParam | WebhookConfig | None = None,
         agent: AgentOption | None = None,
-        agent_config: AgentConfig | Mapping[str, Any] | None = None,
+        agent_config: AgentConfigParam | AgentConfig | None = None,
         stream: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -207,7 +231,29 @@ class Interactions:
         timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
     ) -> Interaction | AsyncStream[InteractionSSEEvent]:
-        """Create an interaction."""
+        """Create an interaction.
+
+        Args:
+            input: Input of this turn.
+            background: Run the interaction in the background; poll or stream it by id.
+            cached_content: Name of cached content to use (deprecated).
+            continuation_token: Token to continue an interaction that stopped with status requires_continuation.
+            environment: Environment the agent runs in: a definition, or the id of an existing one.
+            generation_config: Sampling and output settings.
+            labels: Your own key/value labels.
+            model: Model to talk to.
+            previous_interaction_id: Continue the conversation of this earlier interaction.
+            response_format: Requested output format or formats.
+            response_mime_type: MIME type of the answer (deprecated: use response_format).
+            response_modalities: Kinds of output requested (deprecated: use response_format).
+            safety_settings: Blocking thresholds per harm category.
+            service_tier: Processing tier to use.
+            store: Whether the service keeps the interaction (needed to continue it later).
+            system_instruction: Instructions that steer the model for the whole interaction.
+            tools: Tools the model or agent may use.
+            webhook_config: Webhook notified when a background interaction changes state.
+            agent: Agent to run.
+            agent_config: Agent-specific settings."""
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -244,6 +290,7 @@ class Interactions:
             },
             stream=stream,
             options=options,
+            body_check=CREATE_BODY,
         )
         if stream:
             return await self._client._stream(

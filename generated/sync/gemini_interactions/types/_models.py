@@ -16,51 +16,138 @@ from .._models_base import UNKNOWN_TAG, BaseModel, UnknownVariant, open_discrimi
 
 
 class AllowedTools(BaseModel):
-    mode: ToolChoiceType | None = None
-    tools: list[str] | None = None
+    """Which tools the model may use, and how."""
+
+    mode: Annotated[
+        ToolChoiceType | None,
+        Field(description="How the model chooses among the tools."),
+    ] = None
+    """How the model chooses among the tools."""
+
+    tools: Annotated[list[str] | None, Field(description="Names of the tools.")] = None
+    """Names of the tools."""
 
 
 class AllowlistEntry(BaseModel):
-    credential: str | None = None
-    domain: str
-    transform: AllowlistEntryTransformList | dict[str, str] | None = None
+    """One outbound destination an environment may reach."""
+
+    credential: Annotated[
+        str | None,
+        Field(description="Stored credential used for requests to this domain."),
+    ] = None
+    """Stored credential used for requests to this domain."""
+
+    domain: Annotated[str, Field(description="Domain that may be reached.")]
+    """Domain that may be reached."""
+
+    transform: Annotated[
+        AllowlistEntryTransformList | dict[str, str] | None,
+        Field(description="Headers added to requests to this domain."),
+    ] = None
+    """Headers added to requests to this domain."""
 
 
 class AntigravityAgentConfig(BaseModel):
-    type: Literal["antigravity"] = "antigravity"
-    max_total_tokens: str | None = None
-    model: str | None = None
+    """Settings for the antigravity agent."""
+
+    type: Annotated[
+        Literal["antigravity"],
+        Field(description="Always `antigravity`: selects this variant."),
+    ] = "antigravity"
+    """Always `antigravity`: selects this variant."""
+
+    max_total_tokens: Annotated[str | None, Field(description="Token budget of the agent run.")] = None
+    """Token budget of the agent run."""
+
+    model: Annotated[str | None, Field(description="Model the agent uses.")] = None
+    """Model the agent uses."""
 
 
 class ArgumentsDelta(BaseModel):
-    type: Literal["arguments_delta"] = "arguments_delta"
-    arguments: str | None = None
+    """A further piece of a function call's JSON arguments."""
+
+    type: Annotated[
+        Literal["arguments_delta"],
+        Field(description="Always `arguments_delta`: selects this variant."),
+    ] = "arguments_delta"
+    """Always `arguments_delta`: selects this variant."""
+
+    arguments: Annotated[
+        str | None,
+        Field(description="The next part of the JSON text of the arguments."),
+    ] = None
+    """The next part of the JSON text of the arguments."""
 
 
 class AudioContent(BaseModel):
-    type: Literal["audio"] = "audio"
-    channels: int | None = None
-    data: str | None = None
-    mime_type: AudioMimeType | None = None
-    sample_rate: int | None = None
-    uri: str | None = None
+    """Audio, inline as base64 data or by URI."""
+
+    type: Annotated[Literal["audio"], Field(description="Always `audio`: selects this variant.")] = "audio"
+    """Always `audio`: selects this variant."""
+
+    channels: Annotated[int | None, Field(description="Number of audio channels.")] = None
+    """Number of audio channels."""
+
+    data: Annotated[str | None, Field(description="The bytes, base64-encoded.")] = None
+    """The bytes, base64-encoded."""
+
+    mime_type: Annotated[AudioMimeType | None, Field(description="MIME type of the data.")] = None
+    """MIME type of the data."""
+
+    sample_rate: Annotated[int | None, Field(description="Samples per second.")] = None
+    """Samples per second."""
+
+    uri: Annotated[str | None, Field(description="Where the media can be fetched from.")] = None
+    """Where the media can be fetched from."""
 
 
 class AudioDelta(BaseModel):
-    type: Literal["audio"] = "audio"
-    channels: int | None = None
-    data: str | None = None
-    mime_type: AudioMimeType | None = None
-    rate: Annotated[int | None, Field(deprecated=True)] = None
-    sample_rate: int | None = None
-    uri: str | None = None
+    """A chunk of generated audio."""
+
+    type: Annotated[Literal["audio"], Field(description="Always `audio`: selects this variant.")] = "audio"
+    """Always `audio`: selects this variant."""
+
+    channels: Annotated[int | None, Field(description="Number of audio channels.")] = None
+    """Number of audio channels."""
+
+    data: Annotated[str | None, Field(description="The bytes, base64-encoded.")] = None
+    """The bytes, base64-encoded."""
+
+    mime_type: Annotated[AudioMimeType | None, Field(description="MIME type of the data.")] = None
+    """MIME type of the data."""
+
+    rate: Annotated[
+        int | None,
+        Field(
+            deprecated=True,
+            description="Samples per second (deprecated: use sample_rate).",
+        ),
+    ] = None
+    """Samples per second (deprecated: use sample_rate)."""
+
+    sample_rate: Annotated[int | None, Field(description="Samples per second.")] = None
+    """Samples per second."""
+
+    uri: Annotated[str | None, Field(description="Where the media can be fetched from.")] = None
+    """Where the media can be fetched from."""
 
 
 class AudioResponseFormat(BaseModel):
-    type: Literal["audio"] = "audio"
-    bit_rate: int | None = None
-    delivery: MediaDelivery | None = None
-    mime_type: (
+    """Ask for audio output."""
+
+    type: Annotated[Literal["audio"], Field(description="Always `audio`: selects this variant.")] = "audio"
+    """Always `audio`: selects this variant."""
+
+    bit_rate: Annotated[int | None, Field(description="Bit rate in bits per second.")] = None
+    """Bit rate in bits per second."""
+
+    delivery: Annotated[
+        MediaDelivery | None,
+        Field(description="Whether the media comes inline or as a URI."),
+    ] = None
+    """Whether the media comes inline or as a URI."""
+
+    mime_type: Annotated[
         Literal[
             "audio/mp3",
             "audio/ogg_opus",
@@ -70,64 +157,173 @@ class AudioResponseFormat(BaseModel):
             "audio/mulaw",
         ]
         | str
-        | None
-    ) = None
-    sample_rate: int | None = None
+        | None,
+        Field(description="Audio format."),
+    ] = None
+    """Audio format."""
+
+    sample_rate: Annotated[int | None, Field(description="Samples per second.")] = None
+    """Samples per second."""
 
 
 class CodeExecution(BaseModel):
-    type: Literal["code_execution"] = "code_execution"
+    """Let the model write and run code in a sandbox."""
+
+    type: Annotated[
+        Literal["code_execution"],
+        Field(description="Always `code_execution`: selects this variant."),
+    ] = "code_execution"
+    """Always `code_execution`: selects this variant."""
 
 
 class CodeExecutionCallArguments(BaseModel):
-    code: str | None = None
-    language: Literal["python", "bash"] | str | None = None
+    """Code to run and its language."""
+
+    code: Annotated[str | None, Field(description="Source code to run.")] = None
+    """Source code to run."""
+
+    language: Annotated[
+        Literal["python", "bash"] | str | None,
+        Field(description="Language of the code."),
+    ] = None
+    """Language of the code."""
 
 
 class CodeExecutionCallDelta(BaseModel):
-    type: Literal["code_execution_call"] = "code_execution_call"
-    arguments: CodeExecutionCallArguments
-    signature: str | None = None
+    """A code-execution call, streamed."""
+
+    type: Annotated[
+        Literal["code_execution_call"],
+        Field(description="Always `code_execution_call`: selects this variant."),
+    ] = "code_execution_call"
+    """Always `code_execution_call`: selects this variant."""
+
+    arguments: Annotated[CodeExecutionCallArguments, Field(description="Arguments of the call.")]
+    """Arguments of the call."""
+
+    signature: Annotated[
+        str | None,
+        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
+    ] = None
+    """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class CodeExecutionCallStep(BaseModel):
-    type: Literal["code_execution_call"] = "code_execution_call"
-    arguments: CodeExecutionCallArguments
-    id: str
-    signature: str | None = None
+    """The model ran code in the code-execution sandbox."""
+
+    type: Annotated[
+        Literal["code_execution_call"],
+        Field(description="Always `code_execution_call`: selects this variant."),
+    ] = "code_execution_call"
+    """Always `code_execution_call`: selects this variant."""
+
+    arguments: Annotated[CodeExecutionCallArguments, Field(description="Arguments of the call.")]
+    """Arguments of the call."""
+
+    id: Annotated[
+        str,
+        Field(description="Id of this call; the matching result step names it as call_id."),
+    ]
+    """Id of this call; the matching result step names it as call_id."""
+
+    signature: Annotated[
+        str | None,
+        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
+    ] = None
+    """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class CodeExecutionResultDelta(BaseModel):
-    type: Literal["code_execution_result"] = "code_execution_result"
-    is_error: bool | None = None
-    result: str
-    signature: str | None = None
+    """Output of a code-execution call, streamed."""
+
+    type: Annotated[
+        Literal["code_execution_result"],
+        Field(description="Always `code_execution_result`: selects this variant."),
+    ] = "code_execution_result"
+    """Always `code_execution_result`: selects this variant."""
+
+    is_error: Annotated[
+        bool | None,
+        Field(description="True when the call failed and the result describes the error."),
+    ] = None
+    """True when the call failed and the result describes the error."""
+
+    result: Annotated[str, Field(description="Output of the code.")]
+    """Output of the code."""
+
+    signature: Annotated[
+        str | None,
+        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
+    ] = None
+    """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class CodeExecutionResultStep(BaseModel):
-    type: Literal["code_execution_result"] = "code_execution_result"
-    call_id: str
-    is_error: bool | None = None
-    result: str | ContentList
-    signature: str | None = None
+    """Output of a code-execution call."""
+
+    type: Annotated[
+        Literal["code_execution_result"],
+        Field(description="Always `code_execution_result`: selects this variant."),
+    ] = "code_execution_result"
+    """Always `code_execution_result`: selects this variant."""
+
+    call_id: Annotated[str, Field(description="Id of the call this result answers.")]
+    """Id of the call this result answers."""
+
+    is_error: Annotated[
+        bool | None,
+        Field(description="True when the call failed and the result describes the error."),
+    ] = None
+    """True when the call failed and the result describes the error."""
+
+    result: Annotated[
+        str | ContentList,
+        Field(description="Output of the code: text, or content items."),
+    ]
+    """Output of the code: text, or content items."""
+
+    signature: Annotated[
+        str | None,
+        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
+    ] = None
+    """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class CodeMenderAgentConfig(BaseModel):
-    """
-    Settings for the code-mender agent.
-    """
+    """Settings for the code-mender agent."""
 
-    type: Literal["code-mender"] = "code-mender"
-    find_request: FindRequest | None = None
-    fix_request: FixRequest | None = None
-    model: str | None = None
-    session_config: SessionConfig | None = None
-    session_id: str | None = None
+    type: Annotated[
+        Literal["code-mender"],
+        Field(description="Always `code-mender`: selects this variant."),
+    ] = "code-mender"
+    """Always `code-mender`: selects this variant."""
+
+    find_request: Annotated[FindRequest | None, Field(description="What to look for.")] = None
+    """What to look for."""
+
+    fix_request: Annotated[FixRequest | None, Field(description="What to fix.")] = None
+    """What to fix."""
+
+    model: Annotated[str | None, Field(description="Model the agent uses.")] = None
+    """Model the agent uses."""
+
+    session_config: Annotated[SessionConfig | None, Field(description="Session limits.")] = None
+    """Session limits."""
+
+    session_id: Annotated[str | None, Field(description="Id of the code-mender session.")] = None
+    """Id of the code-mender session."""
 
 
 class ComputerUse(BaseModel):
-    type: Literal["computer_use"] = "computer_use"
-    disabled_safety_policies: (
+    """Let the model operate a browser, phone or desktop."""
+
+    type: Annotated[
+        Literal["computer_use"],
+        Field(description="Always `computer_use`: selects this variant."),
+    ] = "computer_use"
+    """Always `computer_use`: selects this variant."""
+
+    disabled_safety_policies: Annotated[
         list[
             Literal[
                 "financial_transactions",
@@ -140,665 +336,1855 @@ class ComputerUse(BaseModel):
             ]
             | str
         ]
-        | None
-    ) = None
-    enable_prompt_injection_detection: bool | None = None
-    environment: Literal["browser", "mobile", "desktop"] | str | None = None
-    excluded_predefined_functions: list[str] | None = None
+        | None,
+        Field(description="Confirmation policies to turn off."),
+    ] = None
+    """Confirmation policies to turn off."""
+
+    enable_prompt_injection_detection: Annotated[
+        bool | None, Field(description="Check pages for prompt injection.")
+    ] = None
+    """Check pages for prompt injection."""
+
+    environment: Annotated[
+        Literal["browser", "mobile", "desktop"] | str | None,
+        Field(description="Kind of device operated."),
+    ] = None
+    """Kind of device operated."""
+
+    excluded_predefined_functions: Annotated[
+        list[str] | None, Field(description="Predefined actions the model may not use.")
+    ] = None
+    """Predefined actions the model may not use."""
 
 
 class CreateAgentInteractionParams(BaseModel):
-    """
-    Create call that runs an agent.
-    """
+    """Create call that runs an agent."""
 
-    agent: AgentOption
-    agent_config: AgentConfig | None = None
-    background: bool | None = None
-    continuation_token: str | None = None
-    created: str | None = None
-    environment: InteractionEnvironment | None = None
-    environment_id: str | None = None
-    id: str | None = None
-    input: InteractionsInput
-    labels: dict[str, str] | None = None
-    previous_interaction_id: str | None = None
-    response_format: InteractionResponseFormat | None = None
-    response_mime_type: Annotated[str | None, Field(deprecated=True)] = None
-    response_modalities: Annotated[list[ResponseModality] | None, Field(deprecated=True)] = None
-    safety_settings: list[SafetySetting] | None = None
-    service_tier: ServiceTier | None = None
-    status: InteractionStatus | None = None
-    store: bool | None = None
-    stream: bool | None = None
-    system_instruction: str | None = None
-    tools: list[Tool] | None = None
-    updated: str | None = None
-    webhook_config: WebhookConfig | None = None
+    agent: Annotated[AgentOption, Field(description="Agent to run.")]
+    """Agent to run."""
+
+    agent_config: Annotated[AgentConfig | None, Field(description="Agent-specific settings.")] = None
+    """Agent-specific settings."""
+
+    background: Annotated[
+        bool | None,
+        Field(description="Run the interaction in the background; poll or stream it by id."),
+    ] = None
+    """Run the interaction in the background; poll or stream it by id."""
+
+    continuation_token: Annotated[
+        str | None,
+        Field(description="Token to continue an interaction that stopped with status requires_continuation."),
+    ] = None
+    """Token to continue an interaction that stopped with status requires_continuation."""
+
+    created: Annotated[str | None, Field(description="When the interaction was created (RFC 3339).")] = None
+    """When the interaction was created (RFC 3339)."""
+
+    environment: Annotated[
+        InteractionEnvironment | None,
+        Field(description="Environment the agent runs in: a definition, or the id of an existing one."),
+    ] = None
+    """Environment the agent runs in: a definition, or the id of an existing one."""
+
+    environment_id: Annotated[str | None, Field(description="Id of the environment used.")] = None
+    """Id of the environment used."""
+
+    id: Annotated[str | None, Field(description="Id of the interaction.")] = None
+    """Id of the interaction."""
+
+    input: Annotated[InteractionsInput, Field(description="Input of this turn.")]
+    """Input of this turn."""
+
+    labels: Annotated[dict[str, str] | None, Field(description="Your own key/value labels.")] = None
+    """Your own key/value labels."""
+
+    previous_interaction_id: Annotated[
+        str | None,
+        Field(description="Continue the conversation of this earlier interaction."),
+    ] = None
+    """Continue the conversation of this earlier interaction."""
+
+    response_format: Annotated[
+        InteractionResponseFormat | None,
+        Field(description="Requested output format or formats."),
+    ] = None
+    """Requested output format or formats."""
+
+    response_mime_type: Annotated[
+        str | None,
+        Field(
+            deprecated=True,
+            description="MIME type of the answer (deprecated: use response_format).",
+        ),
+    ] = None
+    """MIME type of the answer (deprecated: use response_format)."""
+
+    response_modalities: Annotated[
+        list[ResponseModality] | None,
+        Field(
+            deprecated=True,
+            description="Kinds of output requested (deprecated: use response_format).",
+        ),
+    ] = None
+    """Kinds of output requested (deprecated: use response_format)."""
+
+    safety_settings: Annotated[
+        list[SafetySetting] | None,
+        Field(description="Blocking thresholds per harm category."),
+    ] = None
+    """Blocking thresholds per harm category."""
+
+    service_tier: Annotated[ServiceTier | None, Field(description="Processing tier to use.")] = None
+    """Processing tier to use."""
+
+    status: Annotated[InteractionStatus | None, Field(description="Current status.")] = None
+    """Current status."""
+
+    store: Annotated[
+        bool | None,
+        Field(description="Whether the service keeps the interaction (needed to continue it later)."),
+    ] = None
+    """Whether the service keeps the interaction (needed to continue it later)."""
+
+    stream: Annotated[
+        bool | None,
+        Field(description="Answer with server-sent events instead of one JSON object."),
+    ] = None
+    """Answer with server-sent events instead of one JSON object."""
+
+    system_instruction: Annotated[
+        str | None,
+        Field(description="Instructions that steer the model for the whole interaction."),
+    ] = None
+    """Instructions that steer the model for the whole interaction."""
+
+    tools: Annotated[list[Tool] | None, Field(description="Tools the model or agent may use.")] = None
+    """Tools the model or agent may use."""
+
+    updated: Annotated[str | None, Field(description="When the interaction last changed (RFC 3339).")] = None
+    """When the interaction last changed (RFC 3339)."""
+
+    webhook_config: Annotated[
+        WebhookConfig | None,
+        Field(description="Webhook notified when a background interaction changes state."),
+    ] = None
+    """Webhook notified when a background interaction changes state."""
 
 
 class CreateModelInteractionParams(BaseModel):
-    """
-    Create call that talks to a model.
-    """
+    """Create call that talks to a model."""
 
-    background: bool | None = None
-    cached_content: Annotated[str | None, Field(deprecated=True)] = None
-    continuation_token: str | None = None
-    created: str | None = None
-    environment: InteractionEnvironment | None = None
-    environment_id: str | None = None
-    generation_config: GenerationConfig | None = None
-    id: str | None = None
-    input: InteractionsInput
-    labels: dict[str, str] | None = None
-    model: ModelOption
-    previous_interaction_id: str | None = None
-    response_format: InteractionResponseFormat | None = None
-    response_mime_type: Annotated[str | None, Field(deprecated=True)] = None
-    response_modalities: Annotated[list[ResponseModality] | None, Field(deprecated=True)] = None
-    safety_settings: list[SafetySetting] | None = None
-    service_tier: ServiceTier | None = None
-    status: InteractionStatus | None = None
-    store: bool | None = None
-    stream: bool | None = None
-    system_instruction: str | None = None
-    tools: list[Tool] | None = None
-    updated: str | None = None
-    webhook_config: WebhookConfig | None = None
+    background: Annotated[
+        bool | None,
+        Field(description="Run the interaction in the background; poll or stream it by id."),
+    ] = None
+    """Run the interaction in the background; poll or stream it by id."""
+
+    cached_content: Annotated[
+        str | None,
+        Field(deprecated=True, description="Name of cached content to use (deprecated)."),
+    ] = None
+    """Name of cached content to use (deprecated)."""
+
+    continuation_token: Annotated[
+        str | None,
+        Field(description="Token to continue an interaction that stopped with status requires_continuation."),
+    ] = None
+    """Token to continue an interaction that stopped with status requires_continuation."""
+
+    created: Annotated[str | None, Field(description="When the interaction was created (RFC 3339).")] = None
+    """When the interaction was created (RFC 3339)."""
+
+    environment: Annotated[
+        InteractionEnvironment | None,
+        Field(description="Environment the agent runs in: a definition, or the id of an existing one."),
+    ] = None
+    """Environment the agent runs in: a definition, or the id of an existing one."""
+
+    environment_id: Annotated[str | None, Field(description="Id of the environment used.")] = None
+    """Id of the environment used."""
+
+    generation_config: Annotated[GenerationConfig | None, Field(description="Sampling and output settings.")] = None
+    """Sampling and output settings."""
+
+    id: Annotated[str | None, Field(description="Id of the interaction.")] = None
+    """Id of the interaction."""
+
+    input: Annotated[InteractionsInput, Field(description="Input of this turn.")]
+    """Input of this turn."""
+
+    labels: Annotated[dict[str, str] | None, Field(description="Your own key/value labels.")] = None
+    """Your own key/value labels."""
+
+    model: Annotated[ModelOption, Field(description="Model to talk to.")]
+    """Model to talk to."""
+
+    previous_interaction_id: Annotated[
+        str | None,
+        Field(description="Continue the conversation of this earlier interaction."),
+    ] = None
+    """Continue the conversation of this earlier interaction."""
+
+    response_format: Annotated[
+        InteractionResponseFormat | None,
+        Field(description="Requested output format or formats."),
+    ] = None
+    """Requested output format or formats."""
+
+    response_mime_type: Annotated[
+        str | None,
+        Field(
+            deprecated=True,
+            description="MIME type of the answer (deprecated: use response_format).",
+        ),
+    ] = None
+    """MIME type of the answer (deprecated: use response_format)."""
+
+    response_modalities: Annotated[
+        list[ResponseModality] | None,
+        Field(
+            deprecated=True,
+            description="Kinds of output requested (deprecated: use response_format).",
+        ),
+    ] = None
+    """Kinds of output requested (deprecated: use response_format)."""
+
+    safety_settings: Annotated[
+        list[SafetySetting] | None,
+        Field(description="Blocking thresholds per harm category."),
+    ] = None
+    """Blocking thresholds per harm category."""
+
+    service_tier: Annotated[ServiceTier | None, Field(description="Processing tier to use.")] = None
+    """Processing tier to use."""
+
+    status: Annotated[InteractionStatus | None, Field(description="Current status.")] = None
+    """Current status."""
+
+    store: Annotated[
+        bool | None,
+        Field(description="Whether the service keeps the interaction (needed to continue it later)."),
+    ] = None
+    """Whether the service keeps the interaction (needed to continue it later)."""
+
+    stream: Annotated[
+        bool | None,
+        Field(description="Answer with server-sent events instead of one JSON object."),
+    ] = None
+    """Answer with server-sent events instead of one JSON object."""
+
+    system_instruction: Annotated[
+        str | None,
+        Field(description="Instructions that steer the model for the whole interaction."),
+    ] = None
+    """Instructions that steer the model for the whole interaction."""
+
+    tools: Annotated[list[Tool] | None, Field(description="Tools the model or agent may use.")] = None
+    """Tools the model or agent may use."""
+
+    updated: Annotated[str | None, Field(description="When the interaction last changed (RFC 3339).")] = None
+    """When the interaction last changed (RFC 3339)."""
+
+    webhook_config: Annotated[
+        WebhookConfig | None,
+        Field(description="Webhook notified when a background interaction changes state."),
+    ] = None
+    """Webhook notified when a background interaction changes state."""
 
 
 class DeepResearchAgentConfig(BaseModel):
-    type: Literal["deep-research"] = "deep-research"
-    collaborative_planning: bool | None = None
-    enable_bigquery_tool: bool | None = None
-    thinking_summaries: ThinkingSummaries | None = None
-    visualization: Literal["off", "auto"] | str | None = None
+    """Settings for the deep-research agent."""
+
+    type: Annotated[
+        Literal["deep-research"],
+        Field(description="Always `deep-research`: selects this variant."),
+    ] = "deep-research"
+    """Always `deep-research`: selects this variant."""
+
+    collaborative_planning: Annotated[
+        bool | None,
+        Field(description="Let the user review the research plan before it runs."),
+    ] = None
+    """Let the user review the research plan before it runs."""
+
+    enable_bigquery_tool: Annotated[bool | None, Field(description="Let the agent query BigQuery.")] = None
+    """Let the agent query BigQuery."""
+
+    thinking_summaries: Annotated[
+        ThinkingSummaries | None,
+        Field(description="Whether to return summaries of the model's thoughts."),
+    ] = None
+    """Whether to return summaries of the model's thoughts."""
+
+    visualization: Annotated[
+        Literal["off", "auto"] | str | None,
+        Field(description="Whether the report may include charts."),
+    ] = None
+    """Whether the report may include charts."""
 
 
 class DocumentContent(BaseModel):
-    type: Literal["document"] = "document"
-    data: str | None = None
-    mime_type: DocumentMimeType | None = None
-    uri: str | None = None
+    """A document such as a PDF, inline as base64 data or by URI."""
+
+    type: Annotated[
+        Literal["document"],
+        Field(description="Always `document`: selects this variant."),
+    ] = "document"
+    """Always `document`: selects this variant."""
+
+    data: Annotated[str | None, Field(description="The bytes, base64-encoded.")] = None
+    """The bytes, base64-encoded."""
+
+    mime_type: Annotated[DocumentMimeType | None, Field(description="MIME type of the data.")] = None
+    """MIME type of the data."""
+
+    uri: Annotated[str | None, Field(description="Where the media can be fetched from.")] = None
+    """Where the media can be fetched from."""
 
 
 class DocumentDelta(BaseModel):
-    type: Literal["document"] = "document"
-    data: str | None = None
-    mime_type: DocumentMimeType | None = None
-    uri: str | None = None
+    """A chunk of a generated document."""
+
+    type: Annotated[
+        Literal["document"],
+        Field(description="Always `document`: selects this variant."),
+    ] = "document"
+    """Always `document`: selects this variant."""
+
+    data: Annotated[str | None, Field(description="The bytes, base64-encoded.")] = None
+    """The bytes, base64-encoded."""
+
+    mime_type: Annotated[DocumentMimeType | None, Field(description="MIME type of the data.")] = None
+    """MIME type of the data."""
+
+    uri: Annotated[str | None, Field(description="Where the media can be fetched from.")] = None
+    """Where the media can be fetched from."""
 
 
 class DynamicAgentConfig(BaseModel):
+    """Settings for an agent not otherwise listed; any extra keys are passed through."""
+
     model_config = ConfigDict(
         extra="allow",
     )
-    type: Literal["dynamic"] = "dynamic"
+    type: Annotated[Literal["dynamic"], Field(description="Always `dynamic`: selects this variant.")] = "dynamic"
+    """Always `dynamic`: selects this variant."""
 
 
 class EnvVar(BaseModel):
-    credential: str | None = None
-    value: str | None = None
+    """An environment variable: a plain value or a stored credential."""
+
+    credential: Annotated[str | None, Field(description="Name of a stored credential.")] = None
+    """Name of a stored credential."""
+
+    value: Annotated[str | None, Field(description="Value of the variable.")] = None
+    """Value of the variable."""
 
 
 class EnvironmentConfig(BaseModel):
-    """
-    A remote execution environment for an agent.
-    """
+    """A remote execution environment for an agent."""
 
-    type: Literal["remote"] = "remote"
-    env: dict[str, EnvVar | str] | None = None
-    environment_id: str | None = None
-    network: EnvironmentNetworkEgressAllowlist | Literal["disabled"] | str | None = None
-    sources: list[Source] | None = None
+    type: Annotated[Literal["remote"], Field(description="Always `remote`: selects this variant.")] = "remote"
+    """Always `remote`: selects this variant."""
+
+    env: Annotated[
+        dict[str, EnvVar | str] | None,
+        Field(description="Environment variables by name."),
+    ] = None
+    """Environment variables by name."""
+
+    environment_id: Annotated[str | None, Field(description="Id to give the new environment.")] = None
+    """Id to give the new environment."""
+
+    network: Annotated[
+        EnvironmentNetworkEgressAllowlist | Literal["disabled"] | str | None,
+        Field(description="Outbound network access."),
+    ] = None
+    """Outbound network access."""
+
+    sources: Annotated[
+        list[Source] | None,
+        Field(description="Files or repositories to place into the environment."),
+    ] = None
+    """Files or repositories to place into the environment."""
 
 
 class EnvironmentNetworkEgressAllowlist(BaseModel):
-    """
-    Outbound network access limited to listed domains.
-    """
+    """Outbound network access limited to listed domains."""
 
-    allowlist: AllowlistEntryList | Literal["disabled"] | str | None = None
+    allowlist: Annotated[
+        AllowlistEntryList | Literal["disabled"] | str | None,
+        Field(description="Allowed destinations, or disabled."),
+    ] = None
+    """Allowed destinations, or disabled."""
 
 
 class Error(BaseModel):
-    """
-    Error payload; code is a short string such as gateway_timeout.
-    """
+    """Error payload; code is a short string such as gateway_timeout."""
 
-    code: str | None = None
-    message: str | None = None
+    code: Annotated[str | None, Field(description="Short error code, such as gateway_timeout.")] = None
+    """Short error code, such as gateway_timeout."""
+
+    message: Annotated[str | None, Field(description="Human-readable message.")] = None
+    """Human-readable message."""
 
 
 class ErrorEvent(BaseModel):
-    """
-    The stream failed.
-    """
+    """The stream failed."""
 
-    event_type: Literal["error"] = "error"
-    error: Error | None = None
-    event_id: str | None = None
+    event_type: Annotated[Literal["error"], Field(description="Always `error`: selects this variant.")] = "error"
+    """Always `error`: selects this variant."""
+
+    error: Annotated[Error | None, Field(description="What went wrong.")] = None
+    """What went wrong."""
+
+    event_id: Annotated[
+        str | None,
+        Field(description="Id of this event; resume a stream after it with last_event_id."),
+    ] = None
+    """Id of this event; resume a stream after it with last_event_id."""
 
 
 class ErrorResponse(BaseModel):
-    """
-    Body of a non-2xx response.
-    """
+    """Body of a non-2xx response."""
 
-    error: Error
+    error: Annotated[Error, Field(description="What went wrong.")]
+    """What went wrong."""
 
 
 class ExaAISearchConfig(BaseModel):
-    api_key: str
-    custom_config: dict[str, Any] | None = None
+    """Exa AI search as a retrieval backend."""
+
+    api_key: Annotated[str, Field(description="Exa API key.")]
+    """Exa API key."""
+
+    custom_config: Annotated[
+        dict[str, Any] | None,
+        Field(description="Service-specific settings, passed through."),
+    ] = None
+    """Service-specific settings, passed through."""
 
 
 class FileCitation(BaseModel):
-    type: Literal["file_citation"] = "file_citation"
-    custom_metadata: dict[str, Any] | None = None
-    document_uri: str | None = None
-    end_index: int | None = None
-    file_name: str | None = None
-    media_id: str | None = None
-    page_number: int | None = None
-    source: str | None = None
-    start_index: int | None = None
+    """Text span backed by a file from file search or retrieval."""
+
+    type: Annotated[
+        Literal["file_citation"],
+        Field(description="Always `file_citation`: selects this variant."),
+    ] = "file_citation"
+    """Always `file_citation`: selects this variant."""
+
+    custom_metadata: Annotated[dict[str, Any] | None, Field(description="Metadata of the file.")] = None
+    """Metadata of the file."""
+
+    document_uri: Annotated[str | None, Field(description="URI of the document.")] = None
+    """URI of the document."""
+
+    end_index: Annotated[
+        int | None,
+        Field(description="End of the annotated span in the text (exclusive)."),
+    ] = None
+    """End of the annotated span in the text (exclusive)."""
+
+    file_name: Annotated[str | None, Field(description="Name of the file.")] = None
+    """Name of the file."""
+
+    media_id: Annotated[str | None, Field(description="Id of the media.")] = None
+    """Id of the media."""
+
+    page_number: Annotated[int | None, Field(description="Page of the document.")] = None
+    """Page of the document."""
+
+    source: Annotated[str | None, Field(description="Source of the file.")] = None
+    """Source of the file."""
+
+    start_index: Annotated[int | None, Field(description="Start of the annotated span in the text.")] = None
+    """Start of the annotated span in the text."""
 
 
 class FileContent(BaseModel):
-    content: str | None = None
-    path: str | None = None
+    """A source file given to the code-mender agent."""
+
+    content: Annotated[str | None, Field(description="Text of the file.")] = None
+    """Text of the file."""
+
+    path: Annotated[str | None, Field(description="Path of the file.")] = None
+    """Path of the file."""
 
 
 class FileSearch(BaseModel):
-    type: Literal["file_search"] = "file_search"
-    file_search_store_names: list[str] | None = None
-    metadata_filter: str | None = None
-    top_k: int | None = None
+    """Let the model search file search stores."""
+
+    type: Annotated[
+        Literal["file_search"],
+        Field(description="Always `file_search`: selects this variant."),
+    ] = "file_search"
+    """Always `file_search`: selects this variant."""
+
+    file_search_store_names: Annotated[list[str] | None, Field(description="File search stores to search.")] = None
+    """File search stores to search."""
+
+    metadata_filter: Annotated[str | None, Field(description="Filter on document metadata.")] = None
+    """Filter on document metadata."""
+
+    top_k: Annotated[int | None, Field(description="Maximum number of chunks returned.")] = None
+    """Maximum number of chunks returned."""
 
 
 class FileSearchCallDelta(BaseModel):
-    type: Literal["file_search_call"] = "file_search_call"
-    signature: str | None = None
+    """A file search call, streamed."""
+
+    type: Annotated[
+        Literal["file_search_call"],
+        Field(description="Always `file_search_call`: selects this variant."),
+    ] = "file_search_call"
+    """Always `file_search_call`: selects this variant."""
+
+    signature: Annotated[
+        str | None,
+        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
+    ] = None
+    """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class FileSearchCallStep(BaseModel):
-    type: Literal["file_search_call"] = "file_search_call"
-    id: str
-    signature: str | None = None
+    """The model searched the configured file search stores."""
+
+    type: Annotated[
+        Literal["file_search_call"],
+        Field(description="Always `file_search_call`: selects this variant."),
+    ] = "file_search_call"
+    """Always `file_search_call`: selects this variant."""
+
+    id: Annotated[
+        str,
+        Field(description="Id of this call; the matching result step names it as call_id."),
+    ]
+    """Id of this call; the matching result step names it as call_id."""
+
+    signature: Annotated[
+        str | None,
+        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
+    ] = None
+    """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class FileSearchResultDelta(BaseModel):
-    type: Literal["file_search_result"] = "file_search_result"
-    result: list[FileSearchResult]
-    signature: str | None = None
+    """File search results, streamed."""
+
+    type: Annotated[
+        Literal["file_search_result"],
+        Field(description="Always `file_search_result`: selects this variant."),
+    ] = "file_search_result"
+    """Always `file_search_result`: selects this variant."""
+
+    result: Annotated[list[FileSearchResult], Field(description="What the call returned.")]
+    """What the call returned."""
+
+    signature: Annotated[
+        str | None,
+        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
+    ] = None
+    """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class FileSearchResultStep(BaseModel):
-    type: Literal["file_search_result"] = "file_search_result"
-    call_id: str
-    signature: str | None = None
+    """Results of a file search call."""
+
+    type: Annotated[
+        Literal["file_search_result"],
+        Field(description="Always `file_search_result`: selects this variant."),
+    ] = "file_search_result"
+    """Always `file_search_result`: selects this variant."""
+
+    call_id: Annotated[str, Field(description="Id of the call this result answers.")]
+    """Id of the call this result answers."""
+
+    signature: Annotated[
+        str | None,
+        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
+    ] = None
+    """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class Filter(BaseModel):
-    metadata_filter: str | None = None
-    vector_distance_threshold: float | None = None
-    vector_similarity_threshold: float | None = None
+    """Filters applied to RAG retrieval."""
+
+    metadata_filter: Annotated[str | None, Field(description="Filter on chunk metadata.")] = None
+    """Filter on chunk metadata."""
+
+    vector_distance_threshold: Annotated[
+        float | None, Field(description="Only return chunks closer than this distance.")
+    ] = None
+    """Only return chunks closer than this distance."""
+
+    vector_similarity_threshold: Annotated[
+        float | None, Field(description="Only return chunks more similar than this.")
+    ] = None
+    """Only return chunks more similar than this."""
 
 
 class FindRequest(BaseModel):
-    description: str | None = None
-    finding_id: str | None = None
-    mode: Literal["scan", "verify"] | str | None = None
-    source_files: list[FileContent] | None = None
+    """Ask the code-mender agent to find a vulnerability."""
+
+    description: Annotated[str | None, Field(description="What to look for.")] = None
+    """What to look for."""
+
+    finding_id: Annotated[str | None, Field(description="Id of the finding.")] = None
+    """Id of the finding."""
+
+    mode: Annotated[
+        Literal["scan", "verify"] | str | None,
+        Field(description="Scan for new findings, or verify a known one."),
+    ] = None
+    """Scan for new findings, or verify a known one."""
+
+    source_files: Annotated[list[FileContent] | None, Field(description="Source files to analyse.")] = None
+    """Source files to analyse."""
 
 
 class FixRequest(BaseModel):
-    description: str | None = None
-    finding_id: str | None = None
-    source_files: list[FileContent] | None = None
+    """Ask the code-mender agent to fix a finding."""
+
+    description: Annotated[str | None, Field(description="What to fix.")] = None
+    """What to fix."""
+
+    finding_id: Annotated[str | None, Field(description="Id of the finding.")] = None
+    """Id of the finding."""
+
+    source_files: Annotated[list[FileContent] | None, Field(description="Source files to analyse.")] = None
+    """Source files to analyse."""
 
 
 class Function(BaseModel):
-    type: Literal["function"] = "function"
-    description: str | None = None
-    name: str | None = None
-    parameters: dict[str, Any] | None = None
+    """A function the caller implements; the model asks for it with a function_call step."""
+
+    type: Annotated[
+        Literal["function"],
+        Field(description="Always `function`: selects this variant."),
+    ] = "function"
+    """Always `function`: selects this variant."""
+
+    description: Annotated[
+        str | None,
+        Field(description="What the function does; the model reads it to decide when to call it."),
+    ] = None
+    """What the function does; the model reads it to decide when to call it."""
+
+    name: Annotated[str | None, Field(description="Name the model calls the function by.")] = None
+    """Name the model calls the function by."""
+
+    parameters: Annotated[
+        dict[str, Any] | None,
+        Field(description="JSON Schema of the function's arguments."),
+    ] = None
+    """JSON Schema of the function's arguments."""
 
 
 class FunctionCallStep(BaseModel):
-    type: Literal["function_call"] = "function_call"
-    arguments: dict[str, Any]
-    id: str
-    name: str
+    """The model asks the caller to run a function it declared as a tool."""
+
+    type: Annotated[
+        Literal["function_call"],
+        Field(description="Always `function_call`: selects this variant."),
+    ] = "function_call"
+    """Always `function_call`: selects this variant."""
+
+    arguments: Annotated[dict[str, Any], Field(description="Arguments as a JSON object.")]
+    """Arguments as a JSON object."""
+
+    id: Annotated[
+        str,
+        Field(description="Id of this call; the function_result step names it as call_id."),
+    ]
+    """Id of this call; the function_result step names it as call_id."""
+
+    name: Annotated[str, Field(description="Function to call.")]
+    """Function to call."""
 
 
 class FunctionResultDelta(BaseModel):
-    type: Literal["function_result"] = "function_result"
-    is_error: bool | None = None
-    name: str | None = None
-    result: ToolCallResult
+    """A function result, streamed."""
+
+    type: Annotated[
+        Literal["function_result"],
+        Field(description="Always `function_result`: selects this variant."),
+    ] = "function_result"
+    """Always `function_result`: selects this variant."""
+
+    is_error: Annotated[
+        bool | None,
+        Field(description="True when the call failed and the result describes the error."),
+    ] = None
+    """True when the call failed and the result describes the error."""
+
+    name: Annotated[str | None, Field(description="Function that was called.")] = None
+    """Function that was called."""
+
+    result: Annotated[ToolCallResult, Field(description="What the call returned.")]
+    """What the call returned."""
 
 
 class FunctionResultStep(BaseModel):
-    type: Literal["function_result"] = "function_result"
-    call_id: str
-    is_error: bool | None = None
-    name: str | None = None
-    result: ToolCallResult
+    """The caller's answer to a function call, sent back as input."""
+
+    type: Annotated[
+        Literal["function_result"],
+        Field(description="Always `function_result`: selects this variant."),
+    ] = "function_result"
+    """Always `function_result`: selects this variant."""
+
+    call_id: Annotated[str, Field(description="Id of the call this result answers.")]
+    """Id of the call this result answers."""
+
+    is_error: Annotated[
+        bool | None,
+        Field(description="True when the call failed and the result describes the error."),
+    ] = None
+    """True when the call failed and the result describes the error."""
+
+    name: Annotated[str | None, Field(description="Function that was called.")] = None
+    """Function that was called."""
+
+    result: Annotated[
+        ToolCallResult,
+        Field(description="What the function returned: content items, a JSON object or text."),
+    ]
+    """What the function returned: content items, a JSON object or text."""
 
 
 class GenerationConfig(BaseModel):
-    """
-    Sampling and output settings for a model turn.
-    """
+    """Sampling and output settings for a model turn."""
 
-    image_config: Annotated[ImageConfig | None, Field(deprecated=True)] = None
-    max_output_tokens: int | None = None
-    seed: int | None = None
-    speech_config: SpeakerConfig | SpeechConfigList | None = None
-    stop_sequences: list[str] | None = None
-    temperature: float | None = None
-    thinking_level: ThinkingLevel | None = None
-    thinking_summaries: ThinkingSummaries | None = None
-    tool_choice: ToolChoiceConfig | ToolChoiceType | None = None
-    top_p: float | None = None
-    transcription_config: TranscriptionConfig | None = None
-    video_config: VideoConfig | None = None
+    image_config: Annotated[
+        ImageConfig | None,
+        Field(deprecated=True, description="Image settings (deprecated)."),
+    ] = None
+    """Image settings (deprecated)."""
+
+    max_output_tokens: Annotated[int | None, Field(description="Maximum number of output tokens.")] = None
+    """Maximum number of output tokens."""
+
+    seed: Annotated[int | None, Field(description="Seed for sampling.")] = None
+    """Seed for sampling."""
+
+    speech_config: Annotated[
+        SpeakerConfig | SpeechConfigList | None,
+        Field(description="Voice settings for generated speech."),
+    ] = None
+    """Voice settings for generated speech."""
+
+    stop_sequences: Annotated[list[str] | None, Field(description="Stop generating at any of these strings.")] = None
+    """Stop generating at any of these strings."""
+
+    temperature: Annotated[float | None, Field(description="Sampling temperature.")] = None
+    """Sampling temperature."""
+
+    thinking_level: Annotated[ThinkingLevel | None, Field(description="How much the model may think.")] = None
+    """How much the model may think."""
+
+    thinking_summaries: Annotated[
+        ThinkingSummaries | None,
+        Field(description="Whether to return summaries of the model's thoughts."),
+    ] = None
+    """Whether to return summaries of the model's thoughts."""
+
+    tool_choice: Annotated[
+        ToolChoiceConfig | ToolChoiceType | None,
+        Field(description="How the model chooses tools."),
+    ] = None
+    """How the model chooses tools."""
+
+    top_p: Annotated[float | None, Field(description="Nucleus sampling threshold.")] = None
+    """Nucleus sampling threshold."""
+
+    transcription_config: Annotated[
+        TranscriptionConfig | None,
+        Field(description="Transcription settings for audio input."),
+    ] = None
+    """Transcription settings for audio input."""
+
+    video_config: Annotated[VideoConfig | None, Field(description="Video generation settings.")] = None
+    """Video generation settings."""
 
 
 class GoogleMaps(BaseModel):
-    type: Literal["google_maps"] = "google_maps"
-    enable_widget: bool | None = None
-    latitude: float | None = None
-    longitude: float | None = None
+    """Let the model search Google Maps."""
+
+    type: Annotated[
+        Literal["google_maps"],
+        Field(description="Always `google_maps`: selects this variant."),
+    ] = "google_maps"
+    """Always `google_maps`: selects this variant."""
+
+    enable_widget: Annotated[
+        bool | None,
+        Field(description="Return a token to render the Google Maps widget."),
+    ] = None
+    """Return a token to render the Google Maps widget."""
+
+    latitude: Annotated[float | None, Field(description="Latitude to search around.")] = None
+    """Latitude to search around."""
+
+    longitude: Annotated[float | None, Field(description="Longitude to search around.")] = None
+    """Longitude to search around."""
 
 
 class GoogleMapsCallArguments(BaseModel):
-    queries: list[str] | None = None
+    """Queries sent to Google Maps."""
+
+    queries: Annotated[list[str] | None, Field(description="Queries run.")] = None
+    """Queries run."""
 
 
 class GoogleMapsCallDelta(BaseModel):
-    type: Literal["google_maps_call"] = "google_maps_call"
-    arguments: GoogleMapsCallArguments | None = None
-    signature: str | None = None
+    """A Google Maps call, streamed."""
+
+    type: Annotated[
+        Literal["google_maps_call"],
+        Field(description="Always `google_maps_call`: selects this variant."),
+    ] = "google_maps_call"
+    """Always `google_maps_call`: selects this variant."""
+
+    arguments: Annotated[GoogleMapsCallArguments | None, Field(description="Arguments of the call.")] = None
+    """Arguments of the call."""
+
+    signature: Annotated[
+        str | None,
+        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
+    ] = None
+    """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class GoogleMapsCallStep(BaseModel):
-    type: Literal["google_maps_call"] = "google_maps_call"
-    arguments: GoogleMapsCallArguments | None = None
-    id: str
-    signature: str | None = None
+    """The model queried Google Maps."""
+
+    type: Annotated[
+        Literal["google_maps_call"],
+        Field(description="Always `google_maps_call`: selects this variant."),
+    ] = "google_maps_call"
+    """Always `google_maps_call`: selects this variant."""
+
+    arguments: Annotated[GoogleMapsCallArguments | None, Field(description="Arguments of the call.")] = None
+    """Arguments of the call."""
+
+    id: Annotated[
+        str,
+        Field(description="Id of this call; the matching result step names it as call_id."),
+    ]
+    """Id of this call; the matching result step names it as call_id."""
+
+    signature: Annotated[
+        str | None,
+        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
+    ] = None
+    """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class GoogleMapsResult(BaseModel):
-    places: list[GoogleMapsResultPlaces] | None = None
-    widget_context_token: str | None = None
+    """Places returned for one Google Maps query."""
+
+    places: Annotated[list[GoogleMapsResultPlaces] | None, Field(description="Places found.")] = None
+    """Places found."""
+
+    widget_context_token: Annotated[str | None, Field(description="Token to render the Google Maps widget.")] = None
+    """Token to render the Google Maps widget."""
 
 
 class GoogleMapsResultDelta(BaseModel):
-    type: Literal["google_maps_result"] = "google_maps_result"
-    result: list[GoogleMapsResult] | None = None
-    signature: str | None = None
+    """Google Maps results, streamed."""
+
+    type: Annotated[
+        Literal["google_maps_result"],
+        Field(description="Always `google_maps_result`: selects this variant."),
+    ] = "google_maps_result"
+    """Always `google_maps_result`: selects this variant."""
+
+    result: Annotated[list[GoogleMapsResult] | None, Field(description="What the call returned.")] = None
+    """What the call returned."""
+
+    signature: Annotated[
+        str | None,
+        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
+    ] = None
+    """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class GoogleMapsResultPlaces(BaseModel):
-    name: str | None = None
-    place_id: str | None = None
-    review_snippets: list[ReviewSnippet] | None = None
-    url: str | None = None
+    """One place found on Google Maps."""
+
+    name: Annotated[str | None, Field(description="Name of the place.")] = None
+    """Name of the place."""
+
+    place_id: Annotated[str | None, Field(description="Google Maps place id.")] = None
+    """Google Maps place id."""
+
+    review_snippets: Annotated[list[ReviewSnippet] | None, Field(description="Excerpts of user reviews.")] = None
+    """Excerpts of user reviews."""
+
+    url: Annotated[str | None, Field(description="Google Maps link to the place.")] = None
+    """Google Maps link to the place."""
 
 
 class GoogleMapsResultStep(BaseModel):
-    type: Literal["google_maps_result"] = "google_maps_result"
-    call_id: str
-    result: list[GoogleMapsResult]
-    signature: str | None = None
+    """Places found by a Google Maps call."""
+
+    type: Annotated[
+        Literal["google_maps_result"],
+        Field(description="Always `google_maps_result`: selects this variant."),
+    ] = "google_maps_result"
+    """Always `google_maps_result`: selects this variant."""
+
+    call_id: Annotated[str, Field(description="Id of the call this result answers.")]
+    """Id of the call this result answers."""
+
+    result: Annotated[list[GoogleMapsResult], Field(description="What the call returned.")]
+    """What the call returned."""
+
+    signature: Annotated[
+        str | None,
+        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
+    ] = None
+    """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class GoogleSearch(BaseModel):
-    type: Literal["google_search"] = "google_search"
-    search_types: list[SearchType] | None = None
+    """Let the model search the web with Google Search."""
+
+    type: Annotated[
+        Literal["google_search"],
+        Field(description="Always `google_search`: selects this variant."),
+    ] = "google_search"
+    """Always `google_search`: selects this variant."""
+
+    search_types: Annotated[list[SearchType] | None, Field(description="Kinds of search allowed.")] = None
+    """Kinds of search allowed."""
 
 
 class GoogleSearchCallArguments(BaseModel):
-    queries: list[str] | None = None
+    """Queries sent to Google Search."""
+
+    queries: Annotated[list[str] | None, Field(description="Queries run.")] = None
+    """Queries run."""
 
 
 class GoogleSearchCallDelta(BaseModel):
-    type: Literal["google_search_call"] = "google_search_call"
-    arguments: GoogleSearchCallArguments
-    signature: str | None = None
+    """A Google Search call, streamed."""
+
+    type: Annotated[
+        Literal["google_search_call"],
+        Field(description="Always `google_search_call`: selects this variant."),
+    ] = "google_search_call"
+    """Always `google_search_call`: selects this variant."""
+
+    arguments: Annotated[GoogleSearchCallArguments, Field(description="Arguments of the call.")]
+    """Arguments of the call."""
+
+    signature: Annotated[
+        str | None,
+        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
+    ] = None
+    """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class GoogleSearchCallStep(BaseModel):
-    type: Literal["google_search_call"] = "google_search_call"
-    arguments: GoogleSearchCallArguments | None = None
-    id: str
-    search_type: SearchType | None = None
-    signature: str | None = None
+    """The model ran Google Search queries."""
+
+    type: Annotated[
+        Literal["google_search_call"],
+        Field(description="Always `google_search_call`: selects this variant."),
+    ] = "google_search_call"
+    """Always `google_search_call`: selects this variant."""
+
+    arguments: Annotated[GoogleSearchCallArguments | None, Field(description="Arguments of the call.")] = None
+    """Arguments of the call."""
+
+    id: Annotated[
+        str,
+        Field(description="Id of this call; the matching result step names it as call_id."),
+    ]
+    """Id of this call; the matching result step names it as call_id."""
+
+    search_type: Annotated[SearchType | None, Field(description="Kind of search run.")] = None
+    """Kind of search run."""
+
+    signature: Annotated[
+        str | None,
+        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
+    ] = None
+    """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class GoogleSearchResult(BaseModel):
-    search_suggestions: str | None = None
+    """One Google Search result."""
+
+    search_suggestions: Annotated[
+        str | None,
+        Field(description="HTML of Google Search suggestions to show the user."),
+    ] = None
+    """HTML of Google Search suggestions to show the user."""
 
 
 class GoogleSearchResultDelta(BaseModel):
-    type: Literal["google_search_result"] = "google_search_result"
-    is_error: bool | None = None
-    result: list[GoogleSearchResult] | None = None
-    signature: str | None = None
+    """Google Search results, streamed."""
+
+    type: Annotated[
+        Literal["google_search_result"],
+        Field(description="Always `google_search_result`: selects this variant."),
+    ] = "google_search_result"
+    """Always `google_search_result`: selects this variant."""
+
+    is_error: Annotated[
+        bool | None,
+        Field(description="True when the call failed and the result describes the error."),
+    ] = None
+    """True when the call failed and the result describes the error."""
+
+    result: Annotated[list[GoogleSearchResult] | None, Field(description="What the call returned.")] = None
+    """What the call returned."""
+
+    signature: Annotated[
+        str | None,
+        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
+    ] = None
+    """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class GoogleSearchResultStep(BaseModel):
-    type: Literal["google_search_result"] = "google_search_result"
-    call_id: str
-    is_error: bool | None = None
-    result: list[GoogleSearchResult] | None = None
-    signature: str | None = None
+    """Results of a Google Search call."""
+
+    type: Annotated[
+        Literal["google_search_result"],
+        Field(description="Always `google_search_result`: selects this variant."),
+    ] = "google_search_result"
+    """Always `google_search_result`: selects this variant."""
+
+    call_id: Annotated[str, Field(description="Id of the call this result answers.")]
+    """Id of the call this result answers."""
+
+    is_error: Annotated[
+        bool | None,
+        Field(description="True when the call failed and the result describes the error."),
+    ] = None
+    """True when the call failed and the result describes the error."""
+
+    result: Annotated[list[GoogleSearchResult] | None, Field(description="What the call returned.")] = None
+    """What the call returned."""
+
+    signature: Annotated[
+        str | None,
+        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
+    ] = None
+    """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class GroundingToolCount(BaseModel):
-    """
-    How many times a grounding tool ran.
-    """
+    """How many times a grounding tool ran."""
 
-    count: int | None = None
-    type: Literal["google_search", "google_maps", "retrieval"] | str | None = None
+    count: Annotated[int | None, Field(description="Number of uses.")] = None
+    """Number of uses."""
+
+    type: Annotated[
+        Literal["google_search", "google_maps", "retrieval"] | str | None,
+        Field(description="Grounding tool."),
+    ] = None
+    """Grounding tool."""
 
 
 class HybridSearch(BaseModel):
-    alpha: float | None = None
+    """Mix of dense and sparse retrieval."""
+
+    alpha: Annotated[
+        float | None,
+        Field(description="Weight of dense against sparse retrieval, 0 to 1."),
+    ] = None
+    """Weight of dense against sparse retrieval, 0 to 1."""
 
 
 class ImageConfig(BaseModel):
-    aspect_ratio: ImageAspectRatio | None = None
-    image_size: ImageSize | None = None
+    """Image generation settings (deprecated: use an image response format)."""
+
+    aspect_ratio: Annotated[ImageAspectRatio | None, Field(description="Width to height ratio.")] = None
+    """Width to height ratio."""
+
+    image_size: Annotated[ImageSize | None, Field(description="Size of the image.")] = None
+    """Size of the image."""
 
 
 class ImageContent(BaseModel):
-    type: Literal["image"] = "image"
-    data: str | None = None
-    mime_type: ImageMimeType | None = None
-    resolution: MediaResolution | None = None
-    uri: str | None = None
+    """An image, inline as base64 data or by URI."""
+
+    type: Annotated[Literal["image"], Field(description="Always `image`: selects this variant.")] = "image"
+    """Always `image`: selects this variant."""
+
+    data: Annotated[str | None, Field(description="The bytes, base64-encoded.")] = None
+    """The bytes, base64-encoded."""
+
+    mime_type: Annotated[ImageMimeType | None, Field(description="MIME type of the data.")] = None
+    """MIME type of the data."""
+
+    resolution: Annotated[
+        MediaResolution | None,
+        Field(description="Resolution the model reads the image at."),
+    ] = None
+    """Resolution the model reads the image at."""
+
+    uri: Annotated[str | None, Field(description="Where the media can be fetched from.")] = None
+    """Where the media can be fetched from."""
 
 
 class ImageDelta(BaseModel):
-    type: Literal["image"] = "image"
-    data: str | None = None
-    mime_type: ImageMimeType | None = None
-    resolution: MediaResolution | None = None
-    uri: str | None = None
+    """A generated image, or a chunk of one."""
+
+    type: Annotated[Literal["image"], Field(description="Always `image`: selects this variant.")] = "image"
+    """Always `image`: selects this variant."""
+
+    data: Annotated[str | None, Field(description="The bytes, base64-encoded.")] = None
+    """The bytes, base64-encoded."""
+
+    mime_type: Annotated[ImageMimeType | None, Field(description="MIME type of the data.")] = None
+    """MIME type of the data."""
+
+    resolution: Annotated[MediaResolution | None, Field(description="Resolution of the image.")] = None
+    """Resolution of the image."""
+
+    uri: Annotated[str | None, Field(description="Where the media can be fetched from.")] = None
+    """Where the media can be fetched from."""
 
 
 class ImageResponseFormat(BaseModel):
-    type: Literal["image"] = "image"
-    aspect_ratio: ImageAspectRatio | None = None
-    delivery: MediaDelivery | None = None
-    image_size: ImageSize | None = None
-    mime_type: Literal["image/jpeg"] | str | None = None
+    """Ask for image output."""
+
+    type: Annotated[Literal["image"], Field(description="Always `image`: selects this variant.")] = "image"
+    """Always `image`: selects this variant."""
+
+    aspect_ratio: Annotated[ImageAspectRatio | None, Field(description="Width to height ratio.")] = None
+    """Width to height ratio."""
+
+    delivery: Annotated[
+        MediaDelivery | None,
+        Field(description="Whether the media comes inline or as a URI."),
+    ] = None
+    """Whether the media comes inline or as a URI."""
+
+    image_size: Annotated[ImageSize | None, Field(description="Size of the image.")] = None
+    """Size of the image."""
+
+    mime_type: Annotated[Literal["image/jpeg"] | str | None, Field(description="Image format.")] = None
+    """Image format."""
 
 
 class Interaction(InteractionAccessors):
-    """
-    One interaction as stored by the service, with its steps and usage.
-    """
+    """One interaction as stored by the service, with its steps and usage."""
 
-    agent: AgentOption | None = None
-    agent_config: AgentConfig | None = None
-    cached_content: Annotated[str | None, Field(deprecated=True)] = None
-    continuation_token: str | None = None
-    created: str | None = None
-    environment: InteractionEnvironment | None = None
-    environment_id: str | None = None
-    errors: list[Error] | None = None
-    generation_config: GenerationConfig | None = None
-    id: str | None = None
-    input: InteractionsInput | None = None
-    labels: dict[str, str] | None = None
-    model: ModelOption | None = None
-    object: str | None = None
-    previous_interaction_id: str | None = None
-    response_format: InteractionResponseFormat | None = None
-    response_mime_type: Annotated[str | None, Field(deprecated=True)] = None
-    response_modalities: Annotated[list[ResponseModality] | None, Field(deprecated=True)] = None
-    safety_settings: list[SafetySetting] | None = None
-    service_tier: ServiceTier | None = None
-    status: InteractionStatus
-    steps: list[Step] | None = None
-    system_instruction: str | None = None
-    tools: list[Tool] | None = None
-    updated: str | None = None
-    usage: Usage | None = None
-    webhook_config: WebhookConfig | None = None
+    agent: Annotated[AgentOption | None, Field(description="Agent that ran.")] = None
+    """Agent that ran."""
+
+    agent_config: Annotated[AgentConfig | None, Field(description="Agent-specific settings.")] = None
+    """Agent-specific settings."""
+
+    cached_content: Annotated[
+        str | None,
+        Field(deprecated=True, description="Name of cached content to use (deprecated)."),
+    ] = None
+    """Name of cached content to use (deprecated)."""
+
+    continuation_token: Annotated[
+        str | None,
+        Field(description="Token to continue an interaction that stopped with status requires_continuation."),
+    ] = None
+    """Token to continue an interaction that stopped with status requires_continuation."""
+
+    created: Annotated[str | None, Field(description="When the interaction was created (RFC 3339).")] = None
+    """When the interaction was created (RFC 3339)."""
+
+    environment: Annotated[
+        InteractionEnvironment | None,
+        Field(description="Environment the agent runs in: a definition, or the id of an existing one."),
+    ] = None
+    """Environment the agent runs in: a definition, or the id of an existing one."""
+
+    environment_id: Annotated[str | None, Field(description="Id of the environment used.")] = None
+    """Id of the environment used."""
+
+    errors: Annotated[list[Error] | None, Field(description="Errors that occurred.")] = None
+    """Errors that occurred."""
+
+    generation_config: Annotated[GenerationConfig | None, Field(description="Sampling and output settings.")] = None
+    """Sampling and output settings."""
+
+    id: Annotated[str | None, Field(description="Id of the interaction.")] = None
+    """Id of the interaction."""
+
+    input: Annotated[
+        InteractionsInput | None,
+        Field(description="Input of this turn (only with include_input)."),
+    ] = None
+    """Input of this turn (only with include_input)."""
+
+    labels: Annotated[dict[str, str] | None, Field(description="Your own key/value labels.")] = None
+    """Your own key/value labels."""
+
+    model: Annotated[ModelOption | None, Field(description="Model that answered.")] = None
+    """Model that answered."""
+
+    object: Annotated[str | None, Field(description="Kind of object: interaction.")] = None
+    """Kind of object: interaction."""
+
+    previous_interaction_id: Annotated[
+        str | None,
+        Field(description="Continue the conversation of this earlier interaction."),
+    ] = None
+    """Continue the conversation of this earlier interaction."""
+
+    response_format: Annotated[
+        InteractionResponseFormat | None,
+        Field(description="Requested output format or formats."),
+    ] = None
+    """Requested output format or formats."""
+
+    response_mime_type: Annotated[
+        str | None,
+        Field(
+            deprecated=True,
+            description="MIME type of the answer (deprecated: use response_format).",
+        ),
+    ] = None
+    """MIME type of the answer (deprecated: use response_format)."""
+
+    response_modalities: Annotated[
+        list[ResponseModality] | None,
+        Field(
+            deprecated=True,
+            description="Kinds of output requested (deprecated: use response_format).",
+        ),
+    ] = None
+    """Kinds of output requested (deprecated: use response_format)."""
+
+    safety_settings: Annotated[
+        list[SafetySetting] | None,
+        Field(description="Blocking thresholds per harm category."),
+    ] = None
+    """Blocking thresholds per harm category."""
+
+    service_tier: Annotated[ServiceTier | None, Field(description="Processing tier to use.")] = None
+    """Processing tier to use."""
+
+    status: Annotated[InteractionStatus, Field(description="Lifecycle state.")]
+    """Lifecycle state."""
+
+    steps: Annotated[list[Step] | None, Field(description="Steps of the interaction, in order.")] = None
+    """Steps of the interaction, in order."""
+
+    system_instruction: Annotated[
+        str | None,
+        Field(description="Instructions that steer the model for the whole interaction."),
+    ] = None
+    """Instructions that steer the model for the whole interaction."""
+
+    tools: Annotated[list[Tool] | None, Field(description="Tools the model or agent may use.")] = None
+    """Tools the model or agent may use."""
+
+    updated: Annotated[str | None, Field(description="When the interaction last changed (RFC 3339).")] = None
+    """When the interaction last changed (RFC 3339)."""
+
+    usage: Annotated[Usage | None, Field(description="Token usage of the whole interaction.")] = None
+    """Token usage of the whole interaction."""
+
+    webhook_config: Annotated[
+        WebhookConfig | None,
+        Field(description="Webhook notified when a background interaction changes state."),
+    ] = None
+    """Webhook notified when a background interaction changes state."""
 
 
 class InteractionCompletedEvent(BaseModel):
-    """
-    Last event of a stream: the interaction reached a final or waiting state.
-    """
+    """Last event of a stream: the interaction reached a final or waiting state."""
 
-    event_type: Literal["interaction.completed"] = "interaction.completed"
-    event_id: str | None = None
-    interaction: InteractionSseEventInteraction
+    event_type: Annotated[
+        Literal["interaction.completed"],
+        Field(description="Always `interaction.completed`: selects this variant."),
+    ] = "interaction.completed"
+    """Always `interaction.completed`: selects this variant."""
+
+    event_id: Annotated[
+        str | None,
+        Field(description="Id of this event; resume a stream after it with last_event_id."),
+    ] = None
+    """Id of this event; resume a stream after it with last_event_id."""
+
+    interaction: Annotated[
+        InteractionSseEventInteraction,
+        Field(description="The interaction in its final or waiting state."),
+    ]
+    """The interaction in its final or waiting state."""
 
 
 class InteractionCreatedEvent(BaseModel):
-    """
-    First event of a stream: the interaction exists.
-    """
+    """First event of a stream: the interaction exists."""
 
-    event_type: Literal["interaction.created"] = "interaction.created"
-    event_id: str | None = None
-    interaction: InteractionSseEventInteraction
+    event_type: Annotated[
+        Literal["interaction.created"],
+        Field(description="Always `interaction.created`: selects this variant."),
+    ] = "interaction.created"
+    """Always `interaction.created`: selects this variant."""
+
+    event_id: Annotated[
+        str | None,
+        Field(description="Id of this event; resume a stream after it with last_event_id."),
+    ] = None
+    """Id of this event; resume a stream after it with last_event_id."""
+
+    interaction: Annotated[InteractionSseEventInteraction, Field(description="The interaction as created.")]
+    """The interaction as created."""
 
 
 class InteractionSseEventInteraction(BaseModel):
-    """
-    Interaction summary carried by created/completed events.
-    """
+    """Interaction summary carried by created/completed events."""
 
-    agent: str | None = None
-    continuation_token: str | None = None
-    created: str | None = None
-    id: str
-    model: str | None = None
-    object: str | None = None
-    service_tier: ServiceTier | None = None
-    status: InteractionStatus
-    steps: list[Step] | None = None
-    updated: str | None = None
-    usage: Usage | None = None
+    agent: Annotated[str | None, Field(description="Agent that ran.")] = None
+    """Agent that ran."""
+
+    continuation_token: Annotated[
+        str | None,
+        Field(description="Token to continue an interaction that stopped with status requires_continuation."),
+    ] = None
+    """Token to continue an interaction that stopped with status requires_continuation."""
+
+    created: Annotated[str | None, Field(description="When the interaction was created (RFC 3339).")] = None
+    """When the interaction was created (RFC 3339)."""
+
+    id: Annotated[str, Field(description="Id of the interaction.")]
+    """Id of the interaction."""
+
+    model: Annotated[str | None, Field(description="Model that answered.")] = None
+    """Model that answered."""
+
+    object: Annotated[str | None, Field(description="Kind of object: interaction.")] = None
+    """Kind of object: interaction."""
+
+    service_tier: Annotated[ServiceTier | None, Field(description="Processing tier to use.")] = None
+    """Processing tier to use."""
+
+    status: Annotated[InteractionStatus, Field(description="Lifecycle state.")]
+    """Lifecycle state."""
+
+    steps: Annotated[list[Step] | None, Field(description="Steps of the interaction, in order.")] = None
+    """Steps of the interaction, in order."""
+
+    updated: Annotated[str | None, Field(description="When the interaction last changed (RFC 3339).")] = None
+    """When the interaction last changed (RFC 3339)."""
+
+    usage: Annotated[Usage | None, Field(description="Token usage.")] = None
+    """Token usage."""
 
 
 class InteractionStatusUpdate(BaseModel):
-    """
-    The interaction's status changed.
-    """
+    """The interaction's status changed."""
 
-    event_type: Literal["interaction.status_update"] = "interaction.status_update"
-    continuation_token: str | None = None
-    event_id: str | None = None
-    interaction_id: str
-    status: InteractionStatus
-    usage: Usage | None = None
+    event_type: Annotated[
+        Literal["interaction.status_update"],
+        Field(description="Always `interaction.status_update`: selects this variant."),
+    ] = "interaction.status_update"
+    """Always `interaction.status_update`: selects this variant."""
+
+    continuation_token: Annotated[
+        str | None,
+        Field(description="Token to continue an interaction that stopped with status requires_continuation."),
+    ] = None
+    """Token to continue an interaction that stopped with status requires_continuation."""
+
+    event_id: Annotated[
+        str | None,
+        Field(description="Id of this event; resume a stream after it with last_event_id."),
+    ] = None
+    """Id of this event; resume a stream after it with last_event_id."""
+
+    interaction_id: Annotated[str, Field(description="Id of the interaction.")]
+    """Id of the interaction."""
+
+    status: Annotated[InteractionStatus, Field(description="The new status.")]
+    """The new status."""
+
+    usage: Annotated[Usage | None, Field(description="Token usage so far.")] = None
+    """Token usage so far."""
 
 
 class McpServer(BaseModel):
-    type: Literal["mcp_server"] = "mcp_server"
-    allowed_tools: list[AllowedTools] | None = None
-    headers: dict[str, str] | None = None
-    name: str | None = None
-    url: str | None = None
+    """Let the model call the tools of a remote MCP server."""
+
+    type: Annotated[
+        Literal["mcp_server"],
+        Field(description="Always `mcp_server`: selects this variant."),
+    ] = "mcp_server"
+    """Always `mcp_server`: selects this variant."""
+
+    allowed_tools: Annotated[list[AllowedTools] | None, Field(description="Tools the model may use.")] = None
+    """Tools the model may use."""
+
+    headers: Annotated[dict[str, str] | None, Field(description="HTTP headers sent to the server.")] = None
+    """HTTP headers sent to the server."""
+
+    name: Annotated[str | None, Field(description="Name of the server, as steps report it.")] = None
+    """Name of the server, as steps report it."""
+
+    url: Annotated[str | None, Field(description="URL of the MCP server.")] = None
+    """URL of the MCP server."""
 
 
 class McpServerToolCallDelta(BaseModel):
-    type: Literal["mcp_server_tool_call"] = "mcp_server_tool_call"
-    arguments: dict[str, Any]
-    name: str
-    server_name: str
+    """An MCP server tool call, streamed."""
+
+    type: Annotated[
+        Literal["mcp_server_tool_call"],
+        Field(description="Always `mcp_server_tool_call`: selects this variant."),
+    ] = "mcp_server_tool_call"
+    """Always `mcp_server_tool_call`: selects this variant."""
+
+    arguments: Annotated[dict[str, Any], Field(description="Arguments as a JSON object.")]
+    """Arguments as a JSON object."""
+
+    name: Annotated[str, Field(description="Tool to call.")]
+    """Tool to call."""
+
+    server_name: Annotated[str, Field(description="Name of the MCP server.")]
+    """Name of the MCP server."""
 
 
 class McpServerToolCallStep(BaseModel):
-    type: Literal["mcp_server_tool_call"] = "mcp_server_tool_call"
-    arguments: dict[str, Any]
-    id: str
-    name: str
-    server_name: str
+    """The model called a tool of a remote MCP server."""
+
+    type: Annotated[
+        Literal["mcp_server_tool_call"],
+        Field(description="Always `mcp_server_tool_call`: selects this variant."),
+    ] = "mcp_server_tool_call"
+    """Always `mcp_server_tool_call`: selects this variant."""
+
+    arguments: Annotated[dict[str, Any], Field(description="Arguments as a JSON object.")]
+    """Arguments as a JSON object."""
+
+    id: Annotated[
+        str,
+        Field(description="Id of this call; the matching result step names it as call_id."),
+    ]
+    """Id of this call; the matching result step names it as call_id."""
+
+    name: Annotated[str, Field(description="Tool to call.")]
+    """Tool to call."""
+
+    server_name: Annotated[str, Field(description="Name of the MCP server.")]
+    """Name of the MCP server."""
 
 
 class McpServerToolResultDelta(BaseModel):
-    type: Literal["mcp_server_tool_result"] = "mcp_server_tool_result"
-    name: str | None = None
-    result: ToolCallResult
-    server_name: str | None = None
+    """An MCP server tool result, streamed."""
+
+    type: Annotated[
+        Literal["mcp_server_tool_result"],
+        Field(description="Always `mcp_server_tool_result`: selects this variant."),
+    ] = "mcp_server_tool_result"
+    """Always `mcp_server_tool_result`: selects this variant."""
+
+    name: Annotated[str | None, Field(description="Tool that was called.")] = None
+    """Tool that was called."""
+
+    result: Annotated[ToolCallResult, Field(description="What the call returned.")]
+    """What the call returned."""
+
+    server_name: Annotated[str | None, Field(description="Name of the MCP server.")] = None
+    """Name of the MCP server."""
 
 
 class McpServerToolResultStep(BaseModel):
-    type: Literal["mcp_server_tool_result"] = "mcp_server_tool_result"
-    call_id: str
-    name: str | None = None
-    result: ToolCallResult
-    server_name: str | None = None
+    """What an MCP server tool returned."""
+
+    type: Annotated[
+        Literal["mcp_server_tool_result"],
+        Field(description="Always `mcp_server_tool_result`: selects this variant."),
+    ] = "mcp_server_tool_result"
+    """Always `mcp_server_tool_result`: selects this variant."""
+
+    call_id: Annotated[str, Field(description="Id of the call this result answers.")]
+    """Id of the call this result answers."""
+
+    name: Annotated[str | None, Field(description="Tool that was called.")] = None
+    """Tool that was called."""
+
+    result: Annotated[ToolCallResult, Field(description="What the call returned.")]
+    """What the call returned."""
+
+    server_name: Annotated[str | None, Field(description="Name of the MCP server.")] = None
+    """Name of the MCP server."""
 
 
 class ModalityTokens(BaseModel):
-    """
-    Token count for one modality.
-    """
+    """Token count for one modality."""
 
-    modality: ResponseModality | None = None
-    tokens: int | None = None
+    modality: Annotated[ResponseModality | None, Field(description="Kind of content.")] = None
+    """Kind of content."""
+
+    tokens: Annotated[int | None, Field(description="Number of tokens.")] = None
+    """Number of tokens."""
 
 
 class ModelOutputStep(BaseModel):
-    type: Literal["model_output"] = "model_output"
-    content: list[Content] | None = None
-    error: Status | None = None
+    """Content the model produced (text, images, audio, ...)."""
+
+    type: Annotated[
+        Literal["model_output"],
+        Field(description="Always `model_output`: selects this variant."),
+    ] = "model_output"
+    """Always `model_output`: selects this variant."""
+
+    content: Annotated[list[Content] | None, Field(description="What the model produced.")] = None
+    """What the model produced."""
+
+    error: Annotated[Status | None, Field(description="Why the output is incomplete, when it is.")] = None
+    """Why the output is incomplete, when it is."""
 
 
 class ParallelAISearchConfig(BaseModel):
-    api_key: str | None = None
-    custom_config: dict[str, Any] | None = None
+    """Parallel AI search as a retrieval backend."""
+
+    api_key: Annotated[str | None, Field(description="Parallel API key.")] = None
+    """Parallel API key."""
+
+    custom_config: Annotated[
+        dict[str, Any] | None,
+        Field(description="Service-specific settings, passed through."),
+    ] = None
+    """Service-specific settings, passed through."""
 
 
 class PlaceCitation(BaseModel):
-    type: Literal["place_citation"] = "place_citation"
-    end_index: int | None = None
-    name: str | None = None
-    place_id: str | None = None
-    review_snippets: list[ReviewSnippet] | None = None
-    start_index: int | None = None
-    url: str | None = None
+    """Text span backed by a Google Maps place."""
+
+    type: Annotated[
+        Literal["place_citation"],
+        Field(description="Always `place_citation`: selects this variant."),
+    ] = "place_citation"
+    """Always `place_citation`: selects this variant."""
+
+    end_index: Annotated[
+        int | None,
+        Field(description="End of the annotated span in the text (exclusive)."),
+    ] = None
+    """End of the annotated span in the text (exclusive)."""
+
+    name: Annotated[str | None, Field(description="Name of the place.")] = None
+    """Name of the place."""
+
+    place_id: Annotated[str | None, Field(description="Google Maps place id.")] = None
+    """Google Maps place id."""
+
+    review_snippets: Annotated[list[ReviewSnippet] | None, Field(description="Excerpts of user reviews.")] = None
+    """Excerpts of user reviews."""
+
+    start_index: Annotated[int | None, Field(description="Start of the annotated span in the text.")] = None
+    """Start of the annotated span in the text."""
+
+    url: Annotated[str | None, Field(description="Google Maps link to the place.")] = None
+    """Google Maps link to the place."""
 
 
 class ProcessingCallDelta(BaseModel):
-    type: Literal["processing_call"] = "processing_call"
-    signature: str | None = None
+    """Internal processing started, streamed."""
+
+    type: Annotated[
+        Literal["processing_call"],
+        Field(description="Always `processing_call`: selects this variant."),
+    ] = "processing_call"
+    """Always `processing_call`: selects this variant."""
+
+    signature: Annotated[
+        str | None,
+        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
+    ] = None
+    """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class ProcessingCallStep(BaseModel):
-    type: Literal["processing_call"] = "processing_call"
-    id: str
-    signature: str | None = None
+    """The service started internal processing."""
+
+    type: Annotated[
+        Literal["processing_call"],
+        Field(description="Always `processing_call`: selects this variant."),
+    ] = "processing_call"
+    """Always `processing_call`: selects this variant."""
+
+    id: Annotated[
+        str,
+        Field(description="Id of this call; the matching result step names it as call_id."),
+    ]
+    """Id of this call; the matching result step names it as call_id."""
+
+    signature: Annotated[
+        str | None,
+        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
+    ] = None
+    """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class ProcessingResultDelta(BaseModel):
-    type: Literal["processing_result"] = "processing_result"
-    signature: str | None = None
+    """Internal processing finished, streamed."""
+
+    type: Annotated[
+        Literal["processing_result"],
+        Field(description="Always `processing_result`: selects this variant."),
+    ] = "processing_result"
+    """Always `processing_result`: selects this variant."""
+
+    signature: Annotated[
+        str | None,
+        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
+    ] = None
+    """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class ProcessingResultStep(BaseModel):
-    type: Literal["processing_result"] = "processing_result"
-    call_id: str
-    signature: str | None = None
+    """Internal processing finished."""
+
+    type: Annotated[
+        Literal["processing_result"],
+        Field(description="Always `processing_result`: selects this variant."),
+    ] = "processing_result"
+    """Always `processing_result`: selects this variant."""
+
+    call_id: Annotated[str, Field(description="Id of the call this result answers.")]
+    """Id of the call this result answers."""
+
+    signature: Annotated[
+        str | None,
+        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
+    ] = None
+    """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class RagResource(BaseModel):
-    rag_corpus: str | None = None
-    rag_file_ids: list[str] | None = None
+    """A RAG corpus, or some of its files."""
+
+    rag_corpus: Annotated[str | None, Field(description="Name of the RAG corpus.")] = None
+    """Name of the RAG corpus."""
+
+    rag_file_ids: Annotated[list[str] | None, Field(description="Files of the corpus to search.")] = None
+    """Files of the corpus to search."""
 
 
 class RagRetrievalConfig(BaseModel):
-    filter: Filter | None = None
-    hybrid_search: HybridSearch | None = None
-    ranking: Ranking | None = None
-    top_k: int | None = None
+    """How a RAG store is queried."""
+
+    filter: Annotated[Filter | None, Field(description="Filters on retrieved chunks.")] = None
+    """Filters on retrieved chunks."""
+
+    hybrid_search: Annotated[HybridSearch | None, Field(description="Hybrid search settings.")] = None
+    """Hybrid search settings."""
+
+    ranking: Annotated[Ranking | None, Field(description="Re-ranking settings.")] = None
+    """Re-ranking settings."""
+
+    top_k: Annotated[int | None, Field(description="Maximum number of chunks returned.")] = None
+    """Maximum number of chunks returned."""
 
 
 class RagStoreConfig(BaseModel):
-    rag_resources: list[RagResource] | None = None
-    rag_retrieval_config: RagRetrievalConfig | None = None
-    similarity_top_k: int | None = None
-    vector_distance_threshold: float | None = None
+    """A Vertex RAG store as a retrieval backend."""
+
+    rag_resources: Annotated[list[RagResource] | None, Field(description="Corpora or files to search.")] = None
+    """Corpora or files to search."""
+
+    rag_retrieval_config: Annotated[RagRetrievalConfig | None, Field(description="How the store is queried.")] = None
+    """How the store is queried."""
+
+    similarity_top_k: Annotated[int | None, Field(description="Number of most similar chunks to return.")] = None
+    """Number of most similar chunks to return."""
+
+    vector_distance_threshold: Annotated[
+        float | None, Field(description="Only return chunks closer than this distance.")
+    ] = None
+    """Only return chunks closer than this distance."""
 
 
 class RankService(BaseModel):
-    model_name: str | None = None
+    """The ranking service to use."""
+
+    model_name: Annotated[str | None, Field(description="Name of the ranking model.")] = None
+    """Name of the ranking model."""
 
 
 class Ranking(BaseModel):
-    ranking_config: Literal["rank_service"] = "rank_service"
-    model_name: str | None = None
-    rank_service: RankService | None = None
+    """Re-ranking of retrieved chunks."""
+
+    ranking_config: Annotated[
+        Literal["rank_service"],
+        Field(description="Always `rank_service`: selects this variant."),
+    ] = "rank_service"
+    """Always `rank_service`: selects this variant."""
+
+    model_name: Annotated[str | None, Field(description="Name of the ranking model.")] = None
+    """Name of the ranking model."""
+
+    rank_service: Annotated[RankService | None, Field(description="Ranking service settings.")] = None
+    """Ranking service settings."""
 
 
 class Retrieval(BaseModel):
-    """
-    Retrieval over external or managed search backends.
-    """
+    """Retrieval over external or managed search backends."""
 
-    type: Literal["retrieval"] = "retrieval"
-    exa_ai_search_config: ExaAISearchConfig | None = None
-    parallel_ai_search_config: ParallelAISearchConfig | None = None
-    rag_store_config: RagStoreConfig | None = None
-    retrieval_types: list[RetrievalType] | None = None
-    vertex_ai_search_config: VertexAISearchConfig | None = None
+    type: Annotated[
+        Literal["retrieval"],
+        Field(description="Always `retrieval`: selects this variant."),
+    ] = "retrieval"
+    """Always `retrieval`: selects this variant."""
+
+    exa_ai_search_config: Annotated[ExaAISearchConfig | None, Field(description="Exa AI search settings.")] = None
+    """Exa AI search settings."""
+
+    parallel_ai_search_config: Annotated[
+        ParallelAISearchConfig | None, Field(description="Parallel AI search settings.")
+    ] = None
+    """Parallel AI search settings."""
+
+    rag_store_config: Annotated[RagStoreConfig | None, Field(description="RAG store settings.")] = None
+    """RAG store settings."""
+
+    retrieval_types: Annotated[list[RetrievalType] | None, Field(description="Retrieval backends to use.")] = None
+    """Retrieval backends to use."""
+
+    vertex_ai_search_config: Annotated[VertexAISearchConfig | None, Field(description="Vertex AI Search settings.")] = (
+        None
+    )
+    """Vertex AI Search settings."""
 
 
 class RetrievalCallArguments(BaseModel):
-    queries: list[str] | None = None
+    """Queries sent to a retrieval backend."""
+
+    queries: Annotated[list[str] | None, Field(description="Queries run.")] = None
+    """Queries run."""
 
 
 class RetrievalCallDelta(BaseModel):
-    type: Literal["retrieval_call"] = "retrieval_call"
-    arguments: RetrievalCallArguments
-    retrieval_type: RetrievalType | None = None
-    signature: str | None = None
+    """A retrieval call, streamed."""
+
+    type: Annotated[
+        Literal["retrieval_call"],
+        Field(description="Always `retrieval_call`: selects this variant."),
+    ] = "retrieval_call"
+    """Always `retrieval_call`: selects this variant."""
+
+    arguments: Annotated[RetrievalCallArguments, Field(description="Arguments of the call.")]
+    """Arguments of the call."""
+
+    retrieval_type: Annotated[RetrievalType | None, Field(description="Retrieval backend used.")] = None
+    """Retrieval backend used."""
+
+    signature: Annotated[
+        str | None,
+        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
+    ] = None
+    """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class RetrievalCallStep(BaseModel):
-    type: Literal["retrieval_call"] = "retrieval_call"
-    arguments: RetrievalCallArguments
-    id: str
-    retrieval_type: RetrievalType | None = None
-    signature: str | None = None
+    """The model queried a retrieval backend."""
+
+    type: Annotated[
+        Literal["retrieval_call"],
+        Field(description="Always `retrieval_call`: selects this variant."),
+    ] = "retrieval_call"
+    """Always `retrieval_call`: selects this variant."""
+
+    arguments: Annotated[RetrievalCallArguments, Field(description="Arguments of the call.")]
+    """Arguments of the call."""
+
+    id: Annotated[
+        str,
+        Field(description="Id of this call; the matching result step names it as call_id."),
+    ]
+    """Id of this call; the matching result step names it as call_id."""
+
+    retrieval_type: Annotated[RetrievalType | None, Field(description="Retrieval backend used.")] = None
+    """Retrieval backend used."""
+
+    signature: Annotated[
+        str | None,
+        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
+    ] = None
+    """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class RetrievalResultDelta(BaseModel):
-    type: Literal["retrieval_result"] = "retrieval_result"
-    is_error: bool | None = None
-    signature: str | None = None
+    """Retrieval results, streamed."""
+
+    type: Annotated[
+        Literal["retrieval_result"],
+        Field(description="Always `retrieval_result`: selects this variant."),
+    ] = "retrieval_result"
+    """Always `retrieval_result`: selects this variant."""
+
+    is_error: Annotated[
+        bool | None,
+        Field(description="True when the call failed and the result describes the error."),
+    ] = None
+    """True when the call failed and the result describes the error."""
+
+    signature: Annotated[
+        str | None,
+        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
+    ] = None
+    """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class RetrievalResultStep(BaseModel):
-    type: Literal["retrieval_result"] = "retrieval_result"
-    call_id: str
-    is_error: bool | None = None
-    signature: str | None = None
+    """Results of a retrieval call."""
+
+    type: Annotated[
+        Literal["retrieval_result"],
+        Field(description="Always `retrieval_result`: selects this variant."),
+    ] = "retrieval_result"
+    """Always `retrieval_result`: selects this variant."""
+
+    call_id: Annotated[str, Field(description="Id of the call this result answers.")]
+    """Id of the call this result answers."""
+
+    is_error: Annotated[
+        bool | None,
+        Field(description="True when the call failed and the result describes the error."),
+    ] = None
+    """True when the call failed and the result describes the error."""
+
+    signature: Annotated[
+        str | None,
+        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
+    ] = None
+    """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class ReviewSnippet(BaseModel):
-    review_id: str | None = None
-    title: str | None = None
-    url: str | None = None
+    """An excerpt of a user review of a place."""
+
+    review_id: Annotated[str | None, Field(description="Id of the review.")] = None
+    """Id of the review."""
+
+    title: Annotated[str | None, Field(description="Title of the review.")] = None
+    """Title of the review."""
+
+    url: Annotated[str | None, Field(description="Link to the review.")] = None
+    """Link to the review."""
 
 
 class SafetySetting(BaseModel):
-    method: Literal["severity", "probability"] | str | None = None
-    threshold: (
+    """Blocking threshold for one harm category."""
+
+    method: Annotated[
+        Literal["severity", "probability"] | str | None,
+        Field(description="Whether the threshold applies to severity or probability."),
+    ] = None
+    """Whether the threshold applies to severity or probability."""
+
+    threshold: Annotated[
         Literal[
             "block_low_and_above",
             "block_medium_and_above",
@@ -806,244 +2192,620 @@ class SafetySetting(BaseModel):
             "block_none",
             "off",
         ]
-        | str
-    )
-    type: HarmCategory
+        | str,
+        Field(description="Blocking threshold."),
+    ]
+    """Blocking threshold."""
+
+    type: Annotated[HarmCategory, Field(description="Harm category.")]
+    """Harm category."""
 
 
 class SessionConfig(BaseModel):
-    max_rounds: int | None = None
+    """Limits of a code-mender session."""
+
+    max_rounds: Annotated[int | None, Field(description="Maximum number of rounds.")] = None
+    """Maximum number of rounds."""
 
 
 class SmartTranscriptionMode(BaseModel):
-    type: Literal["smart"] = "smart"
-    source_text: str | None = None
+    """Cleaned-up transcription."""
+
+    type: Annotated[Literal["smart"], Field(description="Always `smart`: selects this variant.")] = "smart"
+    """Always `smart`: selects this variant."""
+
+    source_text: Annotated[str | None, Field(description="Text the audio is expected to match.")] = None
+    """Text the audio is expected to match."""
 
 
 class Source(BaseModel):
-    content: str | None = None
-    encoding: str | None = None
-    source: str | None = None
-    target: str | None = None
-    type: Literal["gcs", "inline", "repository", "skill_registry"] | str | None = None
+    """Files or code to place into an environment."""
+
+    content: Annotated[str | None, Field(description="Inline file content.")] = None
+    """Inline file content."""
+
+    encoding: Annotated[str | None, Field(description="Encoding of the inline content.")] = None
+    """Encoding of the inline content."""
+
+    source: Annotated[
+        str | None,
+        Field(description="Location of the files (bucket path, repository URL, ...)."),
+    ] = None
+    """Location of the files (bucket path, repository URL, ...)."""
+
+    target: Annotated[str | None, Field(description="Path in the environment.")] = None
+    """Path in the environment."""
+
+    type: Annotated[
+        Literal["gcs", "inline", "repository", "skill_registry"] | str | None,
+        Field(description="Where the files come from."),
+    ] = None
+    """Where the files come from."""
 
 
 class SpeakerConfig(BaseModel):
-    speakers: list[SpeechConfig] | None = None
+    """Voices for a multi-speaker conversation."""
+
+    speakers: Annotated[list[SpeechConfig] | None, Field(description="Voice per speaker.")] = None
+    """Voice per speaker."""
 
 
 class SpeechAnnotation(BaseModel):
-    type: Literal["speech_metadata"] = "speech_metadata"
-    end_index: int | None = None
-    speaker: str | None = None
-    start_index: int | None = None
-    style: str | None = None
+    """Speaker and style of a span of generated speech."""
+
+    type: Annotated[
+        Literal["speech_metadata"],
+        Field(description="Always `speech_metadata`: selects this variant."),
+    ] = "speech_metadata"
+    """Always `speech_metadata`: selects this variant."""
+
+    end_index: Annotated[
+        int | None,
+        Field(description="End of the annotated span in the text (exclusive)."),
+    ] = None
+    """End of the annotated span in the text (exclusive)."""
+
+    speaker: Annotated[str | None, Field(description="Speaker name.")] = None
+    """Speaker name."""
+
+    start_index: Annotated[int | None, Field(description="Start of the annotated span in the text.")] = None
+    """Start of the annotated span in the text."""
+
+    style: Annotated[str | None, Field(description="Speaking style.")] = None
+    """Speaking style."""
 
 
 class SpeechConfig(BaseModel):
-    language: str | None = None
-    speaker: str | None = None
-    voice: str | None = None
+    """Voice settings for one speaker."""
+
+    language: Annotated[str | None, Field(description="Language of the speech.")] = None
+    """Language of the speech."""
+
+    speaker: Annotated[str | None, Field(description="Speaker this voice is for.")] = None
+    """Speaker this voice is for."""
+
+    voice: Annotated[str | None, Field(description="Name of the voice.")] = None
+    """Name of the voice."""
 
 
 class StaticMediaProcessing(BaseModel):
-    type: Literal["static"] = "static"
-    end_offset: str | None = None
-    fps: float | None = None
-    start_offset: str | None = None
+    """Sample a video at a fixed rate, optionally within a time range."""
+
+    type: Annotated[Literal["static"], Field(description="Always `static`: selects this variant.")] = "static"
+    """Always `static`: selects this variant."""
+
+    end_offset: Annotated[str | None, Field(description="End of the part of the video to use.")] = None
+    """End of the part of the video to use."""
+
+    fps: Annotated[float | None, Field(description="Frames sampled per second.")] = None
+    """Frames sampled per second."""
+
+    start_offset: Annotated[str | None, Field(description="Start of the part of the video to use.")] = None
+    """Start of the part of the video to use."""
 
 
 class Status(BaseModel):
-    """
-    RPC-style status attached to a failed model output.
-    """
+    """RPC-style status attached to a failed model output."""
 
-    code: int | None = None
-    details: list[dict[str, Any]] | None = None
-    message: str | None = None
+    code: Annotated[int | None, Field(description="Numeric status code.")] = None
+    """Numeric status code."""
+
+    details: Annotated[list[dict[str, Any]] | None, Field(description="Structured error details.")] = None
+    """Structured error details."""
+
+    message: Annotated[str | None, Field(description="Human-readable message.")] = None
+    """Human-readable message."""
 
 
 class StepDelta(BaseModel):
-    """
-    An incremental piece of the step at the given index.
-    """
+    """An incremental piece of the step at the given index."""
 
-    event_type: Literal["step.delta"] = "step.delta"
-    delta: StepDeltaData
-    event_id: str | None = None
-    index: int
-    metadata: StepDeltaMetadata | None = None
+    event_type: Annotated[
+        Literal["step.delta"],
+        Field(description="Always `step.delta`: selects this variant."),
+    ] = "step.delta"
+    """Always `step.delta`: selects this variant."""
+
+    delta: Annotated[StepDeltaData, Field(description="The new piece of the step.")]
+    """The new piece of the step."""
+
+    event_id: Annotated[
+        str | None,
+        Field(description="Id of this event; resume a stream after it with last_event_id."),
+    ] = None
+    """Id of this event; resume a stream after it with last_event_id."""
+
+    index: Annotated[int, Field(description="Position of the step in the interaction.")]
+    """Position of the step in the interaction."""
+
+    metadata: Annotated[StepDeltaMetadata | None, Field(description="Extra data about the delta.")] = None
+    """Extra data about the delta."""
 
 
 class StepDeltaMetadata(BaseModel):
-    """
-    Extra data sent along with a delta.
-    """
+    """Extra data sent along with a delta."""
 
-    total_usage: Usage | None = None
+    total_usage: Annotated[Usage | None, Field(description="Token usage of the interaction so far.")] = None
+    """Token usage of the interaction so far."""
 
 
 class StepStart(BaseModel):
-    """
-    A new step begins at the given index.
-    """
+    """A new step begins at the given index."""
 
-    event_type: Literal["step.start"] = "step.start"
-    event_id: str | None = None
-    index: int
-    step: Step
+    event_type: Annotated[
+        Literal["step.start"],
+        Field(description="Always `step.start`: selects this variant."),
+    ] = "step.start"
+    """Always `step.start`: selects this variant."""
+
+    event_id: Annotated[
+        str | None,
+        Field(description="Id of this event; resume a stream after it with last_event_id."),
+    ] = None
+    """Id of this event; resume a stream after it with last_event_id."""
+
+    index: Annotated[int, Field(description="Position of the step in the interaction.")]
+    """Position of the step in the interaction."""
+
+    step: Annotated[Step, Field(description="The step as it starts.")]
+    """The step as it starts."""
 
 
 class StepStop(BaseModel):
-    """
-    The step at the given index is finished.
-    """
+    """The step at the given index is finished."""
 
-    event_type: Literal["step.stop"] = "step.stop"
-    event_id: str | None = None
-    index: int
-    step_usage: Usage | None = None
-    usage: Usage | None = None
+    event_type: Annotated[
+        Literal["step.stop"],
+        Field(description="Always `step.stop`: selects this variant."),
+    ] = "step.stop"
+    """Always `step.stop`: selects this variant."""
+
+    event_id: Annotated[
+        str | None,
+        Field(description="Id of this event; resume a stream after it with last_event_id."),
+    ] = None
+    """Id of this event; resume a stream after it with last_event_id."""
+
+    index: Annotated[int, Field(description="Position of the step in the interaction.")]
+    """Position of the step in the interaction."""
+
+    step_usage: Annotated[Usage | None, Field(description="Token usage of this step.")] = None
+    """Token usage of this step."""
+
+    usage: Annotated[Usage | None, Field(description="Token usage of the interaction so far.")] = None
+    """Token usage of the interaction so far."""
 
 
 class TextAnnotationDelta(BaseModel):
-    type: Literal["text_annotation_delta"] = "text_annotation_delta"
-    annotations: list[Annotation] | None = None
+    """Annotations for text streamed earlier in the same step."""
+
+    type: Annotated[
+        Literal["text_annotation_delta"],
+        Field(description="Always `text_annotation_delta`: selects this variant."),
+    ] = "text_annotation_delta"
+    """Always `text_annotation_delta`: selects this variant."""
+
+    annotations: Annotated[
+        list[Annotation] | None,
+        Field(description="Citations and other metadata about spans of the text."),
+    ] = None
+    """Citations and other metadata about spans of the text."""
 
 
 class TextContent(BaseModel):
-    type: Literal["text"] = "text"
-    annotations: list[Annotation] | None = None
-    text: str
+    """Text, with optional annotations such as citations."""
+
+    type: Annotated[Literal["text"], Field(description="Always `text`: selects this variant.")] = "text"
+    """Always `text`: selects this variant."""
+
+    annotations: Annotated[
+        list[Annotation] | None,
+        Field(description="Citations and other metadata about spans of the text."),
+    ] = None
+    """Citations and other metadata about spans of the text."""
+
+    text: Annotated[str, Field(description="The text.")]
+    """The text."""
 
 
 class TextDelta(BaseModel):
-    type: Literal["text"] = "text"
-    text: str
+    """A further piece of the step's text."""
+
+    type: Annotated[Literal["text"], Field(description="Always `text`: selects this variant.")] = "text"
+    """Always `text`: selects this variant."""
+
+    text: Annotated[str, Field(description="The new text.")]
+    """The new text."""
 
 
 class TextResponseFormat(BaseModel):
-    type: Literal["text"] = "text"
-    mime_type: Literal["application/json", "text/plain"] | str | None = None
-    schema_: Annotated[dict[str, Any] | None, Field(alias="schema")] = None
+    """Ask for text output, optionally JSON matching a schema."""
+
+    type: Annotated[Literal["text"], Field(description="Always `text`: selects this variant.")] = "text"
+    """Always `text`: selects this variant."""
+
+    mime_type: Annotated[
+        Literal["application/json", "text/plain"] | str | None,
+        Field(description="text/plain, or application/json for structured output."),
+    ] = None
+    """text/plain, or application/json for structured output."""
+
+    schema_: Annotated[
+        dict[str, Any] | None,
+        Field(alias="schema", description="JSON Schema the output must match."),
+    ] = None
+    """JSON Schema the output must match."""
 
 
 class ThoughtSignatureDelta(BaseModel):
-    type: Literal["thought_signature"] = "thought_signature"
-    signature: str | None = None
+    """The signature of a thought step."""
+
+    type: Annotated[
+        Literal["thought_signature"],
+        Field(description="Always `thought_signature`: selects this variant."),
+    ] = "thought_signature"
+    """Always `thought_signature`: selects this variant."""
+
+    signature: Annotated[
+        str | None,
+        Field(description="Opaque signature of the thought; send it back unchanged in later turns."),
+    ] = None
+    """Opaque signature of the thought; send it back unchanged in later turns."""
 
 
 class ThoughtStep(BaseModel):
-    type: Literal["thought"] = "thought"
-    signature: str | None = None
-    summary: list[ThoughtSummaryContent] | None = None
+    """The model's reasoning: a signature and, when requested, a summary."""
+
+    type: Annotated[Literal["thought"], Field(description="Always `thought`: selects this variant.")] = "thought"
+    """Always `thought`: selects this variant."""
+
+    signature: Annotated[
+        str | None,
+        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
+    ] = None
+    """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
+
+    summary: Annotated[
+        list[ThoughtSummaryContent] | None,
+        Field(description="Summary of the thoughts."),
+    ] = None
+    """Summary of the thoughts."""
 
 
 class ThoughtSummaryDelta(BaseModel):
-    type: Literal["thought_summary"] = "thought_summary"
-    content: Content | None = None
+    """A further piece of a thought summary."""
+
+    type: Annotated[
+        Literal["thought_summary"],
+        Field(description="Always `thought_summary`: selects this variant."),
+    ] = "thought_summary"
+    """Always `thought_summary`: selects this variant."""
+
+    content: Annotated[Content | None, Field(description="The new piece of the summary.")] = None
+    """The new piece of the summary."""
 
 
 class ToolChoiceConfig(BaseModel):
-    allowed_tools: AllowedTools | None = None
+    """Restricts tool use to a set of tools."""
+
+    allowed_tools: Annotated[AllowedTools | None, Field(description="Tools the model may use.")] = None
+    """Tools the model may use."""
 
 
 class TranscriptionConfig(BaseModel):
-    adaptation_phrases: Annotated[list[str] | None, Field(deprecated=True)] = None
-    custom_vocabulary: list[str] | None = None
-    diarization_mode: Annotated[str | None, Field(deprecated=True)] = None
-    language_codes: list[str] | None = None
-    language_hints: list[str] | None = None
-    mode: TranscriptionMode | Literal["verbatim", "smart"] | str | None = None
-    timestamp_granularities: Annotated[list[str] | None, Field(deprecated=True)] = None
+    """How audio input is transcribed."""
+
+    adaptation_phrases: Annotated[
+        list[str] | None,
+        Field(
+            deprecated=True,
+            description="Phrases to favour (deprecated: use custom_vocabulary).",
+        ),
+    ] = None
+    """Phrases to favour (deprecated: use custom_vocabulary)."""
+
+    custom_vocabulary: Annotated[list[str] | None, Field(description="Words and phrases to favour.")] = None
+    """Words and phrases to favour."""
+
+    diarization_mode: Annotated[
+        str | None,
+        Field(deprecated=True, description="How speakers are told apart (deprecated)."),
+    ] = None
+    """How speakers are told apart (deprecated)."""
+
+    language_codes: Annotated[list[str] | None, Field(description="Languages of the audio (BCP-47).")] = None
+    """Languages of the audio (BCP-47)."""
+
+    language_hints: Annotated[list[str] | None, Field(description="Likely languages of the audio.")] = None
+    """Likely languages of the audio."""
+
+    mode: Annotated[
+        TranscriptionMode | Literal["verbatim", "smart"] | str | None,
+        Field(description="Verbatim or smart transcription."),
+    ] = None
+    """Verbatim or smart transcription."""
+
+    timestamp_granularities: Annotated[
+        list[str] | None,
+        Field(
+            deprecated=True,
+            description="Granularities of returned timestamps (deprecated).",
+        ),
+    ] = None
+    """Granularities of returned timestamps (deprecated)."""
 
 
 class UrlCitation(BaseModel):
-    type: Literal["url_citation"] = "url_citation"
-    end_index: int | None = None
-    start_index: int | None = None
-    title: str | None = None
-    url: str | None = None
+    """Text span backed by a web page."""
+
+    type: Annotated[
+        Literal["url_citation"],
+        Field(description="Always `url_citation`: selects this variant."),
+    ] = "url_citation"
+    """Always `url_citation`: selects this variant."""
+
+    end_index: Annotated[
+        int | None,
+        Field(description="End of the annotated span in the text (exclusive)."),
+    ] = None
+    """End of the annotated span in the text (exclusive)."""
+
+    start_index: Annotated[int | None, Field(description="Start of the annotated span in the text.")] = None
+    """Start of the annotated span in the text."""
+
+    title: Annotated[str | None, Field(description="Title of the cited page.")] = None
+    """Title of the cited page."""
+
+    url: Annotated[str | None, Field(description="The cited page.")] = None
+    """The cited page."""
 
 
 class UrlContext(BaseModel):
-    type: Literal["url_context"] = "url_context"
+    """Let the model fetch the web pages named in the prompt."""
+
+    type: Annotated[
+        Literal["url_context"],
+        Field(description="Always `url_context`: selects this variant."),
+    ] = "url_context"
+    """Always `url_context`: selects this variant."""
 
 
 class UrlContextCallArguments(BaseModel):
-    urls: list[str] | None = None
+    """Pages to fetch."""
+
+    urls: Annotated[list[str] | None, Field(description="URLs to fetch.")] = None
+    """URLs to fetch."""
 
 
 class UrlContextCallDelta(BaseModel):
-    type: Literal["url_context_call"] = "url_context_call"
-    arguments: UrlContextCallArguments
-    signature: str | None = None
+    """A URL context call, streamed."""
+
+    type: Annotated[
+        Literal["url_context_call"],
+        Field(description="Always `url_context_call`: selects this variant."),
+    ] = "url_context_call"
+    """Always `url_context_call`: selects this variant."""
+
+    arguments: Annotated[UrlContextCallArguments, Field(description="Arguments of the call.")]
+    """Arguments of the call."""
+
+    signature: Annotated[
+        str | None,
+        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
+    ] = None
+    """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class UrlContextCallStep(BaseModel):
-    type: Literal["url_context_call"] = "url_context_call"
-    arguments: UrlContextCallArguments
-    id: str
-    signature: str | None = None
+    """The model fetched web pages for context."""
+
+    type: Annotated[
+        Literal["url_context_call"],
+        Field(description="Always `url_context_call`: selects this variant."),
+    ] = "url_context_call"
+    """Always `url_context_call`: selects this variant."""
+
+    arguments: Annotated[UrlContextCallArguments, Field(description="Arguments of the call.")]
+    """Arguments of the call."""
+
+    id: Annotated[
+        str,
+        Field(description="Id of this call; the matching result step names it as call_id."),
+    ]
+    """Id of this call; the matching result step names it as call_id."""
+
+    signature: Annotated[
+        str | None,
+        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
+    ] = None
+    """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class UrlContextResult(BaseModel):
-    status: Literal["success", "error", "paywall", "unsafe"] | str | None = None
-    url: str | None = None
+    """Outcome of fetching one page."""
+
+    status: Annotated[
+        Literal["success", "error", "paywall", "unsafe"] | str | None,
+        Field(description="Whether the page could be fetched."),
+    ] = None
+    """Whether the page could be fetched."""
+
+    url: Annotated[str | None, Field(description="The page.")] = None
+    """The page."""
 
 
 class UrlContextResultDelta(BaseModel):
-    type: Literal["url_context_result"] = "url_context_result"
-    is_error: bool | None = None
-    result: list[UrlContextResult]
-    signature: str | None = None
+    """URL context results, streamed."""
+
+    type: Annotated[
+        Literal["url_context_result"],
+        Field(description="Always `url_context_result`: selects this variant."),
+    ] = "url_context_result"
+    """Always `url_context_result`: selects this variant."""
+
+    is_error: Annotated[
+        bool | None,
+        Field(description="True when the call failed and the result describes the error."),
+    ] = None
+    """True when the call failed and the result describes the error."""
+
+    result: Annotated[list[UrlContextResult], Field(description="What the call returned.")]
+    """What the call returned."""
+
+    signature: Annotated[
+        str | None,
+        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
+    ] = None
+    """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class UrlContextResultStep(BaseModel):
-    type: Literal["url_context_result"] = "url_context_result"
-    call_id: str
-    is_error: bool | None = None
-    result: list[UrlContextResult]
-    signature: str | None = None
+    """Pages fetched by a URL context call."""
+
+    type: Annotated[
+        Literal["url_context_result"],
+        Field(description="Always `url_context_result`: selects this variant."),
+    ] = "url_context_result"
+    """Always `url_context_result`: selects this variant."""
+
+    call_id: Annotated[str, Field(description="Id of the call this result answers.")]
+    """Id of the call this result answers."""
+
+    is_error: Annotated[
+        bool | None,
+        Field(description="True when the call failed and the result describes the error."),
+    ] = None
+    """True when the call failed and the result describes the error."""
+
+    result: Annotated[list[UrlContextResult], Field(description="What the call returned.")]
+    """What the call returned."""
+
+    signature: Annotated[
+        str | None,
+        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
+    ] = None
+    """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class Usage(BaseModel):
-    """
-    Token accounting for an interaction or a step.
-    """
+    """Token accounting for an interaction or a step."""
 
-    cached_tokens_by_modality: list[ModalityTokens] | None = None
-    grounding_tool_count: list[GroundingToolCount] | None = None
-    initial_input_tokens: int | None = None
-    input_tokens_by_modality: list[ModalityTokens] | None = None
-    output_tokens_by_modality: list[ModalityTokens] | None = None
-    tool_use_tokens_by_modality: list[ModalityTokens] | None = None
-    total_cached_tokens: int | None = None
-    total_input_tokens: int | None = None
-    total_output_tokens: int | None = None
-    total_thought_tokens: int | None = None
-    total_tokens: int | None = None
-    total_tool_use_tokens: int | None = None
+    cached_tokens_by_modality: Annotated[
+        list[ModalityTokens] | None, Field(description="Cached tokens per modality.")
+    ] = None
+    """Cached tokens per modality."""
+
+    grounding_tool_count: Annotated[
+        list[GroundingToolCount] | None,
+        Field(description="Grounding tool uses per tool."),
+    ] = None
+    """Grounding tool uses per tool."""
+
+    initial_input_tokens: Annotated[
+        int | None,
+        Field(description="Input tokens of the first request of the interaction."),
+    ] = None
+    """Input tokens of the first request of the interaction."""
+
+    input_tokens_by_modality: Annotated[
+        list[ModalityTokens] | None, Field(description="Input tokens per modality.")
+    ] = None
+    """Input tokens per modality."""
+
+    output_tokens_by_modality: Annotated[
+        list[ModalityTokens] | None, Field(description="Output tokens per modality.")
+    ] = None
+    """Output tokens per modality."""
+
+    tool_use_tokens_by_modality: Annotated[
+        list[ModalityTokens] | None, Field(description="Tool-use tokens per modality.")
+    ] = None
+    """Tool-use tokens per modality."""
+
+    total_cached_tokens: Annotated[int | None, Field(description="Input tokens served from cache.")] = None
+    """Input tokens served from cache."""
+
+    total_input_tokens: Annotated[int | None, Field(description="Input tokens.")] = None
+    """Input tokens."""
+
+    total_output_tokens: Annotated[int | None, Field(description="Output tokens.")] = None
+    """Output tokens."""
+
+    total_thought_tokens: Annotated[int | None, Field(description="Tokens spent thinking.")] = None
+    """Tokens spent thinking."""
+
+    total_tokens: Annotated[int | None, Field(description="All tokens.")] = None
+    """All tokens."""
+
+    total_tool_use_tokens: Annotated[int | None, Field(description="Tokens of tool-use prompts.")] = None
+    """Tokens of tool-use prompts."""
 
 
 class UserInputStep(BaseModel):
-    type: Literal["user_input"] = "user_input"
-    content: list[Content] | None = None
+    """Content the user sent in this turn."""
+
+    type: Annotated[
+        Literal["user_input"],
+        Field(description="Always `user_input`: selects this variant."),
+    ] = "user_input"
+    """Always `user_input`: selects this variant."""
+
+    content: Annotated[list[Content] | None, Field(description="What the user sent.")] = None
+    """What the user sent."""
 
 
 class VerbatimTranscriptionMode(BaseModel):
-    type: Literal["verbatim"] = "verbatim"
-    diarization_mode: str | None = None
-    timestamp_granularities: list[str] | None = None
+    """Word-for-word transcription."""
+
+    type: Annotated[
+        Literal["verbatim"],
+        Field(description="Always `verbatim`: selects this variant."),
+    ] = "verbatim"
+    """Always `verbatim`: selects this variant."""
+
+    diarization_mode: Annotated[str | None, Field(description="How speakers are told apart.")] = None
+    """How speakers are told apart."""
+
+    timestamp_granularities: Annotated[list[str] | None, Field(description="Granularities of returned timestamps.")] = (
+        None
+    )
+    """Granularities of returned timestamps."""
 
 
 class VertexAISearchConfig(BaseModel):
-    datastores: list[str] | None = None
-    engine: str | None = None
+    """Vertex AI Search as a retrieval backend."""
+
+    datastores: Annotated[list[str] | None, Field(description="Vertex AI Search data stores.")] = None
+    """Vertex AI Search data stores."""
+
+    engine: Annotated[str | None, Field(description="Vertex AI Search engine.")] = None
+    """Vertex AI Search engine."""
 
 
 class VideoConfig(BaseModel):
-    task: (
+    """Video generation settings."""
+
+    task: Annotated[
         Literal[
             "text_to_video",
             "image_to_video",
@@ -1053,14 +2815,22 @@ class VideoConfig(BaseModel):
             "upscale",
         ]
         | str
-        | None
-    ) = None
+        | None,
+        Field(description="Kind of video generation."),
+    ] = None
+    """Kind of video generation."""
 
 
 class VideoContent(BaseModel):
-    type: Literal["video"] = "video"
-    data: str | None = None
-    mime_type: (
+    """A video, inline as base64 data or by URI."""
+
+    type: Annotated[Literal["video"], Field(description="Always `video`: selects this variant.")] = "video"
+    """Always `video`: selects this variant."""
+
+    data: Annotated[str | None, Field(description="The bytes, base64-encoded.")] = None
+    """The bytes, base64-encoded."""
+
+    mime_type: Annotated[
         Literal[
             "video/mp4",
             "video/mpeg",
@@ -1073,18 +2843,40 @@ class VideoContent(BaseModel):
             "video/3gpp",
         ]
         | str
-        | None
-    ) = None
-    name: str | None = None
-    processing: MediaProcessing | Literal["static", "agentic"] | str | None = None
-    resolution: MediaResolution | None = None
-    uri: str | None = None
+        | None,
+        Field(description="MIME type of the data."),
+    ] = None
+    """MIME type of the data."""
+
+    name: Annotated[str | None, Field(description="Name of the video.")] = None
+    """Name of the video."""
+
+    processing: Annotated[
+        MediaProcessing | Literal["static", "agentic"] | str | None,
+        Field(description="How the video is processed."),
+    ] = None
+    """How the video is processed."""
+
+    resolution: Annotated[
+        MediaResolution | None,
+        Field(description="Resolution the model reads the video at."),
+    ] = None
+    """Resolution the model reads the video at."""
+
+    uri: Annotated[str | None, Field(description="Where the media can be fetched from.")] = None
+    """Where the media can be fetched from."""
 
 
 class VideoDelta(BaseModel):
-    type: Literal["video"] = "video"
-    data: str | None = None
-    mime_type: (
+    """A chunk of generated video."""
+
+    type: Annotated[Literal["video"], Field(description="Always `video`: selects this variant.")] = "video"
+    """Always `video`: selects this variant."""
+
+    data: Annotated[str | None, Field(description="The bytes, base64-encoded.")] = None
+    """The bytes, base64-encoded."""
+
+    mime_type: Annotated[
         Literal[
             "video/mp4",
             "video/mpeg",
@@ -1098,38 +2890,91 @@ class VideoDelta(BaseModel):
             "video/jpeg2000",
         ]
         | str
-        | None
-    ) = None
-    resolution: MediaResolution | None = None
-    uri: str | None = None
+        | None,
+        Field(description="MIME type of the data."),
+    ] = None
+    """MIME type of the data."""
+
+    resolution: Annotated[MediaResolution | None, Field(description="Resolution of the video.")] = None
+    """Resolution of the video."""
+
+    uri: Annotated[str | None, Field(description="Where the media can be fetched from.")] = None
+    """Where the media can be fetched from."""
 
 
 class VideoResponseFormat(BaseModel):
-    type: Literal["video"] = "video"
-    aspect_ratio: Literal["16:9", "9:16"] | str | None = None
-    delivery: MediaDelivery | None = None
-    duration: str | None = None
-    gcs_uri: str | None = None
-    resolution: Literal["360p", "720p", "1080p", "4k"] | str | None = None
+    """Ask for video output."""
+
+    type: Annotated[Literal["video"], Field(description="Always `video`: selects this variant.")] = "video"
+    """Always `video`: selects this variant."""
+
+    aspect_ratio: Annotated[
+        Literal["16:9", "9:16"] | str | None,
+        Field(description="Width to height ratio."),
+    ] = None
+    """Width to height ratio."""
+
+    delivery: Annotated[
+        MediaDelivery | None,
+        Field(description="Whether the media comes inline or as a URI."),
+    ] = None
+    """Whether the media comes inline or as a URI."""
+
+    duration: Annotated[str | None, Field(description="Length of the video.")] = None
+    """Length of the video."""
+
+    gcs_uri: Annotated[str | None, Field(description="Cloud Storage URI to write the video to.")] = None
+    """Cloud Storage URI to write the video to."""
+
+    resolution: Annotated[
+        Literal["360p", "720p", "1080p", "4k"] | str | None,
+        Field(description="Resolution of the video."),
+    ] = None
+    """Resolution of the video."""
 
 
 class WebhookConfig(BaseModel):
-    """
-    Where to notify when a background interaction changes state.
-    """
+    """Where to notify when a background interaction changes state."""
 
-    uris: list[str] | None = None
-    user_metadata: dict[str, Any] | None = None
+    uris: Annotated[list[str] | None, Field(description="URLs to notify.")] = None
+    """URLs to notify."""
+
+    user_metadata: Annotated[
+        dict[str, Any] | None,
+        Field(description="Your own data, sent back with each notification."),
+    ] = None
+    """Your own data, sent back with each notification."""
 
 
 class WordInfo(BaseModel):
-    type: Literal["word_info"] = "word_info"
-    end_index: int | None = None
-    end_offset: str | None = None
-    speaker: str | None = None
-    start_index: int | None = None
-    start_offset: str | None = None
-    text: str | None = None
+    """Timing and speaker of one transcribed word."""
+
+    type: Annotated[
+        Literal["word_info"],
+        Field(description="Always `word_info`: selects this variant."),
+    ] = "word_info"
+    """Always `word_info`: selects this variant."""
+
+    end_index: Annotated[
+        int | None,
+        Field(description="End of the annotated span in the text (exclusive)."),
+    ] = None
+    """End of the annotated span in the text (exclusive)."""
+
+    end_offset: Annotated[str | None, Field(description="When the word ends in the audio.")] = None
+    """When the word ends in the audio."""
+
+    speaker: Annotated[str | None, Field(description="Speaker name.")] = None
+    """Speaker name."""
+
+    start_index: Annotated[int | None, Field(description="Start of the annotated span in the text.")] = None
+    """Start of the annotated span in the text."""
+
+    start_offset: Annotated[str | None, Field(description="When the word starts in the audio.")] = None
+    """When the word starts in the audio."""
+
+    text: Annotated[str | None, Field(description="The word.")] = None
+    """The word."""
 
 
 # Named types that are not classes. Open unions: a known tag selects its model; any other tag
@@ -1840,7 +3685,7 @@ Empty = TypeAliasType("Empty", dict[str, Any])
 
 
 FileSearchResult = TypeAliasType("FileSearchResult", dict[str, Any])
-"""The FileSearchResult type of the API."""
+"""One file search hit (free-form)."""
 
 
 FunctionResultSubcontentList = TypeAliasType("FunctionResultSubcontentList", list[FunctionResultSubcontent])
@@ -1974,7 +3819,7 @@ AudioMimeType = TypeAliasType(
     ]
     | str,
 )
-"""The AudioMimeType type of the API."""
+"""Audio formats."""
 
 
 ImageMimeType = TypeAliasType(
@@ -1982,7 +3827,7 @@ ImageMimeType = TypeAliasType(
     Literal["image/png", "image/jpeg", "image/webp", "image/heic", "image/heif", "image/gif", "image/bmp", "image/tiff"]
     | str,
 )
-"""The ImageMimeType type of the API."""
+"""Image formats."""
 
 
 DocumentMimeType = TypeAliasType(
@@ -2003,44 +3848,44 @@ DocumentMimeType = TypeAliasType(
     ]
     | str,
 )
-"""The DocumentMimeType type of the API."""
+"""Document formats."""
 
 
 MediaDelivery = TypeAliasType("MediaDelivery", Literal["inline", "uri"] | str)
-"""The MediaDelivery type of the API."""
+"""Whether generated media comes inline or as a URI."""
 
 
 ImageAspectRatio = TypeAliasType(
     "ImageAspectRatio",
     Literal["1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9", "1:8", "8:1", "1:4", "4:1"] | str,
 )
-"""The ImageAspectRatio type of the API."""
+"""Width to height ratio of an image."""
 
 
 ImageSize = TypeAliasType("ImageSize", Literal["512", "1K", "2K", "4K"] | str)
-"""The ImageSize type of the API."""
+"""Size of a generated image."""
 
 
 ThinkingLevel = TypeAliasType("ThinkingLevel", Literal["minimal", "low", "medium", "high", "xhigh"] | str)
-"""The ThinkingLevel type of the API."""
+"""How much the model may think before answering."""
 
 
 ThinkingSummaries = TypeAliasType("ThinkingSummaries", Literal["auto", "none"] | str)
-"""The ThinkingSummaries type of the API."""
+"""Whether thought summaries are returned."""
 
 
 ToolChoiceType = TypeAliasType("ToolChoiceType", Literal["auto", "any", "none", "validated"] | str)
-"""The ToolChoiceType type of the API."""
+"""How the model chooses tools."""
 
 
 SearchType = TypeAliasType("SearchType", Literal["web_search", "image_search", "enterprise_web_search"] | str)
-"""The SearchType type of the API."""
+"""Kind of Google Search."""
 
 
 RetrievalType = TypeAliasType(
     "RetrievalType", Literal["vertex_ai_search", "rag_store", "exa_ai_search", "parallel_ai_search"] | str
 )
-"""The RetrievalType type of the API."""
+"""Retrieval backends."""
 
 
 HarmCategory = TypeAliasType(
@@ -2059,4 +3904,4 @@ HarmCategory = TypeAliasType(
     ]
     | str,
 )
-"""The HarmCategory type of the API."""
+"""Categories of harmful content."""

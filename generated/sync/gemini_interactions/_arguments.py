@@ -1,0 +1,131 @@
+# Copied from codegen/runtime/_arguments.py by `nox -s generate` - edit it there, not here.
+"""Checking a method's arguments against the API's request schema before anything is sent.
+
+The body built from the keyword arguments is validated, strictly, by the generated request model
+of its variant (a model turn or an agent run). Open unions and open enums stay open: an unknown
+`type` or enum value passes, as the server may know it; a wrong Python type, or a known variant
+missing a required field, fails with `InvalidArgumentError`. Messages carry paths and type names,
+never the values (a value may be a credential)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from typing import Any
+
+import pydantic
+from pydantic_core import ErrorDetails
+
+from ._exceptions import InvalidArgumentError
+from ._models_base import checking_request
+
+MAX_PROBLEMS = 5
+
+
+class BodyCheck:
+    """The request schema of one method: its body variants, by the argument that selects each."""
+
+    def __init__(
+        self,
+        call: str,
+        variants: Mapping[str, type[pydantic.BaseModel]],
+        arguments: Mapping[str, tuple[str, str]],
+    ) -> None:
+        self.call = call  # "interactions.create", for messages
+        self.variants = dict(variants)  # selecting wire field ("" when there is one variant) -> request model
+        self.arguments = dict(arguments)  # wire field -> (keyword argument, the API's type of it)
+        self._adapters: dict[str, pydantic.TypeAdapter[Any]] = {}
+
+    def check(self, payload: Mapping[str, Any], *, supplied_elsewhere: Collection[str] = ()) -> None:
+        """Raise InvalidArgumentError unless `payload` (JSON values) fits exactly one variant.
+
+        Fields in `supplied_elsewhere` (from `extra_body`) count as given and are not checked."""
+        selector = self._selector(payload, supplied_elsewhere)
+        adapter = self._adapters.get(selector)
+        if adapter is None:
+            adapter = self._adapters[selector] = pydantic.TypeAdapter(self.variants[selector])
+        try:
+            with checking_request():
+                adapter.validate_python(payload, strict=True)
+        except pydantic.ValidationError as exc:
+            problems = self._problems(exc, payload, supplied_elsewhere)
+            if problems:
+                argument = problems[0][0]
+                lines = [line for _, line in problems]
+                shown = lines[:MAX_PROBLEMS]
+                if len(lines) > MAX_PROBLEMS:
+                    shown.append(f"... and {len(lines) - MAX_PROBLEMS} more")
+                raise InvalidArgumentError(
+                    f"{self.call}(): invalid argument `{argument}`:\n  " + "\n  ".join(shown),
+                    argument=argument,
+                    problems=lines,
+                ) from None
+
+    def _selector(self, payload: Mapping[str, Any], supplied_elsewhere: Collection[str]) -> str:
+        if list(self.variants) == [""]:
+            return ""
+        given = [s for s in self.variants if payload.get(s) is not None or s in supplied_elsewhere]
+        if len(given) == 1:
+            return given[0]
+        names = " or ".join(f"`{self.arguments.get(s, (s, ''))[0]}`" for s in self.variants)
+        problem = f"needs exactly one of {names}" + (", got both" if given else "")
+        raise InvalidArgumentError(f"{self.call}() {problem}", argument=None, problems=[problem])
+
+    def _problems(
+        self, exc: pydantic.ValidationError, payload: Mapping[str, Any], supplied_elsewhere: Collection[str]
+    ) -> list[tuple[str, str]]:
+        """(argument, line) per distinct path; several union members failing at one path read as one line."""
+        by_path: dict[str, list[ErrorDetails]] = {}
+        arguments: dict[str, str] = {}
+        for error in exc.errors(include_url=False, include_input=True):
+            loc = error["loc"]
+            wire = str(loc[0]) if loc else ""
+            if wire in supplied_elsewhere:
+                continue
+            path = _path(loc, payload, missing=error["type"] == "missing")
+            by_path.setdefault(path, []).append(error)
+            arguments[path] = self.arguments.get(wire, (wire, ""))[0]
+        # A tag in the wrong union (content among steps) matters only when nothing else explains the failure.
+        misplaced = {path for path, errors in by_path.items() if errors[0]["type"] == "union_tag_invalid"}
+        if len(misplaced) < len(by_path):
+            for path in misplaced:
+                del by_path[path]
+        # Where a union member got further (`input[0].text`), the other members' "not a str" is noise.
+        for path in [p for p in by_path if any(q.startswith((f"{p}.", f"{p}[")) for q in by_path)]:
+            del by_path[path]
+        problems = []
+        for path, errors in by_path.items():
+            got = _type_name(errors[0].get("input"))
+            kind = errors[0]["type"]
+            if kind == "missing":
+                line = f"{path}: required, missing"
+            elif kind == "union_tag_invalid":
+                line = f"{path}: type {errors[0].get('ctx', {}).get('tag')!r} is not allowed here"
+            elif len(errors) > 1 or (path in self.arguments and kind.endswith("_type")):
+                expected = self.arguments.get(path, (path, "one of the types the API allows"))[1]
+                line = f"{path}: expected {expected}, got {got}"
+            else:
+                line = f"{path}: {errors[0]['msg']}, got {got}"
+            problems.append((arguments[path], line))
+        return problems
+
+
+def _path(loc: tuple[int | str, ...], payload: Any, *, missing: bool) -> str:
+    """`tools[0].name` from pydantic's location, without the union member labels it inserts
+    (`tagged-union[...]`, a variant's tag, `str`): only keys and indexes of the payload are kept,
+    and the last part of a missing field."""
+    text = ""
+    node = payload
+    for i, part in enumerate(loc):
+        if isinstance(part, int) and isinstance(node, list) and 0 <= part < len(node):
+            text += f"[{part}]"
+            node = node[part]
+        elif isinstance(part, str) and isinstance(node, Mapping) and part in node:
+            text += f".{part}" if text else part
+            node = node[part]
+        elif missing and i == len(loc) - 1:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def _type_name(value: Any) -> str:
+    return "None" if value is None else type(value).__name__
