@@ -17,6 +17,12 @@ from pydantic import ConfigDict
 logger = logging.getLogger(__name__.rsplit(".", 1)[0])
 
 UNKNOWN_TAG = "__unknown__"
+# An open union is two unions tried in order: the variants keyed by their tag's string value, which
+# pydantic-core resolves on its own (no Python call, no copy of the payload as Python objects),
+# then the open union, whose tag function sees every case the first one does not take. These
+# label the two in validation errors; `validation_errors` keeps only what the open union says.
+KNOWN_TAG = "known"
+OPEN_TAG = "open"
 
 
 class BaseModel(pydantic.BaseModel):
@@ -89,6 +95,21 @@ def open_discriminator(
         return UNKNOWN_TAG
 
     return tag_of
+
+
+def validation_errors(exc: pydantic.ValidationError, limit: int = 3) -> list[Any]:
+    """The errors of `exc` as the open unions report them (each failure is also reported by the
+    known-tag union tried before, under its own label: those copies are dropped)."""
+    out: list[Any] = []
+    for error in exc.errors(include_url=False, include_input=False):
+        loc = error.get("loc", ())
+        if KNOWN_TAG in loc:
+            continue
+        error["loc"] = tuple(part for part in loc if part != OPEN_TAG)
+        out.append(error)
+        if len(out) == limit:
+            break
+    return out
 
 
 def _infer_tag(value: dict[str, Any], shapes: dict[str, VariantShape]) -> str | None:

@@ -5,11 +5,13 @@ Both flavours' Stream classes feed it bytes and hand its events (or errors, in o
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterator
 from typing import Any, Generic, TypeVar
 
 import pydantic
 
 from ._exceptions import APIResponseValidationError
+from ._models_base import validation_errors
 from ._sse import ServerSentEvent, SSEDecoder
 
 logger = logging.getLogger(__name__.rsplit(".", 1)[0])
@@ -32,6 +34,8 @@ class StreamState(Generic[E]):
         max_reconnects: int = DEFAULT_MAX_RECONNECTS,
     ) -> None:
         self._adapter = adapter
+        # The schema validator itself: TypeAdapter.validate_json adds a Python call per event.
+        self._validate_json: Callable[[str], E] = adapter.validator.validate_json
         self._decoder = decoder
         self.interaction_id = interaction_id
         self.last_event_id = last_event_id
@@ -40,16 +44,19 @@ class StreamState(Generic[E]):
         self.reconnects_without_progress = 0
         self._delivered: set[str] = set()
 
-    def feed(self, chunk: bytes) -> list[E | APIResponseValidationError]:
-        """The events completed by `chunk`, in order; an undecodable event is an error in its place."""
-        out: list[E | APIResponseValidationError] = []
+    def feed(self, chunk: bytes) -> Iterator[E]:
+        """The events completed by `chunk`, in order, each validated only when it is asked for.
+
+        One at a time, not a list per chunk: a 64 KiB chunk holds hundreds of events, and holding
+        them all makes their objects outlive the garbage collector's youngest generation, which
+        then triggers full collections. An undecodable event raises APIResponseValidationError
+        where it stands, after the events before it."""
+        typed = self._typed
         for sse in self._decoder.feed(chunk):
-            item = self._typed(sse)
+            item = typed(sse)
             if item is not None:
-                out.append(item)
-        if out:
-            self.reconnects_without_progress = 0
-        return out
+                self.reconnects_without_progress = 0
+                yield item
 
     def end_of_body(self) -> None:
         """The connection ended; an unterminated event is dropped (it will be replayed on resume)."""
@@ -65,19 +72,19 @@ class StreamState(Generic[E]):
             query["last_event_id"] = self.last_event_id
         return query
 
-    def _typed(self, sse: ServerSentEvent) -> E | APIResponseValidationError | None:
+    def _typed(self, sse: ServerSentEvent) -> E | None:
         data = sse.data
         if data == DONE_SENTINEL:
             self.finished = True
             return None
         try:
-            event = self._adapter.validate_json(data)
+            event = self._validate_json(data)
         except pydantic.ValidationError as exc:
-            return APIResponseValidationError(
+            raise APIResponseValidationError(
                 f"stream event {sse.event!r} (id {sse.id or 'none'}) is not valid: "
                 f"{_first_error(exc)}; data starts {data[:120]!r}",
                 payload=data,
-            )
+            ) from None
         event_id: Any = getattr(event, "event_id", None) or sse.id or None
         if event_id is not None:
             if event_id in self._delivered:
@@ -96,7 +103,7 @@ class StreamState(Generic[E]):
 
 
 def _first_error(exc: pydantic.ValidationError) -> str:
-    errors = exc.errors(include_url=False, include_input=False)
+    errors = validation_errors(exc, limit=1)
     if not errors:
         return str(exc)
     first = errors[0]

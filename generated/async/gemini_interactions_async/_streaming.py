@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from ._exceptions import APIConnectionError, APIResponseValidationError, StreamError, StreamResumeError
+from ._exceptions import APIConnectionError, StreamError, StreamResumeError
 from ._request import PreparedRequest
 from ._retry import backoff_delay
 from ._stream_state import StreamState
@@ -126,10 +126,8 @@ class AsyncStream(Generic[E]):
                 cause: APIConnectionError | None = None
                 try:
                     async for chunk in iter_bytes(self._response, self._request):
-                        for item in self._state.feed(chunk):
-                            if isinstance(item, APIResponseValidationError):
-                                raise item
-                            yield item
+                        for event in self._state.feed(chunk):
+                            yield event
                 except APIConnectionError as exc:
                     cause = exc
                 self._state.end_of_body()

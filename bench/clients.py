@@ -1,0 +1,265 @@
+"""The clients under test. Each reads one stream from `url` and takes the payload of every delta
+(its text, or an image's base64 data), as an application streaming an answer does; it returns how
+many deltas and payload characters it saw, and with `stamps` notes when each payload arrived.
+The loops are written out in each client: no shared generator layer adds to anyone's time.
+
+FLOOR is the practical lower bound: a raw socket, de-chunking, splitting on blank lines, and
+json.loads, with no types and no error handling. DRAIN only reads bytes: it shows the server is
+never the bottleneck."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any, TypeAlias
+from urllib.parse import urlsplit
+
+MODEL = "gemini-3-flash-preview"
+PROMPT = "Write a long answer."
+API_KEY = "bench-key"  # the loopback server checks nothing
+READ_SIZE = 64 * 1024
+
+Stamps: TypeAlias = "list[tuple[int, str]] | None"  # (time.monotonic_ns() at arrival, payload)
+Tally: TypeAlias = tuple[int, int]  # deltas seen, payload characters
+
+
+def _post(url: str) -> tuple[socket.socket, bool, bytes]:
+    """Send the create request; return the socket, whether the body is chunked, and its first bytes."""
+    parts = urlsplit(url)
+    body = json.dumps({"model": MODEL, "input": PROMPT, "stream": True}).encode()
+    sock = socket.create_connection((parts.hostname, parts.port))
+    sock.sendall(
+        b"POST %s/v1beta/interactions HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\n"
+        b"x-goog-api-key: %s\r\nContent-Length: %d\r\n\r\n%s"
+        % (parts.path.encode(), parts.netloc.encode(), API_KEY.encode(), len(body), body)
+    )
+    head = b""
+    while b"\r\n\r\n" not in head:
+        data = sock.recv(READ_SIZE)
+        if not data:
+            raise ConnectionError("no response head")
+        head += data
+    head, _, rest = head.partition(b"\r\n\r\n")
+    return sock, b"transfer-encoding: chunked" in head.lower(), rest
+
+
+def _dechunk(sock: socket.socket, buf: bytes) -> Iterator[bytes]:
+    """The data of a chunked body as it arrives (chunk extensions and trailers are not used here)."""
+    recv = sock.recv
+    pos = 0
+    while True:
+        nl = buf.find(b"\r\n", pos)
+        while nl < 0:
+            buf = buf[pos:] + recv(READ_SIZE)
+            pos = 0
+            nl = buf.find(b"\r\n")
+        size = int(buf[pos:nl], 16)
+        if size == 0:
+            return
+        start = nl + 2
+        end = start + size
+        if end <= len(buf):
+            yield buf[start:end]
+        else:
+            yield buf[start:]
+            missing = end - len(buf)
+            while missing > 0:
+                buf = recv(READ_SIZE)
+                if not buf:
+                    raise ConnectionError("body ended inside a chunk")
+                if len(buf) > missing:
+                    yield buf[:missing]
+                    end = missing
+                    break
+                yield buf
+                missing -= len(buf)
+            else:
+                buf = b""
+                end = 0
+        pos = end + 2
+        while len(buf) < pos:  # the CRLF after the chunk data has not arrived yet
+            more = recv(READ_SIZE)
+            if not more:
+                raise ConnectionError("body ended inside a chunk")
+            buf += more
+
+
+def _until_close(sock: socket.socket, first: bytes) -> Iterator[bytes]:
+    if first:
+        yield first
+    while data := sock.recv(READ_SIZE):
+        yield data
+
+
+def floor(url: str, stamps: Stamps = None) -> Tally:
+    sock, is_chunked, first = _post(url)
+    events = chars = 0
+    try:
+        body = _dechunk(sock, first) if is_chunked else _until_close(sock, first)
+        pending: list[bytes] = []
+        last = b""
+        loads = json.loads
+        for data in body:
+            if b"\n\n" not in data and not (last == b"\n" and data[:1] == b"\n"):
+                pending.append(data)
+                last = data[-1:]
+                continue
+            if pending:
+                pending.append(data)
+                data = b"".join(pending)
+            blocks = data.split(b"\n\n")
+            rest = blocks.pop()
+            pending = [rest] if rest else []
+            last = rest[-1:]
+            for block in blocks:
+                for line in block.split(b"\n"):
+                    if line.startswith(b"data: ") and line != b"data: [DONE]":
+                        event = loads(line[6:])
+                        if event["event_type"] == "step.delta":
+                            delta = event["delta"]
+                            payload = delta.get("text") or delta.get("data")
+                            events += 1
+                            chars += len(payload)
+                            if stamps is not None:
+                                stamps.append((time.monotonic_ns(), payload))
+    finally:
+        sock.close()
+    return events, chars
+
+
+def drain(url: str, stamps: Stamps = None) -> Tally:
+    """Bytes only, nothing parsed."""
+    sock, _, _ = _post(url)
+    try:
+        buf = bytearray(READ_SIZE)
+        recv_into = sock.recv_into
+        while recv_into(buf):
+            pass
+    finally:
+        sock.close()
+    return 0, 0
+
+
+def _payload(event: Any) -> str | None:
+    if event.event_type == "step.delta":
+        delta = event.delta
+        if delta.type == "text":
+            return delta.text  # type: ignore[no-any-return]
+        if delta.type == "image":
+            return delta.data  # type: ignore[no-any-return]
+    return None
+
+
+def ours_sync(url: str, stamps: Stamps = None) -> Tally:
+    from gemini_interactions import Client
+
+    events = chars = 0
+    with Client(api_key=API_KEY, base_url=url, max_retries=0) as client:
+        with client.interactions.create(model=MODEL, input=PROMPT, stream=True) as stream:
+            for event in stream:
+                payload = _payload(event)
+                if payload is not None:
+                    events += 1
+                    chars += len(payload)
+                    if stamps is not None:
+                        stamps.append((time.monotonic_ns(), payload))
+    return events, chars
+
+
+async def ours_async(url: str, stamps: Stamps = None) -> Tally:
+    from gemini_interactions_async import AsyncClient
+
+    events = chars = 0
+    async with AsyncClient(api_key=API_KEY, base_url=url, max_retries=0) as client:
+        stream = await client.interactions.create(model=MODEL, input=PROMPT, stream=True)
+        async with stream:
+            async for event in stream:
+                payload = _payload(event)
+                if payload is not None:
+                    events += 1
+                    chars += len(payload)
+                    if stamps is not None:
+                        stamps.append((time.monotonic_ns(), payload))
+    return events, chars
+
+
+def _genai_client(url: str) -> Any:
+    from google import genai
+    from google.genai import types
+
+    return genai.Client(api_key=API_KEY, http_options=types.HttpOptions(base_url=url))
+
+
+def genai_sync(url: str, stamps: Stamps = None) -> Tally:
+    events = chars = 0
+    for event in _genai_client(url).interactions.create(model=MODEL, input=PROMPT, stream=True):
+        payload = _payload(event)
+        if payload is not None:
+            events += 1
+            chars += len(payload)
+            if stamps is not None:
+                stamps.append((time.monotonic_ns(), payload))
+    return events, chars
+
+
+async def genai_async(url: str, stamps: Stamps = None) -> Tally:
+    events = chars = 0
+    stream = await _genai_client(url).aio.interactions.create(model=MODEL, input=PROMPT, stream=True)
+    async for event in stream:
+        payload = _payload(event)
+        if payload is not None:
+            events += 1
+            chars += len(payload)
+            if stamps is not None:
+                stamps.append((time.monotonic_ns(), payload))
+    return events, chars
+
+
+def _import_ours_sync() -> None:
+    import gemini_interactions  # noqa: F401
+
+
+def _import_ours_async() -> None:
+    import gemini_interactions_async  # noqa: F401
+
+
+def _import_genai() -> None:
+    from google import genai  # noqa: F401
+
+
+def _import_nothing() -> None:
+    pass
+
+
+class ClientSpec:
+    def __init__(
+        self,
+        name: str,
+        label: str,
+        read: Callable[[str, Stamps], Tally | Awaitable[Tally]],
+        import_package: Callable[[], None],
+        *,
+        is_async: bool = False,
+        slow: bool = False,
+    ) -> None:
+        self.name = name
+        self.label = label
+        self.read = read
+        self.import_package = import_package
+        self.is_async = is_async
+        self.slow = slow  # reads the 5,000-event prefix of the text streams; its time is scaled up
+
+
+CLIENTS = {
+    c.name: c
+    for c in [
+        ClientSpec("drain", "DRAIN (bytes only)", drain, _import_nothing),
+        ClientSpec("floor", "FLOOR", floor, _import_nothing),
+        ClientSpec("ours-sync", "ours, sync", ours_sync, _import_ours_sync),
+        ClientSpec("ours-async", "ours, async", ours_async, _import_ours_async, is_async=True),
+        ClientSpec("genai-sync", "google-genai, sync", genai_sync, _import_genai, slow=True),
+        ClientSpec("genai-async", "google-genai, async", genai_async, _import_genai, is_async=True, slow=True),
+    ]
+}
