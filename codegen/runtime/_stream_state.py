@@ -12,13 +12,14 @@ import pydantic
 
 from ._exceptions import APIResponseValidationError
 from ._models_base import validation_errors
-from ._sse import ServerSentEvent, SSEDecoder
+from ._sse import ServerSentEvent, SSEDecoder, simple_data
 
 logger = logging.getLogger(__name__.rsplit(".", 1)[0])
 
 E = TypeVar("E")
 
 DONE_SENTINEL = "[DONE]"
+DONE_BYTES = DONE_SENTINEL.encode()
 TERMINAL_EVENT_TYPES = frozenset({"interaction.completed", "error"})
 DEFAULT_MAX_RECONNECTS = 3
 
@@ -35,7 +36,7 @@ class StreamState(Generic[E]):
     ) -> None:
         self._adapter = adapter
         # The schema validator itself: TypeAdapter.validate_json adds a Python call per event.
-        self._validate_json: Callable[[str], E] = adapter.validator.validate_json
+        self._validate_json: Callable[[str | bytes], E] = adapter.validator.validate_json
         self._decoder = decoder
         self.interaction_id = interaction_id
         self.last_event_id = last_event_id
@@ -51,12 +52,41 @@ class StreamState(Generic[E]):
         them all makes their objects outlive the garbage collector's youngest generation, which
         then triggers full collections. An undecodable event raises APIResponseValidationError
         where it stands, after the events before it."""
-        typed = self._typed
-        for sse in self._decoder.feed(chunk):
-            item = typed(sse)
-            if item is not None:
-                self.reconnects_without_progress = 0
-                yield item
+        decoder = self._decoder
+        ids = decoder.state  # its last_event_id is the id an event dispatched now carries
+        validate_json = self._validate_json
+        for block in decoder.blocks(chunk):
+            # The API's own shape: its JSON bytes are validated as they are (pydantic-core reads
+            # UTF-8 itself), with no str copy and no ServerSentEvent; anything unusual, or a
+            # failure, takes the general path, which gives exactly what it always gave.
+            data = simple_data(block)
+            event: E | None = None
+            if data is not None and data != DONE_BYTES:
+                try:
+                    event = validate_json(data)
+                except pydantic.ValidationError:
+                    pass
+            if event is None:
+                sse = decoder.parse(block)
+                if sse is None:
+                    continue
+                event = self._typed(sse)
+                if event is None:
+                    continue
+            # Written out here rather than in a method: this runs for every event.
+            event_id: Any = getattr(event, "event_id", None) or ids.last_event_id
+            if event_id:
+                if event_id in self._delivered:
+                    logger.debug("skipping event %s, already delivered before the reconnect", event_id)
+                    continue
+                self._delivered.add(event_id)
+                self.last_event_id = event_id
+            if self.interaction_id is None:
+                self._find_interaction_id(event)
+            if getattr(event, "event_type", None) in TERMINAL_EVENT_TYPES:
+                self.finished = True
+            self.reconnects_without_progress = 0
+            yield event
 
     def end_of_body(self) -> None:
         """The connection ended; an unterminated event is dropped (it will be replayed on resume)."""
@@ -78,28 +108,19 @@ class StreamState(Generic[E]):
             self.finished = True
             return None
         try:
-            event = self._validate_json(data)
+            return self._validate_json(data)
         except pydantic.ValidationError as exc:
             raise APIResponseValidationError(
                 f"stream event {sse.event!r} (id {sse.id or 'none'}) is not valid: "
                 f"{_first_error(exc)}; data starts {data[:120]!r}",
                 payload=data,
             ) from None
-        event_id: Any = getattr(event, "event_id", None) or sse.id or None
-        if event_id is not None:
-            if event_id in self._delivered:
-                logger.debug("skipping event %s, already delivered before the reconnect", event_id)
-                return None
-            self._delivered.add(event_id)
-            self.last_event_id = event_id
-        if self.interaction_id is None:
-            interaction = getattr(event, "interaction", None)
-            found = getattr(interaction, "id", None) or getattr(event, "interaction_id", None)
-            if isinstance(found, str):
-                self.interaction_id = found
-        if getattr(event, "event_type", None) in TERMINAL_EVENT_TYPES:
-            self.finished = True
-        return event
+
+    def _find_interaction_id(self, event: E) -> None:
+        interaction = getattr(event, "interaction", None)
+        found = getattr(interaction, "id", None) or getattr(event, "interaction_id", None)
+        if isinstance(found, str):
+            self.interaction_id = found
 
 
 def _first_error(exc: pydantic.ValidationError) -> str:

@@ -35,6 +35,7 @@ __all__ = [
     "aiter_events",
     "iter_events",
     "parse_block",
+    "simple_data",
     "sseclient_block_parser",
 ]
 
@@ -112,6 +113,21 @@ def _parse_simple(text: str, state: DecoderState) -> ServerSentEvent | None:
             return _make_event(name or "message", value, state.last_event_id, None)
     elif text.startswith("data: ") and "\n" not in text:
         return _make_event("message", text[6:], state.last_event_id, None)
+    return None
+
+
+def simple_data(block: bytes) -> bytes | None:
+    """The data of a block in one of the API's shapes, as bytes; None for any other block.
+
+    Such a block ("event: X\\ndata: Y" or "data: Y") has no id, retry or comment line, so it
+    changes no decoder state, and :func:`parse_block` would give it the data Y, decoded. A caller
+    that wants the bytes (a JSON parser reads UTF-8 itself) may use them instead of parsing."""
+    if block.startswith(b"event: "):
+        at = block.find(b"\ndata: ", 7)
+        if at >= 0 and block.find(b"\n", at + 7) < 0 and block.find(b"\n", 7, at) < 0:
+            return block[at + 7 :]
+    elif block.startswith(b"data: ") and block.find(10) < 0:
+        return block[6:]
     return None
 
 
@@ -278,6 +294,24 @@ class SSEDecoder:
 
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
         """Feed the next chunk; return the events it completes, in order."""
+        parse = self._parse
+        state = self._state
+        events: list[ServerSentEvent] = []
+        for block in self.blocks(chunk):
+            ev = parse(block, state)
+            if ev is not None:
+                events.append(ev)
+        return events
+
+    def parse(self, block: bytes) -> ServerSentEvent | None:
+        """Parse one block returned by :meth:`blocks` (None: it dispatches nothing)."""
+        return self._parse(block, self._state)
+
+    def blocks(self, chunk: bytes) -> list[bytes]:
+        """Feed the next chunk; return the blocks it completes, in order, framed but not parsed.
+
+        Each must then go through :meth:`parse`, in order, unless the caller handles it as
+        :func:`simple_data` describes (such a block changes no decoder state)."""
         # Fast path: nothing pending and the chunk is exactly one LF-only
         # event of one or two lines (one chunk per event is what streaming
         # servers usually send). With at most three LFs, the last two adjacent
@@ -291,18 +325,18 @@ class SSEDecoder:
             and chunk.find(13) < 0
             and chunk.count(10) <= 3
         ):
-            ev = self._parse(chunk[:-2], self._state)
-            return [] if ev is None else [ev]
-        events = self._feed(chunk)
+            return [chunk[:-2]]
+        blocks = self._frame(chunk)
         self._plain = not (self._pieces or self._at_start or self._skip_lf)
-        return events
+        return blocks
 
-    def _feed(self, chunk: bytes) -> list[ServerSentEvent]:
+    def _frame(self, chunk: bytes) -> list[bytes]:
+        blocks: list[bytes] = []
         if self._at_start:
             head = b"".join(self._pieces) + chunk
             if len(head) < 3 and _BOM.startswith(head):
                 self._pieces = [head] if head else []
-                return []
+                return blocks
             self._pieces = []
             self._at_start = False
             chunk = head[3:] if head.startswith(_BOM) else head
@@ -316,11 +350,8 @@ class SSEDecoder:
             self._skip_lf = chunk.endswith(b"\r")
             chunk = chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
         if not chunk:
-            return []
+            return blocks
 
-        events: list[ServerSentEvent] = []
-        parse = self._parse
-        state = self._state
         pieces = self._pieces
         if pieces:
             # Finish the pending block. Only the new bytes are searched; the
@@ -334,14 +365,11 @@ class SSEDecoder:
                 end = chunk.find(b"\n\n") if chunk.find(10) >= 0 else -1
                 if end < 0:
                     pieces.append(chunk)
-                    return events
+                    return blocks
                 pieces.append(chunk[:end])
                 start = end + 2
-            block = b"".join(pieces)
+            blocks.append(b"".join(pieces))
             pieces.clear()
-            ev = parse(block, state)
-            if ev is not None:
-                events.append(ev)
             chunk = chunk[start:]
 
         # At a block boundary. Extra blank lines dispatch nothing: strip them.
@@ -351,14 +379,12 @@ class SSEDecoder:
             if part.startswith(b"\n"):
                 part = part.lstrip(b"\n")
             if part:
-                ev = parse(part, state)
-                if ev is not None:
-                    events.append(ev)
+                blocks.append(part)
         if rest.startswith(b"\n"):
             rest = rest.lstrip(b"\n")
         if rest:
             pieces.append(rest)
-        return events
+        return blocks
 
     def flush(self) -> list[ServerSentEvent]:
         """End of stream: drop any unterminated event (never dispatched)."""
