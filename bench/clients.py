@@ -110,20 +110,25 @@ def floor(url: str, stamps: Stamps = None) -> Tally:
                 pending.append(data)
                 data = b"".join(pending)
             blocks = data.split(b"\n\n")
+            data = b""
             rest = blocks.pop()
             pending = [rest] if rest else []
             last = rest[-1:]
-            for block in blocks:
-                for line in block.split(b"\n"):
-                    if line.startswith(b"data: ") and line != b"data: [DONE]":
-                        event = loads(line[6:])
-                        if event["event_type"] == "step.delta":
-                            delta = event["delta"]
-                            payload = delta.get("text") or delta.get("data")
-                            events += 1
-                            chars += len(payload)
-                            if stamps is not None:
-                                stamps.append((time.monotonic_ns(), payload))
+            blocks.reverse()
+            while blocks:
+                block = blocks.pop()
+                # The API's blocks are "event: X\ndata: Y": the data line is the last line.
+                at = block.find(b"data: ")
+                if at < 0 or block.endswith(b"data: [DONE]"):
+                    continue
+                event = loads(block[at + 6 :])
+                if event["event_type"] == "step.delta":
+                    delta = event["delta"]
+                    payload = delta.get("text") or delta.get("data")
+                    events += 1
+                    chars += len(payload)
+                    if stamps is not None:
+                        stamps.append((time.monotonic_ns(), payload))
     finally:
         sock.close()
     return events, chars
@@ -186,15 +191,16 @@ async def ours_async(url: str, stamps: Stamps = None) -> Tally:
 
 
 def _genai_client(url: str) -> Any:
-    from google import genai
-    from google.genai import types
+    from google import genai  # type: ignore[import-not-found, unused-ignore]
+    from google.genai import types  # type: ignore[import-not-found, unused-ignore]
 
     return genai.Client(api_key=API_KEY, http_options=types.HttpOptions(base_url=url))
 
 
 def genai_sync(url: str, stamps: Stamps = None) -> Tally:
     events = chars = 0
-    for event in _genai_client(url).interactions.create(model=MODEL, input=PROMPT, stream=True):
+    client = _genai_client(url)  # held: a collected client closes its connection pool
+    for event in client.interactions.create(model=MODEL, input=PROMPT, stream=True):
         payload = _payload(event)
         if payload is not None:
             events += 1
@@ -206,7 +212,8 @@ def genai_sync(url: str, stamps: Stamps = None) -> Tally:
 
 async def genai_async(url: str, stamps: Stamps = None) -> Tally:
     events = chars = 0
-    stream = await _genai_client(url).aio.interactions.create(model=MODEL, input=PROMPT, stream=True)
+    client = _genai_client(url)
+    stream = await client.aio.interactions.create(model=MODEL, input=PROMPT, stream=True)
     async for event in stream:
         payload = _payload(event)
         if payload is not None:
@@ -226,7 +233,7 @@ def _import_ours_async() -> None:
 
 
 def _import_genai() -> None:
-    from google import genai  # noqa: F401
+    from google import genai  # type: ignore[import-not-found, unused-ignore]  # noqa: F401
 
 
 def _import_nothing() -> None:

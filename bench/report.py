@@ -186,10 +186,10 @@ def _footer(data: dict[str, Any]) -> str:
 
 def chart(data: dict[str, Any], path: Path) -> bool:
     try:
-        import matplotlib
+        import matplotlib  # type: ignore[import-not-found, unused-ignore]
 
         matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+        import matplotlib.pyplot as plt  # type: ignore[import-not-found, unused-ignore]
     except ImportError:
         print("matplotlib is not installed: no chart", file=sys.stderr)
         return False

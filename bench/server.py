@@ -16,13 +16,12 @@ from . import workloads as w
 
 HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n%s\r\n"
 CHUNKED = b"Transfer-Encoding: chunked\r\n"
-SMALL_TEXT_EVENTS = 5_000  # the slow peers read this prefix of the text stream; their time is scaled up
 
 
 def build_streams() -> dict[str, bytes]:
     """Route -> the whole response (head and body), built before the first request."""
     text = w.text_events(w.TEXT_EVENTS)
-    small = w.text_events(SMALL_TEXT_EVENTS)
+    small = w.text_events(w.SMALL_TEXT_EVENTS)
     image = w.image_events(w.IMAGE_BYTES)
     streams = {
         "text-event": w.chunked(text),

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 INTERACTION_ID = "v1_bench"
 CHUNK_64K = 64 * 1024
 TEXT_EVENTS = 100_000
+SMALL_TEXT_EVENTS = 5_000  # the slow peers read this prefix of the text streams; their time is scaled up
 IMAGE_BYTES = 20 * 1024 * 1024  # the base64 text of the image delta
 LATENCY_EVENTS = 25
 LATENCY_PAUSE_S = 0.025

@@ -20,6 +20,7 @@ E = TypeVar("E")
 
 DONE_SENTINEL = "[DONE]"
 DONE_BYTES = DONE_SENTINEL.encode()
+LARGE_EVENT = 1 << 20
 TERMINAL_EVENT_TYPES = frozenset({"interaction.completed", "error"})
 DEFAULT_MAX_RECONNECTS = 3
 
@@ -53,19 +54,28 @@ class StreamState(Generic[E]):
         then triggers full collections. An undecodable event raises APIResponseValidationError
         where it stands, after the events before it."""
         decoder = self._decoder
-        ids = decoder.state  # its last_event_id is the id an event dispatched now carries
         validate_json = self._validate_json
-        for block in decoder.blocks(chunk):
+        blocks = decoder.blocks(chunk)
+        blocks.reverse()  # popped in order, so that no list holds on to a block once it is handled
+        while blocks:
+            block = blocks.pop()
             # The API's own shape: its JSON bytes are validated as they are (pydantic-core reads
             # UTF-8 itself), with no str copy and no ServerSentEvent; anything unusual, or a
             # failure, takes the general path, which gives exactly what it always gave.
             data = simple_data(block)
             event: E | None = None
             if data is not None and data != DONE_BYTES:
+                head = None
+                if len(data) > LARGE_EVENT:
+                    # Let go of the block (a 20 MiB image, say): while the str is built, its bytes
+                    # are then held once, not twice. Only a failure needs the block back.
+                    head, block = block[: len(block) - len(data)], b""
                 try:
                     event = validate_json(data)
                 except pydantic.ValidationError:
-                    pass
+                    if head is not None:
+                        block = head + data
+            own_id = ""
             if event is None:
                 sse = decoder.parse(block)
                 if sse is None:
@@ -73,8 +83,11 @@ class StreamState(Generic[E]):
                 event = self._typed(sse)
                 if event is None:
                     continue
-            # Written out here rather than in a method: this runs for every event.
-            event_id: Any = getattr(event, "event_id", None) or ids.last_event_id
+                if _has_id_field(block):
+                    own_id = sse.id
+            # Written out here rather than in a method: this runs for every event. Only an id the
+            # event carries itself marks it as delivered: the SSE id persists to later events.
+            event_id: Any = getattr(event, "event_id", None) or own_id
             if event_id:
                 if event_id in self._delivered:
                     logger.debug("skipping event %s, already delivered before the reconnect", event_id)
@@ -121,6 +134,10 @@ class StreamState(Generic[E]):
         found = getattr(interaction, "id", None) or getattr(event, "interaction_id", None)
         if isinstance(found, str):
             self.interaction_id = found
+
+
+def _has_id_field(block: bytes) -> bool:
+    return any(line == b"id" or line.startswith(b"id:") for line in block.split(b"\n"))
 
 
 def _first_error(exc: pydantic.ValidationError) -> str:

@@ -126,8 +126,8 @@ class AsyncStream(Generic[E]):
                 cause: APIConnectionError | None = None
                 try:
                     async for chunk in iter_bytes(self._response, self._request):
-                        for event in self._state.feed(chunk):
-                            yield event
+                        for item in self._state.feed(chunk):
+                            yield item
                 except APIConnectionError as exc:
                     cause = exc
                 self._state.end_of_body()

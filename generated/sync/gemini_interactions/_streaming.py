@@ -126,8 +126,7 @@ class Stream(Generic[E]):
                 cause: APIConnectionError | None = None
                 try:
                     for chunk in iter_bytes(self._response, self._request):
-                        for event in self._state.feed(chunk):
-                            yield event
+                        yield from self._state.feed(chunk)
                 except APIConnectionError as exc:
                     cause = exc
                 self._state.end_of_body()
