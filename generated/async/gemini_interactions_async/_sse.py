@@ -124,7 +124,7 @@ def simple_data(block: bytes) -> bytes | None:
     that wants the bytes (a JSON parser reads UTF-8 itself) may use them instead of parsing."""
     if block.startswith(b"event: "):
         at = block.find(b"\ndata: ", 7)
-        if at >= 0 and block.find(b"\n", at + 7) < 0 and block.find(b"\n", 7, at) < 0:
+        if at >= 0 and block.count(10) == 1:  # that LF is the only one: two lines
             return block[at + 7 :]
     elif block.startswith(b"data: ") and block.find(10) < 0:
         return block[6:]

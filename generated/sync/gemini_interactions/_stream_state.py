@@ -10,10 +10,11 @@ from collections.abc import Callable, Iterator
 from typing import Any, Generic, TypeVar
 
 import pydantic
+import pydantic_core
 
 from ._exceptions import APIResponseValidationError
 from ._models_base import validation_errors
-from ._sse import ServerSentEvent, SSEDecoder, simple_data
+from ._sse import SSEDecoder, simple_data
 
 logger = logging.getLogger(__name__.rsplit(".", 1)[0])
 
@@ -37,8 +38,7 @@ class StreamState(Generic[E]):
         max_reconnects: int = DEFAULT_MAX_RECONNECTS,
     ) -> None:
         self._adapter = adapter
-        # The schema validator itself: TypeAdapter.validate_json adds a Python call per event.
-        self._validate_json: Callable[[str | bytes], E] = adapter.validator.validate_json
+        self._validate_json: Callable[[str | bytes], E] = _validate_json_of(adapter)
         self._decoder = decoder
         self.interaction_id = interaction_id
         self.last_event_id = last_event_id
@@ -54,38 +54,30 @@ class StreamState(Generic[E]):
         them all makes their objects outlive the garbage collector's youngest generation, which
         then triggers full collections. An undecodable event raises APIResponseValidationError
         where it stands, after the events before it."""
-        decoder = self._decoder
         validate_json = self._validate_json
-        blocks = decoder.blocks(chunk)
+        blocks = self._decoder.blocks(chunk)
         blocks.reverse()  # popped in order, so that no list holds on to a block once it is handled
         while blocks:
             block = blocks.pop()
             # The API's own shape: its JSON bytes are validated as they are (pydantic-core reads
-            # UTF-8 itself), with no str copy and no ServerSentEvent; anything unusual, or a
-            # failure, takes the general path, which gives exactly what it always gave.
+            # UTF-8 itself), with no str copy and no ServerSentEvent; anything else, or a failure,
+            # takes the general path, which gives exactly what it always gave.
             data = simple_data(block)
-            event: E | None = None
-            if data is not None and data != DONE_BYTES:
-                head = None
-                if len(data) > LARGE_EVENT:
-                    # Let go of the block (a 20 MiB image, say): while the str is built, its bytes
-                    # are then held once, not twice. Only a failure needs the block back.
-                    head, block = block[: len(block) - len(data)], b""
+            if data is None or data == DONE_BYTES:
+                event, own_id = self._general(block)
+            elif len(data) > LARGE_EVENT:
+                # Let go of the block (a 20 MiB image, say): while the str is built, its bytes are
+                # then held once, not twice. Only a failure needs the block back.
+                head = block[: len(block) - len(data)]
+                del block
+                event, own_id = self._large(head, data)
+            else:
                 try:
-                    event = validate_json(data)
+                    event, own_id = validate_json(data), ""
                 except pydantic.ValidationError:
-                    if head is not None:
-                        block = head + data
-            own_id = ""
+                    event, own_id = self._general(block)
             if event is None:
-                sse = decoder.parse(block)
-                if sse is None:
-                    continue
-                event = self._typed(sse)
-                if event is None:
-                    continue
-                if _has_id_field(block):
-                    own_id = sse.id
+                continue
             # Written out here rather than in a method: this runs for every event. Only an id the
             # event carries itself marks it as delivered: the SSE id persists to later events.
             event_id: Any = getattr(event, "event_id", None) or own_id
@@ -116,25 +108,45 @@ class StreamState(Generic[E]):
             query["last_event_id"] = self.last_event_id
         return query
 
-    def _typed(self, sse: ServerSentEvent) -> E | None:
+    def _general(self, block: bytes) -> tuple[E | None, str]:
+        """The event of any block (None for [DONE] or a block without data), and the id it carries itself."""
+        sse = self._decoder.parse(block)
+        if sse is None:
+            return None, ""
         data = sse.data
         if data == DONE_SENTINEL:
             self.finished = True
-            return None
+            return None, ""
         try:
-            return self._validate_json(data)
+            event = self._validate_json(data)
         except pydantic.ValidationError as exc:
             raise APIResponseValidationError(
                 f"stream event {sse.event!r} (id {sse.id or 'none'}) is not valid: "
                 f"{_first_error(exc)}; data starts {data[:120]!r}",
                 payload=data,
             ) from None
+        return event, sse.id if _has_id_field(block) else ""
+
+    def _large(self, head: bytes, data: bytes) -> tuple[E | None, str]:
+        try:
+            return self._validate_json(data), ""
+        except pydantic.ValidationError:
+            return self._general(head + data)
 
     def _find_interaction_id(self, event: E) -> None:
         interaction = getattr(event, "interaction", None)
         found = getattr(interaction, "id", None) or getattr(event, "interaction_id", None)
         if isinstance(found, str):
             self.interaction_id = found
+
+
+def _validate_json_of(adapter: pydantic.TypeAdapter[E]) -> Callable[[str | bytes], E]:
+    # The schema validator itself where the adapter is built: TypeAdapter.validate_json adds a
+    # Python call per event. A deferred adapter (or one with plugins) keeps its own method.
+    validator = adapter.validator
+    if isinstance(validator, pydantic_core.SchemaValidator):
+        return validator.validate_json
+    return adapter.validate_json
 
 
 def _has_id_field(block: bytes) -> bool:
