@@ -55,24 +55,24 @@ class StreamState(Generic[E]):
         where it stands, after the events before it."""
         validate_json = self._validate_json
         blocks = self._decoder.blocks(chunk)
-        blocks.reverse()  # popped in order, so that no list holds on to a block once it is handled
-        while blocks:
-            block = blocks.pop()
+        for block in blocks:
             # The API's own shape: its JSON bytes are validated as they are (pydantic-core reads
             # UTF-8 itself), with no str copy and no ServerSentEvent; anything else, or a failure,
             # takes the general path, which gives exactly what it always gave.
             data = simple_data(block)
+            own_id = ""
             if data is None or data == DONE_BYTES:
                 event, own_id = self._general(block)
             elif len(data) > LARGE_EVENT:
                 # Let go of the block (a 20 MiB image, say): while the str is built, its bytes are
                 # then held once, not twice. Only a failure needs the block back.
                 head = block[: len(block) - len(data)]
+                blocks[blocks.index(block)] = b""
                 del block
                 event, own_id = self._large(head, data)
             else:
                 try:
-                    event, own_id = validate_json(data), ""
+                    event = validate_json(data)
                 except pydantic.ValidationError:
                     event, own_id = self._general(block)
             if event is None:
