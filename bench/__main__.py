@@ -2,7 +2,7 @@
 fresh process, then write bench/results/latest.{json,md,png} and print the table.
 
 Options: --clients a,b  --workloads a,b  --runs N (overrides each workload's count)
---out DIR  --readme (also put the table into README.md)."""
+--out DIR  --readme (also put the table into README.md, after a complete run)."""
 
 from __future__ import annotations
 
@@ -92,8 +92,10 @@ def main() -> None:
     data = report.collect(results, time.perf_counter() - started)
     report.write(data, args.out)
     print(report.markdown(data))
-    if args.readme:
+    if args.readme and len(clients) == len(CLIENTS) and len(workloads) == len(WORKLOADS):
         report.update_readme(ROOT / "README.md", report.markdown(data))
+    elif args.readme:
+        print("README.md left as it is: not every client and workload ran", file=sys.stderr)
 
 
 if __name__ == "__main__":
