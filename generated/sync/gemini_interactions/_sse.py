@@ -378,11 +378,14 @@ class SSEDecoder:
         # At a block boundary. Extra blank lines dispatch nothing: strip them.
         parts = chunk.split(b"\n\n")
         rest = parts.pop()
-        for part in parts:
-            if part.startswith(b"\n"):
-                part = part.lstrip(b"\n")
-            if part:
-                blocks.append(part)
+        if not chunk.startswith(b"\n") and chunk.find(b"\n\n\n") < 0:
+            blocks += parts  # no blank line but the separators: every part is a whole block
+        else:
+            for part in parts:
+                if part.startswith(b"\n"):
+                    part = part.lstrip(b"\n")
+                if part:
+                    blocks.append(part)
         if rest.startswith(b"\n"):
             rest = rest.lstrip(b"\n")
         if rest:
