@@ -15,7 +15,7 @@ ROOT = Path(__file__).parent
 PYTHON = "3.11"
 GENERATED_PACKAGES = ["generated/sync", "generated/async"]
 PACKAGE_DIRS = ["generated/sync/gemini_interactions", "generated/async/gemini_interactions_async"]
-LINTED = ["codegen", "tests", "examples", "noxfile.py"]
+LINTED = ["codegen", "tests", "examples", "bench", "noxfile.py"]
 
 
 def _install_generator(session: nox.Session) -> None:
@@ -67,7 +67,7 @@ def _typecheck(session: nox.Session) -> None:
     for package in PACKAGE_DIRS:
         session.run("mypy", "--strict", "--python-version", _lowest_python(package), package)
     # codegen/runtime* is checked above, as part of the packages it is copied into.
-    session.run("mypy", "--strict", "--exclude", "^codegen/runtime", "codegen", "examples")
+    session.run("mypy", "--strict", "--exclude", "^codegen/runtime", "codegen", "examples", "bench")
 
 
 @nox.session(python=PYTHON)
@@ -103,3 +103,11 @@ def demo(session: nox.Session) -> None:
     """Stream the guide's scenarios through both clients: the embedded server, or the API if GEMINI_API_KEY is set."""
     _install_packages(session)
     session.run("python", "examples/demo.py", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Every client side by side with FLOOR and google-genai (bench/); writes bench/results/ and README's table."""
+    session.install("-r", "bench/requirements.txt")
+    _install_packages(session)
+    session.run("python", "-m", "bench", "--readme", *session.posargs)

@@ -31,8 +31,8 @@ the codegen's own template."""
 MODELS_EXTRA_IMPORTS = (
     "from typing import Annotated, Any, Literal\n"
     "from typing_extensions import TypeAliasType\n"
-    "from pydantic import Discriminator, Tag\n"
-    "from .._models_base import UNKNOWN_TAG\n"
+    "from pydantic import Discriminator, Field, Tag\n"
+    "from .._models_base import KNOWN_TAG, OPEN_TAG, UNKNOWN_TAG\n"
 )
 
 

@@ -484,10 +484,28 @@ def test_block_parsers_agree(lines: list[tuple[str, str, str]], last_id: str, re
     if b"\n\n" in block or block.startswith(b"\n") or block.endswith(b"\n") or not block:
         return  # not a framed block
     results = []
-    for name in sorted(PARSERS):
+    # The sync parser takes the API's simple shapes itself: sseclient-py alone must agree with it.
+    parsers = [*PARSERS.values(), lambda: sync_sse.sseclient_block_parser(simple_shapes_first=False)]
+    for parser in parsers:
         state = sse.DecoderState(last_id, retry)
-        ev = PARSERS[name]()(block, state)
+        ev = parser()(block, state)
         results.append((as_tuples([ev]) if ev else None, state.last_event_id, state.retry))
+    assert results[0] == results[1] == results[2]
+
+
+_LINE_TEXT = st.text(st.characters(blacklist_characters="\r\n", blacklist_categories=["Cs"]), max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(name=st.one_of(st.none(), _LINE_TEXT), value=_LINE_TEXT, last_id=st.text(max_size=3))
+def test_simple_shapes_sseclient_agrees(name: str | None, value: str, last_id: str) -> None:
+    """The shapes the sync parser takes away from sseclient-py mean the same to sseclient-py."""
+    block = (f"data: {value}" if name is None else f"event: {name}\ndata: {value}").encode()
+    results = []
+    for parser in (sync_sse.sseclient_block_parser(), sync_sse.sseclient_block_parser(simple_shapes_first=False)):
+        state = sse.DecoderState(last_id, None)
+        ev = parser(block, state)
+        results.append((as_tuples([ev]) if ev else None, state.last_event_id))
     assert results[0] == results[1]
 
 

@@ -12,6 +12,7 @@ import pydantic
 from ._arguments import BodyCheck
 from ._config import ClientConfig, Timeout
 from ._exceptions import APIResponseValidationError, APIStatusError, status_error_class
+from ._models_base import validation_errors
 
 T = TypeVar("T")
 
@@ -134,7 +135,7 @@ def parse_body(request: PreparedRequest, adapter: pydantic.TypeAdapter[T], body:
         return adapter.validate_json(body)
     except pydantic.ValidationError as exc:
         raise APIResponseValidationError(
-            f"{request.describe()}: the answer does not match the API's schema: {exc.errors()[:3]} "
+            f"{request.describe()}: the answer does not match the API's schema: {validation_errors(exc)} "
             f"(body starts {body[:200]!r})",
             payload=body,
             method=request.method,

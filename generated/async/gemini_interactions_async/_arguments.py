@@ -100,7 +100,10 @@ class BodyCheck:
                 line = f"{path}: required, missing"
             elif kind == "union_tag_invalid":
                 line = f"{path}: type {errors[0].get('ctx', {}).get('tag')!r} is not allowed here"
-            elif len(errors) > 1 or (path in self.arguments and kind.endswith("_type")):
+            # The same complaint from several union members (known-tag and open) is still one complaint.
+            elif len({(e["type"], e["msg"]) for e in errors}) > 1 or (
+                path in self.arguments and kind.endswith("_type")
+            ):
                 expected = self.arguments.get(path, (path, "one of the types the API allows"))[1]
                 line = f"{path}: expected {expected}, got {got}"
             else:

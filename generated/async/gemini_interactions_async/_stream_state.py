@@ -6,18 +6,23 @@ Both flavours' Stream classes feed it bytes and hand its events (or errors, in o
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterator
 from typing import Any, Generic, TypeVar
 
 import pydantic
+import pydantic_core
 
 from ._exceptions import APIResponseValidationError
-from ._sse import ServerSentEvent, SSEDecoder
+from ._models_base import validation_errors
+from ._sse import SSEDecoder, simple_data
 
 logger = logging.getLogger(__name__.rsplit(".", 1)[0])
 
 E = TypeVar("E")
 
 DONE_SENTINEL = "[DONE]"
+DONE_BYTES = DONE_SENTINEL.encode()
+LARGE_EVENT = 1 << 20
 TERMINAL_EVENT_TYPES = frozenset({"interaction.completed", "error"})
 DEFAULT_MAX_RECONNECTS = 3
 
@@ -33,6 +38,7 @@ class StreamState(Generic[E]):
         max_reconnects: int = DEFAULT_MAX_RECONNECTS,
     ) -> None:
         self._adapter = adapter
+        self._validate_json: Callable[[str | bytes], E] = _validate_json_of(adapter)
         self._decoder = decoder
         self.interaction_id = interaction_id
         self.last_event_id = last_event_id
@@ -41,16 +47,52 @@ class StreamState(Generic[E]):
         self.reconnects_without_progress = 0
         self._delivered: set[str] = set()
 
-    def feed(self, chunk: bytes) -> list[E | APIResponseValidationError]:
-        """The events completed by `chunk`, in order; an undecodable event is an error in its place."""
-        out: list[E | APIResponseValidationError] = []
-        for sse in self._decoder.feed(chunk):
-            item = self._typed(sse)
-            if item is not None:
-                out.append(item)
-        if out:
+    def feed(self, chunk: bytes) -> Iterator[E]:
+        """The events completed by `chunk`, in order, each validated only when it is asked for.
+
+        One at a time, not a list per chunk: a 64 KiB chunk holds hundreds of events, and holding
+        them all makes their objects outlive the garbage collector's youngest generation, which
+        then triggers full collections. An undecodable event raises APIResponseValidationError
+        where it stands, after the events before it."""
+        validate_json = self._validate_json
+        blocks = self._decoder.blocks(chunk)
+        for block in blocks:
+            # The API's own shape: its JSON bytes are validated as they are (pydantic-core reads
+            # UTF-8 itself), with no str copy and no ServerSentEvent; anything else, or a failure,
+            # takes the general path, which gives exactly what it always gave.
+            data = simple_data(block)
+            own_id = ""
+            if data is None or data == DONE_BYTES:
+                event, own_id = self._general(block)
+            elif len(data) > LARGE_EVENT:
+                # Let go of the block (a 20 MiB image, say): while the str is built, its bytes are
+                # then held once, not twice. Only a failure needs the block back.
+                head = block[: len(block) - len(data)]
+                blocks[blocks.index(block)] = b""
+                del block
+                event, own_id = self._large(head, data)
+            else:
+                try:
+                    event = validate_json(data)
+                except pydantic.ValidationError:
+                    event, own_id = self._general(block)
+            if event is None:
+                continue
+            # Written out here rather than in a method: this runs for every event. Only an id the
+            # event carries itself marks it as delivered: the SSE id persists to later events.
+            event_id: Any = getattr(event, "event_id", None) or own_id
+            if event_id:
+                if event_id in self._delivered:
+                    logger.debug("skipping event %s, already delivered before the reconnect", event_id)
+                    continue
+                self._delivered.add(event_id)
+                self.last_event_id = event_id
+            if self.interaction_id is None:
+                self._find_interaction_id(event)
+            if getattr(event, "event_type", None) in TERMINAL_EVENT_TYPES:
+                self.finished = True
             self.reconnects_without_progress = 0
-        return out
+            yield event
 
     def end_of_body(self) -> None:
         """The connection ended; an unterminated event is dropped (it will be replayed on resume)."""
@@ -66,38 +108,53 @@ class StreamState(Generic[E]):
             query["last_event_id"] = self.last_event_id
         return query
 
-    def _typed(self, sse: ServerSentEvent) -> E | APIResponseValidationError | None:
+    def _general(self, block: bytes) -> tuple[E | None, str]:
+        """The event of any block (None for [DONE] or a block without data), and the id it carries itself."""
+        sse = self._decoder.parse(block)
+        if sse is None:
+            return None, ""
         data = sse.data
         if data == DONE_SENTINEL:
             self.finished = True
-            return None
+            return None, ""
         try:
-            event = self._adapter.validate_json(data)
+            event = self._validate_json(data)
         except pydantic.ValidationError as exc:
-            return APIResponseValidationError(
+            raise APIResponseValidationError(
                 f"stream event {sse.event!r} (id {sse.id or 'none'}) is not valid: "
                 f"{_first_error(exc)}; data starts {data[:120]!r}",
                 payload=data,
-            )
-        event_id: Any = getattr(event, "event_id", None) or sse.id or None
-        if event_id is not None:
-            if event_id in self._delivered:
-                logger.debug("skipping event %s, already delivered before the reconnect", event_id)
-                return None
-            self._delivered.add(event_id)
-            self.last_event_id = event_id
-        if self.interaction_id is None:
-            interaction = getattr(event, "interaction", None)
-            found = getattr(interaction, "id", None) or getattr(event, "interaction_id", None)
-            if isinstance(found, str):
-                self.interaction_id = found
-        if getattr(event, "event_type", None) in TERMINAL_EVENT_TYPES:
-            self.finished = True
-        return event
+            ) from None
+        return event, sse.id if _has_id_field(block) else ""
+
+    def _large(self, head: bytes, data: bytes) -> tuple[E | None, str]:
+        try:
+            return self._validate_json(data), ""
+        except pydantic.ValidationError:
+            return self._general(head + data)
+
+    def _find_interaction_id(self, event: E) -> None:
+        interaction = getattr(event, "interaction", None)
+        found = getattr(interaction, "id", None) or getattr(event, "interaction_id", None)
+        if isinstance(found, str):
+            self.interaction_id = found
+
+
+def _validate_json_of(adapter: pydantic.TypeAdapter[E]) -> Callable[[str | bytes], E]:
+    # The schema validator itself where the adapter is built: TypeAdapter.validate_json adds a
+    # Python call per event. A deferred adapter (or one with plugins) keeps its own method.
+    validator = adapter.validator
+    if isinstance(validator, pydantic_core.SchemaValidator):
+        return validator.validate_json
+    return adapter.validate_json
+
+
+def _has_id_field(block: bytes) -> bool:
+    return any(line == b"id" or line.startswith(b"id:") for line in block.split(b"\n"))
 
 
 def _first_error(exc: pydantic.ValidationError) -> str:
-    errors = exc.errors(include_url=False, include_input=False)
+    errors = validation_errors(exc, limit=1)
     if not errors:
         return str(exc)
     first = errors[0]

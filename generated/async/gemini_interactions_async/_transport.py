@@ -19,6 +19,7 @@ from ._retry import backoff_delay, is_retryable_status
 logger = logging.getLogger(__name__.rsplit(".", 1)[0])
 
 HTTPResponse: TypeAlias = aiohttp.ClientResponse  # what RawResponse.http_response and Stream.response hold
+READ_SIZE = 64 * 1024
 
 
 class Transport:
@@ -100,7 +101,9 @@ async def iter_bytes(response: aiohttp.ClientResponse, request: PreparedRequest)
     """Body bytes as soon as they arrive, whatever the framing; no line splitting (aiohttp's caps lines at 512 KiB)."""
     try:
         while True:
-            chunk = await response.content.readany()
+            # What has arrived, at most READ_SIZE: pieces of a large event stay small, which keeps
+            # the allocator from holding on to a whole event's worth of freed memory.
+            chunk = await response.content.read(READ_SIZE)
             if not chunk:
                 return
             yield chunk

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 
 from ._exceptions import (
     APIConnectionError,
-    APIResponseValidationError,
     StreamError,
     StreamResumeError,
     request_id_of,
@@ -137,8 +136,6 @@ class Stream(Generic[E]):
                 try:
                     for chunk in iter_bytes(self._response, self._request):
                         for item in self._state.feed(chunk):
-                            if isinstance(item, APIResponseValidationError):
-                                raise item
                             delivered += 1
                             yield item
                 except APIConnectionError as exc:

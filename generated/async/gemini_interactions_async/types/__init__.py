@@ -12,6 +12,7 @@ from typing import Any, TypeVar, overload
 import pydantic
 
 from .._interaction_accessors import OutputImage
+from .._models_base import type_adapter
 from ._models import (
     AgentConfig,
     AgentOption,
@@ -322,7 +323,7 @@ def adapter_for(tp: Any) -> pydantic.TypeAdapter[Any]:
     """A validator for any generated type, including the union aliases; built once, on first use."""
     adapter = _adapters.get(tp)
     if adapter is None:
-        adapter = _adapters[tp] = pydantic.TypeAdapter(tp)
+        adapter = _adapters[tp] = type_adapter(tp)
     return adapter
 
 

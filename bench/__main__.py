@@ -1,0 +1,102 @@
+"""`python -m bench`: start the loopback server, run every client on every workload, each in a
+fresh process, then write bench/results/latest.{json,md,png} and print the table.
+
+Options: --clients a,b  --workloads a,b  --runs N (overrides each workload's count)
+--out DIR  --readme (also put the table into README.md, after a complete run)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from . import report
+from .clients import CLIENTS
+from .workloads import WORKLOADS, Workload
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def start_server() -> tuple[subprocess.Popen[str], str]:
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bench.server"], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert server.stdout is not None
+    port = server.stdout.readline().strip()
+    if not port:
+        raise SystemExit("the bench server did not start")
+    return server, f"http://127.0.0.1:{port}"
+
+
+def run_one(client: str, workload: Workload, base: str, runs: int) -> dict[str, Any]:
+    """Runs of one client on one workload: one fresh process, or one per run for the cold start."""
+    command = [sys.executable, "-m", "bench.run", client, workload.name, base]
+    if workload.kind != "cold":
+        return _run(command + [str(runs)])
+    results = [_run(command + ["1"]) for _ in range(runs)]
+    return {key: [r[key] for r in results] for key in results[0]}
+
+
+def _run(command: list[str]) -> dict[str, Any]:
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(command[2:])} failed:\n{done.stderr}")
+    return json.loads(done.stdout)  # type: ignore[no-any-return]
+
+
+def check(client: str, workload: Workload, result: dict[str, Any]) -> None:
+    """Every client must have seen every delta, whole: a fast wrong answer is no result."""
+    if workload.kind == "cold" or client == "drain":
+        return
+    if result["events"] != workload.events or (workload.payload and result["chars"] != workload.payload):
+        raise SystemExit(
+            f"{client} on {workload.name}: saw {result['events']} deltas, {result['chars']} characters; "
+            f"expected {workload.events}, {workload.payload}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--clients", default=",".join(CLIENTS))
+    parser.add_argument("--workloads", default=",".join(w.name for w in WORKLOADS))
+    parser.add_argument("--runs", type=int, default=0)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    parser.add_argument("--readme", action="store_true")
+    args = parser.parse_args()
+    clients = [c for c in CLIENTS if c in args.clients.split(",")]
+    workloads = [w for w in WORKLOADS if w.name in args.workloads.split(",")]
+
+    started = time.perf_counter()
+    server, base = start_server()
+    results: dict[str, dict[str, Any]] = {}
+    try:
+        for workload in workloads:
+            for client in clients:
+                if workload.kind in ("latency", "cold") and client == "drain":
+                    continue
+                if workload.kind == "cold" and client == "floor":
+                    continue
+                t0 = time.perf_counter()
+                result = run_one(client, workload, base, args.runs or workload.runs)
+                check(client, workload, result)
+                results.setdefault(workload.name, {})[client] = result
+                print(f"{workload.name:16} {client:12} {time.perf_counter() - t0:6.1f} s", file=sys.stderr)
+    finally:
+        assert server.stdin is not None
+        server.stdin.close()
+        server.wait(10)
+    data = report.collect(results, time.perf_counter() - started)
+    report.write(data, args.out)
+    print(report.markdown(data))
+    if args.readme and len(clients) == len(CLIENTS) and len(workloads) == len(WORKLOADS):
+        report.update_readme(ROOT / "README.md", report.markdown(data))
+    elif args.readme:
+        print("README.md left as it is: not every client and workload ran", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

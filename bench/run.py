@@ -1,0 +1,106 @@
+"""One client, one workload, in this fresh process: `python -m bench.run CLIENT WORKLOAD BASE_URL RUNS`.
+
+Prints one JSON object: wall time of each run, delta events and payload characters seen, peak
+memory growth (first run), for latency workloads the worst delay of an event, and for the cold
+workload the time to import the client's package and to its first delta. The harness imports only
+small standard modules (asyncio only for an async client, after the clock starts): whatever a
+client needs is on its own clock."""
+
+from __future__ import annotations
+
+import gc
+import json
+import sys
+import time
+from typing import Any
+
+from .clients import CLIENTS, ClientSpec
+from .workloads import SMALL_TEXT_EVENTS, TEXT_EVENTS, WORKLOADS
+
+
+def _consume(spec: ClientSpec, url: str, stamps: list[tuple[int, str]] | None = None) -> tuple[int, int]:
+    """Read the whole stream; (delta events, payload characters)."""
+    result = spec.read(url, stamps)
+    if spec.is_async:
+        import asyncio
+
+        return asyncio.run(result)  # type: ignore[arg-type]
+    return result  # type: ignore[return-value]
+
+
+def _rss() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * 4096
+
+
+def _reset_peak_rss() -> None:
+    # Linux: writing 5 to clear_refs resets the peak RSS (VmHWM) to the current RSS.
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")
+
+
+def _peak_rss() -> int:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def throughput(spec: ClientSpec, route: str, base: str, runs: int) -> dict[str, Any]:
+    scale = 1.0
+    if spec.slow and route.startswith("text"):
+        route, scale = route + "-small", TEXT_EVENTS / SMALL_TEXT_EVENTS
+    _consume(spec, f"{base}/{'warm-image' if route == 'image' else 'warm-text'}")
+    times, memory = [], 0
+    events = chars = 0
+    for run in range(runs):
+        gc.collect()
+        _reset_peak_rss()
+        before = _rss()
+        start = time.perf_counter()
+        events, chars = _consume(spec, f"{base}/{route}")
+        times.append((time.perf_counter() - start) * scale)
+        if run == 0:
+            memory = _peak_rss() - before
+    return {"times": times, "events": round(events * scale), "chars": round(chars * scale), "memory": memory}
+
+
+def latency(spec: ClientSpec, route: str, base: str, runs: int) -> dict[str, Any]:
+    _consume(spec, f"{base}/warm-text")
+    worst: list[float] = []
+    events = chars = 0
+    for _ in range(runs):
+        stamps: list[tuple[int, str]] = []
+        events, chars = _consume(spec, f"{base}/{route}", stamps)
+        worst.append(max(arrived - int(sent) for arrived, sent in stamps) / 1e6)
+    return {"delays_ms": worst, "events": events, "chars": chars}
+
+
+def cold(spec: ClientSpec, base: str) -> dict[str, Any]:
+    """Import, then read a short stream; the first event's time is when its payload arrived."""
+    started = time.perf_counter()
+    spec.import_package()
+    imported = time.perf_counter()
+    stamps: list[tuple[int, str]] = []
+    anchor_ns, anchor = time.monotonic_ns(), time.perf_counter()
+    _consume(spec, f"{base}/cold", stamps)
+    first = anchor + (stamps[0][0] - anchor_ns) / 1e9
+    return {"import": imported - started, "first_event": first - started}
+
+
+def main() -> None:
+    client, workload_name, base, runs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+    spec = CLIENTS[client]
+    workload = next(w for w in WORKLOADS if w.name == workload_name)
+    if workload.kind == "cold":
+        result = cold(spec, base)
+    elif workload.kind == "latency":
+        result = latency(spec, workload.stream, base, runs)
+    else:
+        result = throughput(spec, workload.stream, base, runs)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

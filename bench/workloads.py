@@ -1,0 +1,92 @@
+"""The streams the benchmark serves, built once as bytes, and the workloads that read them.
+
+Events are shaped as the API guide's transcripts show them (`event:` line, JSON `data:` line)."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+
+INTERACTION_ID = "v1_bench"
+CHUNK_64K = 64 * 1024
+TEXT_EVENTS = 100_000
+SMALL_TEXT_EVENTS = 5_000  # the slow peers read this prefix of the text streams; their time is scaled up
+IMAGE_BYTES = 20 * 1024 * 1024  # the base64 text of the image delta
+LATENCY_EVENTS = 25
+LATENCY_PAUSE_S = 0.025
+COLD_EVENTS = 10
+
+
+def sse(event: dict[str, object]) -> bytes:
+    return b"event: %s\ndata: %s\n\n" % (str(event["event_type"]).encode(), json.dumps(event).encode())
+
+
+def _delta(delta: dict[str, object]) -> dict[str, object]:
+    return {"index": 0, "delta": delta, "event_type": "step.delta"}
+
+
+def opening() -> list[bytes]:
+    return [
+        sse({"interaction": {"id": INTERACTION_ID, "status": "in_progress"}, "event_type": "interaction.created"}),
+        sse({"interaction_id": INTERACTION_ID, "status": "in_progress", "event_type": "interaction.status_update"}),
+        sse({"index": 0, "step": {"type": "model_output"}, "event_type": "step.start"}),
+    ]
+
+
+def closing() -> list[bytes]:
+    return [
+        sse({"index": 0, "event_type": "step.stop"}),
+        sse({"interaction": {"id": INTERACTION_ID, "status": "completed"}, "event_type": "interaction.completed"}),
+        b"event: done\ndata: [DONE]\n\n",
+    ]
+
+
+def text_delta(text: str) -> bytes:
+    return sse(_delta({"text": text, "type": "text"}))
+
+
+def text_events(count: int) -> list[bytes]:
+    """A text answer of `count` deltas of about ten characters each."""
+    return [*opening(), *(text_delta(f"word {i:05d} ") for i in range(count)), *closing()]
+
+
+def image_events(size: int) -> list[bytes]:
+    """One image delta whose base64 data is `size` characters."""
+    data = base64.b64encode(bytes(range(256)) * (size * 3 // 4 // 256 + 1))[:size].decode()
+    return [*opening(), sse(_delta({"data": data, "mime_type": "image/png", "type": "image"})), *closing()]
+
+
+def chunked(pieces: list[bytes]) -> bytes:
+    """HTTP/1.1 chunked transfer coding, one chunk per piece."""
+    return b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in pieces) + b"0\r\n\r\n"
+
+
+def split(body: bytes, size: int) -> list[bytes]:
+    return [body[i : i + size] for i in range(0, len(body), size)]
+
+
+@dataclass(frozen=True)
+class Workload:
+    name: str
+    title: str
+    stream: str  # the server's route that serves it
+    events: int  # events carrying a delta (what the runner counts)
+    payload: int  # delta characters in the stream (text or base64 data)
+    runs: int
+    kind: str = "throughput"  # or "latency", "cold"
+
+
+def text_payload(count: int) -> int:
+    return sum(len(f"word {i:05d} ") for i in range(count))
+
+
+TEXT_PAYLOAD = text_payload(TEXT_EVENTS)
+WORKLOADS = [
+    Workload("text-event", "text, 100,000 deltas, 1 HTTP chunk per event", "text-event", TEXT_EVENTS, TEXT_PAYLOAD, 5),
+    Workload("text-64k", "text, 100,000 deltas, 64 KiB chunks", "text-64k", TEXT_EVENTS, TEXT_PAYLOAD, 5),
+    Workload("image", "image, one 20 MiB base64 delta, 64 KiB chunks", "image", 1, IMAGE_BYTES, 3),
+    Workload("latency-chunked", "latency, 25 events 25 ms apart, chunked", "latency-chunked", 25, 0, 2, "latency"),
+    Workload("latency-close", "latency, 25 events 25 ms apart, read until close", "latency-close", 25, 0, 2, "latency"),
+    Workload("cold", "import + first event, fresh process", "cold", COLD_EVENTS, 0, 5, "cold"),
+]
