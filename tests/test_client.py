@@ -662,6 +662,67 @@ async def test_final_interaction_raises_on_error_event(flavour: Flavour, client:
     assert info.value.code == "gateway_timeout"
 
 
+@pytest.mark.parametrize("consumed", ["all", "some"])
+async def test_final_interaction_after_a_loop(
+    flavour: Flavour, server: InteractionsTestServer, client: Any, consumed: str
+) -> None:
+    # The Stainless pattern: show events as they come, then ask for the whole result.
+    kwargs = SCENARIO_REQUESTS["thinking"]
+    plain = await flavour.create(client, **kwargs)
+    stream = await flavour.create(client, stream=True, **kwargs)
+    if consumed == "all":
+        seen = await flavour.events(stream)
+    else:
+        events = flavour.iterator(stream)  # still held: the loop is paused, not left
+        seen = [await flavour.next(events) for _ in range(4)]
+    final = await flavour.final(stream)
+    assert seen and seen[-1].event_type == ("interaction.completed" if consumed == "all" else "step.delta")
+    assert stable(final) == stable(plain)
+    assert await flavour.final(stream) == final  # asking twice gives the same answer
+
+
+async def test_final_interaction_after_leaving_the_loop_early_is_a_clear_error(
+    flavour: Flavour, server: InteractionsTestServer, client: Any
+) -> None:
+    stream = await flavour.create(client, **TEXT, stream=True, extra_headers={"x-test-fault": "delay=0.05"})
+    await flavour.first_n(stream, 3)  # break: the connection is closed
+    await flavour.wait_for_disconnects(server)
+    with pytest.raises(RuntimeError, match="closed before the interaction completed") as info:
+        await flavour.final(stream)
+    assert f"last_event_id={stream.last_event_id!r}" in str(info.value)
+
+
+async def test_final_interaction_raises_for_an_error_event_seen_in_a_loop(flavour: Flavour, client: Any) -> None:
+    stream = await flavour.create(client, **TEXT, stream=True, extra_headers={"x-test-fault": "error_after=3"})
+    events = await flavour.events(stream)
+    assert events[-1].event_type == "error"  # a plain loop gets the event itself
+    with pytest.raises(flavour.pkg.StreamError):
+        await flavour.final(stream)
+
+
+async def test_final_interaction_assembles_as_the_api_documents(flavour: Flavour, client: Any) -> None:
+    # Written out by hand rather than by testing.assemble, which also builds the server's non-streamed answer.
+    stream = await flavour.create(client, stream=True, **SCENARIO_REQUESTS["thinking"])
+    thought, answer = (await flavour.final(stream)).steps
+    assert thought.type == "thought" and thought.signature == "c2lnLXRoaW5raW5nLTAwMQ=="
+    assert [part.text[:25] for part in thought.summary] == ["**Applying the Euclidean ", "**Checking the result**\n\n"]
+    assert answer.type == "model_output" and len(answer.content) == 1
+    assert answer.content[0].text == (
+        "The greatest common divisor of 1071 and 462 is **21**.\n\nUsing the Euclidean algorithm: "
+        "1071 = 2 x 462 + 147, 462 = 3 x 147 + 21, 147 = 7 x 21 + 0."
+    )
+    stream = await flavour.create(client, stream=True, **SCENARIO_REQUESTS["function_call"])
+    final = await flavour.final(stream)
+    call = final.steps[-1]
+    assert (call.type, call.id, call.name, call.arguments) == (
+        "function_call",
+        "fc_8q3zk1pw",
+        "get_weather",
+        {"location": "Paris, France"},
+    )
+    assert final.status == "requires_action" and final.usage.total_tokens == 188
+
+
 # --------------------------------------------------------------------------- client settings
 
 

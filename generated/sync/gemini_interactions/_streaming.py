@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from types import TracebackType
 from typing import TYPE_CHECKING, Generic, TypeVar
@@ -56,6 +57,10 @@ class Stream(Generic[E]):
         self._reopen = reopen
         self._iterated = False
         self._closed = False
+        # Every event delivered so far, for final_interaction() after (part of) a loop.
+        self._delivered: list[E] = []
+        # Weak, so that leaving a loop early still lets the generator close the connection.
+        self._iterator: weakref.ref[Iterator[E]] | None = None
 
     @property
     def response(self) -> requests.Response:
@@ -89,7 +94,9 @@ class Stream(Generic[E]):
         if self._iterated:
             raise RuntimeError("this stream was already iterated; a stream can be iterated only once")
         self._iterated = True
-        return self._events()
+        events = self._events()
+        self._iterator = weakref.ref(events)
+        return events
 
     def __enter__(self) -> Stream[E]:
         return self
@@ -113,11 +120,24 @@ class Stream(Generic[E]):
     def final_interaction(self) -> Interaction:
         """Consume the rest of the stream and return the Interaction the non-streaming call would have returned.
 
+        Events already seen in a loop over the stream count too, so it can follow such a loop.
         Raises StreamError when the stream carries an `error` event."""
         from ._accumulate import InteractionAccumulator
 
+        events = self._iterator() if self._iterator is not None else self.__iter__()
+        if events is not None and not self._closed:
+            for event in events:
+                if getattr(event, "event_type", None) == "error":
+                    break
+            self.close()
+        if not self._state.finished:
+            raise RuntimeError(
+                "the stream was closed before the interaction completed; "
+                f"resume it with interactions.get({self.interaction_id!r}, stream=True, "
+                f"last_event_id={self.last_event_id!r})"
+            )
         accumulator = InteractionAccumulator()
-        for event in self:
+        for event in self._delivered:
             accumulator.add(event)
             if getattr(event, "event_type", None) == "error":
                 error = getattr(event, "error", None)
@@ -131,6 +151,7 @@ class Stream(Generic[E]):
     def _events(self) -> Iterator[E]:
         started = time.monotonic()
         delivered = 0
+        remember = self._delivered.append
         try:
             while True:
                 cause: APIConnectionError | None = None
@@ -140,6 +161,7 @@ class Stream(Generic[E]):
                             if isinstance(item, APIResponseValidationError):
                                 raise item
                             delivered += 1
+                            remember(item)
                             yield item
                 except APIConnectionError as exc:
                     cause = exc
