@@ -617,6 +617,30 @@ async def test_dropped_stream_resumes_transparently(
     assert stream.last_event_id == ids[-1]
 
 
+async def test_resume_of_a_stream_without_event_ids_repeats_nothing(
+    flavour: Flavour, server: InteractionsTestServer, client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The guide's transcripts carry no event_id: the reconnect cannot name the last event, the server
+    # replays from the start, and the client skips as many events as it had delivered.
+    monkeypatch.setattr(f"{flavour.pkg.__name__}._streaming.backoff_delay", lambda *a, **k: 0.0)
+    _, expected = await flavour.stream_events(client, **TEXT)
+    server.reset()
+    fault = "no_event_ids=1; drop_after=4; fail_times=1"  # the replay has no ids either
+    stream = await flavour.create(client, **TEXT, stream=True, extra_headers={"x-test-fault": fault})
+    events = await flavour.events(stream)
+
+    assert [r.method for r in server.requests] == ["POST", "GET"]
+    assert "last_event_id" not in server.requests[1].query
+    assert [e.event_type for e in events] == [e.event_type for e in expected]
+    texts = [e.delta.text for e in events if e.event_type == "step.delta" and e.delta.type == "text"]
+    assert "".join(texts) == "".join(
+        e.delta.text for e in expected if e.event_type == "step.delta" and e.delta.type == "text"
+    )
+    assert all(getattr(e, "event_id", None) is None for e in events)
+    final = await flavour.aw(client.interactions.get(stream.interaction_id))
+    assert final.status == "completed"
+
+
 async def test_resume_gives_up_with_stream_resume_error(
     flavour: Flavour, server: InteractionsTestServer, client: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -40,6 +40,12 @@ class StreamState(Generic[E]):
         self.max_reconnects = max_reconnects
         self.reconnects_without_progress = 0
         self._delivered: set[str] = set()
+        # Events delivered since the last one with an id: a resumed stream sends them again, and
+        # without an id to skip them by, they are skipped by count (_replayed, set on reconnect).
+        self._since_last_id = 0
+        self._replayed = 0
+        # SSE ids persist across events (WHATWG): only a changed one names a new event.
+        self._sse_id = ""
 
     def feed(self, chunk: bytes) -> list[E | APIResponseValidationError]:
         """The events completed by `chunk`, in order; an undecodable event is an error in its place."""
@@ -61,6 +67,7 @@ class StreamState(Generic[E]):
         return not self.finished and self.interaction_id is not None
 
     def resume_query(self) -> dict[str, object]:
+        self._replayed = self._since_last_id
         query: dict[str, object] = {"stream": True}
         if self.last_event_id:
             query["last_event_id"] = self.last_event_id
@@ -79,13 +86,26 @@ class StreamState(Generic[E]):
                 f"{_first_error(exc)}; data starts {data[:120]!r}",
                 payload=data,
             )
-        event_id: Any = getattr(event, "event_id", None) or sse.id or None
+        event_id: Any = getattr(event, "event_id", None)
+        if sse.id != self._sse_id:
+            self._sse_id = sse.id
+            event_id = event_id or sse.id or None
+        if event_id is not None and event_id in self._delivered:
+            logger.debug("skipping event %s, already delivered before the reconnect", event_id)
+            return None
+        if self._replayed:
+            self._replayed -= 1
+            logger.debug("skipping a replayed event delivered before the reconnect (it had no event id)")
+            if event_id is not None:
+                self._delivered.add(event_id)
+                self.last_event_id = event_id
+            return None
         if event_id is not None:
-            if event_id in self._delivered:
-                logger.debug("skipping event %s, already delivered before the reconnect", event_id)
-                return None
             self._delivered.add(event_id)
             self.last_event_id = event_id
+            self._since_last_id = 0
+        else:
+            self._since_last_id += 1
         if self.interaction_id is None:
             interaction = getattr(event, "interaction", None)
             found = getattr(interaction, "id", None) or getattr(event, "interaction_id", None)
