@@ -729,7 +729,12 @@ async def test_final_interaction_assembles_as_the_api_documents(flavour: Flavour
     stream = await flavour.create(client, stream=True, **SCENARIO_REQUESTS["thinking"])
     thought, answer = (await flavour.final(stream)).steps
     assert thought.type == "thought" and thought.signature == "c2lnLXRoaW5raW5nLTAwMQ=="
-    assert [part.text[:25] for part in thought.summary] == ["**Applying the Euclidean ", "**Checking the result**\n\n"]
+    (summary,) = thought.summary  # the two summary deltas, concatenated
+    assert summary.type == "text"
+    assert summary.text.startswith("**Applying the Euclidean algorithm**\n\nDividing 1071 by 462")
+    assert summary.text.endswith(
+        "\n\n**Checking the result**\n\nBoth 1071 = 21 x 51 and 462 = 21 x 22, and 51 and 22 share no factor.\n\n"
+    )
     assert answer.type == "model_output" and len(answer.content) == 1
     assert answer.content[0].text == (
         "The greatest common divisor of 1071 and 462 is **21**.\n\nUsing the Euclidean algorithm: "

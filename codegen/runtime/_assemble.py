@@ -48,10 +48,15 @@ def apply_delta(step: dict[str, Any], delta: dict[str, Any]) -> None:
     elif dtype in ("image", "audio", "video", "document"):
         step.setdefault("content", []).append(copy.deepcopy(delta))
     elif dtype == "thought_summary":
+        # Like text: consecutive text parts are one summary text; an image stays an item of its own.
         summary = step.setdefault("summary", [])
         part = delta.get("content")
         if isinstance(part, dict):
-            summary.append(copy.deepcopy(part))
+            last = summary[-1] if summary else None
+            if _is_text(part) and isinstance(last, dict) and _is_text(last):
+                last["text"] = last.get("text", "") + part.get("text", "")
+            else:
+                summary.append(copy.deepcopy(part))
     elif dtype == "thought_signature":
         if "signature" in delta:
             step["signature"] = delta["signature"]
@@ -65,6 +70,10 @@ def apply_delta(step: dict[str, Any], delta: dict[str, Any]) -> None:
             if key == "type":
                 continue
             _merge_value(step, key, value)
+
+
+def _is_text(part: dict[str, Any]) -> bool:
+    return part.get("type") == "text" and isinstance(part.get("text", ""), str)
 
 
 def finish_step(step: dict[str, Any]) -> None:
