@@ -522,6 +522,34 @@ async def test_client_errors_never_retried(
     assert len(server.requests) == 1
 
 
+@pytest.mark.parametrize(
+    ("fault", "stream"),
+    [
+        ("drop_after=0; fail_times=2", False),  # the connection closes without an answer
+        ("first_byte=1; fail_times=2", False),  # no answer within the read timeout
+        ("first_byte=1; fail_times=2", True),  # ... while establishing a stream
+    ],
+)
+async def test_connection_errors_and_timeouts_are_retried(
+    flavour: Flavour, server: InteractionsTestServer, monkeypatch: pytest.MonkeyPatch, fault: str, stream: bool
+) -> None:
+    monkeypatch.setattr(f"{flavour.pkg.__name__}._transport.backoff_delay", lambda *a, **k: 0.0)
+    client = flavour.client(server, timeout=flavour.pkg.Timeout(connect=2, read=0.3), max_retries=2)
+    try:
+        result = await flavour.create(client, **TEXT, stream=stream, extra_headers={"x-test-fault": fault})
+        if stream:
+            result = await flavour.final(result)
+        assert result.status == "completed"
+        assert len(server.requests) == 3
+        server.reset()
+        error = flavour.pkg.APITimeoutError if "first_byte" in fault else flavour.pkg.APIConnectionError
+        with pytest.raises(error):  # the same faults with retries left out
+            await flavour.create(client, **TEXT, stream=stream, max_retries=0, extra_headers={"x-test-fault": fault})
+        assert len(server.requests) == 1
+    finally:
+        await flavour.close(client)
+
+
 async def test_connection_error(flavour: Flavour) -> None:
     with InteractionsTestServer() as server:
         base_url = server.base_url
