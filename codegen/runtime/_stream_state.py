@@ -45,6 +45,10 @@ class StreamState(Generic[E]):
         self._replayed = 0
         # SSE ids persist across events (WHATWG): only a changed one names a new event.
         self._sse_id = ""
+        # The JSON of every event delivered, for final_interaction(): plain strings are cheaper
+        # to keep than models (and invisible to the garbage collector).
+        self.delivered_data: list[str] = []
+        self.error_event: E | None = None
 
     def feed(self, chunk: bytes) -> list[E | APIResponseValidationError]:
         """The events completed by `chunk`, in order; an undecodable event is an error in its place."""
@@ -110,8 +114,12 @@ class StreamState(Generic[E]):
             found = getattr(interaction, "id", None) or getattr(event, "interaction_id", None)
             if isinstance(found, str):
                 self.interaction_id = found
-        if getattr(event, "event_type", None) in TERMINAL_EVENT_TYPES:
+        event_type = getattr(event, "event_type", None)
+        if event_type in TERMINAL_EVENT_TYPES:
             self.finished = True
+            if event_type == "error":
+                self.error_event = event
+        self.delivered_data.append(data)
         return event
 
 

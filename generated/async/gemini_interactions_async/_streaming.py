@@ -57,8 +57,6 @@ class AsyncStream(Generic[E]):
         self._reopen = reopen
         self._iterated = False
         self._closed = False
-        # Every event delivered so far, for final_interaction() after (part of) a loop.
-        self._delivered: list[E] = []
         # Weak, so that leaving a loop early still lets the generator close the connection.
         self._iterator: weakref.ref[AsyncIterator[E]] | None = None
 
@@ -122,7 +120,7 @@ class AsyncStream(Generic[E]):
 
         Events already seen in a loop over the stream count too, so it can follow such a loop.
         Raises StreamError when the stream carries an `error` event."""
-        from ._accumulate import InteractionAccumulator
+        from ._accumulate import interaction_from_events
 
         events = self._iterator() if self._iterator is not None else self.__aiter__()
         if events is not None and not self._closed:
@@ -136,22 +134,19 @@ class AsyncStream(Generic[E]):
                 f"resume it with interactions.get({self.interaction_id!r}, stream=True, "
                 f"last_event_id={self.last_event_id!r})"
             )
-        accumulator = InteractionAccumulator()
-        for event in self._delivered:
-            accumulator.add(event)
-            if getattr(event, "event_type", None) == "error":
-                error = getattr(event, "error", None)
-                raise StreamError(
-                    f"interaction {self.interaction_id} failed: {getattr(error, 'message', None) or 'error event'}",
-                    code=getattr(error, "code", None),
-                    event=event,
-                )
-        return accumulator.interaction()
+        error_event = self._state.error_event
+        if error_event is not None:
+            error = getattr(error_event, "error", None)
+            raise StreamError(
+                f"interaction {self.interaction_id} failed: {getattr(error, 'message', None) or 'error event'}",
+                code=getattr(error, "code", None),
+                event=error_event,
+            )
+        return interaction_from_events(self._state.delivered_data)
 
     async def _events(self) -> AsyncIterator[E]:
         started = time.monotonic()
         delivered = 0
-        remember = self._delivered.append
         try:
             while True:
                 cause: APIConnectionError | None = None
@@ -161,7 +156,6 @@ class AsyncStream(Generic[E]):
                             if isinstance(item, APIResponseValidationError):
                                 raise item
                             delivered += 1
-                            remember(item)
                             yield item
                 except APIConnectionError as exc:
                     cause = exc
