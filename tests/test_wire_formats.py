@@ -104,3 +104,53 @@ async def test_an_sse_id_on_some_events_only_loses_none(flavour: Flavour, wire: 
     stream, events = await stream_through(flavour, wire(body))
     assert [e.event_type for e in events] == EVENT_TYPES
     assert stream.last_event_id == "e3"
+
+
+async def test_a_dropped_stream_reconnects_after_the_servers_retry_time(
+    flavour: Flavour, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The SSE `retry` field is the server's reconnection time: the first reconnect waits that long.
+    first = f"retry: 40\nid: e1\nevent: interaction.created\ndata: {data(CREATED)}\n\n".encode()
+    rest = (
+        f"id: e2\nevent: step.start\ndata: {data(START)}\n\n"
+        f"id: e3\nevent: interaction.completed\ndata: {data(COMPLETED)}\n\ndata: [DONE]\n\n"
+    ).encode()
+    gets: list[str] = []
+
+    class Handler(QuietHandler):
+        def do_POST(self) -> None:  # noqa: N802
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self._answer(first, declared=len(first) + 100)  # then the connection drops
+
+        def do_GET(self) -> None:  # noqa: N802
+            gets.append(self.path)
+            self._answer(rest, declared=len(rest))
+
+        def _answer(self, body: bytes, declared: int) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Content-Length", str(declared))
+            self.end_headers()
+            self.wfile.write(body)
+            self.close_connection = True
+
+    delays: list[float] = []
+    if flavour.is_async:
+
+        async def record(seconds: float) -> None:
+            delays.append(seconds)
+    else:
+
+        def record(seconds: float) -> None:  # type: ignore[misc]
+            delays.append(seconds)
+
+    monkeypatch.setattr(f"{flavour.pkg.__name__}._streaming.sleep", record)
+    server = LocalHTTPServer(Handler)
+    try:
+        stream, events = await stream_through(flavour, server)
+    finally:
+        server.close()
+    assert [e.event_type for e in events] == ["interaction.created", "step.start", "interaction.completed"]
+    assert gets == ["/v1beta/interactions/v1_wire?stream=true&last_event_id=e1"]
+    (delay,) = delays
+    assert 0.03 <= delay <= 0.04  # 40 ms, less up to a quarter of jitter

@@ -69,6 +69,12 @@ class StreamState(Generic[E]):
     def can_resume(self) -> bool:
         return not self.finished and self.interaction_id is not None
 
+    @property
+    def reconnection_time(self) -> float | None:
+        """Seconds the server asked a reconnect to wait (its SSE `retry` field), if it did."""
+        retry = self._decoder.retry
+        return None if retry is None else retry / 1000
+
     def resume_query(self) -> dict[str, object]:
         self._replayed = self._since_last_id
         query: dict[str, object] = {"stream": True}

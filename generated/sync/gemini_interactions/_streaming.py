@@ -189,7 +189,7 @@ class Stream(Generic[E]):
                     last_event_id=state.last_event_id,
                 ) from cause
             close_response(self._response)
-            delay = backoff_delay(state.reconnects_without_progress)
+            delay = backoff_delay(state.reconnects_without_progress, initial=state.reconnection_time)
             logger.info(
                 "stream of %s dropped (%s); reconnecting in %.2f s after event %s",
                 interaction_id,
