@@ -135,16 +135,14 @@ async def test_a_dropped_stream_reconnects_after_the_servers_retry_time(
             self.close_connection = True
 
     delays: list[float] = []
-    if flavour.is_async:
 
-        async def record(seconds: float) -> None:
-            delays.append(seconds)
-    else:
+    def record(seconds: float) -> None:
+        delays.append(seconds)
 
-        def record(seconds: float) -> None:  # type: ignore[misc]
-            delays.append(seconds)
+    async def record_async(seconds: float) -> None:
+        delays.append(seconds)
 
-    monkeypatch.setattr(f"{flavour.pkg.__name__}._streaming.sleep", record)
+    monkeypatch.setattr(f"{flavour.pkg.__name__}._streaming.sleep", record_async if flavour.is_async else record)
     server = LocalHTTPServer(Handler)
     try:
         stream, events = await stream_through(flavour, server)
