@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import gc
 import json
 import logging
@@ -778,6 +779,35 @@ async def test_final_interaction_assembles_as_the_api_documents(flavour: Flavour
         {"location": "Paris, France"},
     )
     assert final.status == "requires_action" and final.usage.total_tokens == 188
+
+
+async def test_final_interaction_joins_media_chunks(
+    flavour: Flavour, server: InteractionsTestServer, client: Any
+) -> None:
+    # An image or audio clip may arrive as several deltas: base64 pieces of one item, the last one padded.
+    image, audio = bytes(range(200)), b"\x00\x01" * 301
+    image_b64, audio_b64 = base64.b64encode(image).decode(), base64.b64encode(audio).decode()
+    assert image_b64.endswith("=") and audio_b64.endswith("=")
+    steps = [
+        {
+            "step": {"type": "model_output"},
+            "deltas": [
+                {"type": "image", "mime_type": "image/png", "data": image_b64[:120]},
+                {"type": "image", "mime_type": "image/png", "data": image_b64[120:]},
+                {"type": "image", "mime_type": "image/png", "data": image_b64},  # a second, whole image
+                {"type": "text", "text": "and a clip:"},
+                {"type": "audio", "mime_type": "audio/l16", "data": audio_b64[:400]},
+                {"type": "audio", "mime_type": "audio/l16", "data": audio_b64[400:]},
+            ],
+        }
+    ]
+    server.add_scenario({"name": "media_chunks", "model": MODEL, "steps": steps, "status": "completed"})
+    stream = await flavour.create(client, **TEXT, stream=True, extra_headers={"x-test-scenario": "media_chunks"})
+    final = await flavour.final(stream)
+    content = final.steps[0].content
+    assert [item.type for item in content] == ["image", "image", "text", "audio"]
+    assert (content[0].data, content[1].data, content[3].data) == (image_b64, image_b64, audio_b64)
+    assert [(i.data, i.mime_type) for i in final.output_images] == [(image, "image/png")] * 2
 
 
 # --------------------------------------------------------------------------- client settings

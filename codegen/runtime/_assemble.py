@@ -46,7 +46,12 @@ def apply_delta(step: dict[str, Any], delta: dict[str, Any]) -> None:
             item.update(copy.deepcopy(extra))
             content.append(item)
     elif dtype in ("image", "audio", "video", "document"):
-        step.setdefault("content", []).append(copy.deepcopy(delta))
+        content = step.setdefault("content", [])
+        last = content[-1] if content else None
+        if _continues(last, delta):
+            last["data"] += delta["data"]
+        else:
+            content.append(copy.deepcopy(delta))
     elif dtype == "thought_summary":
         # Like text: consecutive text parts are one summary text; an image stays an item of its own.
         summary = step.setdefault("summary", [])
@@ -70,6 +75,19 @@ def apply_delta(step: dict[str, Any], delta: dict[str, Any]) -> None:
             if key == "type":
                 continue
             _merge_value(step, key, value)
+
+
+def _continues(last: Any, delta: dict[str, Any]) -> bool:
+    """Whether a media delta is the next chunk of the item before it: same type and MIME type, inline
+    base64 data, and the item so far unpadded (a "=" ends a base64 encoding, so a new item starts)."""
+    return (
+        isinstance(last, dict)
+        and last.get("type") == delta.get("type")
+        and last.get("mime_type") == delta.get("mime_type")
+        and isinstance(last.get("data"), str)
+        and isinstance(delta.get("data"), str)
+        and not last["data"].endswith("=")
+    )
 
 
 def _is_text(part: dict[str, Any]) -> bool:
