@@ -48,9 +48,8 @@ def apply_delta(step: dict[str, Any], delta: dict[str, Any]) -> None:
             content.append(item)
     elif dtype in ("image", "audio", "video", "document"):
         content = step.setdefault("content", [])
-        last = content[-1] if content else None
-        if _continues(last, delta):
-            last["data"] += delta["data"]
+        if content and _continues(content[-1], delta):
+            content[-1]["data"] += delta["data"]
         else:
             content.append(copy.deepcopy(delta))
     elif dtype == "thought_summary":
