@@ -31,6 +31,7 @@ def expected(server: InteractionsTestServer, scenario: str) -> dict[str, Any]:
     step_types: dict[int, str] = {}
     calls: dict[int, dict[str, Any]] = {}
     text, summaries, images = "", [], []
+    summary_step = None
     arguments: dict[int, str] = {}
     for event in server.scenario(scenario).events:
         kind, index = event["event_type"], event.get("index")
@@ -45,7 +46,11 @@ def expected(server: InteractionsTestServer, scenario: str) -> dict[str, Any]:
             elif step == "model_output" and delta["type"] == "image":
                 images.append((base64.b64decode(delta["data"]), delta["mime_type"]))
             elif delta["type"] == "thought_summary":
-                summaries.append(delta["content"]["text"])
+                if summary_step == index:  # a step's summary texts arrive in pieces and form one text
+                    summaries[-1] += delta["content"]["text"]
+                else:
+                    summaries.append(delta["content"]["text"])
+                summary_step = index
             elif delta["type"] == "arguments_delta":
                 arguments[index] = arguments.get(index, "") + delta["arguments"]
     return {

@@ -16,6 +16,8 @@ import gemini_interactions
 import gemini_interactions_async
 import pytest
 
+from .local_http import LocalHTTPServer
+
 KEY = "test-key"
 WAIT = 5.0
 FIRST = {"event_type": "interaction.created", "interaction": {"id": "v1_gate", "status": "in_progress"}}
@@ -66,16 +68,11 @@ class GatedServer:
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
-        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
-        self._thread.start()
-        host, port = self._server.server_address[:2]
-        self.base_url = f"http://{host!s}:{port}"
+        self._http = LocalHTTPServer(Handler)
+        self.base_url = self._http.base_url
 
     def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
+        self._http.close()
 
 
 @pytest.fixture(params=["chunked", "content-length", "close"])

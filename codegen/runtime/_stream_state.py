@@ -45,6 +45,15 @@ class StreamState(Generic[E]):
         self.max_reconnects = max_reconnects
         self.reconnects_without_progress = 0
         self._delivered: set[str] = set()
+        # Events delivered since the last one with an id: a resumed stream sends them again, and
+        # without an id to skip them by, they are skipped by count (_replayed, set on reconnect).
+        self._since_last_id = 0
+        self._replayed = 0
+        self._sse_id = ""  # the SSE id in force at the last event parsed the general way
+        # The JSON of every event delivered, for final_interaction(): plain bytes and strings are
+        # cheaper to keep than models (and invisible to the garbage collector).
+        self.delivered_data: list[str | bytes] = []
+        self.error_event: E | None = None
 
     def feed(self, chunk: bytes) -> Iterator[E]:
         """The events completed by `chunk`, in order, each validated only when it is asked for.
@@ -59,22 +68,24 @@ class StreamState(Generic[E]):
             # The API's own shape: its JSON bytes are validated as they are (pydantic-core reads
             # UTF-8 itself), with no str copy and no ServerSentEvent; anything else, or a failure,
             # takes the general path, which gives exactly what it always gave.
-            data = simple_data(block)
+            raw = simple_data(block)
             own_id = ""
-            if data is None or data == DONE_BYTES:
-                event, own_id = self._general(block)
-            elif len(data) > LARGE_EVENT:
+            data: str | bytes
+            if raw is None or raw == DONE_BYTES:
+                event, own_id, data = self._general(block)
+            elif len(raw) > LARGE_EVENT:
                 # Let go of the block (a 20 MiB image, say): while the str is built, its bytes are
                 # then held once, not twice. Only a failure needs the block back.
-                head = block[: len(block) - len(data)]
+                head = block[: len(block) - len(raw)]
                 blocks[blocks.index(block)] = b""
                 del block
-                event, own_id = self._large(head, data)
+                event, own_id, data = self._large(head, raw)
             else:
+                data = raw
                 try:
-                    event = validate_json(data)
+                    event = validate_json(raw)
                 except pydantic.ValidationError:
-                    event, own_id = self._general(block)
+                    event, own_id, data = self._general(block)
             if event is None:
                 continue
             # Written out here rather than in a method: this runs for every event. Only an id the
@@ -86,10 +97,22 @@ class StreamState(Generic[E]):
                     continue
                 self._delivered.add(event_id)
                 self.last_event_id = event_id
+            if self._replayed:
+                self._replayed -= 1
+                logger.debug("skipping a replayed event delivered before the reconnect (it had no event id)")
+                continue
+            if event_id:
+                self._since_last_id = 0
+            else:
+                self._since_last_id += 1
             if self.interaction_id is None:
                 self._find_interaction_id(event)
-            if getattr(event, "event_type", None) in TERMINAL_EVENT_TYPES:
+            event_type = getattr(event, "event_type", None)
+            if event_type in TERMINAL_EVENT_TYPES:
                 self.finished = True
+                if event_type == "error":
+                    self.error_event = event
+            self.delivered_data.append(data)
             self.reconnects_without_progress = 0
             yield event
 
@@ -101,21 +124,28 @@ class StreamState(Generic[E]):
     def can_resume(self) -> bool:
         return not self.finished and self.interaction_id is not None
 
+    @property
+    def reconnection_time(self) -> float | None:
+        """Seconds the server asked a reconnect to wait (its SSE `retry` field), if it did."""
+        retry = self._decoder.retry
+        return None if retry is None else retry / 1000
+
     def resume_query(self) -> dict[str, object]:
+        self._replayed = self._since_last_id
         query: dict[str, object] = {"stream": True}
         if self.last_event_id:
             query["last_event_id"] = self.last_event_id
         return query
 
-    def _general(self, block: bytes) -> tuple[E | None, str]:
-        """The event of any block (None for [DONE] or a block without data), and the id it carries itself."""
+    def _general(self, block: bytes) -> tuple[E | None, str, str]:
+        """The event of any block (None for [DONE] or a block without data), the id it carries itself, its data."""
         sse = self._decoder.parse(block)
         if sse is None:
-            return None, ""
+            return None, "", ""
         data = sse.data
         if data == DONE_SENTINEL:
             self.finished = True
-            return None, ""
+            return None, "", data
         try:
             event = self._validate_json(data)
         except pydantic.ValidationError as exc:
@@ -124,11 +154,15 @@ class StreamState(Generic[E]):
                 f"{_first_error(exc)}; data starts {data[:120]!r}",
                 payload=data,
             ) from None
-        return event, sse.id if _has_id_field(block) else ""
+        # SSE ids persist across events (WHATWG): only a changed one names this event.
+        own_id = ""
+        if sse.id != self._sse_id:
+            self._sse_id = own_id = sse.id
+        return event, own_id, data
 
-    def _large(self, head: bytes, data: bytes) -> tuple[E | None, str]:
+    def _large(self, head: bytes, data: bytes) -> tuple[E | None, str, str | bytes]:
         try:
-            return self._validate_json(data), ""
+            return self._validate_json(data), "", data
         except pydantic.ValidationError:
             return self._general(head + data)
 
@@ -146,10 +180,6 @@ def _validate_json_of(adapter: pydantic.TypeAdapter[E]) -> Callable[[str | bytes
     if isinstance(validator, pydantic_core.SchemaValidator):
         return validator.validate_json
     return adapter.validate_json
-
-
-def _has_id_field(block: bytes) -> bool:
-    return any(line == b"id" or line.startswith(b"id:") for line in block.split(b"\n"))
 
 
 def _first_error(exc: pydantic.ValidationError) -> str:

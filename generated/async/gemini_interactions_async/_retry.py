@@ -40,10 +40,13 @@ def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
     return max(0.0, parsed.timestamp() - time.time())
 
 
-def backoff_delay(attempt: int, headers: Mapping[str, str] | None = None) -> float:
-    """Seconds before retry number `attempt` (1-based): Retry-After when sane, else capped exponential with jitter."""
+def backoff_delay(attempt: int, headers: Mapping[str, str] | None = None, *, initial: float | None = None) -> float:
+    """Seconds before retry number `attempt` (1-based): Retry-After when sane, else capped exponential with jitter.
+
+    `initial` replaces the first delay (a stream's SSE `retry` field sets it for reconnecting)."""
     requested = retry_after_seconds(headers or {})
     if requested is not None and 0 <= requested <= MAX_RETRY_AFTER:
         return requested
-    delay: float = min(INITIAL_DELAY * 2.0 ** (attempt - 1), MAX_DELAY)
+    first = INITIAL_DELAY if initial is None else min(initial, MAX_DELAY)
+    delay: float = min(first * 2.0 ** (attempt - 1), MAX_DELAY)
     return delay * (1 - 0.25 * random.random())

@@ -3,20 +3,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from collections.abc import Iterable
 
 from ._assemble import assemble
 from .types import Interaction
 
 
-class InteractionAccumulator:
-    """Collects a stream's events; `interaction()` assembles steps from their start, deltas and stop."""
-
-    def __init__(self) -> None:
-        self._events: list[dict[str, Any]] = []
-
-    def add(self, event: Any) -> None:
-        self._events.append(event.to_dict())
-
-    def interaction(self) -> Interaction:
-        return Interaction.model_validate(assemble(self._events))
+def interaction_from_events(event_data: Iterable[str | bytes]) -> Interaction:
+    """The Interaction assembled from a stream's events (each the JSON of one event's data)."""
+    return Interaction.model_validate(assemble([json.loads(data) for data in event_data]))

@@ -47,12 +47,21 @@ def apply_delta(step: dict[str, Any], delta: dict[str, Any]) -> None:
             item.update(copy.deepcopy(extra))
             content.append(item)
     elif dtype in ("image", "audio", "video", "document"):
-        step.setdefault("content", []).append(copy.deepcopy(delta))
+        content = step.setdefault("content", [])
+        if content and _continues(content[-1], delta):
+            content[-1]["data"] += delta["data"]
+        else:
+            content.append(copy.deepcopy(delta))
     elif dtype == "thought_summary":
+        # Like text: consecutive text parts are one summary text; an image stays an item of its own.
         summary = step.setdefault("summary", [])
         part = delta.get("content")
         if isinstance(part, dict):
-            summary.append(copy.deepcopy(part))
+            last = summary[-1] if summary else None
+            if _is_text(part) and isinstance(last, dict) and _is_text(last):
+                last["text"] = last.get("text", "") + part.get("text", "")
+            else:
+                summary.append(copy.deepcopy(part))
     elif dtype == "thought_signature":
         if "signature" in delta:
             step["signature"] = delta["signature"]
@@ -66,6 +75,23 @@ def apply_delta(step: dict[str, Any], delta: dict[str, Any]) -> None:
             if key == "type":
                 continue
             _merge_value(step, key, value)
+
+
+def _continues(last: Any, delta: dict[str, Any]) -> bool:
+    """Whether a media delta is the next chunk of the item before it: same type and MIME type, inline
+    base64 data, and the item so far unpadded (a "=" ends a base64 encoding, so a new item starts)."""
+    return (
+        isinstance(last, dict)
+        and last.get("type") == delta.get("type")
+        and last.get("mime_type") == delta.get("mime_type")
+        and isinstance(last.get("data"), str)
+        and isinstance(delta.get("data"), str)
+        and not last["data"].endswith("=")
+    )
+
+
+def _is_text(part: dict[str, Any]) -> bool:
+    return part.get("type") == "text" and isinstance(part.get("text", ""), str)
 
 
 def finish_step(step: dict[str, Any]) -> None:

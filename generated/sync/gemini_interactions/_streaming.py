@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from types import TracebackType
 from typing import TYPE_CHECKING, Generic, TypeVar
@@ -55,6 +56,8 @@ class Stream(Generic[E]):
         self._reopen = reopen
         self._iterated = False
         self._closed = False
+        # Weak, so that leaving a loop early still lets the generator close the connection.
+        self._iterator: weakref.ref[Iterator[E]] | None = None
 
     @property
     def response(self) -> requests.Response:
@@ -88,7 +91,9 @@ class Stream(Generic[E]):
         if self._iterated:
             raise RuntimeError("this stream was already iterated; a stream can be iterated only once")
         self._iterated = True
-        return self._events()
+        events = self._events()
+        self._iterator = weakref.ref(events)
+        return events
 
     def __enter__(self) -> Stream[E]:
         return self
@@ -112,20 +117,31 @@ class Stream(Generic[E]):
     def final_interaction(self) -> Interaction:
         """Consume the rest of the stream and return the Interaction the non-streaming call would have returned.
 
+        Events already seen in a loop over the stream count too, so it can follow such a loop.
         Raises StreamError when the stream carries an `error` event."""
-        from ._accumulate import InteractionAccumulator
+        from ._accumulate import interaction_from_events
 
-        accumulator = InteractionAccumulator()
-        for event in self:
-            accumulator.add(event)
-            if getattr(event, "event_type", None) == "error":
-                error = getattr(event, "error", None)
-                raise StreamError(
-                    f"interaction {self.interaction_id} failed: {getattr(error, 'message', None) or 'error event'}",
-                    code=getattr(error, "code", None),
-                    event=event,
-                )
-        return accumulator.interaction()
+        events = self._iterator() if self._iterator is not None else self.__iter__()
+        if events is not None and not self._closed:
+            for event in events:
+                if getattr(event, "event_type", None) == "error":
+                    break
+            self.close()
+        if not self._state.finished:
+            raise RuntimeError(
+                "the stream was closed before the interaction completed; "
+                f"resume it with interactions.get({self.interaction_id!r}, stream=True, "
+                f"last_event_id={self.last_event_id!r})"
+            )
+        error_event = self._state.error_event
+        if error_event is not None:
+            error = getattr(error_event, "error", None)
+            raise StreamError(
+                f"interaction {self.interaction_id} failed: {getattr(error, 'message', None) or 'error event'}",
+                code=getattr(error, "code", None),
+                event=error_event,
+            )
+        return interaction_from_events(self._state.delivered_data)
 
     def _events(self) -> Iterator[E]:
         started = time.monotonic()
@@ -170,7 +186,7 @@ class Stream(Generic[E]):
                     last_event_id=state.last_event_id,
                 ) from cause
             close_response(self._response)
-            delay = backoff_delay(state.reconnects_without_progress)
+            delay = backoff_delay(state.reconnects_without_progress, initial=state.reconnection_time)
             logger.info(
                 "stream of %s dropped (%s); reconnecting in %.2f s after event %s",
                 interaction_id,

@@ -469,7 +469,9 @@ class InteractionsTestServer:
         except ValueError as exc:
             raise _ApiError(400, "invalid_argument", f"Bad x-test-fault header: {exc}") from None
         combined = self.faults.merged(scenario.faults).merged(header_faults)
-        framing_only = Faults(framing=combined.framing, chunk_size=combined.chunk_size)
+        framing_only = Faults(
+            framing=combined.framing, chunk_size=combined.chunk_size, no_event_ids=combined.no_event_ids
+        )
         with self._lock:
             self._attempts[scenario.name] = self._attempts.get(scenario.name, 0) + 1
             if combined.on not in ("all", kind):
@@ -582,6 +584,8 @@ def _stream_blobs(events: list[dict[str, Any]], faults: Faults) -> tuple[list[by
             return blobs, False
         if faults.drop_after is not None and index >= faults.drop_after:
             return blobs, True
+        if faults.no_event_ids:
+            event = {key: value for key, value in event.items() if key != "event_id"}
         blob = encode_event(event)
         if faults.truncate_after is not None and index >= faults.truncate_after:
             blobs.append(blob[: len(blob) // 2])

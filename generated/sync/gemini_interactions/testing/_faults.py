@@ -81,6 +81,10 @@ class Faults:
     re-splits the body into N-byte writes/chunks not aligned with events
     (default: one write/chunk per event).
 
+    Wire shape (kept after ``fail_times`` runs out, like the framing):
+    ``no_event_ids=1`` sends events without ``event_id``, as the API's guide
+    shows them; a resume then cannot name the last event seen.
+
     Scope: ``fail_times=N`` applies the faults only to the first ``N`` matching
     requests (counted per scenario and fault set; later attempts succeed);
     ``on`` restricts them to ``"create"`` (POST), ``"get"`` (GET), ``"cancel"`` or
@@ -99,6 +103,7 @@ class Faults:
     event_delay: float = 0.0
     framing: Framing | None = None
     chunk_size: int | None = None
+    no_event_ids: bool = False
     fail_times: int | None = None
     on: FaultTarget = "all"
 
@@ -188,6 +193,8 @@ _FLOAT_FIELDS = frozenset({"retry_after", "first_byte_delay", "event_delay"})
 def _coerce(key: str, value: Any) -> Any:
     if value is None:
         return None
+    if key == "no_event_ids":
+        return value if isinstance(value, bool) else str(value).strip().lower() in ("1", "true", "yes", "on")
     if key in _INT_FIELDS:
         return int(value)
     if key in _FLOAT_FIELDS:
