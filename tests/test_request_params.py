@@ -176,3 +176,33 @@ def test_typed_usage_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
     """examples/typed_usage.py is type-checked by `nox -s tests`; its calls also work at run time."""
     runpy.run_path(str(Path(__file__).resolve().parents[1] / "examples" / "typed_usage.py"), run_name="__main__")
     assert "typed usage: all calls answered" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("package", ["gemini_interactions", "gemini_interactions_async"])
+def test_plain_values_shortcut_agrees_with_the_request_validator(package: str) -> None:
+    # Plain values skip building the request validator; whatever the shortcut lets through, the
+    # validator must accept too, and it must take the usual calls (or it saves nothing).
+    import importlib
+
+    import pydantic
+
+    arguments = importlib.import_module(f"{package}._arguments")
+    models = importlib.import_module(f"{package}.types._models")
+    variants = {"model": models.CreateModelInteractionParams, "agent": models.CreateAgentInteractionParams}
+    samples: list[Any] = ["x", "", 1, 0, 1.5, True, False, None, "completed", "gemini-3-flash-preview"]
+    shortcut_taken = 0
+    for selector, model in variants.items():
+        validator = pydantic.TypeAdapter(model)
+        base = {selector: "some-name", "input": "Hi"}
+        assert arguments._plainly_valid(model, base)
+        for field in model.model_fields:
+            for value in samples:
+                payload = {**base, field: value}
+                if arguments._plainly_valid(model, payload):
+                    shortcut_taken += 1
+                    with arguments.checking_request():
+                        validator.validate_python(payload, strict=True)
+        assert not arguments._plainly_valid(model, {**base, "tools": [{"type": "google_search"}]})
+        assert not arguments._plainly_valid(model, {"input": "Hi"})  # the selector is required
+        assert not arguments._plainly_valid(model, {**base, "not_a_field": "x"})
+    assert shortcut_taken > 50

@@ -9,16 +9,21 @@ never the values (a value may be a credential)."""
 
 from __future__ import annotations
 
+import sys
+import types
 from collections.abc import Collection, Mapping
-from typing import Any
+from typing import Annotated, Any, ForwardRef, Literal, Union, get_args, get_origin
 
 import pydantic
+from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
+from typing_extensions import TypeAliasType
 
 from ._exceptions import InvalidArgumentError
 from ._models_base import checking_request
 
 MAX_PROBLEMS = 5
+PLAIN_TYPES = frozenset({str, bool, int, float, type(None)})
 
 
 class BodyCheck:
@@ -40,6 +45,8 @@ class BodyCheck:
 
         Fields in `supplied_elsewhere` (from `extra_body`) count as given and are not checked."""
         selector = self._selector(payload, supplied_elsewhere)
+        if _plainly_valid(self.variants[selector], payload):
+            return
         adapter = self._adapters.get(selector)
         if adapter is None:
             adapter = self._adapters[selector] = pydantic.TypeAdapter(self.variants[selector])
@@ -132,3 +139,69 @@ def _path(loc: tuple[int | str, ...], payload: Any, *, missing: bool) -> str:
 
 def _type_name(value: Any) -> str:
     return "None" if value is None else type(value).__name__
+
+
+# Most calls pass only plain values (`model="…", input="…", stream=True`). Those are checked
+# against the field's annotation directly: building the request model's validator costs tens of
+# milliseconds, once per process, which is most of a fresh process's time to its first event.
+# Anything else (a dict, a list, a model, a value the annotation does not plainly accept) goes to
+# the validator, so the answer is the same either way.
+
+
+def _plainly_valid(model: type[pydantic.BaseModel], payload: Mapping[str, Any]) -> bool:
+    fields = model.model_fields
+    if any(field.is_required() and name not in payload for name, field in fields.items()):
+        return False
+    for name, value in payload.items():
+        if type(value) not in PLAIN_TYPES or name not in fields:
+            return False
+        accepted = _plain_values(model, name)
+        if accepted is None or not (type(value) in accepted or (type(value), value) in accepted):
+            return False
+    return True
+
+
+_PLAIN_VALUES: dict[tuple[type[pydantic.BaseModel], str], frozenset[Any] | None] = {}
+
+
+def _plain_values(model: type[pydantic.BaseModel], name: str) -> frozenset[Any] | None:
+    """The plain types a field accepts as they are, plus (type, value) pairs of its literals;
+    None when its annotation carries constraints (left to the validator)."""
+    key = (model, name)
+    if key not in _PLAIN_VALUES:
+        annotation: Any = model.model_fields[name].annotation
+        if isinstance(annotation, ForwardRef):
+            annotation = eval(annotation.__forward_arg__, vars(sys.modules[model.__module__]))  # noqa: S307
+        _PLAIN_VALUES[key] = _flatten(annotation)
+    return _PLAIN_VALUES[key]
+
+
+def _descriptive(extra: Any) -> bool:
+    """Annotated metadata that says how to tell union members apart or what a field means, not
+    what values it takes (a constraint or a validator would)."""
+    if isinstance(extra, FieldInfo):
+        return not extra.metadata
+    return isinstance(extra, (pydantic.Discriminator, pydantic.Tag))
+
+
+def _flatten(annotation: Any) -> frozenset[Any] | None:
+    accepted: set[Any] = set()
+    pending = [annotation]
+    while pending:
+        kind = pending.pop()
+        origin = get_origin(kind)
+        if origin is Annotated:
+            base, *extras = get_args(kind)
+            if all(_descriptive(extra) for extra in extras):
+                pending.append(base)
+            elif _flatten(base) != frozenset():  # a constraint or validator on what a plain value could be
+                return None
+        elif isinstance(kind, TypeAliasType):
+            pending.append(kind.__value__)
+        elif origin is Union or origin is types.UnionType:
+            pending.extend(get_args(kind))
+        elif origin is Literal:
+            accepted.update((type(value), value) for value in get_args(kind))
+        elif kind in PLAIN_TYPES:
+            accepted.add(kind)
+    return frozenset(accepted)
