@@ -53,6 +53,12 @@ class Flavour:
     def with_(self) -> str:
         return "async with" if self.is_async else "with"
 
+    def yield_each(self, iterable: str) -> str:
+        """Statement(s) passing on every item of `iterable` from a generator (indent with Jinja's `indent`)."""
+        if self.is_async:
+            return f"for item in {iterable}:\n    yield item"  # an async generator has no `yield from`
+        return f"yield from {iterable}"
+
     @property
     def raw_response_wrapper(self) -> str:
         """The _response.py function that turns a resource method into its with_raw_response twin."""

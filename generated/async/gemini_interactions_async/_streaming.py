@@ -145,14 +145,12 @@ class AsyncStream(Generic[E]):
 
     async def _events(self) -> AsyncIterator[E]:
         started = time.monotonic()
-        delivered = 0
         try:
             while True:
                 cause: APIConnectionError | None = None
                 try:
                     async for chunk in iter_bytes(self._response, self._request):
                         for item in self._state.feed(chunk):
-                            delivered += 1
                             yield item
                 except APIConnectionError as exc:
                     cause = exc
@@ -161,7 +159,7 @@ class AsyncStream(Generic[E]):
                     logger.info(
                         "stream of %s complete: %d events in %.0f ms",
                         self.interaction_id,
-                        delivered,
+                        len(self._state.delivered_data),
                         (time.monotonic() - started) * 1000,
                     )
                     return

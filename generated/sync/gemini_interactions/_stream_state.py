@@ -46,9 +46,9 @@ class StreamState(Generic[E]):
         self.max_reconnects = max_reconnects
         self.reconnects_without_progress = 0
         self._delivered: set[str] = set()
-        # Events delivered since the last one with an id: a resumed stream sends them again, and
+        # Events delivered after the last one with an id: a resumed stream sends them again, and
         # without an id to skip them by, they are skipped by count (_replayed, set on reconnect).
-        self._since_last_id = 0
+        self._kept_at_last_id = 0  # len(delivered_data) just after that event
         self._replayed = 0
         self._sse_id = ""  # the SSE id in force at the last event parsed the general way
         # The JSON of every event delivered, for final_interaction(): plain bytes and strings are
@@ -64,6 +64,9 @@ class StreamState(Generic[E]):
         then triggers full collections. An undecodable event raises APIResponseValidationError
         where it stands, after the events before it."""
         validate_json = self._validate_json
+        delivered_ids = self._delivered
+        delivered_data = self.delivered_data
+        keep = delivered_data.append
         blocks = self._decoder.blocks(chunk)
         for block in blocks:
             # The API's own shape: its JSON bytes are validated as they are (pydantic-core reads
@@ -93,29 +96,29 @@ class StreamState(Generic[E]):
             # event carries itself marks it as delivered: the SSE id persists to later events.
             event_id: Any = getattr(event, "event_id", None) or own_id
             if event_id:
-                if event_id in self._delivered:
+                if event_id in delivered_ids:
                     logger.debug("skipping event %s, already delivered before the reconnect", event_id)
                     continue
-                self._delivered.add(event_id)
+                delivered_ids.add(event_id)
                 self.last_event_id = event_id
             if self._replayed:
                 self._replayed -= 1
                 logger.debug("skipping a replayed event delivered before the reconnect (it had no event id)")
                 continue
             if event_id:
-                self._since_last_id = 0
-            else:
-                self._since_last_id += 1
+                self._kept_at_last_id = len(delivered_data) + 1
             if self.interaction_id is None:
                 self._find_interaction_id(event)
-            event_type = getattr(event, "event_type", None)
-            if event_type in TERMINAL_EVENT_TYPES:
-                self.finished = True
-                if event_type == "error":
-                    self.error_event = event
-            self.delivered_data.append(data)
+            if getattr(event, "event_type", None) in TERMINAL_EVENT_TYPES:
+                self._terminal(event)
+            keep(data)
             self.reconnects_without_progress = 0
             yield event
+
+    def _terminal(self, event: E) -> None:
+        self.finished = True
+        if getattr(event, "event_type", None) == "error":
+            self.error_event = event
 
     def end_of_body(self) -> None:
         """The connection ended; an unterminated event is dropped (it will be replayed on resume)."""
@@ -132,7 +135,7 @@ class StreamState(Generic[E]):
         return None if retry is None else retry / 1000
 
     def resume_query(self) -> dict[str, object]:
-        self._replayed = self._since_last_id
+        self._replayed = len(self.delivered_data) - self._kept_at_last_id
         query: dict[str, object] = {"stream": True}
         if self.last_event_id:
             query["last_event_id"] = self.last_event_id

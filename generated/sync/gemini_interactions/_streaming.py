@@ -145,15 +145,12 @@ class Stream(Generic[E]):
 
     def _events(self) -> Iterator[E]:
         started = time.monotonic()
-        delivered = 0
         try:
             while True:
                 cause: APIConnectionError | None = None
                 try:
                     for chunk in iter_bytes(self._response, self._request):
-                        for item in self._state.feed(chunk):
-                            delivered += 1
-                            yield item
+                        yield from self._state.feed(chunk)
                 except APIConnectionError as exc:
                     cause = exc
                 self._state.end_of_body()
@@ -161,7 +158,7 @@ class Stream(Generic[E]):
                     logger.info(
                         "stream of %s complete: %d events in %.0f ms",
                         self.interaction_id,
-                        delivered,
+                        len(self._state.delivered_data),
                         (time.monotonic() - started) * 1000,
                     )
                     return
