@@ -29,7 +29,7 @@ the codegen's own template."""
 
 '''
 MODELS_EXTRA_IMPORTS = (
-    "from typing import Annotated, Any, Literal\n"
+    "from typing import TYPE_CHECKING, Annotated, Any, Literal\n"
     "from typing_extensions import TypeAliasType\n"
     "from pydantic import Discriminator, Field, Tag\n"
     "from .._models_base import KNOWN_TAG, OPEN_TAG, UNKNOWN_TAG\n"
@@ -118,7 +118,10 @@ def _models_module(env: jinja2.Environment, api: Api, body: str, context: dict[s
 def _public_names(module_source: str) -> list[str]:
     """Top-level classes and aliases the models module defines, in order."""
     names: list[str] = []
-    for node in ast.parse(module_source).body:
+    nodes = ast.parse(module_source).body
+    # An open union is defined twice, under `if TYPE_CHECKING:` and `else:`; the first counts.
+    nodes = [n for node in nodes for n in (node.body if isinstance(node, ast.If) else [node])]
+    for node in nodes:
         if isinstance(node, ast.ClassDef):
             names.append(node.name)
         elif isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):

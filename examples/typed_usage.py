@@ -21,6 +21,7 @@ from gemini_interactions.types import (
     TextContent,
     TextDelta,
     ToolParam,
+    UnknownVariant,
 )
 from gemini_interactions_async import AsyncClient, AsyncStream
 from gemini_interactions_async import types as async_types
@@ -44,8 +45,12 @@ def sync_calls(client: Client) -> None:
     assert_type(stream, Stream[InteractionSSEEvent])
     with stream:
         for event in stream:
-            if isinstance(event, StepDelta) and isinstance(event.delta, TextDelta):
-                assert_type(event.delta.text, str)
+            # The guide's own test narrows the event and its delta by their tags, as written.
+            if event.event_type == "step.delta" and event.delta.type == "text":
+                assert_type(event, StepDelta)
+                assert_type(event.delta, TextDelta)
+            if isinstance(event, UnknownVariant):  # a type this SDK version does not know (run time only)
+                print("unknown event", event.event_type)
 
     # Plain dict literals are checked against the TypedDicts; models are accepted as well.
     tools: list[ToolParam] = [WEATHER, {"type": "google_search", "search_types": ["web_search"]}]
@@ -90,6 +95,8 @@ async def async_calls(client: AsyncClient) -> None:
     async with stream:
         async for event in stream:
             assert_type(event, async_types.InteractionSSEEvent)
+            if event.event_type == "step.delta" and event.delta.type == "text":
+                assert_type(event.delta.text, str)
 
 
 async def run_async(base_url: str) -> None:

@@ -32,7 +32,12 @@ def is_class(schema: dict[str, Any]) -> bool:
 
 def documented_definitions(module: Any) -> dict[str, str]:
     """Module-level names whose assignment is followed by a docstring, and that docstring."""
-    body = ast.parse(inspect.getsource(module)).body
+    # An open union is defined under `if TYPE_CHECKING:` (what editors read) and again under `else:`.
+    body = [
+        n
+        for node in ast.parse(inspect.getsource(module)).body
+        for n in (node.body if isinstance(node, ast.If) else [node])
+    ]
     found: dict[str, str] = {}
     for node, after in itertools.pairwise(body):
         target = node.targets[0] if isinstance(node, ast.Assign) else getattr(node, "target", None)

@@ -12,7 +12,7 @@ from typing import Any, TypeVar, overload
 import pydantic
 
 from .._interaction_accessors import OutputImage
-from .._models_base import type_adapter
+from .._models_base import UnknownVariant, type_adapter
 from ._models import (
     AgentConfig,
     AgentOption,
@@ -337,6 +337,7 @@ def parse_event(obj: dict[str, Any] | str | bytes) -> InteractionSSEEvent:
 
 __all__ = [
     "OutputImage",
+    "UnknownVariant",
     "adapter_for",
     "parse_event",
     "AllowedTools",

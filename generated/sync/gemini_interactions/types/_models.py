@@ -6,7 +6,7 @@ the codegen's own template."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import ConfigDict, Discriminator, Field, Tag
 from typing_extensions import TypeAliasType
@@ -2989,69 +2989,90 @@ class UnknownInteractionSSEEvent(UnknownVariant):
     event_type: str | None = None
 
 
-InteractionSSEEvent = TypeAliasType(
-    "InteractionSSEEvent",
-    Annotated[
-        # A known tag with a valid payload: the tag is looked up without calling Python.
+if TYPE_CHECKING:
+    # What a type checker sees: the known variants, so that `x.event_type == "..."` narrows the
+    # union as users write it. At run time an unknown tag is an UnknownInteractionSSEEvent (below), as
+    # Stainless SDKs also keep their unions closed for type checkers and open on the wire.
+    InteractionSSEEvent = TypeAliasType(
+        "InteractionSSEEvent",
+        ErrorEvent
+        | InteractionCompletedEvent
+        | InteractionCreatedEvent
+        | InteractionStatusUpdate
+        | StepDelta
+        | StepStart
+        | StepStop,
+    )
+    """One server-sent event of a streamed interaction."""
+else:
+    InteractionSSEEvent = TypeAliasType(
+        "InteractionSSEEvent",
         Annotated[
-            ErrorEvent
-            | InteractionCompletedEvent
-            | InteractionCreatedEvent
-            | InteractionStatusUpdate
-            | StepDelta
-            | StepStart
-            | StepStop,
-            Field(discriminator="event_type"),
-            Tag(KNOWN_TAG),
-        ]
-        # Anything else (an unknown tag, no tag, an invalid payload to report) goes to the open union.
-        | Annotated[
-            Annotated[ErrorEvent, Tag("error")]
-            | Annotated[InteractionCompletedEvent, Tag("interaction.completed")]
-            | Annotated[InteractionCreatedEvent, Tag("interaction.created")]
-            | Annotated[InteractionStatusUpdate, Tag("interaction.status_update")]
-            | Annotated[StepDelta, Tag("step.delta")]
-            | Annotated[StepStart, Tag("step.start")]
-            | Annotated[StepStop, Tag("step.stop")]
-            | Annotated[UnknownInteractionSSEEvent, Tag(UNKNOWN_TAG)],
-            Discriminator(
-                open_discriminator(
-                    "InteractionSSEEvent",
-                    "event_type",
-                    frozenset(
-                        [
-                            "error",
-                            "interaction.completed",
-                            "interaction.created",
-                            "interaction.status_update",
-                            "step.delta",
-                            "step.start",
-                            "step.stop",
-                        ]
-                    ),
-                    {
-                        "error": (frozenset(["error", "event_id"]), frozenset([])),
-                        "interaction.completed": (frozenset(["event_id", "interaction"]), frozenset(["interaction"])),
-                        "interaction.created": (frozenset(["event_id", "interaction"]), frozenset(["interaction"])),
-                        "interaction.status_update": (
-                            frozenset(["continuation_token", "event_id", "interaction_id", "status", "usage"]),
-                            frozenset(["interaction_id", "status"]),
+            # A known tag with a valid payload: the tag is looked up without calling Python.
+            Annotated[
+                ErrorEvent
+                | InteractionCompletedEvent
+                | InteractionCreatedEvent
+                | InteractionStatusUpdate
+                | StepDelta
+                | StepStart
+                | StepStop,
+                Field(discriminator="event_type"),
+                Tag(KNOWN_TAG),
+            ]
+            # Anything else (an unknown tag, no tag, an invalid payload to report) goes to the open union.
+            | Annotated[
+                Annotated[ErrorEvent, Tag("error")]
+                | Annotated[InteractionCompletedEvent, Tag("interaction.completed")]
+                | Annotated[InteractionCreatedEvent, Tag("interaction.created")]
+                | Annotated[InteractionStatusUpdate, Tag("interaction.status_update")]
+                | Annotated[StepDelta, Tag("step.delta")]
+                | Annotated[StepStart, Tag("step.start")]
+                | Annotated[StepStop, Tag("step.stop")]
+                | Annotated[UnknownInteractionSSEEvent, Tag(UNKNOWN_TAG)],
+                Discriminator(
+                    open_discriminator(
+                        "InteractionSSEEvent",
+                        "event_type",
+                        frozenset(
+                            [
+                                "error",
+                                "interaction.completed",
+                                "interaction.created",
+                                "interaction.status_update",
+                                "step.delta",
+                                "step.start",
+                                "step.stop",
+                            ]
                         ),
-                        "step.delta": (
-                            frozenset(["delta", "event_id", "index", "metadata"]),
-                            frozenset(["delta", "index"]),
-                        ),
-                        "step.start": (frozenset(["event_id", "index", "step"]), frozenset(["index", "step"])),
-                        "step.stop": (frozenset(["event_id", "index", "step_usage", "usage"]), frozenset(["index"])),
-                    },
-                )
-            ),
-            Tag(OPEN_TAG),
+                        {
+                            "error": (frozenset(["error", "event_id"]), frozenset([])),
+                            "interaction.completed": (
+                                frozenset(["event_id", "interaction"]),
+                                frozenset(["interaction"]),
+                            ),
+                            "interaction.created": (frozenset(["event_id", "interaction"]), frozenset(["interaction"])),
+                            "interaction.status_update": (
+                                frozenset(["continuation_token", "event_id", "interaction_id", "status", "usage"]),
+                                frozenset(["interaction_id", "status"]),
+                            ),
+                            "step.delta": (
+                                frozenset(["delta", "event_id", "index", "metadata"]),
+                                frozenset(["delta", "index"]),
+                            ),
+                            "step.start": (frozenset(["event_id", "index", "step"]), frozenset(["index", "step"])),
+                            "step.stop": (
+                                frozenset(["event_id", "index", "step_usage", "usage"]),
+                                frozenset(["index"]),
+                            ),
+                        },
+                    )
+                ),
+                Tag(OPEN_TAG),
+            ],
+            Field(union_mode="left_to_right"),
         ],
-        Field(union_mode="left_to_right"),
-    ],
-)
-"""One server-sent event of a streamed interaction."""
+    )
 
 
 class UnknownStep(UnknownVariant):
@@ -3062,155 +3083,187 @@ class UnknownStep(UnknownVariant):
     type: str | None = None
 
 
-Step = TypeAliasType(
-    "Step",
-    Annotated[
-        # A known tag with a valid payload: the tag is looked up without calling Python.
+if TYPE_CHECKING:
+    # What a type checker sees: the known variants, so that `x.type == "..."` narrows the
+    # union as users write it. At run time an unknown tag is an UnknownStep (below), as
+    # Stainless SDKs also keep their unions closed for type checkers and open on the wire.
+    Step = TypeAliasType(
+        "Step",
+        CodeExecutionCallStep
+        | CodeExecutionResultStep
+        | FileSearchCallStep
+        | FileSearchResultStep
+        | FunctionCallStep
+        | FunctionResultStep
+        | GoogleMapsCallStep
+        | GoogleMapsResultStep
+        | GoogleSearchCallStep
+        | GoogleSearchResultStep
+        | McpServerToolCallStep
+        | McpServerToolResultStep
+        | ModelOutputStep
+        | ProcessingCallStep
+        | ProcessingResultStep
+        | RetrievalCallStep
+        | RetrievalResultStep
+        | ThoughtStep
+        | UrlContextCallStep
+        | UrlContextResultStep
+        | UserInputStep,
+    )
+    """One step of an interaction."""
+else:
+    Step = TypeAliasType(
+        "Step",
         Annotated[
-            CodeExecutionCallStep
-            | CodeExecutionResultStep
-            | FileSearchCallStep
-            | FileSearchResultStep
-            | FunctionCallStep
-            | FunctionResultStep
-            | GoogleMapsCallStep
-            | GoogleMapsResultStep
-            | GoogleSearchCallStep
-            | GoogleSearchResultStep
-            | McpServerToolCallStep
-            | McpServerToolResultStep
-            | ModelOutputStep
-            | ProcessingCallStep
-            | ProcessingResultStep
-            | RetrievalCallStep
-            | RetrievalResultStep
-            | ThoughtStep
-            | UrlContextCallStep
-            | UrlContextResultStep
-            | UserInputStep,
-            Field(discriminator="type"),
-            Tag(KNOWN_TAG),
-        ]
-        # Anything else (an unknown tag, no tag, an invalid payload to report) goes to the open union.
-        | Annotated[
-            Annotated[CodeExecutionCallStep, Tag("code_execution_call")]
-            | Annotated[CodeExecutionResultStep, Tag("code_execution_result")]
-            | Annotated[FileSearchCallStep, Tag("file_search_call")]
-            | Annotated[FileSearchResultStep, Tag("file_search_result")]
-            | Annotated[FunctionCallStep, Tag("function_call")]
-            | Annotated[FunctionResultStep, Tag("function_result")]
-            | Annotated[GoogleMapsCallStep, Tag("google_maps_call")]
-            | Annotated[GoogleMapsResultStep, Tag("google_maps_result")]
-            | Annotated[GoogleSearchCallStep, Tag("google_search_call")]
-            | Annotated[GoogleSearchResultStep, Tag("google_search_result")]
-            | Annotated[McpServerToolCallStep, Tag("mcp_server_tool_call")]
-            | Annotated[McpServerToolResultStep, Tag("mcp_server_tool_result")]
-            | Annotated[ModelOutputStep, Tag("model_output")]
-            | Annotated[ProcessingCallStep, Tag("processing_call")]
-            | Annotated[ProcessingResultStep, Tag("processing_result")]
-            | Annotated[RetrievalCallStep, Tag("retrieval_call")]
-            | Annotated[RetrievalResultStep, Tag("retrieval_result")]
-            | Annotated[ThoughtStep, Tag("thought")]
-            | Annotated[UrlContextCallStep, Tag("url_context_call")]
-            | Annotated[UrlContextResultStep, Tag("url_context_result")]
-            | Annotated[UserInputStep, Tag("user_input")]
-            | Annotated[UnknownStep, Tag(UNKNOWN_TAG)],
-            Discriminator(
-                open_discriminator(
-                    "Step",
-                    "type",
-                    frozenset(
-                        [
-                            "code_execution_call",
-                            "code_execution_result",
-                            "file_search_call",
-                            "file_search_result",
-                            "function_call",
-                            "function_result",
-                            "google_maps_call",
-                            "google_maps_result",
-                            "google_search_call",
-                            "google_search_result",
-                            "mcp_server_tool_call",
-                            "mcp_server_tool_result",
-                            "model_output",
-                            "processing_call",
-                            "processing_result",
-                            "retrieval_call",
-                            "retrieval_result",
-                            "thought",
-                            "url_context_call",
-                            "url_context_result",
-                            "user_input",
-                        ]
-                    ),
-                    {
-                        "code_execution_call": (
-                            frozenset(["arguments", "id", "signature"]),
-                            frozenset(["arguments", "id"]),
+            # A known tag with a valid payload: the tag is looked up without calling Python.
+            Annotated[
+                CodeExecutionCallStep
+                | CodeExecutionResultStep
+                | FileSearchCallStep
+                | FileSearchResultStep
+                | FunctionCallStep
+                | FunctionResultStep
+                | GoogleMapsCallStep
+                | GoogleMapsResultStep
+                | GoogleSearchCallStep
+                | GoogleSearchResultStep
+                | McpServerToolCallStep
+                | McpServerToolResultStep
+                | ModelOutputStep
+                | ProcessingCallStep
+                | ProcessingResultStep
+                | RetrievalCallStep
+                | RetrievalResultStep
+                | ThoughtStep
+                | UrlContextCallStep
+                | UrlContextResultStep
+                | UserInputStep,
+                Field(discriminator="type"),
+                Tag(KNOWN_TAG),
+            ]
+            # Anything else (an unknown tag, no tag, an invalid payload to report) goes to the open union.
+            | Annotated[
+                Annotated[CodeExecutionCallStep, Tag("code_execution_call")]
+                | Annotated[CodeExecutionResultStep, Tag("code_execution_result")]
+                | Annotated[FileSearchCallStep, Tag("file_search_call")]
+                | Annotated[FileSearchResultStep, Tag("file_search_result")]
+                | Annotated[FunctionCallStep, Tag("function_call")]
+                | Annotated[FunctionResultStep, Tag("function_result")]
+                | Annotated[GoogleMapsCallStep, Tag("google_maps_call")]
+                | Annotated[GoogleMapsResultStep, Tag("google_maps_result")]
+                | Annotated[GoogleSearchCallStep, Tag("google_search_call")]
+                | Annotated[GoogleSearchResultStep, Tag("google_search_result")]
+                | Annotated[McpServerToolCallStep, Tag("mcp_server_tool_call")]
+                | Annotated[McpServerToolResultStep, Tag("mcp_server_tool_result")]
+                | Annotated[ModelOutputStep, Tag("model_output")]
+                | Annotated[ProcessingCallStep, Tag("processing_call")]
+                | Annotated[ProcessingResultStep, Tag("processing_result")]
+                | Annotated[RetrievalCallStep, Tag("retrieval_call")]
+                | Annotated[RetrievalResultStep, Tag("retrieval_result")]
+                | Annotated[ThoughtStep, Tag("thought")]
+                | Annotated[UrlContextCallStep, Tag("url_context_call")]
+                | Annotated[UrlContextResultStep, Tag("url_context_result")]
+                | Annotated[UserInputStep, Tag("user_input")]
+                | Annotated[UnknownStep, Tag(UNKNOWN_TAG)],
+                Discriminator(
+                    open_discriminator(
+                        "Step",
+                        "type",
+                        frozenset(
+                            [
+                                "code_execution_call",
+                                "code_execution_result",
+                                "file_search_call",
+                                "file_search_result",
+                                "function_call",
+                                "function_result",
+                                "google_maps_call",
+                                "google_maps_result",
+                                "google_search_call",
+                                "google_search_result",
+                                "mcp_server_tool_call",
+                                "mcp_server_tool_result",
+                                "model_output",
+                                "processing_call",
+                                "processing_result",
+                                "retrieval_call",
+                                "retrieval_result",
+                                "thought",
+                                "url_context_call",
+                                "url_context_result",
+                                "user_input",
+                            ]
                         ),
-                        "code_execution_result": (
-                            frozenset(["call_id", "is_error", "result", "signature"]),
-                            frozenset(["call_id", "result"]),
-                        ),
-                        "file_search_call": (frozenset(["id", "signature"]), frozenset(["id"])),
-                        "file_search_result": (frozenset(["call_id", "signature"]), frozenset(["call_id"])),
-                        "function_call": (
-                            frozenset(["arguments", "id", "name"]),
-                            frozenset(["arguments", "id", "name"]),
-                        ),
-                        "function_result": (
-                            frozenset(["call_id", "is_error", "name", "result"]),
-                            frozenset(["call_id", "result"]),
-                        ),
-                        "google_maps_call": (frozenset(["arguments", "id", "signature"]), frozenset(["id"])),
-                        "google_maps_result": (
-                            frozenset(["call_id", "result", "signature"]),
-                            frozenset(["call_id", "result"]),
-                        ),
-                        "google_search_call": (
-                            frozenset(["arguments", "id", "search_type", "signature"]),
-                            frozenset(["id"]),
-                        ),
-                        "google_search_result": (
-                            frozenset(["call_id", "is_error", "result", "signature"]),
-                            frozenset(["call_id"]),
-                        ),
-                        "mcp_server_tool_call": (
-                            frozenset(["arguments", "id", "name", "server_name"]),
-                            frozenset(["arguments", "id", "name", "server_name"]),
-                        ),
-                        "mcp_server_tool_result": (
-                            frozenset(["call_id", "name", "result", "server_name"]),
-                            frozenset(["call_id", "result"]),
-                        ),
-                        "model_output": (frozenset(["content", "error"]), frozenset([])),
-                        "processing_call": (frozenset(["id", "signature"]), frozenset(["id"])),
-                        "processing_result": (frozenset(["call_id", "signature"]), frozenset(["call_id"])),
-                        "retrieval_call": (
-                            frozenset(["arguments", "id", "retrieval_type", "signature"]),
-                            frozenset(["arguments", "id"]),
-                        ),
-                        "retrieval_result": (frozenset(["call_id", "is_error", "signature"]), frozenset(["call_id"])),
-                        "thought": (frozenset(["signature", "summary"]), frozenset([])),
-                        "url_context_call": (
-                            frozenset(["arguments", "id", "signature"]),
-                            frozenset(["arguments", "id"]),
-                        ),
-                        "url_context_result": (
-                            frozenset(["call_id", "is_error", "result", "signature"]),
-                            frozenset(["call_id", "result"]),
-                        ),
-                        "user_input": (frozenset(["content"]), frozenset([])),
-                    },
-                )
-            ),
-            Tag(OPEN_TAG),
+                        {
+                            "code_execution_call": (
+                                frozenset(["arguments", "id", "signature"]),
+                                frozenset(["arguments", "id"]),
+                            ),
+                            "code_execution_result": (
+                                frozenset(["call_id", "is_error", "result", "signature"]),
+                                frozenset(["call_id", "result"]),
+                            ),
+                            "file_search_call": (frozenset(["id", "signature"]), frozenset(["id"])),
+                            "file_search_result": (frozenset(["call_id", "signature"]), frozenset(["call_id"])),
+                            "function_call": (
+                                frozenset(["arguments", "id", "name"]),
+                                frozenset(["arguments", "id", "name"]),
+                            ),
+                            "function_result": (
+                                frozenset(["call_id", "is_error", "name", "result"]),
+                                frozenset(["call_id", "result"]),
+                            ),
+                            "google_maps_call": (frozenset(["arguments", "id", "signature"]), frozenset(["id"])),
+                            "google_maps_result": (
+                                frozenset(["call_id", "result", "signature"]),
+                                frozenset(["call_id", "result"]),
+                            ),
+                            "google_search_call": (
+                                frozenset(["arguments", "id", "search_type", "signature"]),
+                                frozenset(["id"]),
+                            ),
+                            "google_search_result": (
+                                frozenset(["call_id", "is_error", "result", "signature"]),
+                                frozenset(["call_id"]),
+                            ),
+                            "mcp_server_tool_call": (
+                                frozenset(["arguments", "id", "name", "server_name"]),
+                                frozenset(["arguments", "id", "name", "server_name"]),
+                            ),
+                            "mcp_server_tool_result": (
+                                frozenset(["call_id", "name", "result", "server_name"]),
+                                frozenset(["call_id", "result"]),
+                            ),
+                            "model_output": (frozenset(["content", "error"]), frozenset([])),
+                            "processing_call": (frozenset(["id", "signature"]), frozenset(["id"])),
+                            "processing_result": (frozenset(["call_id", "signature"]), frozenset(["call_id"])),
+                            "retrieval_call": (
+                                frozenset(["arguments", "id", "retrieval_type", "signature"]),
+                                frozenset(["arguments", "id"]),
+                            ),
+                            "retrieval_result": (
+                                frozenset(["call_id", "is_error", "signature"]),
+                                frozenset(["call_id"]),
+                            ),
+                            "thought": (frozenset(["signature", "summary"]), frozenset([])),
+                            "url_context_call": (
+                                frozenset(["arguments", "id", "signature"]),
+                                frozenset(["arguments", "id"]),
+                            ),
+                            "url_context_result": (
+                                frozenset(["call_id", "is_error", "result", "signature"]),
+                                frozenset(["call_id", "result"]),
+                            ),
+                            "user_input": (frozenset(["content"]), frozenset([])),
+                        },
+                    )
+                ),
+                Tag(OPEN_TAG),
+            ],
+            Field(union_mode="left_to_right"),
         ],
-        Field(union_mode="left_to_right"),
-    ],
-)
-"""One step of an interaction."""
+    )
 
 
 class UnknownFunctionResultSubcontent(UnknownVariant):
@@ -3221,46 +3274,58 @@ class UnknownFunctionResultSubcontent(UnknownVariant):
     type: str | None = None
 
 
-FunctionResultSubcontent = TypeAliasType(
-    "FunctionResultSubcontent",
-    Annotated[
-        # A known tag with a valid payload: the tag is looked up without calling Python.
+if TYPE_CHECKING:
+    # What a type checker sees: the known variants, so that `x.type == "..."` narrows the
+    # union as users write it. At run time an unknown tag is an UnknownFunctionResultSubcontent (below), as
+    # Stainless SDKs also keep their unions closed for type checkers and open on the wire.
+    FunctionResultSubcontent = TypeAliasType(
+        "FunctionResultSubcontent",
+        AudioContent | DocumentContent | ImageContent | TextContent | VideoContent,
+    )
+    """One content item inside a tool result."""
+else:
+    FunctionResultSubcontent = TypeAliasType(
+        "FunctionResultSubcontent",
         Annotated[
-            AudioContent | DocumentContent | ImageContent | TextContent | VideoContent,
-            Field(discriminator="type"),
-            Tag(KNOWN_TAG),
-        ]
-        # Anything else (an unknown tag, no tag, an invalid payload to report) goes to the open union.
-        | Annotated[
-            Annotated[AudioContent, Tag("audio")]
-            | Annotated[DocumentContent, Tag("document")]
-            | Annotated[ImageContent, Tag("image")]
-            | Annotated[TextContent, Tag("text")]
-            | Annotated[VideoContent, Tag("video")]
-            | Annotated[UnknownFunctionResultSubcontent, Tag(UNKNOWN_TAG)],
-            Discriminator(
-                open_discriminator(
-                    "FunctionResultSubcontent",
-                    "type",
-                    frozenset(["audio", "document", "image", "text", "video"]),
-                    {
-                        "audio": (frozenset(["channels", "data", "mime_type", "sample_rate", "uri"]), frozenset([])),
-                        "document": (frozenset(["data", "mime_type", "uri"]), frozenset([])),
-                        "image": (frozenset(["data", "mime_type", "resolution", "uri"]), frozenset([])),
-                        "text": (frozenset(["annotations", "text"]), frozenset(["text"])),
-                        "video": (
-                            frozenset(["data", "mime_type", "name", "processing", "resolution", "uri"]),
-                            frozenset([]),
-                        ),
-                    },
-                )
-            ),
-            Tag(OPEN_TAG),
+            # A known tag with a valid payload: the tag is looked up without calling Python.
+            Annotated[
+                AudioContent | DocumentContent | ImageContent | TextContent | VideoContent,
+                Field(discriminator="type"),
+                Tag(KNOWN_TAG),
+            ]
+            # Anything else (an unknown tag, no tag, an invalid payload to report) goes to the open union.
+            | Annotated[
+                Annotated[AudioContent, Tag("audio")]
+                | Annotated[DocumentContent, Tag("document")]
+                | Annotated[ImageContent, Tag("image")]
+                | Annotated[TextContent, Tag("text")]
+                | Annotated[VideoContent, Tag("video")]
+                | Annotated[UnknownFunctionResultSubcontent, Tag(UNKNOWN_TAG)],
+                Discriminator(
+                    open_discriminator(
+                        "FunctionResultSubcontent",
+                        "type",
+                        frozenset(["audio", "document", "image", "text", "video"]),
+                        {
+                            "audio": (
+                                frozenset(["channels", "data", "mime_type", "sample_rate", "uri"]),
+                                frozenset([]),
+                            ),
+                            "document": (frozenset(["data", "mime_type", "uri"]), frozenset([])),
+                            "image": (frozenset(["data", "mime_type", "resolution", "uri"]), frozenset([])),
+                            "text": (frozenset(["annotations", "text"]), frozenset(["text"])),
+                            "video": (
+                                frozenset(["data", "mime_type", "name", "processing", "resolution", "uri"]),
+                                frozenset([]),
+                            ),
+                        },
+                    )
+                ),
+                Tag(OPEN_TAG),
+            ],
+            Field(union_mode="left_to_right"),
         ],
-        Field(union_mode="left_to_right"),
-    ],
-)
-"""One content item inside a tool result."""
+    )
 
 
 class UnknownStepDeltaData(UnknownVariant):
@@ -3271,151 +3336,191 @@ class UnknownStepDeltaData(UnknownVariant):
     type: str | None = None
 
 
-StepDeltaData = TypeAliasType(
-    "StepDeltaData",
-    Annotated[
-        # A known tag with a valid payload: the tag is looked up without calling Python.
+if TYPE_CHECKING:
+    # What a type checker sees: the known variants, so that `x.type == "..."` narrows the
+    # union as users write it. At run time an unknown tag is an UnknownStepDeltaData (below), as
+    # Stainless SDKs also keep their unions closed for type checkers and open on the wire.
+    StepDeltaData = TypeAliasType(
+        "StepDeltaData",
+        ArgumentsDelta
+        | AudioDelta
+        | CodeExecutionCallDelta
+        | CodeExecutionResultDelta
+        | DocumentDelta
+        | FileSearchCallDelta
+        | FileSearchResultDelta
+        | FunctionResultDelta
+        | GoogleMapsCallDelta
+        | GoogleMapsResultDelta
+        | GoogleSearchCallDelta
+        | GoogleSearchResultDelta
+        | ImageDelta
+        | McpServerToolCallDelta
+        | McpServerToolResultDelta
+        | ProcessingCallDelta
+        | ProcessingResultDelta
+        | RetrievalCallDelta
+        | RetrievalResultDelta
+        | TextAnnotationDelta
+        | TextDelta
+        | ThoughtSignatureDelta
+        | ThoughtSummaryDelta
+        | UrlContextCallDelta
+        | UrlContextResultDelta
+        | VideoDelta,
+    )
+    """Payload of a step.delta event."""
+else:
+    StepDeltaData = TypeAliasType(
+        "StepDeltaData",
         Annotated[
-            ArgumentsDelta
-            | AudioDelta
-            | CodeExecutionCallDelta
-            | CodeExecutionResultDelta
-            | DocumentDelta
-            | FileSearchCallDelta
-            | FileSearchResultDelta
-            | FunctionResultDelta
-            | GoogleMapsCallDelta
-            | GoogleMapsResultDelta
-            | GoogleSearchCallDelta
-            | GoogleSearchResultDelta
-            | ImageDelta
-            | McpServerToolCallDelta
-            | McpServerToolResultDelta
-            | ProcessingCallDelta
-            | ProcessingResultDelta
-            | RetrievalCallDelta
-            | RetrievalResultDelta
-            | TextAnnotationDelta
-            | TextDelta
-            | ThoughtSignatureDelta
-            | ThoughtSummaryDelta
-            | UrlContextCallDelta
-            | UrlContextResultDelta
-            | VideoDelta,
-            Field(discriminator="type"),
-            Tag(KNOWN_TAG),
-        ]
-        # Anything else (an unknown tag, no tag, an invalid payload to report) goes to the open union.
-        | Annotated[
-            Annotated[ArgumentsDelta, Tag("arguments_delta")]
-            | Annotated[AudioDelta, Tag("audio")]
-            | Annotated[CodeExecutionCallDelta, Tag("code_execution_call")]
-            | Annotated[CodeExecutionResultDelta, Tag("code_execution_result")]
-            | Annotated[DocumentDelta, Tag("document")]
-            | Annotated[FileSearchCallDelta, Tag("file_search_call")]
-            | Annotated[FileSearchResultDelta, Tag("file_search_result")]
-            | Annotated[FunctionResultDelta, Tag("function_result")]
-            | Annotated[GoogleMapsCallDelta, Tag("google_maps_call")]
-            | Annotated[GoogleMapsResultDelta, Tag("google_maps_result")]
-            | Annotated[GoogleSearchCallDelta, Tag("google_search_call")]
-            | Annotated[GoogleSearchResultDelta, Tag("google_search_result")]
-            | Annotated[ImageDelta, Tag("image")]
-            | Annotated[McpServerToolCallDelta, Tag("mcp_server_tool_call")]
-            | Annotated[McpServerToolResultDelta, Tag("mcp_server_tool_result")]
-            | Annotated[ProcessingCallDelta, Tag("processing_call")]
-            | Annotated[ProcessingResultDelta, Tag("processing_result")]
-            | Annotated[RetrievalCallDelta, Tag("retrieval_call")]
-            | Annotated[RetrievalResultDelta, Tag("retrieval_result")]
-            | Annotated[TextAnnotationDelta, Tag("text_annotation_delta")]
-            | Annotated[TextDelta, Tag("text")]
-            | Annotated[ThoughtSignatureDelta, Tag("thought_signature")]
-            | Annotated[ThoughtSummaryDelta, Tag("thought_summary")]
-            | Annotated[UrlContextCallDelta, Tag("url_context_call")]
-            | Annotated[UrlContextResultDelta, Tag("url_context_result")]
-            | Annotated[VideoDelta, Tag("video")]
-            | Annotated[UnknownStepDeltaData, Tag(UNKNOWN_TAG)],
-            Discriminator(
-                open_discriminator(
-                    "StepDeltaData",
-                    "type",
-                    frozenset(
-                        [
-                            "arguments_delta",
-                            "audio",
-                            "code_execution_call",
-                            "code_execution_result",
-                            "document",
-                            "file_search_call",
-                            "file_search_result",
-                            "function_result",
-                            "google_maps_call",
-                            "google_maps_result",
-                            "google_search_call",
-                            "google_search_result",
-                            "image",
-                            "mcp_server_tool_call",
-                            "mcp_server_tool_result",
-                            "processing_call",
-                            "processing_result",
-                            "retrieval_call",
-                            "retrieval_result",
-                            "text_annotation_delta",
-                            "text",
-                            "thought_signature",
-                            "thought_summary",
-                            "url_context_call",
-                            "url_context_result",
-                            "video",
-                        ]
-                    ),
-                    {
-                        "arguments_delta": (frozenset(["arguments"]), frozenset([])),
-                        "audio": (
-                            frozenset(["channels", "data", "mime_type", "rate", "sample_rate", "uri"]),
-                            frozenset([]),
+            # A known tag with a valid payload: the tag is looked up without calling Python.
+            Annotated[
+                ArgumentsDelta
+                | AudioDelta
+                | CodeExecutionCallDelta
+                | CodeExecutionResultDelta
+                | DocumentDelta
+                | FileSearchCallDelta
+                | FileSearchResultDelta
+                | FunctionResultDelta
+                | GoogleMapsCallDelta
+                | GoogleMapsResultDelta
+                | GoogleSearchCallDelta
+                | GoogleSearchResultDelta
+                | ImageDelta
+                | McpServerToolCallDelta
+                | McpServerToolResultDelta
+                | ProcessingCallDelta
+                | ProcessingResultDelta
+                | RetrievalCallDelta
+                | RetrievalResultDelta
+                | TextAnnotationDelta
+                | TextDelta
+                | ThoughtSignatureDelta
+                | ThoughtSummaryDelta
+                | UrlContextCallDelta
+                | UrlContextResultDelta
+                | VideoDelta,
+                Field(discriminator="type"),
+                Tag(KNOWN_TAG),
+            ]
+            # Anything else (an unknown tag, no tag, an invalid payload to report) goes to the open union.
+            | Annotated[
+                Annotated[ArgumentsDelta, Tag("arguments_delta")]
+                | Annotated[AudioDelta, Tag("audio")]
+                | Annotated[CodeExecutionCallDelta, Tag("code_execution_call")]
+                | Annotated[CodeExecutionResultDelta, Tag("code_execution_result")]
+                | Annotated[DocumentDelta, Tag("document")]
+                | Annotated[FileSearchCallDelta, Tag("file_search_call")]
+                | Annotated[FileSearchResultDelta, Tag("file_search_result")]
+                | Annotated[FunctionResultDelta, Tag("function_result")]
+                | Annotated[GoogleMapsCallDelta, Tag("google_maps_call")]
+                | Annotated[GoogleMapsResultDelta, Tag("google_maps_result")]
+                | Annotated[GoogleSearchCallDelta, Tag("google_search_call")]
+                | Annotated[GoogleSearchResultDelta, Tag("google_search_result")]
+                | Annotated[ImageDelta, Tag("image")]
+                | Annotated[McpServerToolCallDelta, Tag("mcp_server_tool_call")]
+                | Annotated[McpServerToolResultDelta, Tag("mcp_server_tool_result")]
+                | Annotated[ProcessingCallDelta, Tag("processing_call")]
+                | Annotated[ProcessingResultDelta, Tag("processing_result")]
+                | Annotated[RetrievalCallDelta, Tag("retrieval_call")]
+                | Annotated[RetrievalResultDelta, Tag("retrieval_result")]
+                | Annotated[TextAnnotationDelta, Tag("text_annotation_delta")]
+                | Annotated[TextDelta, Tag("text")]
+                | Annotated[ThoughtSignatureDelta, Tag("thought_signature")]
+                | Annotated[ThoughtSummaryDelta, Tag("thought_summary")]
+                | Annotated[UrlContextCallDelta, Tag("url_context_call")]
+                | Annotated[UrlContextResultDelta, Tag("url_context_result")]
+                | Annotated[VideoDelta, Tag("video")]
+                | Annotated[UnknownStepDeltaData, Tag(UNKNOWN_TAG)],
+                Discriminator(
+                    open_discriminator(
+                        "StepDeltaData",
+                        "type",
+                        frozenset(
+                            [
+                                "arguments_delta",
+                                "audio",
+                                "code_execution_call",
+                                "code_execution_result",
+                                "document",
+                                "file_search_call",
+                                "file_search_result",
+                                "function_result",
+                                "google_maps_call",
+                                "google_maps_result",
+                                "google_search_call",
+                                "google_search_result",
+                                "image",
+                                "mcp_server_tool_call",
+                                "mcp_server_tool_result",
+                                "processing_call",
+                                "processing_result",
+                                "retrieval_call",
+                                "retrieval_result",
+                                "text_annotation_delta",
+                                "text",
+                                "thought_signature",
+                                "thought_summary",
+                                "url_context_call",
+                                "url_context_result",
+                                "video",
+                            ]
                         ),
-                        "code_execution_call": (frozenset(["arguments", "signature"]), frozenset(["arguments"])),
-                        "code_execution_result": (
-                            frozenset(["is_error", "result", "signature"]),
-                            frozenset(["result"]),
-                        ),
-                        "document": (frozenset(["data", "mime_type", "uri"]), frozenset([])),
-                        "file_search_call": (frozenset(["signature"]), frozenset([])),
-                        "file_search_result": (frozenset(["result", "signature"]), frozenset(["result"])),
-                        "function_result": (frozenset(["is_error", "name", "result"]), frozenset(["result"])),
-                        "google_maps_call": (frozenset(["arguments", "signature"]), frozenset([])),
-                        "google_maps_result": (frozenset(["result", "signature"]), frozenset([])),
-                        "google_search_call": (frozenset(["arguments", "signature"]), frozenset(["arguments"])),
-                        "google_search_result": (frozenset(["is_error", "result", "signature"]), frozenset([])),
-                        "image": (frozenset(["data", "mime_type", "resolution", "uri"]), frozenset([])),
-                        "mcp_server_tool_call": (
-                            frozenset(["arguments", "name", "server_name"]),
-                            frozenset(["arguments", "name", "server_name"]),
-                        ),
-                        "mcp_server_tool_result": (frozenset(["name", "result", "server_name"]), frozenset(["result"])),
-                        "processing_call": (frozenset(["signature"]), frozenset([])),
-                        "processing_result": (frozenset(["signature"]), frozenset([])),
-                        "retrieval_call": (
-                            frozenset(["arguments", "retrieval_type", "signature"]),
-                            frozenset(["arguments"]),
-                        ),
-                        "retrieval_result": (frozenset(["is_error", "signature"]), frozenset([])),
-                        "text_annotation_delta": (frozenset(["annotations"]), frozenset([])),
-                        "text": (frozenset(["text"]), frozenset(["text"])),
-                        "thought_signature": (frozenset(["signature"]), frozenset([])),
-                        "thought_summary": (frozenset(["content"]), frozenset([])),
-                        "url_context_call": (frozenset(["arguments", "signature"]), frozenset(["arguments"])),
-                        "url_context_result": (frozenset(["is_error", "result", "signature"]), frozenset(["result"])),
-                        "video": (frozenset(["data", "mime_type", "resolution", "uri"]), frozenset([])),
-                    },
-                )
-            ),
-            Tag(OPEN_TAG),
+                        {
+                            "arguments_delta": (frozenset(["arguments"]), frozenset([])),
+                            "audio": (
+                                frozenset(["channels", "data", "mime_type", "rate", "sample_rate", "uri"]),
+                                frozenset([]),
+                            ),
+                            "code_execution_call": (frozenset(["arguments", "signature"]), frozenset(["arguments"])),
+                            "code_execution_result": (
+                                frozenset(["is_error", "result", "signature"]),
+                                frozenset(["result"]),
+                            ),
+                            "document": (frozenset(["data", "mime_type", "uri"]), frozenset([])),
+                            "file_search_call": (frozenset(["signature"]), frozenset([])),
+                            "file_search_result": (frozenset(["result", "signature"]), frozenset(["result"])),
+                            "function_result": (frozenset(["is_error", "name", "result"]), frozenset(["result"])),
+                            "google_maps_call": (frozenset(["arguments", "signature"]), frozenset([])),
+                            "google_maps_result": (frozenset(["result", "signature"]), frozenset([])),
+                            "google_search_call": (frozenset(["arguments", "signature"]), frozenset(["arguments"])),
+                            "google_search_result": (frozenset(["is_error", "result", "signature"]), frozenset([])),
+                            "image": (frozenset(["data", "mime_type", "resolution", "uri"]), frozenset([])),
+                            "mcp_server_tool_call": (
+                                frozenset(["arguments", "name", "server_name"]),
+                                frozenset(["arguments", "name", "server_name"]),
+                            ),
+                            "mcp_server_tool_result": (
+                                frozenset(["name", "result", "server_name"]),
+                                frozenset(["result"]),
+                            ),
+                            "processing_call": (frozenset(["signature"]), frozenset([])),
+                            "processing_result": (frozenset(["signature"]), frozenset([])),
+                            "retrieval_call": (
+                                frozenset(["arguments", "retrieval_type", "signature"]),
+                                frozenset(["arguments"]),
+                            ),
+                            "retrieval_result": (frozenset(["is_error", "signature"]), frozenset([])),
+                            "text_annotation_delta": (frozenset(["annotations"]), frozenset([])),
+                            "text": (frozenset(["text"]), frozenset(["text"])),
+                            "thought_signature": (frozenset(["signature"]), frozenset([])),
+                            "thought_summary": (frozenset(["content"]), frozenset([])),
+                            "url_context_call": (frozenset(["arguments", "signature"]), frozenset(["arguments"])),
+                            "url_context_result": (
+                                frozenset(["is_error", "result", "signature"]),
+                                frozenset(["result"]),
+                            ),
+                            "video": (frozenset(["data", "mime_type", "resolution", "uri"]), frozenset([])),
+                        },
+                    )
+                ),
+                Tag(OPEN_TAG),
+            ],
+            Field(union_mode="left_to_right"),
         ],
-        Field(union_mode="left_to_right"),
-    ],
-)
-"""Payload of a step.delta event."""
+    )
 
 
 class UnknownContent(UnknownVariant):
@@ -3426,46 +3531,58 @@ class UnknownContent(UnknownVariant):
     type: str | None = None
 
 
-Content = TypeAliasType(
-    "Content",
-    Annotated[
-        # A known tag with a valid payload: the tag is looked up without calling Python.
+if TYPE_CHECKING:
+    # What a type checker sees: the known variants, so that `x.type == "..."` narrows the
+    # union as users write it. At run time an unknown tag is an UnknownContent (below), as
+    # Stainless SDKs also keep their unions closed for type checkers and open on the wire.
+    Content = TypeAliasType(
+        "Content",
+        AudioContent | DocumentContent | ImageContent | TextContent | VideoContent,
+    )
+    """One piece of multimodal content."""
+else:
+    Content = TypeAliasType(
+        "Content",
         Annotated[
-            AudioContent | DocumentContent | ImageContent | TextContent | VideoContent,
-            Field(discriminator="type"),
-            Tag(KNOWN_TAG),
-        ]
-        # Anything else (an unknown tag, no tag, an invalid payload to report) goes to the open union.
-        | Annotated[
-            Annotated[AudioContent, Tag("audio")]
-            | Annotated[DocumentContent, Tag("document")]
-            | Annotated[ImageContent, Tag("image")]
-            | Annotated[TextContent, Tag("text")]
-            | Annotated[VideoContent, Tag("video")]
-            | Annotated[UnknownContent, Tag(UNKNOWN_TAG)],
-            Discriminator(
-                open_discriminator(
-                    "Content",
-                    "type",
-                    frozenset(["audio", "document", "image", "text", "video"]),
-                    {
-                        "audio": (frozenset(["channels", "data", "mime_type", "sample_rate", "uri"]), frozenset([])),
-                        "document": (frozenset(["data", "mime_type", "uri"]), frozenset([])),
-                        "image": (frozenset(["data", "mime_type", "resolution", "uri"]), frozenset([])),
-                        "text": (frozenset(["annotations", "text"]), frozenset(["text"])),
-                        "video": (
-                            frozenset(["data", "mime_type", "name", "processing", "resolution", "uri"]),
-                            frozenset([]),
-                        ),
-                    },
-                )
-            ),
-            Tag(OPEN_TAG),
+            # A known tag with a valid payload: the tag is looked up without calling Python.
+            Annotated[
+                AudioContent | DocumentContent | ImageContent | TextContent | VideoContent,
+                Field(discriminator="type"),
+                Tag(KNOWN_TAG),
+            ]
+            # Anything else (an unknown tag, no tag, an invalid payload to report) goes to the open union.
+            | Annotated[
+                Annotated[AudioContent, Tag("audio")]
+                | Annotated[DocumentContent, Tag("document")]
+                | Annotated[ImageContent, Tag("image")]
+                | Annotated[TextContent, Tag("text")]
+                | Annotated[VideoContent, Tag("video")]
+                | Annotated[UnknownContent, Tag(UNKNOWN_TAG)],
+                Discriminator(
+                    open_discriminator(
+                        "Content",
+                        "type",
+                        frozenset(["audio", "document", "image", "text", "video"]),
+                        {
+                            "audio": (
+                                frozenset(["channels", "data", "mime_type", "sample_rate", "uri"]),
+                                frozenset([]),
+                            ),
+                            "document": (frozenset(["data", "mime_type", "uri"]), frozenset([])),
+                            "image": (frozenset(["data", "mime_type", "resolution", "uri"]), frozenset([])),
+                            "text": (frozenset(["annotations", "text"]), frozenset(["text"])),
+                            "video": (
+                                frozenset(["data", "mime_type", "name", "processing", "resolution", "uri"]),
+                                frozenset([]),
+                            ),
+                        },
+                    )
+                ),
+                Tag(OPEN_TAG),
+            ],
+            Field(union_mode="left_to_right"),
         ],
-        Field(union_mode="left_to_right"),
-    ],
-)
-"""One piece of multimodal content."""
+    )
 
 
 class UnknownThoughtSummaryContent(UnknownVariant):
@@ -3476,37 +3593,46 @@ class UnknownThoughtSummaryContent(UnknownVariant):
     type: str | None = None
 
 
-ThoughtSummaryContent = TypeAliasType(
-    "ThoughtSummaryContent",
-    Annotated[
-        # A known tag with a valid payload: the tag is looked up without calling Python.
+if TYPE_CHECKING:
+    # What a type checker sees: the known variants, so that `x.type == "..."` narrows the
+    # union as users write it. At run time an unknown tag is an UnknownThoughtSummaryContent (below), as
+    # Stainless SDKs also keep their unions closed for type checkers and open on the wire.
+    ThoughtSummaryContent = TypeAliasType(
+        "ThoughtSummaryContent",
+        ImageContent | TextContent,
+    )
+    """One item of a thought summary."""
+else:
+    ThoughtSummaryContent = TypeAliasType(
+        "ThoughtSummaryContent",
         Annotated[
-            ImageContent | TextContent,
-            Field(discriminator="type"),
-            Tag(KNOWN_TAG),
-        ]
-        # Anything else (an unknown tag, no tag, an invalid payload to report) goes to the open union.
-        | Annotated[
-            Annotated[ImageContent, Tag("image")]
-            | Annotated[TextContent, Tag("text")]
-            | Annotated[UnknownThoughtSummaryContent, Tag(UNKNOWN_TAG)],
-            Discriminator(
-                open_discriminator(
-                    "ThoughtSummaryContent",
-                    "type",
-                    frozenset(["image", "text"]),
-                    {
-                        "image": (frozenset(["data", "mime_type", "resolution", "uri"]), frozenset([])),
-                        "text": (frozenset(["annotations", "text"]), frozenset(["text"])),
-                    },
-                )
-            ),
-            Tag(OPEN_TAG),
+            # A known tag with a valid payload: the tag is looked up without calling Python.
+            Annotated[
+                ImageContent | TextContent,
+                Field(discriminator="type"),
+                Tag(KNOWN_TAG),
+            ]
+            # Anything else (an unknown tag, no tag, an invalid payload to report) goes to the open union.
+            | Annotated[
+                Annotated[ImageContent, Tag("image")]
+                | Annotated[TextContent, Tag("text")]
+                | Annotated[UnknownThoughtSummaryContent, Tag(UNKNOWN_TAG)],
+                Discriminator(
+                    open_discriminator(
+                        "ThoughtSummaryContent",
+                        "type",
+                        frozenset(["image", "text"]),
+                        {
+                            "image": (frozenset(["data", "mime_type", "resolution", "uri"]), frozenset([])),
+                            "text": (frozenset(["annotations", "text"]), frozenset(["text"])),
+                        },
+                    )
+                ),
+                Tag(OPEN_TAG),
+            ],
+            Field(union_mode="left_to_right"),
         ],
-        Field(union_mode="left_to_right"),
-    ],
-)
-"""One item of a thought summary."""
+    )
 
 
 class UnknownMediaProcessing(UnknownVariant):
@@ -3517,32 +3643,41 @@ class UnknownMediaProcessing(UnknownVariant):
     type: str | None = None
 
 
-MediaProcessing = TypeAliasType(
-    "MediaProcessing",
-    Annotated[
-        # A known tag with a valid payload: the tag is looked up without calling Python.
+if TYPE_CHECKING:
+    # What a type checker sees: the known variants, so that `x.type == "..."` narrows the
+    # union as users write it. At run time an unknown tag is an UnknownMediaProcessing (below), as
+    # Stainless SDKs also keep their unions closed for type checkers and open on the wire.
+    MediaProcessing = TypeAliasType(
+        "MediaProcessing",
+        StaticMediaProcessing,
+    )
+    """How a video should be processed."""
+else:
+    MediaProcessing = TypeAliasType(
+        "MediaProcessing",
         Annotated[
-            StaticMediaProcessing,
-            Field(discriminator="type"),
-            Tag(KNOWN_TAG),
-        ]
-        # Anything else (an unknown tag, no tag, an invalid payload to report) goes to the open union.
-        | Annotated[
-            Annotated[StaticMediaProcessing, Tag("static")] | Annotated[UnknownMediaProcessing, Tag(UNKNOWN_TAG)],
-            Discriminator(
-                open_discriminator(
-                    "MediaProcessing",
-                    "type",
-                    frozenset(["static"]),
-                    {"static": (frozenset(["end_offset", "fps", "start_offset"]), frozenset([]))},
-                )
-            ),
-            Tag(OPEN_TAG),
+            # A known tag with a valid payload: the tag is looked up without calling Python.
+            Annotated[
+                StaticMediaProcessing,
+                Field(discriminator="type"),
+                Tag(KNOWN_TAG),
+            ]
+            # Anything else (an unknown tag, no tag, an invalid payload to report) goes to the open union.
+            | Annotated[
+                Annotated[StaticMediaProcessing, Tag("static")] | Annotated[UnknownMediaProcessing, Tag(UNKNOWN_TAG)],
+                Discriminator(
+                    open_discriminator(
+                        "MediaProcessing",
+                        "type",
+                        frozenset(["static"]),
+                        {"static": (frozenset(["end_offset", "fps", "start_offset"]), frozenset([]))},
+                    )
+                ),
+                Tag(OPEN_TAG),
+            ],
+            Field(union_mode="left_to_right"),
         ],
-        Field(union_mode="left_to_right"),
-    ],
-)
-"""How a video should be processed."""
+    )
 
 
 class UnknownAnnotation(UnknownVariant):
@@ -3553,63 +3688,77 @@ class UnknownAnnotation(UnknownVariant):
     type: str | None = None
 
 
-Annotation = TypeAliasType(
-    "Annotation",
-    Annotated[
-        # A known tag with a valid payload: the tag is looked up without calling Python.
+if TYPE_CHECKING:
+    # What a type checker sees: the known variants, so that `x.type == "..."` narrows the
+    # union as users write it. At run time an unknown tag is an UnknownAnnotation (below), as
+    # Stainless SDKs also keep their unions closed for type checkers and open on the wire.
+    Annotation = TypeAliasType(
+        "Annotation",
+        FileCitation | PlaceCitation | SpeechAnnotation | UrlCitation | WordInfo,
+    )
+    """Metadata attached to a span of text."""
+else:
+    Annotation = TypeAliasType(
+        "Annotation",
         Annotated[
-            FileCitation | PlaceCitation | SpeechAnnotation | UrlCitation | WordInfo,
-            Field(discriminator="type"),
-            Tag(KNOWN_TAG),
-        ]
-        # Anything else (an unknown tag, no tag, an invalid payload to report) goes to the open union.
-        | Annotated[
-            Annotated[FileCitation, Tag("file_citation")]
-            | Annotated[PlaceCitation, Tag("place_citation")]
-            | Annotated[SpeechAnnotation, Tag("speech_metadata")]
-            | Annotated[UrlCitation, Tag("url_citation")]
-            | Annotated[WordInfo, Tag("word_info")]
-            | Annotated[UnknownAnnotation, Tag(UNKNOWN_TAG)],
-            Discriminator(
-                open_discriminator(
-                    "Annotation",
-                    "type",
-                    frozenset(["file_citation", "place_citation", "speech_metadata", "url_citation", "word_info"]),
-                    {
-                        "file_citation": (
-                            frozenset(
-                                [
-                                    "custom_metadata",
-                                    "document_uri",
-                                    "end_index",
-                                    "file_name",
-                                    "media_id",
-                                    "page_number",
-                                    "source",
-                                    "start_index",
-                                ]
+            # A known tag with a valid payload: the tag is looked up without calling Python.
+            Annotated[
+                FileCitation | PlaceCitation | SpeechAnnotation | UrlCitation | WordInfo,
+                Field(discriminator="type"),
+                Tag(KNOWN_TAG),
+            ]
+            # Anything else (an unknown tag, no tag, an invalid payload to report) goes to the open union.
+            | Annotated[
+                Annotated[FileCitation, Tag("file_citation")]
+                | Annotated[PlaceCitation, Tag("place_citation")]
+                | Annotated[SpeechAnnotation, Tag("speech_metadata")]
+                | Annotated[UrlCitation, Tag("url_citation")]
+                | Annotated[WordInfo, Tag("word_info")]
+                | Annotated[UnknownAnnotation, Tag(UNKNOWN_TAG)],
+                Discriminator(
+                    open_discriminator(
+                        "Annotation",
+                        "type",
+                        frozenset(["file_citation", "place_citation", "speech_metadata", "url_citation", "word_info"]),
+                        {
+                            "file_citation": (
+                                frozenset(
+                                    [
+                                        "custom_metadata",
+                                        "document_uri",
+                                        "end_index",
+                                        "file_name",
+                                        "media_id",
+                                        "page_number",
+                                        "source",
+                                        "start_index",
+                                    ]
+                                ),
+                                frozenset([]),
                             ),
-                            frozenset([]),
-                        ),
-                        "place_citation": (
-                            frozenset(["end_index", "name", "place_id", "review_snippets", "start_index", "url"]),
-                            frozenset([]),
-                        ),
-                        "speech_metadata": (frozenset(["end_index", "speaker", "start_index", "style"]), frozenset([])),
-                        "url_citation": (frozenset(["end_index", "start_index", "title", "url"]), frozenset([])),
-                        "word_info": (
-                            frozenset(["end_index", "end_offset", "speaker", "start_index", "start_offset", "text"]),
-                            frozenset([]),
-                        ),
-                    },
-                )
-            ),
-            Tag(OPEN_TAG),
+                            "place_citation": (
+                                frozenset(["end_index", "name", "place_id", "review_snippets", "start_index", "url"]),
+                                frozenset([]),
+                            ),
+                            "speech_metadata": (
+                                frozenset(["end_index", "speaker", "start_index", "style"]),
+                                frozenset([]),
+                            ),
+                            "url_citation": (frozenset(["end_index", "start_index", "title", "url"]), frozenset([])),
+                            "word_info": (
+                                frozenset(
+                                    ["end_index", "end_offset", "speaker", "start_index", "start_offset", "text"]
+                                ),
+                                frozenset([]),
+                            ),
+                        },
+                    )
+                ),
+                Tag(OPEN_TAG),
+            ],
+            Field(union_mode="left_to_right"),
         ],
-        Field(union_mode="left_to_right"),
-    ],
-)
-"""Metadata attached to a span of text."""
+    )
 
 
 class UnknownTool(UnknownVariant):
@@ -3620,95 +3769,112 @@ class UnknownTool(UnknownVariant):
     type: str | None = None
 
 
-Tool = TypeAliasType(
-    "Tool",
-    Annotated[
-        # A known tag with a valid payload: the tag is looked up without calling Python.
+if TYPE_CHECKING:
+    # What a type checker sees: the known variants, so that `x.type == "..."` narrows the
+    # union as users write it. At run time an unknown tag is an UnknownTool (below), as
+    # Stainless SDKs also keep their unions closed for type checkers and open on the wire.
+    Tool = TypeAliasType(
+        "Tool",
+        CodeExecution
+        | ComputerUse
+        | FileSearch
+        | Function
+        | GoogleMaps
+        | GoogleSearch
+        | McpServer
+        | Retrieval
+        | UrlContext,
+    )
+    """A tool the model or agent may use."""
+else:
+    Tool = TypeAliasType(
+        "Tool",
         Annotated[
-            CodeExecution
-            | ComputerUse
-            | FileSearch
-            | Function
-            | GoogleMaps
-            | GoogleSearch
-            | McpServer
-            | Retrieval
-            | UrlContext,
-            Field(discriminator="type"),
-            Tag(KNOWN_TAG),
-        ]
-        # Anything else (an unknown tag, no tag, an invalid payload to report) goes to the open union.
-        | Annotated[
-            Annotated[CodeExecution, Tag("code_execution")]
-            | Annotated[ComputerUse, Tag("computer_use")]
-            | Annotated[FileSearch, Tag("file_search")]
-            | Annotated[Function, Tag("function")]
-            | Annotated[GoogleMaps, Tag("google_maps")]
-            | Annotated[GoogleSearch, Tag("google_search")]
-            | Annotated[McpServer, Tag("mcp_server")]
-            | Annotated[Retrieval, Tag("retrieval")]
-            | Annotated[UrlContext, Tag("url_context")]
-            | Annotated[UnknownTool, Tag(UNKNOWN_TAG)],
-            Discriminator(
-                open_discriminator(
-                    "Tool",
-                    "type",
-                    frozenset(
-                        [
-                            "code_execution",
-                            "computer_use",
-                            "file_search",
-                            "function",
-                            "google_maps",
-                            "google_search",
-                            "mcp_server",
-                            "retrieval",
-                            "url_context",
-                        ]
-                    ),
-                    {
-                        "code_execution": (frozenset([]), frozenset([])),
-                        "computer_use": (
-                            frozenset(
-                                [
-                                    "disabled_safety_policies",
-                                    "enable_prompt_injection_detection",
-                                    "environment",
-                                    "excluded_predefined_functions",
-                                ]
+            # A known tag with a valid payload: the tag is looked up without calling Python.
+            Annotated[
+                CodeExecution
+                | ComputerUse
+                | FileSearch
+                | Function
+                | GoogleMaps
+                | GoogleSearch
+                | McpServer
+                | Retrieval
+                | UrlContext,
+                Field(discriminator="type"),
+                Tag(KNOWN_TAG),
+            ]
+            # Anything else (an unknown tag, no tag, an invalid payload to report) goes to the open union.
+            | Annotated[
+                Annotated[CodeExecution, Tag("code_execution")]
+                | Annotated[ComputerUse, Tag("computer_use")]
+                | Annotated[FileSearch, Tag("file_search")]
+                | Annotated[Function, Tag("function")]
+                | Annotated[GoogleMaps, Tag("google_maps")]
+                | Annotated[GoogleSearch, Tag("google_search")]
+                | Annotated[McpServer, Tag("mcp_server")]
+                | Annotated[Retrieval, Tag("retrieval")]
+                | Annotated[UrlContext, Tag("url_context")]
+                | Annotated[UnknownTool, Tag(UNKNOWN_TAG)],
+                Discriminator(
+                    open_discriminator(
+                        "Tool",
+                        "type",
+                        frozenset(
+                            [
+                                "code_execution",
+                                "computer_use",
+                                "file_search",
+                                "function",
+                                "google_maps",
+                                "google_search",
+                                "mcp_server",
+                                "retrieval",
+                                "url_context",
+                            ]
+                        ),
+                        {
+                            "code_execution": (frozenset([]), frozenset([])),
+                            "computer_use": (
+                                frozenset(
+                                    [
+                                        "disabled_safety_policies",
+                                        "enable_prompt_injection_detection",
+                                        "environment",
+                                        "excluded_predefined_functions",
+                                    ]
+                                ),
+                                frozenset([]),
                             ),
-                            frozenset([]),
-                        ),
-                        "file_search": (
-                            frozenset(["file_search_store_names", "metadata_filter", "top_k"]),
-                            frozenset([]),
-                        ),
-                        "function": (frozenset(["description", "name", "parameters"]), frozenset([])),
-                        "google_maps": (frozenset(["enable_widget", "latitude", "longitude"]), frozenset([])),
-                        "google_search": (frozenset(["search_types"]), frozenset([])),
-                        "mcp_server": (frozenset(["allowed_tools", "headers", "name", "url"]), frozenset([])),
-                        "retrieval": (
-                            frozenset(
-                                [
-                                    "exa_ai_search_config",
-                                    "parallel_ai_search_config",
-                                    "rag_store_config",
-                                    "retrieval_types",
-                                    "vertex_ai_search_config",
-                                ]
+                            "file_search": (
+                                frozenset(["file_search_store_names", "metadata_filter", "top_k"]),
+                                frozenset([]),
                             ),
-                            frozenset([]),
-                        ),
-                        "url_context": (frozenset([]), frozenset([])),
-                    },
-                )
-            ),
-            Tag(OPEN_TAG),
+                            "function": (frozenset(["description", "name", "parameters"]), frozenset([])),
+                            "google_maps": (frozenset(["enable_widget", "latitude", "longitude"]), frozenset([])),
+                            "google_search": (frozenset(["search_types"]), frozenset([])),
+                            "mcp_server": (frozenset(["allowed_tools", "headers", "name", "url"]), frozenset([])),
+                            "retrieval": (
+                                frozenset(
+                                    [
+                                        "exa_ai_search_config",
+                                        "parallel_ai_search_config",
+                                        "rag_store_config",
+                                        "retrieval_types",
+                                        "vertex_ai_search_config",
+                                    ]
+                                ),
+                                frozenset([]),
+                            ),
+                            "url_context": (frozenset([]), frozenset([])),
+                        },
+                    )
+                ),
+                Tag(OPEN_TAG),
+            ],
+            Field(union_mode="left_to_right"),
         ],
-        Field(union_mode="left_to_right"),
-    ],
-)
-"""A tool the model or agent may use."""
+    )
 
 
 class UnknownAgentConfig(UnknownVariant):
@@ -3719,54 +3885,63 @@ class UnknownAgentConfig(UnknownVariant):
     type: str | None = None
 
 
-AgentConfig = TypeAliasType(
-    "AgentConfig",
-    Annotated[
-        # A known tag with a valid payload: the tag is looked up without calling Python.
+if TYPE_CHECKING:
+    # What a type checker sees: the known variants, so that `x.type == "..."` narrows the
+    # union as users write it. At run time an unknown tag is an UnknownAgentConfig (below), as
+    # Stainless SDKs also keep their unions closed for type checkers and open on the wire.
+    AgentConfig = TypeAliasType(
+        "AgentConfig",
+        AntigravityAgentConfig | CodeMenderAgentConfig | DeepResearchAgentConfig | DynamicAgentConfig,
+    )
+    """Agent-specific settings."""
+else:
+    AgentConfig = TypeAliasType(
+        "AgentConfig",
         Annotated[
-            AntigravityAgentConfig | CodeMenderAgentConfig | DeepResearchAgentConfig | DynamicAgentConfig,
-            Field(discriminator="type"),
-            Tag(KNOWN_TAG),
-        ]
-        # Anything else (an unknown tag, no tag, an invalid payload to report) goes to the open union.
-        | Annotated[
-            Annotated[AntigravityAgentConfig, Tag("antigravity")]
-            | Annotated[CodeMenderAgentConfig, Tag("code-mender")]
-            | Annotated[DeepResearchAgentConfig, Tag("deep-research")]
-            | Annotated[DynamicAgentConfig, Tag("dynamic")]
-            | Annotated[UnknownAgentConfig, Tag(UNKNOWN_TAG)],
-            Discriminator(
-                open_discriminator(
-                    "AgentConfig",
-                    "type",
-                    frozenset(["antigravity", "code-mender", "deep-research", "dynamic"]),
-                    {
-                        "antigravity": (frozenset(["max_total_tokens", "model"]), frozenset([])),
-                        "code-mender": (
-                            frozenset(["find_request", "fix_request", "model", "session_config", "session_id"]),
-                            frozenset([]),
-                        ),
-                        "deep-research": (
-                            frozenset(
-                                [
-                                    "collaborative_planning",
-                                    "enable_bigquery_tool",
-                                    "thinking_summaries",
-                                    "visualization",
-                                ]
+            # A known tag with a valid payload: the tag is looked up without calling Python.
+            Annotated[
+                AntigravityAgentConfig | CodeMenderAgentConfig | DeepResearchAgentConfig | DynamicAgentConfig,
+                Field(discriminator="type"),
+                Tag(KNOWN_TAG),
+            ]
+            # Anything else (an unknown tag, no tag, an invalid payload to report) goes to the open union.
+            | Annotated[
+                Annotated[AntigravityAgentConfig, Tag("antigravity")]
+                | Annotated[CodeMenderAgentConfig, Tag("code-mender")]
+                | Annotated[DeepResearchAgentConfig, Tag("deep-research")]
+                | Annotated[DynamicAgentConfig, Tag("dynamic")]
+                | Annotated[UnknownAgentConfig, Tag(UNKNOWN_TAG)],
+                Discriminator(
+                    open_discriminator(
+                        "AgentConfig",
+                        "type",
+                        frozenset(["antigravity", "code-mender", "deep-research", "dynamic"]),
+                        {
+                            "antigravity": (frozenset(["max_total_tokens", "model"]), frozenset([])),
+                            "code-mender": (
+                                frozenset(["find_request", "fix_request", "model", "session_config", "session_id"]),
+                                frozenset([]),
                             ),
-                            frozenset([]),
-                        ),
-                        "dynamic": (frozenset([]), frozenset([])),
-                    },
-                )
-            ),
-            Tag(OPEN_TAG),
+                            "deep-research": (
+                                frozenset(
+                                    [
+                                        "collaborative_planning",
+                                        "enable_bigquery_tool",
+                                        "thinking_summaries",
+                                        "visualization",
+                                    ]
+                                ),
+                                frozenset([]),
+                            ),
+                            "dynamic": (frozenset([]), frozenset([])),
+                        },
+                    )
+                ),
+                Tag(OPEN_TAG),
+            ],
+            Field(union_mode="left_to_right"),
         ],
-        Field(union_mode="left_to_right"),
-    ],
-)
-"""Agent-specific settings."""
+    )
 
 
 class UnknownTranscriptionMode(UnknownVariant):
@@ -3777,37 +3952,46 @@ class UnknownTranscriptionMode(UnknownVariant):
     type: str | None = None
 
 
-TranscriptionMode = TypeAliasType(
-    "TranscriptionMode",
-    Annotated[
-        # A known tag with a valid payload: the tag is looked up without calling Python.
+if TYPE_CHECKING:
+    # What a type checker sees: the known variants, so that `x.type == "..."` narrows the
+    # union as users write it. At run time an unknown tag is an UnknownTranscriptionMode (below), as
+    # Stainless SDKs also keep their unions closed for type checkers and open on the wire.
+    TranscriptionMode = TypeAliasType(
+        "TranscriptionMode",
+        SmartTranscriptionMode | VerbatimTranscriptionMode,
+    )
+    """How audio input is transcribed."""
+else:
+    TranscriptionMode = TypeAliasType(
+        "TranscriptionMode",
         Annotated[
-            SmartTranscriptionMode | VerbatimTranscriptionMode,
-            Field(discriminator="type"),
-            Tag(KNOWN_TAG),
-        ]
-        # Anything else (an unknown tag, no tag, an invalid payload to report) goes to the open union.
-        | Annotated[
-            Annotated[SmartTranscriptionMode, Tag("smart")]
-            | Annotated[VerbatimTranscriptionMode, Tag("verbatim")]
-            | Annotated[UnknownTranscriptionMode, Tag(UNKNOWN_TAG)],
-            Discriminator(
-                open_discriminator(
-                    "TranscriptionMode",
-                    "type",
-                    frozenset(["smart", "verbatim"]),
-                    {
-                        "smart": (frozenset(["source_text"]), frozenset([])),
-                        "verbatim": (frozenset(["diarization_mode", "timestamp_granularities"]), frozenset([])),
-                    },
-                )
-            ),
-            Tag(OPEN_TAG),
+            # A known tag with a valid payload: the tag is looked up without calling Python.
+            Annotated[
+                SmartTranscriptionMode | VerbatimTranscriptionMode,
+                Field(discriminator="type"),
+                Tag(KNOWN_TAG),
+            ]
+            # Anything else (an unknown tag, no tag, an invalid payload to report) goes to the open union.
+            | Annotated[
+                Annotated[SmartTranscriptionMode, Tag("smart")]
+                | Annotated[VerbatimTranscriptionMode, Tag("verbatim")]
+                | Annotated[UnknownTranscriptionMode, Tag(UNKNOWN_TAG)],
+                Discriminator(
+                    open_discriminator(
+                        "TranscriptionMode",
+                        "type",
+                        frozenset(["smart", "verbatim"]),
+                        {
+                            "smart": (frozenset(["source_text"]), frozenset([])),
+                            "verbatim": (frozenset(["diarization_mode", "timestamp_granularities"]), frozenset([])),
+                        },
+                    )
+                ),
+                Tag(OPEN_TAG),
+            ],
+            Field(union_mode="left_to_right"),
         ],
-        Field(union_mode="left_to_right"),
-    ],
-)
-"""How audio input is transcribed."""
+    )
 
 
 class UnknownResponseFormat(UnknownVariant):
@@ -3818,44 +4002,56 @@ class UnknownResponseFormat(UnknownVariant):
     type: str | None = None
 
 
-ResponseFormat = TypeAliasType(
-    "ResponseFormat",
-    Annotated[
-        # A known tag with a valid payload: the tag is looked up without calling Python.
+if TYPE_CHECKING:
+    # What a type checker sees: the known variants, so that `x.type == "..."` narrows the
+    # union as users write it. At run time an unknown tag is an UnknownResponseFormat (below), as
+    # Stainless SDKs also keep their unions closed for type checkers and open on the wire.
+    ResponseFormat = TypeAliasType(
+        "ResponseFormat",
+        AudioResponseFormat | ImageResponseFormat | TextResponseFormat | VideoResponseFormat,
+    )
+    """One requested output format."""
+else:
+    ResponseFormat = TypeAliasType(
+        "ResponseFormat",
         Annotated[
-            AudioResponseFormat | ImageResponseFormat | TextResponseFormat | VideoResponseFormat,
-            Field(discriminator="type"),
-            Tag(KNOWN_TAG),
-        ]
-        # Anything else (an unknown tag, no tag, an invalid payload to report) goes to the open union.
-        | Annotated[
-            Annotated[AudioResponseFormat, Tag("audio")]
-            | Annotated[ImageResponseFormat, Tag("image")]
-            | Annotated[TextResponseFormat, Tag("text")]
-            | Annotated[VideoResponseFormat, Tag("video")]
-            | Annotated[UnknownResponseFormat, Tag(UNKNOWN_TAG)],
-            Discriminator(
-                open_discriminator(
-                    "ResponseFormat",
-                    "type",
-                    frozenset(["audio", "image", "text", "video"]),
-                    {
-                        "audio": (frozenset(["bit_rate", "delivery", "mime_type", "sample_rate"]), frozenset([])),
-                        "image": (frozenset(["aspect_ratio", "delivery", "image_size", "mime_type"]), frozenset([])),
-                        "text": (frozenset(["mime_type", "schema"]), frozenset([])),
-                        "video": (
-                            frozenset(["aspect_ratio", "delivery", "duration", "gcs_uri", "resolution"]),
-                            frozenset([]),
-                        ),
-                    },
-                )
-            ),
-            Tag(OPEN_TAG),
+            # A known tag with a valid payload: the tag is looked up without calling Python.
+            Annotated[
+                AudioResponseFormat | ImageResponseFormat | TextResponseFormat | VideoResponseFormat,
+                Field(discriminator="type"),
+                Tag(KNOWN_TAG),
+            ]
+            # Anything else (an unknown tag, no tag, an invalid payload to report) goes to the open union.
+            | Annotated[
+                Annotated[AudioResponseFormat, Tag("audio")]
+                | Annotated[ImageResponseFormat, Tag("image")]
+                | Annotated[TextResponseFormat, Tag("text")]
+                | Annotated[VideoResponseFormat, Tag("video")]
+                | Annotated[UnknownResponseFormat, Tag(UNKNOWN_TAG)],
+                Discriminator(
+                    open_discriminator(
+                        "ResponseFormat",
+                        "type",
+                        frozenset(["audio", "image", "text", "video"]),
+                        {
+                            "audio": (frozenset(["bit_rate", "delivery", "mime_type", "sample_rate"]), frozenset([])),
+                            "image": (
+                                frozenset(["aspect_ratio", "delivery", "image_size", "mime_type"]),
+                                frozenset([]),
+                            ),
+                            "text": (frozenset(["mime_type", "schema"]), frozenset([])),
+                            "video": (
+                                frozenset(["aspect_ratio", "delivery", "duration", "gcs_uri", "resolution"]),
+                                frozenset([]),
+                            ),
+                        },
+                    )
+                ),
+                Tag(OPEN_TAG),
+            ],
+            Field(union_mode="left_to_right"),
         ],
-        Field(union_mode="left_to_right"),
-    ],
-)
-"""One requested output format."""
+    )
 
 
 CreateInteractionParams = TypeAliasType(
