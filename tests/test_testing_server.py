@@ -18,64 +18,14 @@ import requests
 from gemini_interactions import API_REVISION
 from gemini_interactions.testing import Faults, InteractionsTestServer, Scenario, assemble, parse_sse
 
+from .test_client import MODEL, SCENARIO_REQUESTS, WEATHER_TOOL
+
 # The `interactions_server` fixture comes from the package's pytest plugin (an entry point).
 PACKAGE_TESTING_DIR = Path(testing.__file__).resolve().parent
 
 KEY = "test-key"
 HEADERS = {"x-goog-api-key": KEY, "Api-Revision": API_REVISION}
-WEATHER_TOOL = {
-    "type": "function",
-    "name": "get_weather",
-    "description": "Get the current weather in a given location",
-    "parameters": {
-        "type": "object",
-        "properties": {"location": {"type": "string"}},
-        "required": ["location"],
-    },
-}
-MODEL = "gemini-3-flash-preview"
 
-# scenario name -> (request body, headers) that selects it without x-test-scenario
-SCENARIO_REQUESTS: dict[str, dict[str, Any]] = {
-    "text": {"model": MODEL, "input": "Count from 1 to 25."},
-    "thinking": {
-        "model": MODEL,
-        "input": "What is the greatest common divisor of 1071 and 462?",
-        "generation_config": {"thinking_summaries": "auto"},
-    },
-    "function_call": {
-        "model": MODEL,
-        "input": "What is the weather in Paris right now?",
-        "tools": [WEATHER_TOOL],
-    },
-    "function_call_result": {
-        "model": MODEL,
-        "input": [
-            {
-                "type": "function_result",
-                "name": "get_weather",
-                "call_id": "fc_1",
-                "result": {"content": [{"type": "text", "text": "Sunny, 22°C"}]},
-            }
-        ],
-    },
-    "search_and_function": {
-        "model": MODEL,
-        "input": "Highest mountain in the Alps and its weather now?",
-        "tools": [{"type": "google_search"}, WEATHER_TOOL],
-    },
-    "interleaved_image": {
-        "model": "gemini-3.1-flash-image-preview",
-        "input": "Write a short illustrated story. Interleave text and images.",
-        "response_format": [{"type": "text"}, {"type": "image"}],
-    },
-    "deep_research_agent": {
-        "agent": "deep-research-preview-04-2026",
-        "input": "Research the latest advances in quantum computing.",
-        "background": True,
-        "agent_config": {"type": "deep-research", "thinking_summaries": "auto"},
-    },
-}
 VOLATILE = ("id", "created", "updated")
 
 
