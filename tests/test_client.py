@@ -534,7 +534,7 @@ async def test_client_errors_never_retried(
 async def test_connection_errors_and_timeouts_are_retried(
     flavour: Flavour, server: InteractionsTestServer, monkeypatch: pytest.MonkeyPatch, fault: str, stream: bool
 ) -> None:
-    monkeypatch.setattr(f"{flavour.pkg.__name__}._transport.backoff_delay", lambda *a, **k: 0.0)
+    monkeypatch.setattr(f"{flavour.pkg.__name__}._retry.backoff_delay", lambda *a, **k: 0.0)
     client = flavour.client(server, timeout=flavour.pkg.Timeout(connect=2, read=0.3), max_retries=2)
     try:
         result = await flavour.create(client, **TEXT, stream=stream, extra_headers={"x-test-fault": fault})

@@ -13,7 +13,7 @@ import aiohttp
 from ._exceptions import APIConnectionError, APIStatusError, APITimeoutError
 from ._logs import redacted_headers
 from ._request import PreparedRequest, status_error
-from ._retry import backoff_delay, is_retryable_status
+from ._retry import is_retryable_status, next_retry_delay
 
 logger = logging.getLogger(__name__.rsplit(".", 1)[0])
 
@@ -81,18 +81,8 @@ class Transport:
                 error = status_error(request, response.status, response.headers, body)
                 if not is_retryable_status(response.status):
                     raise error
-            if attempt >= request.max_retries:
-                raise error
             attempt += 1
-            delay = backoff_delay(attempt, headers)
-            logger.info(
-                "retrying %s in %.2f s (retry %d of %d): %s",
-                request.describe(),
-                delay,
-                attempt,
-                request.max_retries,
-                error.message,
-            )
+            delay = next_retry_delay(request, attempt, error, headers)
             await sleep(delay)
 
 

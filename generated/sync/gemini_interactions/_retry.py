@@ -4,9 +4,17 @@
 from __future__ import annotations
 
 import email.utils
+import logging
 import random
 import time
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ._exceptions import APIError
+    from ._request import PreparedRequest
+
+logger = logging.getLogger(__name__.rsplit(".", 1)[0])
 
 RETRYABLE_STATUSES = frozenset({408, 409, 429})
 INITIAL_DELAY = 0.5
@@ -50,3 +58,21 @@ def backoff_delay(attempt: int, headers: Mapping[str, str] | None = None, *, ini
     first = INITIAL_DELAY if initial is None else min(initial, MAX_DELAY)
     delay: float = min(first * 2.0 ** (attempt - 1), MAX_DELAY)
     return delay * (1 - 0.25 * random.random())
+
+
+def next_retry_delay(
+    request: PreparedRequest, attempt: int, error: APIError, headers: Mapping[str, str] | None
+) -> float:
+    """Seconds to wait before retry number `attempt` of `request`, logged; raises `error` once retries are spent."""
+    if attempt > request.max_retries:
+        raise error
+    delay = backoff_delay(attempt, headers)
+    logger.info(
+        "retrying %s in %.2f s (retry %d of %d): %s",
+        request.describe(),
+        delay,
+        attempt,
+        request.max_retries,
+        error.message,
+    )
+    return delay
