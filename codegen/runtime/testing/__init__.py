@@ -25,7 +25,7 @@ Faults (see :class:`Faults`) are set server-wide (``faults=``), per scenario
 
 from __future__ import annotations
 
-from .._assemble import apply_delta, assemble, finish_step
+from .._interaction_builder import apply_delta, assemble, finish_step
 from ._faults import Faults
 from ._scenarios import Scenario, builtin_scenarios, load_scenarios, parse_sse
 from ._server import (

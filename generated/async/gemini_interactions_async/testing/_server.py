@@ -19,7 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any, Union, cast
 from urllib.parse import parse_qsl, urlsplit
 
-from .._assemble import assemble
+from .._interaction_builder import assemble
 from .._version import API_REVISION
 from ._faults import STATUS_CODES, Faults
 from ._scenarios import Scenario, builtin_scenarios, load_scenarios, render_events
