@@ -32,8 +32,8 @@ from typing import Any
 
 __all__ = [
     "BlockParser",
+    "BlockTooLargeError",
     "DecoderState",
-    "EventTooLarge",
     "SSEDecoder",
     "ServerSentEvent",
     "aiter_events",
@@ -52,7 +52,7 @@ _SSECLIENT_MAX_LINES = 64
 _UNBOUNDED = 1 << 62
 
 
-class EventTooLarge(ValueError):
+class BlockTooLargeError(ValueError):
     """An event block grew past the decoder's `max_event_size`: raised as soon as it does.
 
     `blocks` are the complete blocks the chunk held before it (still to be handled, in order).
@@ -285,7 +285,7 @@ class SSEDecoder:
     def __init__(self, parse_block: BlockParser | None = None, *, max_event_size: int | None = None) -> None:
         self._parse: BlockParser = parse_block if parse_block is not None else _default_parser
         self._state = DecoderState()
-        # A block longer than this raises EventTooLarge, and an unterminated one as soon as its
+        # A block longer than this raises BlockTooLargeError, and an unterminated one as soon as its
         # pending bytes pass it: a line that never ends is never buffered beyond the bound.
         self._max = _UNBOUNDED if max_event_size is None else max_event_size
         # Bytes of the current, unterminated block (LF-normalised, BOM gone), and how many.
@@ -426,11 +426,11 @@ class SSEDecoder:
             self._pending = len(rest)
         return blocks
 
-    def _too_large(self, blocks: list[bytes]) -> EventTooLarge:
+    def _too_large(self, blocks: list[bytes]) -> BlockTooLargeError:
         self._pieces = []
         self._pending = 0
         self._plain = False
-        return EventTooLarge(self._max, blocks)
+        return BlockTooLargeError(self._max, blocks)
 
     def flush(self) -> list[ServerSentEvent]:
         """End of stream: drop any unterminated event (never dispatched)."""

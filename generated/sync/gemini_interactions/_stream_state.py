@@ -15,7 +15,7 @@ import pydantic_core
 from ._exceptions import APIResponseValidationError, EventTooLargeError
 from ._interaction_builder import InteractionBuilder
 from ._models_base import validation_errors
-from ._sse import EventTooLarge, SSEDecoder, simple_data
+from ._sse import BlockTooLargeError, SSEDecoder, simple_data
 
 logger = logging.getLogger(__name__.rsplit(".", 1)[0])
 
@@ -26,6 +26,10 @@ DONE_BYTES = DONE_SENTINEL.encode()
 LARGE_EVENT = 1 << 20
 TERMINAL_EVENT_TYPES = frozenset({"interaction.completed", "error"})
 DEFAULT_MAX_RECONNECTS = 3
+# Ids of this many recent events (up to twice as many) are remembered to skip repeats after a
+# reconnect: a resumed stream carries on after last_event_id, so only an overlap near it can
+# repeat, and a long stream's memory stays flat in its number of events.
+RECENT_IDS = 4096
 
 
 class StreamState(Generic[E]):
@@ -46,7 +50,8 @@ class StreamState(Generic[E]):
         self.finished = False  # a terminal event or [DONE] was seen: no resume past this
         self.max_reconnects = max_reconnects
         self.reconnects_without_progress = 0
-        self._delivered: set[str] = set()
+        self._delivered: set[str] = set()  # ids of the latest events delivered (< RECENT_IDS)
+        self._delivered_before: set[str] = set()  # the RECENT_IDS ids delivered before those
         # Events delivered after the last one with an id: a resumed stream sends them again, and
         # without an id to skip them by, they are skipped by count (_replayed, set on reconnect).
         self._kept_at_last_id = 0  # self.delivered just after that event
@@ -68,10 +73,10 @@ class StreamState(Generic[E]):
         validate_json = self._validate_json
         delivered_ids = self._delivered
         fold = self.interaction.add
-        too_large: EventTooLarge | None = None
+        too_large: BlockTooLargeError | None = None
         try:
             blocks = self._decoder.blocks(chunk)
-        except EventTooLarge as exc:  # the events before it first
+        except BlockTooLargeError as exc:  # the events before it first
             blocks, too_large = exc.blocks, exc
         for block in blocks:
             # The API's own shape: its JSON bytes are validated as they are (pydantic-core reads
@@ -99,10 +104,13 @@ class StreamState(Generic[E]):
             # event carries itself marks it as delivered: the SSE id persists to later events.
             event_id: Any = getattr(event, "event_id", None) or own_id
             if event_id:
-                if event_id in delivered_ids:
+                if event_id in delivered_ids or event_id in self._delivered_before:
                     logger.debug("skipping event %s, already delivered before the reconnect", event_id)
                     continue
                 delivered_ids.add(event_id)
+                if len(delivered_ids) >= RECENT_IDS:
+                    self._delivered_before, delivered_ids = delivered_ids, set()
+                    self._delivered = delivered_ids
                 self.last_event_id = event_id
             if self._replayed:
                 self._replayed -= 1
