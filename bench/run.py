@@ -51,6 +51,16 @@ def _peak_rss() -> int:
     return 0
 
 
+def _measured(spec: ClientSpec, url: str, *, final: bool = False) -> tuple[tuple[int, int], float, int]:
+    """One read of the stream: what _consume returns, wall time, and peak RSS growth."""
+    gc.collect()
+    _reset_peak_rss()
+    before = _rss()
+    start = time.perf_counter()
+    tally = _consume(spec, url, final=final)
+    return tally, time.perf_counter() - start, _peak_rss() - before
+
+
 def throughput(spec: ClientSpec, route: str, base: str, runs: int) -> dict[str, Any]:
     scale = 1.0
     if spec.slow and route.startswith("text"):
@@ -59,14 +69,10 @@ def throughput(spec: ClientSpec, route: str, base: str, runs: int) -> dict[str, 
     times, memory = [], 0
     events = chars = 0
     for run in range(runs):
-        gc.collect()
-        _reset_peak_rss()
-        before = _rss()
-        start = time.perf_counter()
-        events, chars = _consume(spec, f"{base}/{route}")
-        times.append((time.perf_counter() - start) * scale)
+        (events, chars), seconds, growth = _measured(spec, f"{base}/{route}")
+        times.append(seconds * scale)
         if run == 0:
-            memory = _peak_rss() - before
+            memory = growth
     return {"times": times, "events": round(events * scale), "chars": round(chars * scale), "memory": memory}
 
 
@@ -81,22 +87,12 @@ def final(spec: ClientSpec, route: str, base: str, runs: int) -> dict[str, Any]:
     memory = loop_memory = 0
     events = chars = items = final_chars = 0
     for run in range(runs):
-        gc.collect()
-        _reset_peak_rss()
-        before = _rss()
-        start = time.perf_counter()
-        events, chars = _consume(spec, f"{base}/{route}")
-        times.append(time.perf_counter() - start)
+        (events, chars), seconds, loop_growth = _measured(spec, f"{base}/{route}")
+        times.append(seconds)
+        (items, final_chars), seconds, growth = _measured(spec, f"{base}/{route}", final=True)
+        final_times.append(seconds)
         if run == 0:
-            loop_memory = _peak_rss() - before
-        gc.collect()
-        _reset_peak_rss()
-        before = _rss()
-        start = time.perf_counter()
-        items, final_chars = _consume(spec, f"{base}/{route}", final=True)
-        final_times.append(time.perf_counter() - start)
-        if run == 0:
-            memory = _peak_rss() - before
+            memory, loop_memory = growth, loop_growth
     return {
         "times": times,
         "final_times": final_times,
