@@ -294,6 +294,10 @@ def _parameters(operation: dict[str, Any], typer: RequestTyper) -> tuple[list[Pa
     for raw in operation.get("parameters", []):
         if raw["name"] == "api_version":
             continue
+        if raw["in"] not in ("path", "query"):
+            raise SpecError(
+                f"{operation['operationId']}: parameter {raw['name']} is in {raw['in']}; only path and query are"
+            )
         param = Param(
             name=python_name(raw["name"]),
             wire_name=raw["name"],

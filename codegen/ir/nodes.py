@@ -6,7 +6,7 @@ Every decision about names, Python types and signatures is made when the nodes a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, TypeAlias
 
 from ..loader import SpecError
 from .types import ANY, Ref, TypeExpr, dict_of
@@ -47,9 +47,6 @@ class Model:
     # The schema datamodel-code-generator writes the class from; nothing else reads it.
     schema: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
-    def field_named(self, name: str) -> Field | None:
-        return next((f for f in self.fields if f.name == name), None)
-
 
 @dataclass(frozen=True)
 class Variant:
@@ -73,6 +70,8 @@ class OpenUnion:
     @property
     def unknown_model(self) -> str:
         return f"Unknown{self.name}"
+
+    is_union = True  # for the models template, which writes unions and aliases in one sequence
 
     @property
     def defines(self) -> tuple[str, ...]:
@@ -100,6 +99,8 @@ class Alias:
     description: str
     refs: frozenset[str]  # every named type a value can hold
     depends_on: frozenset[str]  # the other aliases and unions it names (evaluated before it)
+
+    is_union = False
 
     @property
     def defines(self) -> tuple[str, ...]:
@@ -182,13 +183,16 @@ class BodyVariant:
     model: str  # the request model that validates the body
 
 
+ParamLocation: TypeAlias = Literal["path", "query", "body"]
+
+
 @dataclass(frozen=True)
 class Param:
     """One keyword (or positional path) argument of a client method."""
 
     name: str  # Python identifier
     wire_name: str  # name on the wire (path, query or body)
-    location: str  # "path" | "query" | "body"
+    location: ParamLocation
     type: TypeExpr  # the signature's type
     required: bool
     description: str
@@ -197,6 +201,11 @@ class Param:
     @property
     def annotation(self) -> str:
         return self.type.render()
+
+    @property
+    def path_value(self) -> str:
+        """The expression a path parameter is written into the path with: quoted, `/` included."""
+        return f"_quote({self.name})"
 
     @property
     def signature(self) -> str:
@@ -314,10 +323,11 @@ class Operation:
 
     @property
     def path_expression(self) -> str:
-        """The path as a Python expression: a string, or an f-string over the quoted path parameters."""
+        """The path as a Python expression: a string, or an f-string over the quoted path parameters
+        (a custom method's `:verb` suffix, `/webhooks/{id}:ping`, stays literal text)."""
         result = self.path
         for param in self.path_params:
-            result = result.replace("{" + param.wire_name + "}", "{_quote(" + param.name + ")}")
+            result = result.replace("{" + param.wire_name + "}", "{" + param.path_value + "}")
         return f'f"{result}"' if self.path_params else f'"{result}"'
 
 
@@ -381,10 +391,7 @@ class Api:
         """The names the models template defines, in order: each union after its Unknown… model, the aliases."""
         return tuple(name for item in self.definitions_in_order() for name in item.defines)
 
-    reference: tuple[ReferenceSection, ...] = field(default=(), repr=False)  # the README's type reference
-
-    def model(self, name: str) -> Model:
-        return next(m for m in self.models if m.name == name)
+    reference: tuple[ReferenceSection, ...] = field(repr=False)  # the README's type reference
 
     @property
     def model_bases(self) -> tuple[RuntimeBase, ...]:
