@@ -2,7 +2,8 @@
 
 - `types`: type expressions (`list[Tool]`, `Literal['a'] | str`) as nodes that render themselves;
 - `typing_rules`: which type expression a JSON schema becomes, model side and request side;
-- `nodes`: models, unions, aliases, TypedDicts, operations, resources, the API;
+- `nodes`: models, unions, aliases, TypedDicts, the type reference rows, the API;
+- `operations`: client methods, their parameters and body shapes, resources;
 - `builders`: the nodes from a loaded spec (`build_api`);
 - `reference`: the type reference the READMEs list."""
 
@@ -12,21 +13,18 @@ from .builders import build_api
 from .nodes import (
     Alias,
     Api,
-    BodyVariant,
     Field,
     Model,
     OpenUnion,
-    Operation,
-    Param,
     ParamDict,
     ParamField,
     ParamUnion,
     ReferenceRow,
     ReferenceSection,
-    Resource,
     RuntimeBase,
     Variant,
 )
+from .operations import BodyVariant, Operation, Param, Resource
 from .types import TypeExpr
 
 __all__ = [

@@ -11,19 +11,16 @@ from .names import one_line, pascal, python_name
 from .nodes import (
     Alias,
     Api,
-    BodyVariant,
     Field,
     Model,
     OpenUnion,
-    Operation,
-    Param,
     ParamDict,
     ParamField,
     ParamUnion,
-    Resource,
     RuntimeBase,
     Variant,
 )
+from .operations import BodyVariant, Operation, Param, Resource
 from .reference import reference_sections
 from .typing_rules import PARAM_SUFFIX, RequestTyper, is_model, model_type
 
