@@ -219,9 +219,10 @@ class InteractionsTestServer:
 
     def faults_for(self, scenario: str, header: str | None, kind: str) -> Faults:
         """The faults of one request of ``kind`` answered from ``scenario`` (counts the attempt)."""
-        self.recorder.attempt(scenario)
         known = self._catalog.find(scenario)
-        return self._fault_policy.for_request(scenario, known.faults if known else None, header, kind)
+        faults = self._fault_policy.for_request(scenario, known.faults if known else None, header, kind)
+        self.recorder.attempt(scenario)
+        return faults
 
     # ------------------------------------------------------------------- state
     def state(self, kind: type[StateT]) -> StateT:
