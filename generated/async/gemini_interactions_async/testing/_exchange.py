@@ -21,7 +21,7 @@ _TRUE = frozenset({"1", "true", "yes", "on"})
 
 
 class Exchange:
-    """The request (method, path parameters, query, headers, body) and the ways to answer it.
+    """The request (path parameters, query, headers, body; the rest in :attr:`record`) and the ways to answer it.
 
     Handlers answer exactly once, through :meth:`send_json`, :meth:`send_stream`,
     :meth:`send_bytes` or :meth:`send_error` (or by raising :class:`ApiError`);
@@ -44,14 +44,6 @@ class Exchange:
         self._write = write
 
     # ------------------------------------------------------------------ request
-    @property
-    def method(self) -> str:
-        return self.record.method
-
-    @property
-    def path(self) -> str:
-        return self.record.path
-
     @property
     def query(self) -> Mapping[str, str]:
         return self.record.query
