@@ -7,19 +7,17 @@ from __future__ import annotations
 import ast
 import inspect
 import itertools
-from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-REPO = Path(__file__).resolve().parents[1]
-REVISION = (REPO / "spec" / "CURRENT").read_text().strip()
+from .conftest import REPO, REVISION, Flavour
+
 SCHEMAS: dict[str, Any] = yaml.safe_load((REPO / "spec" / REVISION / "openapi.yaml").read_text(encoding="utf-8"))[
     "components"
 ]["schemas"]
 PARAM_SUFFIX = "Param"
-Flavour = Any  # the adapter from conftest.py
 
 
 def one_line(text: str) -> str:

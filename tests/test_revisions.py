@@ -25,9 +25,8 @@ from codegen.__main__ import main as codegen_main
 from codegen.ir import build_api
 from codegen.loader import SpecError, current_revision, load_spec, spec_path
 
-from .conftest import API_KEY, Flavour
+from .conftest import API_KEY, REPO, Flavour
 
-REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures" / "revisions"
 ADDITIVE = FIXTURES / "2099-01-01"  # adds an event, a step, a delta, a delta field, an enum value
 REMOVES_FIELD = FIXTURES / "2099-02-01"  # removes StepStop.usage

@@ -16,9 +16,9 @@ import gemini_interactions
 import gemini_interactions_async
 import pytest
 
+from .conftest import API_KEY
 from .local_http import LocalHTTPServer
 
-KEY = "test-key"
 WAIT = 5.0
 FIRST = {"event_type": "interaction.created", "interaction": {"id": "v1_gate", "status": "in_progress"}}
 REST = [
@@ -83,7 +83,7 @@ def server(request: pytest.FixtureRequest) -> Iterator[GatedServer]:
 
 
 def test_sync_event_delivered_before_the_server_sends_more(server: GatedServer) -> None:
-    with gemini_interactions.Client(api_key=KEY, base_url=server.base_url, max_retries=0) as client:
+    with gemini_interactions.Client(api_key=API_KEY, base_url=server.base_url, max_retries=0) as client:
         types = []
         for event in client.interactions.create(model="m", input="x", stream=True):
             server.seen_first.set()
@@ -94,7 +94,7 @@ def test_sync_event_delivered_before_the_server_sends_more(server: GatedServer) 
 
 def test_async_event_delivered_before_the_server_sends_more(server: GatedServer) -> None:
     async def run() -> list[str]:
-        async with gemini_interactions_async.AsyncClient(api_key=KEY, base_url=server.base_url, max_retries=0) as c:
+        async with gemini_interactions_async.AsyncClient(api_key=API_KEY, base_url=server.base_url, max_retries=0) as c:
             types = []
             stream = await c.interactions.create(model="m", input="x", stream=True)
             async for event in stream:

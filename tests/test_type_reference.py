@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import yaml
 
-REPO = Path(__file__).resolve().parents[1]
-REVISION = (REPO / "spec" / "CURRENT").read_text().strip()
+from .conftest import REPO, REVISION
+
 SCHEMAS: dict[str, Any] = yaml.safe_load((REPO / "spec" / REVISION / "openapi.yaml").read_text(encoding="utf-8"))[
     "components"
 ]["schemas"]
