@@ -14,7 +14,7 @@ VOLATILE = ("id", "created", "updated")  # differ between two runs of the same s
 
 
 def stable(interaction: Any) -> dict[str, Any]:
-    data = interaction.to_dict()
+    data: dict[str, Any] = interaction.to_dict()
     for key in VOLATILE:
         data.pop(key, None)
     return data

@@ -32,11 +32,13 @@ def expected(server: InteractionsTestServer, scenario: str) -> dict[str, Any]:
     """The four accessors' values, worked out from the scenario's events."""
     step_types: dict[int, str] = {}
     calls: dict[int, dict[str, Any]] = {}
-    text, summaries, images = "", [], []
+    text = ""
+    summaries: list[str] = []
+    images: list[tuple[bytes, str]] = []
     summary_step = None
     arguments: dict[int, str] = {}
     for event in server.scenario(scenario).events:
-        kind, index = event["event_type"], event.get("index")
+        kind, index = event["event_type"], event.get("index", -1)
         if kind == "step.start":
             step_types[index] = event["step"]["type"]
             if event["step"]["type"] == "function_call":

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import runpy
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -81,9 +82,9 @@ async def test_invalid_argument_fails_before_sending(
             await flavour.create(client, stream=True, **kwargs)
     finally:
         await flavour.close(client)
-    error = caught.value
+    error: Any = caught.value
     assert isinstance(error, flavour.pkg.GeminiInteractionsError)
-    assert isinstance(error, TypeError) and isinstance(error, ValueError)
+    assert isinstance(caught.value, TypeError) and isinstance(caught.value, ValueError)
     assert error.argument == argument
     assert text in str(error), str(error)
     assert str(error).startswith("interactions.create()")
@@ -94,13 +95,14 @@ async def test_invalid_argument_fails_before_sending(
 async def test_unknown_keyword_is_a_type_error_before_sending(flavour: Flavour, server: InteractionsTestServer) -> None:
     client = flavour.client(server)
     try:
-        for call in (
+        calls: tuple[Callable[[], Any], ...] = (
             lambda: client.interactions.create(model=MODEL, input="Hi", temprature=0.5),
             lambda: client.interactions.create(model=MODEL, input="Hi", stream=True, tool=[WEATHER_TOOL]),
             lambda: client.interactions.get("abc", include_inputs=True),
             lambda: client.interactions.cancel("abc", force=True),
             lambda: client.interactions.delete("abc", hard=True),
-        ):
+        )
+        for call in calls:
             # Raised by the call itself (no coroutine is created in the async flavour).
             with pytest.raises(TypeError, match="unexpected keyword argument"):
                 call()

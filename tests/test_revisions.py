@@ -250,7 +250,8 @@ def _changes(old: Path, new: Path) -> set[tuple[str, str, bool]]:
 
 def _base_of(overlay: Path) -> Path:
     """The spec an overlay extends: the fixtures' changes are counted from it, whatever spec/CURRENT says."""
-    return (overlay.parent / yaml.safe_load(overlay.read_text())["extends"]).resolve()
+    extends: str = yaml.safe_load(overlay.read_text())["extends"]
+    return (overlay.parent / extends).resolve()
 
 
 BASE = _base_of(ADDITIVE / OVERLAY)  # what the edits below are written against

@@ -485,7 +485,10 @@ def test_block_parsers_agree(lines: list[tuple[str, str, str]], last_id: str, re
         return  # not a framed block
     results = []
     # The sync parser takes the API's simple shapes itself: sseclient-py alone must agree with it.
-    parsers = [*PARSERS.values(), lambda: sync_sse.sseclient_block_parser(simple_shapes_first=False)]
+    parsers: list[Callable[[], Any]] = [
+        *PARSERS.values(),
+        lambda: sync_sse.sseclient_block_parser(simple_shapes_first=False),
+    ]
     for parser in parsers:
         state = sse.DecoderState(last_id, retry)
         ev = parser()(block, state)

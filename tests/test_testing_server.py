@@ -744,7 +744,7 @@ def test_builtin_scenario_files_are_package_data() -> None:
 
 
 def test_assemble_unknown_types_and_partial_arguments() -> None:
-    events = [
+    events: list[dict[str, Any]] = [
         {
             "event_type": "interaction.created",
             "interaction": {"id": "v1_a", "status": "in_progress"},
