@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -96,8 +97,8 @@ def _iter_refs(node: Any) -> Any:
             yield from _iter_refs(item)
 
 
-def _check(document: dict[str, Any]) -> Any:
-    """Yield a readable line per broken convention (see spec/README.md)."""
+def _check(document: dict[str, Any]) -> Iterator[str]:
+    """Yield a readable line per broken convention."""
     if not str(document.get("openapi", "")).startswith("3."):
         yield "openapi: must be an OpenAPI 3 document"
     if not REVISION_PATTERN.match(str(document.get("x-api-revision", ""))):
@@ -114,24 +115,7 @@ def _check(document: dict[str, Any]) -> Any:
             continue
         if name not in schemas:
             yield f"$ref {ref}: no such schema"
-    for name, schema in sorted(schemas.items()):
-        discriminator = schema.get("discriminator")
-        if discriminator is None:
-            continue
-        prop = discriminator.get("propertyName")
-        mapping = discriminator.get("mapping") or {}
-        members = [ref_name(m["$ref"]) for m in schema.get("oneOf", []) if "$ref" in m]
-        mapped = {ref_name(ref) for ref in mapping.values()}
-        for member in members:
-            if member not in mapped:
-                yield f"{name}: variant {member} has no discriminator mapping entry"
-        for tag, ref in mapping.items():
-            variant = schemas.get(ref_name(ref), {})
-            prop_schema = variant.get("properties", {}).get(prop, {})
-            if prop_schema.get("const") != tag:
-                yield f"{name}: variant {ref_name(ref)} must declare {prop} as const {tag!r}"
-            if prop not in variant.get("required", []):
-                yield f"{name}: variant {ref_name(ref)} must list {prop} as required"
+    yield from _union_problems(schemas)
     for path, item in sorted(document.get("paths", {}).items()):
         for method in HTTP_METHODS:
             operation = item.get(method)
@@ -140,3 +124,75 @@ def _check(document: dict[str, Any]) -> Any:
             for key in ("operationId", "x-sdk-resource", "x-sdk-method"):
                 if not operation.get(key):
                     yield f"{method.upper()} {path}: {key} missing"
+
+
+def _union_problems(schemas: dict[str, Any]) -> Iterator[str]:
+    """Unions of objects are named schemas with a discriminator whose mapping names each variant once, every variant
+    declaring its tag as a required string constant; an array member of a union is a named schema too."""
+    for name, schema in sorted(schemas.items()):
+        for where, node in _walk(schema, name):
+            if "oneOf" not in node:
+                continue
+            for i, member in enumerate(node["oneOf"]):
+                if isinstance(member, dict) and member.get("type") == "array":
+                    yield f"{where}/oneOf/{i}: an array member of a union must be a named schema"
+            if "discriminator" in node:
+                yield from _discriminator_problems(where, node, schemas)
+            elif _is_tagged_object_union(node, schemas):
+                yield f"{where}: a union of object variants must be a named schema with a discriminator"
+
+
+def _discriminator_problems(name: str, schema: dict[str, Any], schemas: dict[str, Any]) -> Iterator[str]:
+    prop = schema["discriminator"].get("propertyName")
+    mapping: dict[str, str] = schema["discriminator"].get("mapping") or {}
+    members = [m.get("$ref") if isinstance(m, dict) else None for m in schema.get("oneOf", [])]
+    if "/" in name:
+        yield f"{name}: a discriminated union must be a named schema"
+    if None in members:
+        yield f"{name}: every oneOf member of a discriminated union must be a $ref"
+    mapped = list(mapping.values())
+    for member in members:
+        if member is not None and member not in mapped:
+            yield f"{name}: variant {_short(member)} has no discriminator mapping entry"
+    for ref in sorted(set(mapped) - set(members)):
+        yield f"{name}: mapping names {_short(ref)}, which is not a oneOf member"
+    for ref in sorted({ref for ref in mapped if mapped.count(ref) > 1}):
+        yield f"{name}: mapping names {_short(ref)} more than once"
+    for tag, ref in mapping.items():
+        variant = schemas.get(_short(ref))
+        if variant is None:
+            yield f"{name}: mapping {tag} -> {ref} does not resolve"
+            continue
+        prop_schema = variant.get("properties", {}).get(prop, {})
+        if prop_schema.get("const") != tag or prop_schema.get("type") != "string":
+            yield f"{name}: variant {_short(ref)} must declare {prop} as {{type: string, const: {tag!r}}}"
+        if prop not in variant.get("required", []):
+            yield f"{name}: variant {_short(ref)} must list {prop} as required"
+
+
+def _is_tagged_object_union(node: dict[str, Any], schemas: dict[str, Any]) -> bool:
+    """Every member a $ref to an object schema with a constant property: a union that needs a discriminator."""
+    refs = [m["$ref"] for m in node["oneOf"] if isinstance(m, dict) and "$ref" in m]
+    if not refs or len(refs) != len(node["oneOf"]):
+        return False
+    for ref in refs:
+        target = schemas.get(_short(ref)) or {}
+        if not (target.get("type") == "object" or "properties" in target):
+            return False
+        if not any(isinstance(p, dict) and "const" in p for p in target.get("properties", {}).values()):
+            return False
+    return True
+
+
+def _short(ref: str) -> str:
+    return ref.rsplit("/", 1)[-1]
+
+
+def _walk(node: Any, path: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    if isinstance(node, dict):
+        yield path, node
+        for key, value in node.items():
+            yield from _walk(value, f"{path}/{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _walk(value, f"{path}/{i}")

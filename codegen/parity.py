@@ -4,9 +4,9 @@ Every operation of either document is compared: present on both sides, its path 
 body and success response must agree; present on one side only, it is a difference of its own. Every schema
 reachable from an operation both documents have must then have a counterpart with the same properties, types,
 required-ness, enum values and union variants. Deliberate differences are listed, each with a reason, in
-``spec/<revision>/reference-parity-allowlist.txt``; an allowlist entry that matches nothing is a problem too.
+`spec/<revision>/reference-parity-allowlist.txt`; an allowlist entry that matches nothing is a problem too.
 
-Allowlist grammar (one entry per line, ``# reason`` mandatory)::
+Allowlist grammar (one entry per line, `# reason` mandatory):
 
     rename <ReferenceName> => <OurName>   # the reference schema is compared against ours
     hoist <OurName> [<OurName>...]       # our named schema replaces inline schemas of the reference
@@ -14,8 +14,8 @@ Allowlist grammar (one entry per line, ``# reason`` mandatory)::
     op +<METHOD>:<path> | -<METHOD>:<path> ...
     <subject> <kind> <token> [<token>...]
 
-where each ``<subject> <kind> <token>`` triple is one line of the difference report, e.g.
-``Interaction.status enum +requires_continuation``."""
+where each `<subject> <kind> <token>` triple is one line of the difference report, e.g.
+`Interaction.status enum +requires_continuation`."""
 
 from __future__ import annotations
 
@@ -66,7 +66,7 @@ def resolve(doc: Document, ref: str) -> Any:
 
 
 def _schema_refs(node: Any, acc: set[str], doc: Document, seen_other: set[str]) -> None:
-    """Collect schema names referenced below ``node``; follows parameter/response refs too."""
+    """Collect schema names referenced below `node`; follows parameter/response refs too."""
     if isinstance(node, dict):
         ref = node.get("$ref")
         if isinstance(ref, str):
@@ -262,7 +262,7 @@ class Comparer:
         return pairs
 
     def desc(self, side: Side, node: Any, other: Any, loc: str, enums: Enums) -> str:
-        """Type descriptor of ``node``; for the reference side ``other`` is our parallel node."""
+        """Type descriptor of `node`; for the reference side `other` is our parallel node."""
         if not isinstance(node, dict) or not set(node) - ANNOTATION_KEYS:
             return "any"
         if side is self.ref and isinstance(other, dict) and "$ref" in other and "$ref" not in node:

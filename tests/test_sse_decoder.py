@@ -1,6 +1,6 @@
 """Tests for the SSE decoding layer (codegen/runtime/_sse.py).
 
-Every test runs against both block parsers: the reference ``parse_block`` and
+Every test runs against both block parsers: the reference `parse_block` and
 the sseclient-py based one used by the sync package; both share the framer.
 """
 

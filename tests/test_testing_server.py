@@ -1,4 +1,4 @@
-"""Tests for the embedded fake Interactions API server (``<pkg>.testing``), as the sync package ships it."""
+"""Tests for the embedded fake Interactions API server (`<pkg>.testing`), as the sync package ships it."""
 
 from __future__ import annotations
 
