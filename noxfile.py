@@ -72,7 +72,7 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict over both generated packages (with their lowest Python's typing rules), the generator and the tests."""
+    """mypy --strict over both generated packages (with their lowest Python's rules), the generator and the tests."""
     _install_generator(session)
     session.install("-r", "tests/requirements.txt")
     _install_packages(session)
