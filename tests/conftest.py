@@ -4,6 +4,7 @@ the same way, so one test body covers both."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import importlib
 import json
 from collections.abc import AsyncIterator, Iterator
@@ -14,7 +15,7 @@ import pytest
 from gemini_interactions.testing import InteractionsTestServer
 
 from codegen import flavours
-from codegen.loader import current_revision
+from codegen.loader import current_revision, load_spec, spec_path
 from codegen.project import REPO_ROOT
 
 REPO = REPO_ROOT
@@ -69,6 +70,12 @@ SCENARIO_REQUESTS: dict[str, dict[str, Any]] = {
     },
 }
 TEXT = SCENARIO_REQUESTS["text"]  # the plain text scenario: what most tests send
+
+
+@functools.cache
+def current_spec() -> dict[str, Any]:
+    """spec/<REVISION>/openapi.yaml, read once (do not modify it)."""
+    return load_spec(spec_path(REVISION)).document
 
 
 def dump(event: Any) -> dict[str, Any]:

@@ -10,13 +10,10 @@ import itertools
 from typing import Any
 
 import pytest
-import yaml
 
-from .conftest import REPO, REVISION, Flavour
+from .conftest import Flavour, current_spec
 
-SCHEMAS: dict[str, Any] = yaml.safe_load((REPO / "spec" / REVISION / "openapi.yaml").read_text(encoding="utf-8"))[
-    "components"
-]["schemas"]
+SCHEMAS: dict[str, Any] = current_spec()["components"]["schemas"]
 PARAM_SUFFIX = "Param"
 
 

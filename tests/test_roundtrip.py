@@ -13,11 +13,10 @@ import json
 from typing import Any
 
 import pytest
-import yaml
 
-from .conftest import REPO, REVISION, Flavour
+from .conftest import Flavour, current_spec
 
-SPEC = yaml.safe_load((REPO / "spec" / REVISION / "openapi.yaml").read_text(encoding="utf-8"))
+SPEC = current_spec()
 SCHEMAS: dict[str, Any] = SPEC["components"]["schemas"]
 PREFIX = "#/components/schemas/"
 UNIONS = {name: schema for name, schema in SCHEMAS.items() if "discriminator" in schema}
