@@ -7,10 +7,8 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from gemini_interactions.testing import InteractionsTestServer
 
 from .conftest import API_KEY
@@ -44,12 +42,6 @@ def run_cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess
         timeout=TIMEOUT,
         check=False,
     )
-
-
-@pytest.fixture
-def server() -> Iterator[InteractionsTestServer]:
-    with InteractionsTestServer() as started:
-        yield started
 
 
 def connect(server: InteractionsTestServer) -> list[str]:

@@ -28,12 +28,6 @@ HEADERS = {"x-goog-api-key": API_KEY, "Api-Revision": API_REVISION}
 VOLATILE = ("id", "created", "updated")
 
 
-@pytest.fixture
-def server() -> Any:
-    with InteractionsTestServer() as srv:
-        yield srv
-
-
 def stream_events(response: requests.Response) -> list[dict[str, Any]]:
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("text/event-stream")
