@@ -1,4 +1,13 @@
-"""Load an API revision's spec from spec/<revision>/ and check the conventions the generator relies on."""
+"""Load an API revision's spec from spec/<revision>/ and check the conventions the generator relies on.
+
+Each broken convention is one line of the SpecError, all reported at once:
+- an OpenAPI 3 document naming its `x-api-revision` (a date; under spec/, its folder's name);
+- only local `#/components/schemas/...` references, each resolving;
+- a discriminated union lists every variant twice, as a oneOf `$ref` and in `discriminator.mapping`, and
+  each variant declares the discriminator as a required `{type: string, const: <its tag>}`;
+- a union of tagged objects is a named schema with a discriminator (only those become open unions);
+- an array member of a union is a named schema (so the union's type can name it);
+- every operation has an operationId, an x-sdk-resource and an x-sdk-method."""
 
 from __future__ import annotations
 
@@ -78,11 +87,13 @@ def load_spec(path: Path) -> LoadedSpec:
     return LoadedSpec(revision=revision, path=path, document=document)
 
 
+SCHEMA_REF_PREFIX = "#/components/schemas/"
+
+
 def ref_name(ref: str) -> str:
-    prefix = "#/components/schemas/"
-    if not ref.startswith(prefix):
+    if not ref.startswith(SCHEMA_REF_PREFIX):
         raise SpecError(f"only local schema references are supported, got {ref!r}")
-    return ref[len(prefix) :]
+    return ref[len(SCHEMA_REF_PREFIX) :]
 
 
 def _iter_refs(node: Any) -> Any:
@@ -98,7 +109,7 @@ def _iter_refs(node: Any) -> Any:
 
 
 def _check(document: dict[str, Any]) -> Iterator[str]:
-    """Yield a readable line per broken convention."""
+    """Yield a readable line per broken convention (listed in this module's docstring)."""
     if not str(document.get("openapi", "")).startswith("3."):
         yield "openapi: must be an OpenAPI 3 document"
     if not REVISION_PATTERN.match(str(document.get("x-api-revision", ""))):
@@ -115,7 +126,9 @@ def _check(document: dict[str, Any]) -> Iterator[str]:
             continue
         if name not in schemas:
             yield f"$ref {ref}: no such schema"
-    yield from _union_problems(schemas)
+    for name, schema in sorted(schemas.items()):
+        if isinstance(schema, dict):
+            yield from _check_union(name, schema, schemas)
     for path, item in sorted(document.get("paths", {}).items()):
         for method in HTTP_METHODS:
             operation = item.get(method)
@@ -126,73 +139,69 @@ def _check(document: dict[str, Any]) -> Iterator[str]:
                     yield f"{method.upper()} {path}: {key} missing"
 
 
-def _union_problems(schemas: dict[str, Any]) -> Iterator[str]:
-    """Unions of objects are named schemas with a discriminator whose mapping names each variant once, every variant
-    declaring its tag as a required string constant; an array member of a union is a named schema too."""
-    for name, schema in sorted(schemas.items()):
-        for where, node in _walk(schema, name):
-            if "oneOf" not in node:
-                continue
-            for i, member in enumerate(node["oneOf"]):
-                if isinstance(member, dict) and member.get("type") == "array":
-                    yield f"{where}/oneOf/{i}: an array member of a union must be a named schema"
-            if "discriminator" in node:
-                yield from _discriminator_problems(where, node, schemas)
-            elif _is_tagged_object_union(node, schemas):
-                yield f"{where}: a union of object variants must be a named schema with a discriminator"
-
-
-def _discriminator_problems(name: str, schema: dict[str, Any], schemas: dict[str, Any]) -> Iterator[str]:
-    prop = schema["discriminator"].get("propertyName")
-    mapping: dict[str, str] = schema["discriminator"].get("mapping") or {}
-    members = [m.get("$ref") if isinstance(m, dict) else None for m in schema.get("oneOf", [])]
-    if "/" in name:
-        yield f"{name}: a discriminated union must be a named schema"
-    if None in members:
+def _check_union(name: str, schema: dict[str, Any], schemas: dict[str, Any]) -> Iterator[str]:
+    """The discriminator conventions open unions are generated from: every member a named object schema with
+    a mapping entry, each declaring the discriminator as a required string const of its tag. A oneOf of such
+    tagged objects without a discriminator (or inline, where it has no name) would not become an open union."""
+    for where, node in _subschemas(name, schema):
+        if "oneOf" not in node:
+            continue
+        for index, member in enumerate(node["oneOf"]):
+            if isinstance(member, dict) and member.get("type") == "array":
+                yield f"{where}/oneOf/{index}: an array member of a union must be a named schema"
+        if node is schema and "discriminator" in node:
+            continue
+        refs = [m.get("$ref") for m in node["oneOf"] if isinstance(m, dict)]
+        targets = [schemas.get(ref_name(r), {}) for r in refs if isinstance(r, str) and _is_local(r)]
+        if refs and len(targets) == len(node["oneOf"]) and all(_is_tagged_object(t) for t in targets):
+            yield f"{where}: a union of tagged objects must be a named schema with a discriminator"
+    discriminator = schema.get("discriminator")
+    if discriminator is None:
+        return
+    prop = discriminator.get("propertyName")
+    if not isinstance(prop, str) or not prop:
+        yield f"{name}: discriminator.propertyName missing"
+        return
+    mapping = discriminator.get("mapping") or {}
+    members = schema.get("oneOf", [])
+    refs = [m.get("$ref") for m in members if isinstance(m, dict)]
+    if len(refs) != len(members) or None in refs:
         yield f"{name}: every oneOf member of a discriminated union must be a $ref"
-    mapped = list(mapping.values())
-    for member in members:
-        if member is not None and member not in mapped:
-            yield f"{name}: variant {_short(member)} has no discriminator mapping entry"
-    for ref in sorted(set(mapped) - set(members)):
-        yield f"{name}: mapping names {_short(ref)}, which is not a oneOf member"
-    for ref in sorted({ref for ref in mapped if mapped.count(ref) > 1}):
-        yield f"{name}: mapping names {_short(ref)} more than once"
+    if not mapping:
+        yield f"{name}: discriminator.mapping missing (every tag must name its variant)"
+    for ref in refs:
+        if ref and ref not in mapping.values():
+            yield f"{name}: variant {ref.rsplit('/', 1)[-1]} has no discriminator mapping entry"
     for tag, ref in mapping.items():
-        variant = schemas.get(_short(ref))
-        if variant is None:
-            yield f"{name}: mapping {tag} -> {ref} does not resolve"
+        if ref not in refs:
+            yield f"{name}: mapping {tag!r} -> {ref} is not a oneOf member"
+    for tag, ref in mapping.items():
+        variant = schemas.get(ref_name(ref)) if isinstance(ref, str) and _is_local(ref) else None
+        if not isinstance(variant, dict):
+            yield f"{name}: mapping {tag!r} -> {ref} does not resolve"
             continue
         prop_schema = variant.get("properties", {}).get(prop, {})
         if prop_schema.get("const") != tag or prop_schema.get("type") != "string":
-            yield f"{name}: variant {_short(ref)} must declare {prop} as {{type: string, const: {tag!r}}}"
+            yield f"{name}: variant {ref_name(ref)} must declare {prop} as {{type: string, const: {tag!r}}}"
         if prop not in variant.get("required", []):
-            yield f"{name}: variant {_short(ref)} must list {prop} as required"
+            yield f"{name}: variant {ref_name(ref)} must list {prop} as required"
 
 
-def _is_tagged_object_union(node: dict[str, Any], schemas: dict[str, Any]) -> bool:
-    """Every member a $ref to an object schema with a constant property: a union that needs a discriminator."""
-    refs = [m["$ref"] for m in node["oneOf"] if isinstance(m, dict) and "$ref" in m]
-    if not refs or len(refs) != len(node["oneOf"]):
-        return False
-    for ref in refs:
-        target = schemas.get(_short(ref)) or {}
-        if not (target.get("type") == "object" or "properties" in target):
-            return False
-        if not any(isinstance(p, dict) and "const" in p for p in target.get("properties", {}).values()):
-            return False
-    return True
+def _is_local(ref: str) -> bool:
+    return ref.startswith(SCHEMA_REF_PREFIX)
 
 
-def _short(ref: str) -> str:
-    return ref.rsplit("/", 1)[-1]
+def _is_tagged_object(schema: dict[str, Any]) -> bool:
+    properties = schema.get("properties", {})
+    return schema.get("type") == "object" and any(isinstance(p, dict) and "const" in p for p in properties.values())
 
 
-def _walk(node: Any, path: str) -> Iterator[tuple[str, dict[str, Any]]]:
+def _subschemas(where: str, node: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every schema object inside a named schema, itself first, with a path naming it."""
     if isinstance(node, dict):
-        yield path, node
+        yield where, node
         for key, value in node.items():
-            yield from _walk(value, f"{path}/{key}")
+            yield from _subschemas(f"{where}/{key}", value)
     elif isinstance(node, list):
-        for i, value in enumerate(node):
-            yield from _walk(value, f"{path}/{i}")
+        for index, value in enumerate(node):
+            yield from _subschemas(f"{where}/{index}", value)
