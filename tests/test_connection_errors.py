@@ -121,7 +121,8 @@ async def test_tls_handshake_with_a_plain_http_server(flavour: Flavour, server: 
 async def test_unreachable_proxy(flavour: Flavour, closed_port: int, monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy", "HTTPS_PROXY", "https_proxy"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("HTTP_PROXY", f"http://user:{PROXY_PASSWORD}@127.0.0.1:{closed_port}")
+    for name in ("HTTP_PROXY", "http_proxy"):  # the lower-case one wins where both are set
+        monkeypatch.setenv(name, f"http://user:{PROXY_PASSWORD}@127.0.0.1:{closed_port}")
     # requests reads the variable itself; an aiohttp session reads it when told to trust the environment.
     session = aiohttp.ClientSession(trust_env=True) if flavour.is_async else None
     error = await failed_call(flavour, "http://interactions.test", session=session)
