@@ -22,7 +22,10 @@ PLACEHOLDER_UNIONS = "__open_unions__"
 PLACEHOLDER_BASE = "__model_base__"
 RUNTIME_BASE_IMPORT = "from .._models_base import BaseModel, UnknownVariant, open_discriminator"
 # Models that inherit hand-written behaviour from the runtime (which adds no fields): model -> (module, base class).
-RUNTIME_BASE_CLASSES = {"Interaction": ("_interaction_accessors", "InteractionAccessors")}
+RUNTIME_BASE_CLASSES = {
+    "Interaction": ("_interaction_accessors", "InteractionAccessors"),
+    "FunctionCallStep": ("_function_call", "FunctionCallMethods"),
+}
 KEPT_FORMATS = {"int32", "int64"}
 
 
