@@ -48,7 +48,7 @@ class OutputFormat(Generic[T]):
 
     def __init__(self, tp: type[T]) -> None:
         self.type = tp
-        what = f"response_format {getattr(tp, '__name__', None) or tp!r}"
+        what = f"response_format {self._name()}"
         self.adapter: pydantic.TypeAdapter[T] = type_adapter_for(tp, what=what)
         self.schema = adapter_schema(self.adapter, what=what)
 
@@ -86,7 +86,7 @@ def partial_json(text: str) -> Any:
     if not text.strip():
         return None
     try:
-        return pydantic_core.from_json(text, allow_partial=True)
+        return pydantic_core.from_json(text, allow_partial="trailing-strings")
     except ValueError:
         return None
 

@@ -22,6 +22,7 @@ from urllib.parse import parse_qsl, urlsplit
 from .._assemble import assemble
 from .._version import API_REVISION
 from ._faults import STATUS_CODES, Faults
+from ._model_scenario import PlayError, scenario_data
 from ._scenarios import Scenario, builtin_scenarios, load_scenarios, render_events
 from ._validation import Validator, default_validator
 
@@ -424,6 +425,9 @@ class InteractionsTestServer:
             )
 
     def _select_scenario(self, body: Mapping[str, Any], headers: Mapping[str, str]) -> Scenario:
+        played = self._played(body, headers)
+        if played is not None:
+            return played
         with self._lock:
             explicit = headers.get("x-test-scenario")
             if explicit:
@@ -462,6 +466,17 @@ class InteractionsTestServer:
                 "internal",
                 "No scenario matches the request and no fallback scenario exists.",
             )
+
+    def _played(self, body: Mapping[str, Any], headers: Mapping[str, str]) -> Scenario | None:
+        with self._lock:
+            previous_id = body.get("previous_interaction_id")
+            previous = self._interactions.get(previous_id) if isinstance(previous_id, str) else None
+            previous_steps = assemble(previous.events).get("steps") if previous is not None else None
+        try:
+            data = scenario_data(body, headers, self.default_scenario, previous_steps)
+        except PlayError as exc:
+            raise _ApiError(400, "invalid_argument", str(exc)) from None
+        return Scenario.from_dict(data) if data is not None else None
 
     def _faults_for(self, scenario: Scenario, header: str | None, kind: str) -> Faults:
         try:
