@@ -29,7 +29,7 @@ from ._exceptions import (
     StreamResumeError,
     UnprocessableEntityError,
 )
-from ._helpers.interactions import ParsedAsyncStream, ToolRunAsyncStream
+from ._helpers.interactions import AsyncParsedStream, AsyncToolRunStream
 from ._json_schema import SchemaError
 from ._parse import OutputFormat, OutputValidationError, ParsedInteraction
 from ._request import NOT_GIVEN, NotGiven
@@ -62,7 +62,7 @@ __all__ = [
     "NotGiven",
     "OutputFormat",
     "OutputValidationError",
-    "ParsedAsyncStream",
+    "AsyncParsedStream",
     "ParsedInteraction",
     "PermissionDeniedError",
     "RateLimitError",
@@ -76,7 +76,7 @@ __all__ = [
     "ToolCall",
     "ToolDefinitionError",
     "ToolRun",
-    "ToolRunAsyncStream",
+    "AsyncToolRunStream",
     "UnprocessableEntityError",
     "__version__",
     "function_tool",

@@ -76,7 +76,7 @@ class InteractionsHelpers:
         on_call: OnCall | None = None,
         stream: Literal[True],
         **create_args: Any,
-    ) -> ToolRunAsyncStream: ...
+    ) -> AsyncToolRunStream: ...
 
     async def run_tools(
         self,
@@ -88,7 +88,7 @@ class InteractionsHelpers:
         on_call: OnCall | None = None,
         stream: bool = False,
         **create_args: Any,
-    ) -> ToolRun[Any] | ToolRunAsyncStream:
+    ) -> ToolRun[Any] | AsyncToolRunStream:
         """Create an interaction and answer its function calls with your Python functions until the model is done.
 
         Args:
@@ -112,7 +112,7 @@ class InteractionsHelpers:
             ToolSet(tools), create_args, max_turns=max_turns, parallel=parallel, on_call=on_call, output=output
         )
         if stream:
-            return ToolRunAsyncStream(self, flow)
+            return AsyncToolRunStream(self, flow)
         return await drive(flow, self._perform)
 
     @overload
@@ -123,11 +123,11 @@ class InteractionsHelpers:
     @overload
     async def parse(
         self, *, response_format: type[T], stream: Literal[True], **create_args: Any
-    ) -> ParsedAsyncStream[T]: ...
+    ) -> AsyncParsedStream[T]: ...
 
     async def parse(
         self, *, response_format: type[T], stream: bool = False, **create_args: Any
-    ) -> ParsedInteraction[T] | ParsedAsyncStream[T]:
+    ) -> ParsedInteraction[T] | AsyncParsedStream[T]:
         """Create an interaction that answers with JSON of `response_format`, and parse the answer into it.
 
         `response_format` is a pydantic model class or any type pydantic's TypeAdapter takes
@@ -137,11 +137,11 @@ class InteractionsHelpers:
         output = OutputFormat(response_format)
         created = await self._create()(response_format=output.response_format(), stream=stream, **create_args)
         if stream:
-            return ParsedAsyncStream(created, output)
+            return AsyncParsedStream(created, output)
         return output.parse(created)
 
 
-class ToolRunAsyncStream:
+class AsyncToolRunStream:
     """The events of every turn of a tool run, in order (`async for event in stream`).
 
     Between turns the runner answers the function calls. `await final_interaction()` consumes the
@@ -194,7 +194,7 @@ class ToolRunAsyncStream:
         if self._current is not None:
             await self._current.close()
 
-    async def __aenter__(self) -> ToolRunAsyncStream:
+    async def __aenter__(self) -> AsyncToolRunStream:
         return self
 
     async def __aexit__(
@@ -203,7 +203,7 @@ class ToolRunAsyncStream:
         await self.close()
 
 
-class ParsedAsyncStream(Generic[T]):
+class AsyncParsedStream(Generic[T]):
     """The events of an interaction answering with JSON of a type; `partial_parsed()` shows the answer as it arrives."""
 
     def __init__(self, stream: AsyncStream[InteractionSSEEvent], output: OutputFormat[T]) -> None:
@@ -243,7 +243,7 @@ class ParsedAsyncStream(Generic[T]):
     async def close(self) -> None:
         await self._stream.close()
 
-    async def __aenter__(self) -> ParsedAsyncStream[T]:
+    async def __aenter__(self) -> AsyncParsedStream[T]:
         return self
 
     async def __aexit__(
