@@ -6,7 +6,7 @@ import datetime
 import enum
 import json
 from collections.abc import Callable
-from typing import Annotated, Any, Literal, Optional
+from typing import Annotated, Any, Literal
 
 import gemini_interactions
 import gemini_interactions_async
@@ -54,7 +54,7 @@ def test_schema_from_hints_required_and_defaults() -> None:
     def get_weather(
         city: str,
         unit: Literal["celsius", "fahrenheit"] = "celsius",
-        scale: Optional[Unit] = None,
+        scale: Unit | None = None,
         days: list[int] = [1],  # noqa: B006
         where: Address | None = None,
     ) -> str:
@@ -99,7 +99,7 @@ def test_single_model_parameter_uses_the_models_schema_and_gets_an_instance() ->
     assert save(*args) == "saved Main St 1"
 
 
-GOOGLE = '''Look up the weather.
+GOOGLE = """Look up the weather.
 
     Second paragraph of the description.
 
@@ -110,9 +110,9 @@ GOOGLE = '''Look up the weather.
 
     Returns:
         The forecast.
-    '''
+    """
 
-NUMPY = '''Look up the weather.
+NUMPY = """Look up the weather.
 
     Second paragraph of the description.
 
@@ -128,9 +128,9 @@ NUMPY = '''Look up the weather.
     -------
     str
         The forecast.
-    '''
+    """
 
-REST = '''Look up the weather.
+REST = """Look up the weather.
 
     Second paragraph of the description.
 
@@ -138,7 +138,7 @@ REST = '''Look up the weather.
         continued on the next line.
     :param str unit: Celsius or fahrenheit.
     :returns: The forecast.
-    '''
+    """
 
 
 @pytest.mark.parametrize("doc", [GOOGLE, NUMPY, REST], ids=["google", "numpy", "rest"])

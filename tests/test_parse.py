@@ -1,4 +1,4 @@
-"""Structured output over real sockets, both flavours: response_format=MyModel, parse(), partial objects while streaming."""
+"""Structured output over real sockets, both flavours: parse(), response_format=MyModel, partial objects."""
 
 from __future__ import annotations
 
@@ -84,7 +84,10 @@ async def test_json_response_format_is_answered_by_default(flavour: Flavour) -> 
         try:
             schema = {"type": "object", "properties": {"ok": {"type": "boolean"}}, "required": ["ok"]}
             interaction = await flavour.create(
-                client, model=MODEL, input="Ok?", response_format={"type": "text", "mime_type": "application/json", "schema": schema}
+                client,
+                model=MODEL,
+                input="Ok?",
+                response_format={"type": "text", "mime_type": "application/json", "schema": schema},
             )
         finally:
             await flavour.close(client)

@@ -7,11 +7,11 @@ from typing import Any
 
 import pydantic
 import pytest
-from typing_extensions import TypedDict
 from gemini_interactions import OutputFormat, OutputValidationError, ParsedInteraction, SchemaError
 from gemini_interactions._parse import OutputText, is_output_type, partial_json
 from gemini_interactions.testing._model_scenario import instance_of
 from gemini_interactions.types import Interaction, InteractionSSEEvent, adapter_for
+from typing_extensions import TypedDict
 
 
 class Person(pydantic.BaseModel):
@@ -29,7 +29,12 @@ class City(TypedDict):
 
 def _interaction(text: str) -> Interaction:
     return Interaction.model_validate(
-        {"id": "v1_x", "status": "completed", "steps": [{"type": "model_output", "content": [{"type": "text", "text": text}]}], "usage": {"total_tokens": 3}}
+        {
+            "id": "v1_x",
+            "status": "completed",
+            "steps": [{"type": "model_output", "content": [{"type": "text", "text": text}]}],
+            "usage": {"total_tokens": 3},
+        }
     )
 
 
@@ -82,7 +87,11 @@ def test_output_text_collects_model_output_deltas_only() -> None:
     adapter: Any = adapter_for(InteractionSSEEvent)
     events = [
         {"event_type": "step.start", "index": 0, "step": {"type": "thought"}},
-        {"event_type": "step.delta", "index": 0, "delta": {"type": "thought_summary", "content": {"type": "text", "text": "hmm"}}},
+        {
+            "event_type": "step.delta",
+            "index": 0,
+            "delta": {"type": "thought_summary", "content": {"type": "text", "text": "hmm"}},
+        },
         {"event_type": "step.start", "index": 1, "step": {"type": "model_output"}},
         {"event_type": "step.delta", "index": 1, "delta": {"type": "text", "text": '{"name": "A'}},
     ]

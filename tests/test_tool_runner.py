@@ -61,7 +61,10 @@ async def test_runs_every_call_and_chains_turns_with_previous_interaction_id(
         'get_time: "12:00 in zone sample"'
     )
     first, second = (r.body for r in server.requests)
-    assert first["tools"][0]["parameters"]["properties"]["city"] == {"type": "string", "description": "City to look up."}
+    assert first["tools"][0]["parameters"]["properties"]["city"] == {
+        "type": "string",
+        "description": "City to look up.",
+    }
     assert second["previous_interaction_id"] == run.turns[0].id
     assert second["input"] == [
         {"type": "function_result", "call_id": c.call_id, "name": c.name, "result": c.result} for c in run.calls
@@ -260,7 +263,11 @@ async def test_tools_without_a_function_end_the_run_with_pending_calls(
         ran.append(x)
         return x
 
-    declared = {"type": "function", "name": "remote", "parameters": {"type": "object", "properties": {"q": {"type": "string"}}}}
+    declared = {
+        "type": "function",
+        "name": "remote",
+        "parameters": {"type": "object", "properties": {"q": {"type": "string"}}},
+    }
     typed = flavour.types.Function(name="typed_remote", parameters={"type": "object"})
     search = {"type": "google_search"}
     run = await run_tools(flavour, client, tools=[local, declared, typed, search])
@@ -273,10 +280,17 @@ async def test_tools_without_a_function_end_the_run_with_pending_calls(
 
 
 async def test_a_hand_written_loop_with_function_call_result(flavour: Flavour, client: Any) -> None:
-    first = await flavour.create(client, model=MODEL, input="Weather?", tools=[flavour.pkg.function_tool(get_weather).to_dict()])
+    first = await flavour.create(
+        client, model=MODEL, input="Weather?", tools=[flavour.pkg.function_tool(get_weather).to_dict()]
+    )
     (call,) = first.function_calls
     item = call.result(get_weather(**call.arguments))
-    assert item == {"type": "function_result", "call_id": call.id, "name": "get_weather", "result": get_weather("city sample")}
+    assert item == {
+        "type": "function_result",
+        "call_id": call.id,
+        "name": "get_weather",
+        "result": get_weather("city sample"),
+    }
     assert call.result("broken", is_error=True)["is_error"] is True
     second = await flavour.create(client, model=MODEL, previous_interaction_id=first.id, input=[item])
     assert second.status == "completed" and "21" in second.output_text
@@ -289,8 +303,12 @@ async def test_a_hand_written_loop_with_function_call_result(flavour: Flavour, c
         ({"type": "function_result", "call_id": "nope", "name": "get_weather", "result": "x"}, "call_id 'nope'"),
     ],
 )
-async def test_the_server_rejects_results_the_api_rejects(flavour: Flavour, client: Any, result: Any, message: str) -> None:
-    first = await flavour.create(client, model=MODEL, input="Weather?", tools=[flavour.pkg.function_tool(get_weather).to_dict()])
+async def test_the_server_rejects_results_the_api_rejects(
+    flavour: Flavour, client: Any, result: Any, message: str
+) -> None:
+    first = await flavour.create(
+        client, model=MODEL, input="Weather?", tools=[flavour.pkg.function_tool(get_weather).to_dict()]
+    )
     with pytest.raises(flavour.pkg.BadRequestError, match=message):
         await flavour.create(client, model=MODEL, previous_interaction_id=first.id, input=[result])
 

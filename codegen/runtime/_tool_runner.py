@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Generic, Union
+from typing import TYPE_CHECKING, Any, Generic
 
 import pydantic
 from typing_extensions import TypeVar
@@ -64,7 +64,7 @@ class RunCalls:
     parallel: bool
 
 
-Step = Union[Create, Invoke, RunCalls]
+Step = Create | Invoke | RunCalls
 
 
 @dataclass
@@ -219,12 +219,14 @@ def _answer(
             answered[i] = _call_record(call, result_value(decision))
         elif call.name not in tools.functions:
             known = ", ".join(sorted(tools.functions)) or "none"
-            answered[i] = _call_record(call, f"There is no function named {call.name!r} (known: {known}).", is_error=True)
+            answered[i] = _call_record(
+                call, f"There is no function named {call.name!r} (known: {known}).", is_error=True
+            )
         else:
             flows[i] = call_flow(tools.functions[call.name], call)
     if flows:
         results: list[ToolCall] = yield RunCalls(list(flows.values()), parallel)
-        answered.update(zip(flows, results))
+        answered.update(zip(flows, results, strict=True))
     return [answered[i] for i in range(len(calls))]
 
 
@@ -237,7 +239,9 @@ def call_flow(tool: FunctionTool[..., Any], call: FunctionCallStep) -> CallFlow:
     try:
         value = yield Invoke(tool.fn, args, kwargs)
     except Exception as exc:
-        logger.info("tool %s (call %s) raised %s; the model is told", call.name, call.id, type(exc).__name__, exc_info=True)
+        logger.info(
+            "tool %s (call %s) raised %s; the model is told", call.name, call.id, type(exc).__name__, exc_info=True
+        )
         message = f"{type(exc).__name__}: {exc}"
         return _call_record(call, message[:MAX_ERROR_CHARS], is_error=True)
     return _call_record(call, result_value(value))

@@ -58,9 +58,10 @@ class FunctionTool(Generic[P, R]):
         params = list(self._signature.parameters.values())
         for param in params:
             if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+                star = "*" if param.kind == param.VAR_POSITIONAL else "**"
                 raise ToolDefinitionError(
-                    f"tool {self.name!r}: parameter {param.name!r} ({'*' if param.kind == param.VAR_POSITIONAL else '**'}"
-                    "-style) cannot be described to the model; declare each parameter by name"
+                    f"tool {self.name!r}: parameter {star}{param.name} cannot be described to the model; "
+                    "declare each parameter by name"
                 )
         only = hints.get(params[0].name) if len(params) == 1 else None
         self._model_parameter: type[pydantic.BaseModel] | None = (
@@ -121,7 +122,9 @@ class FunctionTool(Generic[P, R]):
 
 
 @overload
-def function_tool(fn: Callable[P, R], *, name: str | None = None, description: str | None = None) -> FunctionTool[P, R]: ...
+def function_tool(
+    fn: Callable[P, R], *, name: str | None = None, description: str | None = None
+) -> FunctionTool[P, R]: ...
 
 
 @overload
@@ -172,9 +175,7 @@ def _jsonable(value: Any) -> Any:
     return pydantic_core.to_jsonable_python(value, fallback=str)
 
 
-def _arguments_model(
-    name: str, params: list[inspect.Parameter], hints: Mapping[str, Any]
-) -> type[pydantic.BaseModel]:
+def _arguments_model(name: str, params: list[inspect.Parameter], hints: Mapping[str, Any]) -> type[pydantic.BaseModel]:
     fields: dict[str, Any] = {}
     for param in params:
         hint = hints.get(param.name, Any)
@@ -189,7 +190,9 @@ def _arguments_model(
         )
     except (pydantic.PydanticUserError, TypeError, NameError) as exc:
         which = _which_parameter(name, params, hints)
-        raise ToolDefinitionError(which or f"tool {name!r}: its parameters have no JSON Schema: {_message(exc)}") from None
+        raise ToolDefinitionError(
+            which or f"tool {name!r}: its parameters have no JSON Schema: {_message(exc)}"
+        ) from None
 
 
 def _which_parameter(name: str, params: list[inspect.Parameter], hints: Mapping[str, Any]) -> str | None:

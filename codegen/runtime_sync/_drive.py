@@ -13,7 +13,8 @@ R = TypeVar("R")
 
 
 def drive(flow: Generator[S, Any, R], perform: Callable[[S], Any]) -> R:
-    """Run `flow` to its end: do each step it yields with `perform` and send back the outcome (or throw the error in)."""
+    """Run `flow` to its end: do each step it yields with `perform`, send back the outcome
+    (or throw the error in)."""
     try:
         step = next(flow)
         while True:

@@ -138,7 +138,9 @@ def _check_results(results: list[dict[str, Any]], issued: Mapping[str, str]) -> 
         if not result.get("name"):
             raise PlayError(f"function_result for call {call_id!r} has no `name`; every function_result needs one.")
         if call_id not in issued:
-            raise PlayError(f"function_result names call_id {call_id!r}, which no function call in this conversation has.")
+            raise PlayError(
+                f"function_result names call_id {call_id!r}, which no function call in this conversation has."
+            )
 
 
 def _items(value: Any) -> list[dict[str, Any]]:

@@ -17,7 +17,8 @@ R = TypeVar("R")
 
 
 async def drive(flow: Generator[S, Any, R], perform: Callable[[S], Awaitable[Any]]) -> R:
-    """Run `flow` to its end: await each step it yields with `perform` and send back the outcome (or throw the error in)."""
+    """Run `flow` to its end: await each step it yields with `perform`, send back the outcome
+    (or throw the error in)."""
     try:
         step = next(flow)
         while True:

@@ -83,7 +83,8 @@ class OutputFormat(Generic[T]):
 
 
 def partial_json(text: str) -> Any:
-    """The JSON value of `text` as far as it has arrived (an open string, list or object cut where it ends); None before any."""
+    """The JSON value of `text` as far as it has arrived (an open string, list or object is cut where
+    the text ends); None before any."""
     if not text.strip():
         return None
     try:
@@ -118,7 +119,8 @@ class OutputText:
 
 
 def is_output_type(value: Any) -> bool:
-    """A Python type to parse the answer into (a class, or a generic alias such as `list[Model]`), not a `response_format` dict."""
+    """A Python type to parse the answer into (a class, or a generic alias such as `list[Model]`),
+    as opposed to a `response_format` the API takes as it is."""
     if value is None or isinstance(value, (Mapping, list, tuple, pydantic.BaseModel)):
         return False
     return isinstance(value, type) or get_origin(value) is not None

@@ -59,9 +59,10 @@ class FunctionTool(Generic[P, R]):
         params = list(self._signature.parameters.values())
         for param in params:
             if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+                star = "*" if param.kind == param.VAR_POSITIONAL else "**"
                 raise ToolDefinitionError(
-                    f"tool {self.name!r}: parameter {param.name!r} ({'*' if param.kind == param.VAR_POSITIONAL else '**'}"
-                    "-style) cannot be described to the model; declare each parameter by name"
+                    f"tool {self.name!r}: parameter {star}{param.name} cannot be described to the model; "
+                    "declare each parameter by name"
                 )
         only = hints.get(params[0].name) if len(params) == 1 else None
         self._model_parameter: type[pydantic.BaseModel] | None = (

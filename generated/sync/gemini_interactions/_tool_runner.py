@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Generic, Union
+from typing import TYPE_CHECKING, Any, Generic
 
 import pydantic
 from typing_extensions import TypeVar
@@ -65,7 +65,7 @@ class RunCalls:
     parallel: bool
 
 
-Step = Union[Create, Invoke, RunCalls]
+Step = Create | Invoke | RunCalls
 
 
 @dataclass
@@ -227,7 +227,7 @@ def _answer(
             flows[i] = call_flow(tools.functions[call.name], call)
     if flows:
         results: list[ToolCall] = yield RunCalls(list(flows.values()), parallel)
-        answered.update(zip(flows, results))
+        answered.update(zip(flows, results, strict=True))
     return [answered[i] for i in range(len(calls))]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from types import TracebackType
-from typing import Any, Generic, Literal, TypeVar, overload
+from typing import Any, Generic, Literal, TypeVar, cast, overload
 
 from .._drive import drive, invoke, run_calls
 from .._parse import OutputFormat, OutputText, ParsedInteraction, is_output_type
@@ -29,7 +29,8 @@ class InteractionsHelpers:
     """Helpers over the generated methods of `client.interactions`."""
 
     def _create(self) -> Callable[..., Any]:
-        return getattr(self, "create")  # type: ignore[no-any-return]  # defined by the generated subclass
+        create: Callable[..., Any] = cast(Any, self).create  # defined by the generated subclass
+        return create
 
     async def _perform(self, step: Step) -> Any:
         """Do one step of a tool run."""
@@ -168,7 +169,8 @@ class AsyncToolRunStream:
                 try:
                     if isinstance(step, Create):
                         self._current = await self._helpers._create()(**step.arguments, stream=True)
-                        async for event in self._current:
+                        # One loop for both flavours: an async generator has no `yield from`.
+                        async for event in self._current:  # noqa: UP028
                             yield event
                         outcome = await self._current.final_interaction()
                     else:
