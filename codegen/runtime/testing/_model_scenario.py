@@ -14,9 +14,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["MODEL_SCENARIO", "PlayError", "instance_of", "issued_calls", "scenario_data", "turn"]
+from .._assemble import assemble
+from ._interactions import InteractionStore
+from ._routing import ApiError
+from ._scenarios import Scenario
+
+if TYPE_CHECKING:
+    from ._selection import Selection
+
+__all__ = ["MODEL_SCENARIO", "PlayError", "by_model_player", "instance_of", "issued_calls", "scenario_data", "turn"]
 
 MODEL_SCENARIO = "model"
 SIGNATURE = "c2lnLW1vZGVsLXNjZW5hcmlv"  # base64 of "sig-model-scenario"
@@ -26,6 +34,17 @@ MAX_DEPTH = 4
 
 class PlayError(Exception):
     """A request the API would reject (400 invalid_argument)."""
+
+
+def by_model_player(selection: Selection) -> Scenario | None:
+    """The selector: the scenario this player answers with (see `scenario_data`), or None."""
+    previous = selection.server.state(InteractionStore).find(selection.body.get("previous_interaction_id"))
+    previous_steps = assemble(previous.events).get("steps") if previous is not None else None
+    try:
+        data = scenario_data(selection.body, selection.headers, selection.default_scenario, previous_steps)
+    except PlayError as exc:
+        raise ApiError(400, "invalid_argument", str(exc)) from None
+    return Scenario.from_dict(data) if data is not None else None
 
 
 def scenario_data(
