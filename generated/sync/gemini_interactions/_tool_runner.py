@@ -3,7 +3,7 @@
 
 `tool_run_flow` yields what it needs done and receives the outcome:
 
-- `Create(arguments)`: create an interaction (the driver sends back the Interaction);
+- `CreateTurn(arguments)`: create an interaction (the driver sends back the Interaction);
 - `Invoke(fn, args, kwargs)`: call the caller's code (the `on_call` hook) and send back what it returned;
 - `RunCalls(calls, parallel)`: drive each call's own flow (which yields `Invoke`s), concurrently when
   `parallel`, and send back their `ToolCall`s in order.
@@ -38,7 +38,7 @@ DENIED = "The user declined to run this call."
 
 
 @dataclass(frozen=True)
-class Create:
+class CreateTurn:
     """Create an interaction with these keyword arguments; send back the Interaction."""
 
     arguments: dict[str, Any]
@@ -65,7 +65,7 @@ class RunCalls:
     parallel: bool
 
 
-Step = Create | Invoke | RunCalls
+Step = CreateTurn | Invoke | RunCalls
 
 
 @dataclass
@@ -162,7 +162,7 @@ def tool_run_flow(
     run: ToolRun[Any] = ToolRun(interaction=None)
     request = base
     for turn in range(1, max_turns + 1):
-        interaction: Interaction = yield Create(request)
+        interaction: Interaction = yield CreateTurn(request)
         interaction = yield from continued(interaction, request)
         run.interaction = interaction
         run.turns.append(interaction)
@@ -195,9 +195,11 @@ def tool_run_flow(
 def continued(interaction: Interaction, request: Mapping[str, Any]) -> Generator[Step, Any, Interaction]:
     """The turn, continued until it no longer needs continuation, before its calls are read.
 
-    INTEGRATION POINT with automatic continuation (issue "Long runs"): when `create()` itself
-    continues a `requires_continuation` turn, this has nothing left to do. Until then a turn that
-    needs continuation is returned as it is."""
+    INTEGRATION POINT with automatic continuation (issue "Long runs"), the only one: that work
+    makes `create()` itself continue a `requires_continuation` answer (unary and streamed), so the
+    turn the driver sends back is already the merged one and this has nothing left to do. Until it
+    lands, a turn that needs continuation is returned as it is; a continuation flow written as a
+    generator can take this function's place (`yield from`)."""
     return interaction
     yield  # a generator, so the continuation flow can take its place with `yield from`  # pragma: no cover
 

@@ -14,7 +14,7 @@ from typing import Any, Generic, Literal, TypeVar, cast, overload
 from .._drive import drive, invoke, run_calls
 from .._parse import OutputFormat, OutputText, ParsedInteraction, is_output_type
 from .._streaming import AsyncStream
-from .._tool_runner import Create, RunCalls, Step, ToolRun, ToolSet, tool_run_flow
+from .._tool_runner import CreateTurn, RunCalls, Step, ToolRun, ToolSet, tool_run_flow
 from ..types import FunctionCallStep, Interaction, InteractionSSEEvent
 
 T = TypeVar("T")
@@ -34,7 +34,7 @@ class InteractionsHelpers:
 
     async def _perform(self, step: Step) -> Any:
         """Do one step of a tool run."""
-        if isinstance(step, Create):
+        if isinstance(step, CreateTurn):
             return await self._create()(**step.arguments)
         if isinstance(step, RunCalls):
             return await run_calls(step)
@@ -167,7 +167,7 @@ class AsyncToolRunStream:
             step = next(flow)
             while True:
                 try:
-                    if isinstance(step, Create):
+                    if isinstance(step, CreateTurn):
                         self._current = await self._helpers._create()(**step.arguments, stream=True)
                         # One loop for both flavours: an async generator has no `yield from`.
                         async for event in self._current:  # noqa: UP028

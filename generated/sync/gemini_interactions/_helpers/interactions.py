@@ -14,7 +14,7 @@ from typing import Any, Generic, Literal, TypeVar, cast, overload
 from .._drive import drive, invoke, run_calls
 from .._parse import OutputFormat, OutputText, ParsedInteraction, is_output_type
 from .._streaming import Stream
-from .._tool_runner import Create, RunCalls, Step, ToolRun, ToolSet, tool_run_flow
+from .._tool_runner import CreateTurn, RunCalls, Step, ToolRun, ToolSet, tool_run_flow
 from ..types import FunctionCallStep, Interaction, InteractionSSEEvent
 
 T = TypeVar("T")
@@ -34,7 +34,7 @@ class InteractionsHelpers:
 
     def _perform(self, step: Step) -> Any:
         """Do one step of a tool run."""
-        if isinstance(step, Create):
+        if isinstance(step, CreateTurn):
             return self._create()(**step.arguments)
         if isinstance(step, RunCalls):
             return run_calls(step)
@@ -165,7 +165,7 @@ class ToolRunStream:
             step = next(flow)
             while True:
                 try:
-                    if isinstance(step, Create):
+                    if isinstance(step, CreateTurn):
                         self._current = self._helpers._create()(**step.arguments, stream=True)
                         # One loop for both flavours: an async generator has no `yield from`.
                         for event in self._current:  # noqa: UP028
