@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Literal
 from urllib.parse import urlsplit
 
-from ._exceptions import APIConnectionError, APITimeoutError
+from ._exceptions import APIConnectionError, APIPoolTimeoutError, APITimeoutError
 from ._request import PreparedRequest
 
 _RESET = (ConnectionResetError, ConnectionAbortedError, BrokenPipeError)
@@ -38,7 +38,7 @@ def connection_error(
     request: PreparedRequest,
     cause: BaseException,
     *,
-    timeout: Literal["connect", "read"] | None = None,
+    timeout: Literal["connect", "read", "pool"] | None = None,
     proxy: bool = False,
     reading: bool = False,
 ) -> APIConnectionError:
@@ -52,7 +52,13 @@ def connection_error(
     kind, detail = _root_cause(cause)
     words = _WORDS[kind].format(host=host, name=parts.hostname, detail=detail)
     maybe_sent = kind in ("reset", "other")
-    if timeout == "connect":
+    if timeout == "pool":
+        words, maybe_sent = (
+            f"no free connection to {host}{_after(request.timeout.pool)}: all of the client's "
+            "max_connections are in use (raise max_connections or Timeout.pool)",
+            False,
+        )
+    elif timeout == "connect":
         words, maybe_sent = f"timed out connecting to {host}{_after(request.timeout.connect)}", False
     elif timeout == "read":
         words, maybe_sent = f"timed out waiting for the answer{_after(request.timeout.read)}", True
@@ -61,7 +67,7 @@ def connection_error(
     elif proxy:
         words = f"could not connect through the proxy ({_PROXY_WORDS[kind].format(detail=detail)})"
         maybe_sent = False
-    kind_of_error = APITimeoutError if timeout else APIConnectionError
+    kind_of_error = APIPoolTimeoutError if timeout == "pool" else APITimeoutError if timeout else APIConnectionError
     error = kind_of_error(f"{request.describe()} failed: {words}", method=request.method, url=request.url)
     error._maybe_sent = maybe_sent
     error.__cause__ = cause

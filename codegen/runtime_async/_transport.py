@@ -7,7 +7,8 @@ from __future__ import annotations
 import asyncio
 import operator
 from collections.abc import AsyncIterator, Callable
-from typing import TypeAlias
+from types import SimpleNamespace
+from typing import Any, TypeAlias
 
 import aiohttp
 
@@ -24,16 +25,38 @@ READ_SIZE = 64 * 1024
 _PROXY_ERRORS = (aiohttp.ClientProxyConnectionError, aiohttp.ClientHttpProxyError)
 
 
+async def _queued(session: aiohttp.ClientSession, context: SimpleNamespace, params: Any) -> None:
+    context.trace_request_ctx["waiting"] = True
+
+
+async def _dequeued(session: aiohttp.ClientSession, context: SimpleNamespace, params: Any) -> None:
+    context.trace_request_ctx["waiting"] = False
+
+
+def new_session(max_connections: int) -> aiohttp.ClientSession:
+    """At most `max_connections` connections, kept for reuse; the trace marks a request that waits for one
+    (aiohttp counts that wait into its connect timeout, and raises the same error for both)."""
+    trace = aiohttp.TraceConfig()
+    trace.on_connection_queued_start.append(_queued)
+    trace.on_connection_queued_end.append(_dequeued)
+    return aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=max_connections), trace_configs=[trace])
+
+
+def _plus(a: float | None, b: float | None) -> float | None:
+    return None if a is None else a + (b or 0.0)
+
+
 class Transport:
-    def __init__(self, session: aiohttp.ClientSession | None = None) -> None:
+    def __init__(self, session: aiohttp.ClientSession | None = None, *, max_connections: int) -> None:
         self._owns_session = session is None
         self._session = session
+        self._max_connections = max_connections
 
     @property
     def session(self) -> aiohttp.ClientSession:
         # Created on first use: an aiohttp session must be made inside a running event loop.
         if self._session is None:
-            self._session = aiohttp.ClientSession()
+            self._session = new_session(self._max_connections)
         return self._session
 
     async def close(self) -> None:
@@ -57,6 +80,8 @@ class Transport:
         """Send once: the response of a success, else the typed error of what went wrong."""
         request = attempts.request
         attempts.sending()
+        timeout = request.timeout
+        pool = {"waiting": False}  # set by new_session's trace while the request waits for a connection
         try:
             response = await self.session.request(
                 request.method,
@@ -64,13 +89,18 @@ class Transport:
                 headers=request.headers,
                 params=request.params,
                 data=request.content,
+                # aiohttp's `connect` covers the pool wait and connecting, `sock_connect` connecting alone.
                 timeout=aiohttp.ClientTimeout(
-                    total=None, connect=request.timeout.connect, sock_read=request.timeout.read
+                    total=None,
+                    connect=_plus(timeout.pool, timeout.connect),
+                    sock_connect=timeout.connect,
+                    sock_read=timeout.read,
                 ),
                 auto_decompress=True,
+                trace_request_ctx=pool,
             )
         except aiohttp.ConnectionTimeoutError as exc:
-            raise connection_error(request, exc, timeout="connect") from exc
+            raise connection_error(request, exc, timeout="pool" if pool["waiting"] else "connect") from exc
         except asyncio.TimeoutError as exc:
             raise connection_error(request, exc, timeout="read") from exc
         except aiohttp.ClientError as exc:

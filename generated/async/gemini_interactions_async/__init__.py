@@ -11,6 +11,7 @@ from ._config import Timeout
 from ._exceptions import (
     APIConnectionError,
     APIError,
+    APIPoolTimeoutError,
     APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
@@ -45,6 +46,7 @@ __all__ = [
     "NOT_GIVEN",
     "APIConnectionError",
     "APIError",
+    "APIPoolTimeoutError",
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",

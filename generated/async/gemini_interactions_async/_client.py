@@ -37,12 +37,17 @@ class AsyncClient:
         base_url: Scheme, host and optional path prefix; defaults to https://generativelanguage.googleapis.com.
         api_version: The path segment after base_url; defaults to v1beta.
         api_revision: Sent as the Api-Revision header; defaults to the revision this SDK was generated for.
-        timeout: Seconds, or a Timeout(connect=..., read=...); read bounds silence between bytes.
+        timeout: Seconds, or a Timeout(connect=..., read=..., pool=...); read bounds silence between bytes,
+            pool the wait for a free connection (default: as long as it takes; then APIPoolTimeoutError).
         max_retries: Retries of connection errors, 408, 409, 429 and 5xx answers (default 2).
         default_headers: Headers sent with every request.
         max_event_size: The largest stream event read, in bytes (default 64 MiB); a larger one
             raises EventTooLargeError as soon as its bytes pass the bound.
-        session: Your own aiohttp.ClientSession; it is used for every call and never closed by the client.
+        max_connections: Connections open at once (default 1000). A stream holds one for its whole life,
+            so this is also the number of concurrent streams; a call past it waits for a free one.
+            Idle connections are kept and reused.
+        session: Your own aiohttp.ClientSession; it is used for every call and never closed by the client
+            (its own connection limit applies: max_connections cannot be given with it).
     """
 
     interactions: Interactions
@@ -59,6 +64,7 @@ class AsyncClient:
         default_headers: Mapping[str, str] | None = None,
         session: aiohttp.ClientSession | None = None,
         max_event_size: int | None = None,
+        max_connections: int | None = None,
     ) -> None:
         configure_from_env()
         self._config = ClientConfig.resolve(
@@ -70,8 +76,11 @@ class AsyncClient:
             max_retries=max_retries,
             default_headers=dict(default_headers or {}),
             max_event_size=max_event_size,
+            max_connections=max_connections,
         )
-        self._transport = Transport(session)
+        if session is not None and max_connections is not None:
+            raise ValueError("max_connections is the client's own session's limit: set it on the session you pass")
+        self._transport = Transport(session, max_connections=self._config.max_connections)
         self.interactions = Interactions(self)
 
     @property
@@ -97,6 +106,10 @@ class AsyncClient:
     @property
     def max_event_size(self) -> int:
         return self._config.max_event_size
+
+    @property
+    def max_connections(self) -> int:
+        return self._config.max_connections
 
     def __repr__(self) -> str:
         return (

@@ -58,6 +58,13 @@ class APITimeoutError(APIConnectionError):
     """The request timed out (connecting, or waiting for data)."""
 
 
+class APIPoolTimeoutError(APITimeoutError):
+    """No connection of the client's pool came free within `Timeout.pool`: every one of `max_connections`
+    was busy (the client's own congestion, not the server's). The request was not sent."""
+
+    _maybe_sent = False
+
+
 class StreamResumeError(APIConnectionError):
     """A stream broke and reconnecting did not get it going again.
 

@@ -10,7 +10,7 @@ import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from ._exceptions import APIConnectionError, APIError, APIStatusError
+from ._exceptions import APIConnectionError, APIError, APIPoolTimeoutError, APIStatusError
 from ._logs import redacted_headers
 
 if TYPE_CHECKING:
@@ -106,4 +106,5 @@ class Attempts:
     def _worth_retrying(self, error: APIError) -> bool:
         if isinstance(error, APIStatusError):
             return is_retryable_status(error.status_code)
-        return isinstance(error, APIConnectionError)
+        # A pool wait is not retried: the caller bounded it with Timeout.pool, a retry would wait as long again.
+        return isinstance(error, APIConnectionError) and not isinstance(error, APIPoolTimeoutError)

@@ -19,17 +19,26 @@ DEFAULT_MAX_RETRIES: Final = 2
 # The largest stream event the client reads (bytes): far above an inline image or audio clip,
 # far below what would hurt the process; a larger one raises EventTooLargeError.
 DEFAULT_MAX_EVENT_SIZE: Final = 64 * 1024 * 1024
+# Connections one client keeps open at once. A stream holds its connection for its whole life, so the
+# limit is the number of concurrent streams: high enough that 1,000 streams on one client never queue
+# (aiohttp's 100 and requests' 10 made streams wait, then time out), low enough to stay under the
+# usual 1,024 open files. Past it a call waits for a free connection, for at most Timeout.pool.
+DEFAULT_MAX_CONNECTIONS: Final = 1000
 USER_AGENT: Final = f"{PACKAGE_NAME}/{__version__} api-revision/{API_REVISION} python/{platform.python_version()}"
 
 
 @dataclass(frozen=True)
 class Timeout:
-    """Seconds to wait: `connect` for the connection, `read` between bytes of the answer.
+    """Seconds to wait: `connect` for the connection, `read` between bytes of the answer, `pool` for a free
+    connection when all `max_connections` are in use (None: as long as it takes).
 
-    `read` bounds silence, not a whole stream: a stream may run for minutes as long as data keeps coming."""
+    `read` bounds silence, not a whole stream: a stream may run for minutes as long as data keeps coming.
+    Waiting for a free connection is not counted into `connect`: running out of `pool` raises
+    APIPoolTimeoutError, never a server timeout."""
 
     connect: float | None = 10.0
     read: float | None = 600.0
+    pool: float | None = None
 
     @classmethod
     def of(cls, value: float | Timeout | None) -> Timeout:
@@ -53,6 +62,7 @@ class ClientConfig:
     max_retries: int
     default_headers: dict[str, str] = field(default_factory=dict, repr=False)
     max_event_size: int = DEFAULT_MAX_EVENT_SIZE
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
 
     @classmethod
     def resolve(
@@ -66,6 +76,7 @@ class ClientConfig:
         max_retries: int | None,
         default_headers: dict[str, str] | None = None,
         max_event_size: int | None = None,
+        max_connections: int | None = None,
     ) -> ClientConfig:
         key = api_key or next((os.environ[v] for v in API_KEY_ENV_VARS if os.environ.get(v)), None)
         if not key:
@@ -85,6 +96,8 @@ class ClientConfig:
             raise ValueError("max_retries must be >= 0")
         if max_event_size is not None and max_event_size <= 0:
             raise ValueError("max_event_size must be > 0 (bytes)")
+        if max_connections is not None and max_connections <= 0:
+            raise ValueError("max_connections must be > 0")
         return cls(
             api_key=key,
             base_url=(base_url or os.environ.get("GEMINI_BASE_URL") or DEFAULT_BASE_URL).rstrip("/"),
@@ -94,6 +107,7 @@ class ClientConfig:
             max_retries=DEFAULT_MAX_RETRIES if max_retries is None else max_retries,
             default_headers=dict(default_headers or {}),
             max_event_size=DEFAULT_MAX_EVENT_SIZE if max_event_size is None else max_event_size,
+            max_connections=DEFAULT_MAX_CONNECTIONS if max_connections is None else max_connections,
         )
 
     def url(self, path: str) -> str:

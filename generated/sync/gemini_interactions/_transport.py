@@ -8,9 +8,13 @@ from __future__ import annotations
 import operator
 import time
 from collections.abc import Callable, Iterator
-from typing import TypeAlias
+from contextvars import ContextVar
+from typing import Any, TypeAlias
 
 import requests
+import urllib3
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import EmptyPoolError
 
 from ._connection_errors import connection_error
 from ._exceptions import APIConnectionError, APIError
@@ -24,10 +28,44 @@ status_of: Callable[[HTTPResponse], int] = operator.attrgetter("status_code")  #
 READ_SIZE = 64 * 1024
 
 
+# The pool wait of the request being sent on this thread: requests gives urllib3 no pool timeout of its own.
+_pool_wait: ContextVar[float | None] = ContextVar("pool_wait", default=None)
+
+
+class _WaitingPool(urllib3.HTTPConnectionPool):
+    def _get_conn(self, timeout: float | None = None) -> Any:
+        return super()._get_conn(_pool_wait.get() if timeout is None else timeout)
+
+
+class _WaitingHTTPSPool(urllib3.HTTPSConnectionPool):
+    def _get_conn(self, timeout: float | None = None) -> Any:
+        return super()._get_conn(_pool_wait.get() if timeout is None else timeout)
+
+
+class _PoolAdapter(HTTPAdapter):
+    """At most `max_connections` connections per host, kept for reuse; a request past them waits for
+    one to come free (requests' default opens more, then drops them: "Connection pool is full")."""
+
+    def __init__(self, max_connections: int) -> None:
+        super().__init__(pool_maxsize=max_connections, pool_block=True)
+
+    def init_poolmanager(self, connections: int, maxsize: int, block: bool = False, **pool_kwargs: Any) -> None:
+        super().init_poolmanager(connections, maxsize, block, **pool_kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _WaitingPool, "https": _WaitingHTTPSPool}
+
+
+def new_session(max_connections: int) -> requests.Session:
+    session = requests.Session()
+    adapter = _PoolAdapter(max_connections)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
 class Transport:
-    def __init__(self, session: requests.Session | None = None) -> None:
+    def __init__(self, session: requests.Session | None = None, *, max_connections: int) -> None:
         self._owns_session = session is None
-        self.session = session if session is not None else requests.Session()
+        self.session = session if session is not None else new_session(max_connections)
 
     def close(self) -> None:
         if self._owns_session:
@@ -49,6 +87,7 @@ class Transport:
         """Send once: the response of a success, else the typed error of what went wrong."""
         request = attempts.request
         attempts.sending()
+        waiting = _pool_wait.set(request.timeout.pool)
         try:
             response = self.session.request(
                 request.method,
@@ -59,12 +98,16 @@ class Transport:
                 stream=True,
                 timeout=(request.timeout.connect, request.timeout.read),
             )
+        except EmptyPoolError as exc:
+            raise connection_error(request, exc, timeout="pool") from exc
         except requests.ConnectTimeout as exc:
             raise connection_error(request, exc, timeout="connect") from exc
         except requests.Timeout as exc:
             raise connection_error(request, exc, timeout="read") from exc
         except requests.RequestException as exc:
             raise connection_error(request, exc, proxy=isinstance(exc, requests.exceptions.ProxyError)) from exc
+        finally:
+            _pool_wait.reset(waiting)
         if attempts.succeeded(response.status_code):
             return response
         try:

@@ -1,0 +1,99 @@
+"""The connection pool as a client setting: `max_connections` bounds the connections one client opens and
+reuses, and waiting for a free one past `Timeout.pool` is its own error; both flavours, over real sockets.
+
+The embedded server records the client-side (host, port) behind each request: distinct ports are
+distinct TCP connections."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from typing import Any
+
+import pytest
+from gemini_interactions.testing import InteractionsTestServer
+
+from .conftest import TEXT, Flavour
+
+
+def connections_opened(server: InteractionsTestServer) -> int:
+    return len({r.client_address for r in server.requests})
+
+
+async def many_streams(flavour: Flavour, client: Any, workers: int, per_worker: int) -> list[int]:
+    """`workers` threads (sync) or tasks (async) each reading `per_worker` whole streams; events per stream."""
+    if flavour.is_async:
+
+        async def worker() -> list[int]:
+            return [len((await flavour.stream_events(client, **TEXT))[1]) for _ in range(per_worker)]
+
+        return [n for batch in await asyncio.gather(*(worker() for _ in range(workers))) for n in batch]
+    start = threading.Barrier(workers)  # every thread asks at once, so the pool is contended
+    counts: list[int] = []
+
+    def thread() -> None:
+        start.wait(5)
+        for _ in range(per_worker):
+            counts.append(len(list(client.interactions.create(stream=True, **TEXT))))
+
+    threads = [threading.Thread(target=thread) for _ in range(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    return counts
+
+
+async def test_max_connections_bounds_and_reuses_the_pool(
+    flavour: Flavour, server: InteractionsTestServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = flavour.client(server, max_connections=3)
+    assert client.max_connections == 3
+    with caplog.at_level(logging.WARNING):
+        counts = await many_streams(flavour, client, workers=12, per_worker=3)
+    await flavour.close(client)
+    assert len(counts) == 36 and len(set(counts)) == 1 and counts[0] > 0, counts  # every stream whole
+    assert 1 <= connections_opened(server) <= 3
+    assert "Connection pool is full" not in caplog.text
+
+
+async def test_the_default_pool_serves_32_workers_without_dropping_connections(
+    flavour: Flavour, server: InteractionsTestServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = flavour.client(server)
+    assert client.max_connections == 1000
+    with caplog.at_level(logging.WARNING):
+        counts = await many_streams(flavour, client, workers=32, per_worker=2)
+    await flavour.close(client)
+    assert len(counts) == 64 and len(set(counts)) == 1
+    # At most one connection per worker: the second stream of each reuses a connection, none is thrown away.
+    assert connections_opened(server) <= 32
+    assert "Connection pool is full" not in caplog.text
+
+
+async def test_waiting_for_a_free_connection_is_a_pool_timeout_not_a_server_timeout(
+    flavour: Flavour, server: InteractionsTestServer
+) -> None:
+    client = flavour.client(server, max_connections=1, max_retries=2)
+    # A slow stream keeps the only connection (a short one would be read to its end and give it back).
+    holding = await flavour.create(client, stream=True, extra_headers={"x-test-fault": "delay=2"}, **TEXT)
+    holding_events = flavour.iterator(holding)
+    await flavour.next(holding_events)
+    short = flavour.pkg.Timeout(connect=0.1, read=5.0, pool=0.1)
+    with pytest.raises(flavour.pkg.APIPoolTimeoutError) as caught:
+        await flavour.create(client, stream=True, timeout=short, **TEXT)
+    assert isinstance(caught.value, flavour.pkg.APITimeoutError)
+    assert "max_connections" in caught.value.message and "free connection" in caught.value.message
+    assert len(server.requests) == 1  # the waiting request was never sent, nor retried onto the wire
+    await flavour.close(holding)  # the slot comes free (the connection of a stream left unread is closed)...
+    _, events = await flavour.stream_events(client, timeout=short, **TEXT)  # ...and the next call gets it
+    _, again = await flavour.stream_events(client, timeout=short, **TEXT)
+    await flavour.close(client)
+    assert len(events) == len(again) > 0
+    assert connections_opened(server) == 2  # the slow stream's, then one reused by both later calls
+
+
+async def test_max_connections_is_checked(flavour: Flavour, server: InteractionsTestServer) -> None:
+    with pytest.raises(ValueError, match="max_connections"):
+        flavour.client(server, max_connections=0)
