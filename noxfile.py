@@ -104,3 +104,5 @@ def bench(session: nox.Session) -> None:
     session.install("-r", "bench/requirements.txt")
     _install_packages(session)
     session.run("python", "-m", "bench", "--readme", *session.posargs)
+    session.run("python", "-m", "bench.scale")  # 1,000 streams at once: bench/results/scale.{json,md}
+    session.run("python", "-m", "bench.import_cost")  # own import cost: bench/results/import_cost.{json,md}

@@ -1,0 +1,258 @@
+"""The scale workload: many streams at once through one client.
+
+`python -m bench.scale` starts `bench.scale_server` in its own process, then runs each client in a
+fresh process: async clients open SCALE_STREAMS streams at once on one client; sync clients share one
+client among SCALE_THREADS threads over SCALE_STREAMS streams. google-genai reads a sample of the
+streams (GENAI_SAMPLE) and its rate is reported as measured (events/s do not depend on the count).
+Every client gets the same connection limit (ours: max_connections; google-genai: httpx's limits).
+DRAIN-ASYNC reads the same streams as bytes only, at the same concurrency: the server's ceiling.
+
+Reported per client: wall time, aggregate deltas/s, peak RSS growth per open stream, the connections
+the server saw (pool reuse), whether every stream was complete, and the slowest stream's time over
+the median's (starvation). Results go to bench/results/scale.{json,md}."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from .clients import API_KEY, MODEL, PROMPT, _atally, _tally
+from .scale_server import SCALE_EVENTS
+
+ROOT = Path(__file__).resolve().parent.parent
+SCALE_STREAMS = 1000
+SCALE_THREADS = 64
+GENAI_SAMPLE = 100  # streams google-genai reads (about 0.7 ms an event: all 1,000 would take minutes)
+ASYNC_LIMIT = SCALE_STREAMS  # connections: every stream open at once
+SYNC_LIMIT = SCALE_THREADS
+
+
+def _rss() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def _peak() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+# --- async peers: each returns a coroutine factory reading one stream, given the tagged base URL ---
+
+
+async def _floor_one(host: str, port: int, path: str, drain: bool) -> int:
+    reader, writer = await asyncio.open_connection(host, port)
+    body = json.dumps({"model": MODEL, "input": PROMPT, "stream": True}).encode()
+    writer.write(
+        b"POST %s/v1beta/interactions HTTP/1.1\r\nHost: %s:%d\r\nContent-Type: application/json\r\n"
+        b"Content-Length: %d\r\n\r\n%s" % (path.encode(), host.encode(), port, len(body), body)
+    )
+    await reader.readuntil(b"\r\n\r\n")
+    events = 0
+    pending = b""
+    loads = json.loads
+    while True:
+        size = int(await reader.readuntil(b"\r\n"), 16)
+        data = await reader.readexactly(size + 2)
+        if size == 0:
+            break
+        if drain:
+            continue
+        blocks = (pending + data[:-2]).split(b"\n\n")
+        pending = blocks.pop()
+        for block in blocks:
+            at = block.find(b"data: ")
+            if at < 0 or block.endswith(b"[DONE]"):
+                continue
+            event = loads(block[at + 6 :])
+            if event["event_type"] == "step.delta":
+                events += 1
+    writer.close()
+    return SCALE_EVENTS if drain else events
+
+
+async def run_async(client: str, base: str) -> list[tuple[int, float]]:
+    """(deltas, seconds) of every stream, all started at once."""
+    n = GENAI_SAMPLE if client.startswith("genai") else SCALE_STREAMS
+    host_port, path = base.removeprefix("http://").split("/", 1)
+    host, port = host_port.split(":")
+    read: Callable[[], Awaitable[int]]
+    closer: Callable[[], Awaitable[None]] | None = None
+    if client in ("floor-async", "drain-async"):
+
+        async def read() -> int:
+            return await _floor_one(host, int(port), "/" + path, client == "drain-async")
+
+    elif client == "ours-async":
+        from gemini_interactions_async import AsyncClient
+
+        ours = AsyncClient(api_key=API_KEY, base_url=base, max_retries=0, max_connections=ASYNC_LIMIT)
+        closer = ours.close
+
+        async def read() -> int:
+            stream = await ours.interactions.create(model=MODEL, input=PROMPT, stream=True)
+            async with stream:
+                return (await _atally(stream, None))[0]
+
+    else:
+        genai = _genai(base, ASYNC_LIMIT)
+
+        async def read() -> int:
+            stream = await genai.aio.interactions.create(model=MODEL, input=PROMPT, stream=True)
+            return (await _atally(stream, None))[0]
+
+    async def timed() -> tuple[int, float]:
+        t0 = time.perf_counter()
+        events = await read()
+        return events, time.perf_counter() - t0
+
+    results = await asyncio.gather(*(timed() for _ in range(n)))
+    if closer is not None:
+        await closer()
+    return list(results)
+
+
+def run_sync(client: str, base: str) -> list[tuple[int, float]]:
+    n = GENAI_SAMPLE if client.startswith("genai") else SCALE_STREAMS
+    if client == "ours-sync":
+        from gemini_interactions import Client
+
+        ours = Client(api_key=API_KEY, base_url=base, max_retries=0, max_connections=SYNC_LIMIT)
+
+        def read() -> int:
+            with ours.interactions.create(model=MODEL, input=PROMPT, stream=True) as stream:
+                return _tally(stream, None)[0]
+
+    else:
+        genai = _genai(base, SYNC_LIMIT)
+
+        def read() -> int:
+            return _tally(genai.interactions.create(model=MODEL, input=PROMPT, stream=True), None)[0]
+
+    start = threading.Barrier(SCALE_THREADS)
+
+    def timed(i: int) -> tuple[int, float]:
+        if i < SCALE_THREADS:
+            start.wait()
+        t0 = time.perf_counter()
+        events = read()
+        return events, time.perf_counter() - t0
+
+    with ThreadPoolExecutor(SCALE_THREADS) as pool:
+        return list(pool.map(timed, range(n)))
+
+
+def _genai(base: str, limit: int) -> Any:
+    try:  # google-genai 3.3.0 takes httpx or its fork httpx2, whichever is installed
+        import httpx2 as httpx  # type: ignore[import-not-found, unused-ignore]
+    except ImportError:
+        import httpx  # type: ignore[import-not-found, unused-ignore]
+    from google import genai  # type: ignore[import-not-found, unused-ignore]
+    from google.genai import types  # type: ignore[import-not-found, unused-ignore]
+
+    limits = httpx.Limits(max_connections=limit, max_keepalive_connections=limit)
+    options = types.HttpOptions(base_url=base, client_args={"limits": limits}, async_client_args={"limits": limits})
+    return genai.Client(api_key=API_KEY, http_options=options)
+
+
+def child(client: str, base: str) -> dict[str, Any]:
+    is_async = client.endswith("async")
+    # Imports and clients' modules first, so the growth measured is the streams', not the imports'.
+    if client.startswith("ours"):
+        __import__("gemini_interactions_async" if is_async else "gemini_interactions")
+    elif client.startswith("genai"):
+        from google import genai  # type: ignore[import-not-found, unused-ignore]  # noqa: F401
+    before = _rss()
+    started = time.perf_counter()
+    results = asyncio.run(run_async(client, base)) if is_async else run_sync(client, base)
+    wall = time.perf_counter() - started
+    times = sorted(t for _, t in results)
+    events = sum(e for e, _ in results)
+    concurrent = len(results) if is_async else SCALE_THREADS
+    return {
+        "streams": len(results),
+        "complete": sum(e == SCALE_EVENTS for e, _ in results),
+        "events": events,
+        "wall": wall,
+        "events_per_s": events / wall,
+        "open_streams": concurrent,
+        "kib_per_stream": max(0, _peak() - before) / 1024 / concurrent,
+        "slowest_over_median": times[-1] / statistics.median(times),
+    }
+
+
+CLIENTS = ["drain-async", "floor-async", "ours-async", "genai-async", "ours-sync", "genai-sync"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.scale", description=__doc__)
+    parser.add_argument("--clients", default=",".join(CLIENTS))
+    parser.add_argument("--child", nargs=2, metavar=("CLIENT", "BASE"))
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(*args.child)))
+        return
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bench.scale_server"], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert server.stdout is not None and server.stdin is not None
+    base = f"http://127.0.0.1:{server.stdout.readline().strip()}"
+    rows: dict[str, dict[str, Any]] = {}
+    try:
+        for client in [c for c in CLIENTS if c in args.clients.split(",")]:
+            command = [sys.executable, "-m", "bench.scale", "--child", client, f"{base}/scale-{client}"]
+            done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
+            if done.returncode != 0:
+                raise SystemExit(f"{client} failed:\n{done.stderr}")
+            row = json.loads(done.stdout)
+            with urllib.request.urlopen(f"{base}/stats/scale-{client}") as answer:
+                row.update(json.load(answer))
+            row["load"] = os.getloadavg()[0]
+            rows[client] = row
+            print(f"{client:12} {row['wall']:6.2f} s", file=sys.stderr)
+    finally:
+        server.stdin.close()
+        server.wait(10)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "scale.json").write_text(json.dumps(rows, indent=2) + "\n")
+    table = markdown(rows)
+    (args.out / "scale.md").write_text(table)
+    print(table)
+
+
+def markdown(rows: dict[str, dict[str, Any]]) -> str:
+    floor = rows.get("floor-async", {}).get("events_per_s")
+    lines = [
+        f"Scale: {SCALE_STREAMS:,} streams of {SCALE_EVENTS} text deltas; async all at once on one client "
+        f"({ASYNC_LIMIT} connections), sync {SCALE_THREADS} threads sharing one client ({SYNC_LIMIT} connections); "
+        f"google-genai reads {GENAI_SAMPLE} streams.",
+        "",
+        "| client | streams complete | wall s | deltas/s | × async FLOOR | KiB per open stream "
+        "| connections (requests) | slowest/median | load |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, r in rows.items():
+        ratio = f"{r['events_per_s'] / floor:.2f}" if floor else "–"
+        lines.append(
+            f"| {name} | {r['complete']}/{r['streams']} | {r['wall']:.2f} | {r['events_per_s']:,.0f} | {ratio} "
+            f"| {r['kib_per_stream']:.1f} | {r['connections']} ({r['requests']}) | {r['slowest_over_median']:.2f} "
+            f"| {r['load']:.1f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    main()
