@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from types import TracebackType
-from typing import TypeVar, cast
+from typing import NoReturn, TypeVar, cast
 
 import aiohttp
 import pydantic
@@ -32,15 +32,20 @@ R = TypeVar("R")
 class AsyncClient:
     """Client for the Gemini Interactions API (revision 2026-05-20).
 
-    Args:
-        api_key: Defaults to the GEMINI_API_KEY environment variable, then GOOGLE_API_KEY.
-        base_url: Scheme, host and optional path prefix; defaults to https://generativelanguage.googleapis.com.
-        api_version: The path segment after base_url; defaults to v1beta.
-        api_revision: Sent as the Api-Revision header; defaults to the revision this SDK was generated for.
-        timeout: Seconds, or a Timeout(connect=..., read=...); read bounds silence between bytes.
-        max_retries: Retries of connection errors, 408, 409, 429 and 5xx answers (default 2).
-        default_headers: Headers sent with every request.
-        session: Your own aiohttp.ClientSession; it is used for every call and never closed by the client.
+        Args:
+            api_key: Defaults to the GEMINI_API_KEY environment variable, then GOOGLE_API_KEY.
+            base_url: Scheme, host and optional path prefix; defaults to https://generativelanguage.googleapis.com.
+            api_version: The path segment after base_url; defaults to v1beta.
+            api_revision: Sent as the Api-Revision header; defaults to the revision this SDK was generated for.
+            timeout: Seconds, or a Timeout(connect=..., read=...); read bounds silence between bytes.
+            max_retries: Retries of connection errors, 408, 409, 429 and 5xx answers (default 2).
+            default_headers: Headers sent with every request.
+            session: Your own aiohttp.ClientSession; it is used for every call and never closed by the client.
+            trust_env: Whether the client's own session takes proxies from HTTP_PROXY, HTTPS_PROXY and
+                NO_PROXY (default True); a session you pass keeps its own setting.
+
+        A client cannot be pickled (it holds your credentials and live connections): make one per process.
+    It belongs to the event loop it is first used in; after `close()` every call raises ClientClosedError.
     """
 
     interactions: Interactions
@@ -56,6 +61,7 @@ class AsyncClient:
         max_retries: int | None = None,
         default_headers: Mapping[str, str] | None = None,
         session: aiohttp.ClientSession | None = None,
+        trust_env: bool = True,
     ) -> None:
         configure_from_env()
         self._config = ClientConfig.resolve(
@@ -67,7 +73,7 @@ class AsyncClient:
             max_retries=max_retries,
             default_headers=dict(default_headers or {}),
         )
-        self._transport = Transport(session)
+        self._transport = Transport(session, trust_env=trust_env)
         self.interactions = Interactions(self)
 
     @property
@@ -94,6 +100,12 @@ class AsyncClient:
         return (
             f"{type(self).__name__}(base_url={self.base_url!r}, api_version={self.api_version!r}, "
             f"api_revision={self.api_revision!r})"
+        )
+
+    def __reduce_ex__(self, protocol: object) -> NoReturn:
+        raise TypeError(
+            f"a {type(self).__name__} cannot be pickled: it holds your credentials and live connections; "
+            "create a client in the process that uses it"
         )
 
     async def close(self) -> None:
