@@ -61,11 +61,14 @@ class Transport:
         if not self._owns_session or session is None:
             return
         loop = self._loop
-        if loop is not None and loop is not asyncio.get_running_loop() and loop.is_running():
+        if loop is None or loop is asyncio.get_running_loop() or loop.is_closed():
+            await session.close()  # with its loop closed, aiohttp only marks it closed
+        elif loop.is_running():
             # The session's connections belong to a loop running in another thread: close them there.
             await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(session.close(), loop))
         else:
-            await session.close()  # aiohttp copes with a loop that has stopped or closed
+            self._session = session
+            raise EventLoopError("close this async client in the event loop it was used in, which is not running")
 
     async def send(self, request: PreparedRequest) -> aiohttp.ClientResponse:
         """A response with a success status, after retrying what is worth retrying; the body is not read yet."""
