@@ -32,20 +32,21 @@ R = TypeVar("R")
 class Client:
     """Client for the Gemini Interactions API (revision 2026-05-20).
 
-        Args:
-            api_key: Defaults to the GEMINI_API_KEY environment variable, then GOOGLE_API_KEY.
-            base_url: Scheme, host and optional path prefix; defaults to https://generativelanguage.googleapis.com.
-            api_version: The path segment after base_url; defaults to v1beta.
-            api_revision: Sent as the Api-Revision header; defaults to the revision this SDK was generated for.
-            timeout: Seconds, or a Timeout(connect=..., read=...); read bounds silence between bytes.
-            max_retries: Retries of connection errors, 408, 409, 429 and 5xx answers (default 2).
-            default_headers: Headers sent with every request.
-            session: Your own requests.Session; it is used for every call and never closed by the client.
-            trust_env: Whether the client's own session takes proxies from HTTP_PROXY, HTTPS_PROXY and
-                NO_PROXY (default True); a session you pass keeps its own setting.
+    Args:
+        api_key: Defaults to the GEMINI_API_KEY environment variable, then GOOGLE_API_KEY.
+        base_url: Scheme, host and optional path prefix; defaults to https://generativelanguage.googleapis.com.
+        api_version: The path segment after base_url; defaults to v1beta.
+        api_revision: Sent as the Api-Revision header; defaults to the revision this SDK was generated for.
+        timeout: Seconds, or a Timeout(connect=..., read=...); read bounds silence between bytes.
+        max_retries: Retries of connection errors, 408, 409, 429 and 5xx answers (default 2).
+        default_headers: Headers sent with every request.
+        session: Your own requests.Session; it is used for every call and never closed by the client.
+        trust_env: Whether the client's own session takes proxies from HTTP_PROXY, HTTPS_PROXY and
+            NO_PROXY (default True); a session you pass keeps its own setting.
 
-        A client cannot be pickled (it holds your credentials and live connections): make one per process.
-    A forked child gets fresh connections; after `close()` every call raises ClientClosedError.
+    A client cannot be pickled (it holds your credentials and live connections): make one per process.
+    A forked child's sync client opens its own connections; an async client raises EventLoopError in
+    an event loop other than its first; after `close()` every call raises ClientClosedError.
     """
 
     interactions: Interactions
