@@ -5,6 +5,7 @@ Every case is a real socket to a hostile server from tests/hostile_servers.py.""
 from __future__ import annotations
 
 import base64
+import importlib
 import json
 import logging
 import pickle
@@ -174,3 +175,12 @@ async def test_a_client_cannot_be_pickled(flavour: Flavour) -> None:
             assert SECRET not in str(info.value)
     finally:
         await flavour.close(client)
+
+
+def test_what_counts_as_the_same_origin(flavour: Flavour) -> None:
+    origin = importlib.import_module(f"{flavour.pkg.__name__}._redaction").origin
+    assert origin("https://API.example/v1beta/x?y=1") == origin("https://api.example:443/other")
+    assert origin("http://api.example/") == origin("http://api.example:80")
+    assert origin("https://api.example/") != origin("http://api.example/")  # a downgrade is another origin
+    assert origin("https://api.example/") != origin("https://api.example:8443/")
+    assert origin("https://api.example/") != origin("https://evil.example/")

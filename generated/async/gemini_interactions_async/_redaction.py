@@ -2,9 +2,11 @@
 """What in a request is a secret, and how it is kept out of logs, messages and other origins.
 
 A credential header is one of CREDENTIAL_HEADERS or any header named like a secret (so headers
-the auth layer adds, such as `Authorization: Bearer …`, are covered without a list). URLs never
-carry a secret past `split_base_url`: userinfo becomes an `Authorization: Basic` header and a
-`key=` query the API key, which travels in `x-goog-api-key`."""
+the auth layer adds, such as `Authorization: Bearer …`, are covered without a list): log lines
+show them redacted, and a request carrying them is never sent to another origin (_redirects.py).
+URLs carry no secret past `split_base_url`: userinfo becomes an `Authorization: Basic` header and
+a `key=` query the API key, which travels in `x-goog-api-key`; so the URL in messages, `exc.url`
+and log lines is safe to show as it is."""
 
 from __future__ import annotations
 
@@ -31,11 +33,6 @@ def redacted_headers(headers: Mapping[str, str]) -> dict[str, str]:
     return {name: REDACTED if is_credential(name) else value for name, value in headers.items()}
 
 
-def without_credentials(headers: Mapping[str, str]) -> dict[str, str]:
-    """The headers minus every credential header: what may go to another origin."""
-    return {name: value for name, value in headers.items() if not is_credential(name)}
-
-
 def origin(url: str) -> tuple[str, str, int]:
     """(scheme, host, port) with the scheme's default port filled in: what "same origin" compares."""
     parts = urlsplit(url)
@@ -46,16 +43,6 @@ def origin(url: str) -> tuple[str, str, int]:
 def origin_text(url: str) -> str:
     scheme, host, port = origin(url)
     return f"{scheme}://{host}:{port}"
-
-
-def redact_url(url: str) -> str:
-    """The URL for a message: no userinfo, and the values of credential-like query parameters redacted."""
-    parts = urlsplit(url)
-    netloc = parts.netloc.rpartition("@")[2]
-    query = "&".join(
-        f"{name}={REDACTED if is_credential(name) else value}" for name, value in parse_qsl(parts.query, True)
-    )
-    return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
 
 
 class BaseURL(NamedTuple):
