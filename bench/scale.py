@@ -9,7 +9,8 @@ DRAIN-ASYNC reads the same streams as bytes only, at the same concurrency: the s
 
 Reported per client: wall time, aggregate deltas/s, peak RSS growth per open stream, the connections
 the server saw (pool reuse), whether every stream was complete, and the slowest stream's time over
-the median's (starvation). Results go to bench/results/scale.{json,md}."""
+the median's (starvation). Each client reads one stream first (building its validators: the cold
+workload's subject), then the measured ones. Results go to bench/results/scale.{json,md}."""
 
 from __future__ import annotations
 
@@ -83,8 +84,8 @@ async def _floor_one(host: str, port: int, path: str, drain: bool) -> int:
     return SCALE_EVENTS if drain else events
 
 
-async def run_async(client: str, base: str) -> list[tuple[int, float]]:
-    """(deltas, seconds) of every stream, all started at once."""
+async def run_async(client: str, base: str) -> tuple[list[tuple[int, float]], int, float]:
+    """(deltas, seconds) of every stream, all started at once; the RSS and the clock before they started."""
     n = GENAI_SAMPLE if client.startswith("genai") else SCALE_STREAMS
     host_port, path = base.removeprefix("http://").split("/", 1)
     host, port = host_port.split(":")
@@ -118,13 +119,15 @@ async def run_async(client: str, base: str) -> list[tuple[int, float]]:
         events = await read()
         return events, time.perf_counter() - t0
 
+    await read()  # warm: the first event builds the validators (the cold workload measures that)
+    before, started = _rss(), time.perf_counter()
     results = await asyncio.gather(*(timed() for _ in range(n)))
     if closer is not None:
         await closer()
-    return list(results)
+    return list(results), before, started
 
 
-def run_sync(client: str, base: str) -> list[tuple[int, float]]:
+def run_sync(client: str, base: str) -> tuple[list[tuple[int, float]], int, float]:
     n = GENAI_SAMPLE if client.startswith("genai") else SCALE_STREAMS
     if client == "ours-sync":
         from gemini_interactions import Client
@@ -150,8 +153,10 @@ def run_sync(client: str, base: str) -> list[tuple[int, float]]:
         events = read()
         return events, time.perf_counter() - t0
 
+    read()  # warm, as above
+    before, started = _rss(), time.perf_counter()
     with ThreadPoolExecutor(SCALE_THREADS) as pool:
-        return list(pool.map(timed, range(n)))
+        return list(pool.map(timed, range(n))), before, started
 
 
 def _genai(base: str, limit: int) -> Any:
@@ -174,15 +179,13 @@ def child(client: str, base: str) -> dict[str, Any]:
         __import__("gemini_interactions_async" if is_async else "gemini_interactions")
     elif client.startswith("genai"):
         from google import genai  # type: ignore[import-not-found, unused-ignore]  # noqa: F401
-    before = _rss()
-    started = time.perf_counter()
-    results = asyncio.run(run_async(client, base)) if is_async else run_sync(client, base)
+    results, before, started = asyncio.run(run_async(client, base)) if is_async else run_sync(client, base)
     wall = time.perf_counter() - started
     times = sorted(t for _, t in results)
     events = sum(e for e, _ in results)
     concurrent = len(results) if is_async else SCALE_THREADS
     return {
-        "streams": len(results),
+        "streams": len(results),  # the warm-up stream is not among them (the server counts it)
         "complete": sum(e == SCALE_EVENTS for e, _ in results),
         "events": events,
         "wall": wall,

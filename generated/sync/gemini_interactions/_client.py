@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from types import TracebackType
-from typing import TypeVar, cast
+from typing import NoReturn, TypeVar, cast
 
 import pydantic
 import requests
@@ -48,6 +48,12 @@ class Client:
             Idle connections are kept and reused.
         session: Your own requests.Session; it is used for every call and never closed by the client
             (its own connection limit applies: max_connections cannot be given with it).
+        trust_env: Whether the client's own session takes proxies from HTTP_PROXY, HTTPS_PROXY and
+            NO_PROXY (default True); a session you pass keeps its own setting.
+
+    A client cannot be pickled (it holds your credentials and live connections): make one per process.
+    A forked child's sync client opens its own connections; an async client raises EventLoopError in
+    an event loop other than its first; after `close()` every call raises ClientClosedError.
     """
 
     interactions: Interactions
@@ -65,6 +71,7 @@ class Client:
         session: requests.Session | None = None,
         max_event_size: int | None = None,
         max_connections: int | None = None,
+        trust_env: bool = True,
     ) -> None:
         configure_from_env()
         self._config = ClientConfig.resolve(
@@ -80,7 +87,7 @@ class Client:
         )
         if session is not None and max_connections is not None:
             raise ValueError("max_connections is the client's own session's limit: set it on the session you pass")
-        self._transport = Transport(session, max_connections=self._config.max_connections)
+        self._transport = Transport(session, trust_env=trust_env, max_connections=self._config.max_connections)
         self.interactions = Interactions(self)
 
     @property
@@ -115,6 +122,12 @@ class Client:
         return (
             f"{type(self).__name__}(base_url={self.base_url!r}, api_version={self.api_version!r}, "
             f"api_revision={self.api_revision!r})"
+        )
+
+    def __reduce_ex__(self, protocol: object) -> NoReturn:
+        raise TypeError(
+            f"a {type(self).__name__} cannot be pickled: it holds your credentials and live connections; "
+            "create a client in the process that uses it"
         )
 
     def close(self) -> None:
