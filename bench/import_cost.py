@@ -29,10 +29,9 @@ def own_ms(package: str, first: str) -> float:
         text=True,
         check=True,
     )
-    top = package.split(".")[0]
-    # "import time: self [us] | cumulative | name": the top-level package's line is its whole import.
-    cumulative = [int(line.split("|")[1]) for line in done.stderr.splitlines() if line.rstrip().endswith(f"| {top}")]
-    return cumulative[-1] / 1000
+    # "import time: self [us] | cumulative | name": the package's own line is its whole import.
+    rows = [line.split("|") for line in done.stderr.splitlines() if line.count("|") == 2]
+    return max(int(row[1]) for row in rows if row[2].strip() == package) / 1000
 
 
 def main() -> None:

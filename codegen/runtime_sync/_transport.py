@@ -38,9 +38,8 @@ class _WaitingPool(urllib3.HTTPConnectionPool):
         return super()._get_conn(_pool_wait.get() if timeout is None else timeout)
 
 
-class _WaitingHTTPSPool(urllib3.HTTPSConnectionPool):
-    def _get_conn(self, timeout: float | None = None) -> Any:
-        return super()._get_conn(_pool_wait.get() if timeout is None else timeout)
+class _WaitingHTTPSPool(_WaitingPool, urllib3.HTTPSConnectionPool):  # _WaitingPool's _get_conn, over TLS
+    pass
 
 
 class _PoolAdapter(HTTPAdapter):
