@@ -352,12 +352,6 @@ class Api:
         used = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
         return sorted(a.name for a in self.aliases if a.name in used)
 
-    @property
-    def package_version(self) -> str:
-        """The package version names the revision it pins: 2026-05-20 -> 2026.5.20 (PEP 440)."""
-        year, month, day = (int(part) for part in self.revision.split("-"))
-        return f"{year}.{month}.{day}"
-
     def definitions_in_order(self) -> list[OpenUnion | Alias]:
         """Unions and aliases, each after the aliases it names (their values are evaluated eagerly)."""
         pending: dict[str, OpenUnion | Alias] = {u.name: u for u in self.unions}

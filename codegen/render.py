@@ -11,11 +11,13 @@ from typing import Any
 
 import jinja2
 
+from . import release
 from .flavours import FLAVOURS, Flavour
 from .ir import Api
 from .models import adapt_imports, run_datamodel_codegen
 
 CODEGEN_DIR = Path(__file__).resolve().parent
+LICENSE_FILE = CODEGEN_DIR.parent / "LICENSE"  # shipped in every sdist and wheel
 TEMPLATES = CODEGEN_DIR / "templates"
 RUNTIME_SHARED = CODEGEN_DIR / "runtime"
 LINE_LENGTH = 120
@@ -66,7 +68,14 @@ def generate(api: Api, out_dir: Path) -> list[Path]:
 def _render_flavour(env: jinja2.Environment, api: Api, flavour: Flavour, root: Path, models_body: str) -> list[Path]:
     package = root / flavour.package
     mark = GENERATED_MARK.format(revision=api.revision)
-    context: dict[str, Any] = {"api": api, "f": flavour}
+    context: dict[str, Any] = {
+        "api": api,
+        "f": flavour,
+        "release": release,
+        "version": release.package_version(api.revision),
+        "pin": release.pin(api.revision),
+        "twin": next(other for other in FLAVOURS if other != flavour),
+    }
     files: dict[Path, str] = {}
 
     models = _models_module(env, api, models_body, context)
@@ -78,6 +87,7 @@ def _render_flavour(env: jinja2.Environment, api: Api, flavour: Flavour, root: P
 
     render("shared/pyproject.toml.j2", root / "pyproject.toml")
     render("shared/README.md.j2", root / "README.md")
+    files[root / "LICENSE"] = LICENSE_FILE.read_text(encoding="utf-8")
     render("shared/__init__.py.j2", package / "__init__.py")
     render("shared/_version.py.j2", package / "_version.py")
     render("shared/_client.py.j2", package / "_client.py")

@@ -12,6 +12,13 @@ import gemini_interactions_async
 import pytest
 from gemini_interactions.testing import InteractionsTestServer
 
+# Both packages' plugins, opted into as a user would: each brings its own fixture (<package>_server).
+pytest_plugins = [
+    "pytester",
+    "gemini_interactions.testing.pytest_plugin",
+    "gemini_interactions_async.testing.pytest_plugin",
+]
+
 API_KEY = "test-key"
 
 

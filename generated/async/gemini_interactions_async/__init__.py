@@ -29,8 +29,9 @@ from ._exceptions import (
     StreamResumeError,
     UnprocessableEntityError,
 )
+from ._headers import Headers
 from ._request import NOT_GIVEN, NotGiven
-from ._response import Headers, RawResponse
+from ._response import RawResponse
 from ._streaming import AsyncStream
 from ._version import API_REVISION, __version__
 

@@ -14,7 +14,9 @@ from ._version import API_REVISION, DEFAULT_API_VERSION, DEFAULT_BASE_URL, PACKA
 
 logger = logging.getLogger(__name__.rsplit(".", 1)[0])
 
+# Read in this order, the first set one wins (google-genai prefers GOOGLE_API_KEY: a warning says which is used).
 API_KEY_ENV_VARS: Final = ("GEMINI_API_KEY", "GOOGLE_API_KEY")
+BASE_URL_ENV_VARS: Final = ("GEMINI_BASE_URL", "GOOGLE_GEMINI_BASE_URL")
 DEFAULT_MAX_RETRIES: Final = 2
 USER_AGENT: Final = f"{PACKAGE_NAME}/{__version__} api-revision/{API_REVISION} python/{platform.python_version()}"
 
@@ -38,6 +40,21 @@ class Timeout:
 DEFAULT_TIMEOUT: Final = Timeout()
 
 _warned_revisions: set[str] = set()
+_warned_key_conflict = False
+
+
+def _from_environment(names: tuple[str, ...]) -> str | None:
+    return next((os.environ[name] for name in names if os.environ.get(name)), None)
+
+
+def _api_key_from_environment() -> str | None:
+    """GEMINI_API_KEY, else GOOGLE_API_KEY; warns once when both are set and differ (naming them, never the values)."""
+    global _warned_key_conflict
+    first, second = (os.environ.get(name) for name in API_KEY_ENV_VARS)
+    if first and second and first != second and not _warned_key_conflict:
+        _warned_key_conflict = True
+        logger.warning("Both %s and %s are set, to different keys: using %s.", *API_KEY_ENV_VARS, API_KEY_ENV_VARS[0])
+    return _from_environment(API_KEY_ENV_VARS)
 
 
 @dataclass(frozen=True)
@@ -62,7 +79,7 @@ class ClientConfig:
         max_retries: int | None,
         default_headers: dict[str, str] | None = None,
     ) -> ClientConfig:
-        key = api_key or next((os.environ[v] for v in API_KEY_ENV_VARS if os.environ.get(v)), None)
+        key = api_key or _api_key_from_environment()
         if not key:
             raise MissingAPIKeyError(
                 "No API key: pass api_key=... or set the GEMINI_API_KEY environment variable "
@@ -80,7 +97,7 @@ class ClientConfig:
             raise ValueError("max_retries must be >= 0")
         return cls(
             api_key=key,
-            base_url=(base_url or os.environ.get("GEMINI_BASE_URL") or DEFAULT_BASE_URL).rstrip("/"),
+            base_url=(base_url or _from_environment(BASE_URL_ENV_VARS) or DEFAULT_BASE_URL).rstrip("/"),
             api_version=api_version or DEFAULT_API_VERSION,
             api_revision=revision,
             timeout=DEFAULT_TIMEOUT if timeout is None else Timeout.of(timeout),

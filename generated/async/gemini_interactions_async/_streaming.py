@@ -16,8 +16,8 @@ from ._exceptions import (
     StreamResumeError,
     request_id_of,
 )
+from ._headers import Headers
 from ._request import PreparedRequest
-from ._response import Headers
 from ._retry import backoff_delay
 from ._stream_state import StreamState
 from ._transport import Transport, close_response, iter_bytes, sleep

@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ._headers import Headers
+
 REQUEST_ID_HEADERS = ("x-request-id", "x-goog-request-id", "request-id")
 
 
@@ -112,7 +114,7 @@ class APIStatusError(APIError):
         super().__init__(message, method=method, url=url)
         self.status_code = status_code
         self.body = body
-        self.headers = dict(headers)
+        self.headers = Headers(headers)  # case-insensitive, like a response's
         self.request_id = request_id_of(headers)
         error = body.get("error") if isinstance(body, dict) else None
         self.code: str | None = str(error["code"]) if isinstance(error, dict) and "code" in error else None
