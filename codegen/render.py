@@ -31,7 +31,7 @@ the codegen's own template."""
 
 '''
 MODELS_EXTRA_IMPORTS = (
-    "from typing import TYPE_CHECKING, Annotated, Any, Literal\n"
+    "from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal\n"
     "from typing_extensions import TypeAliasType\n"
     "from pydantic import Discriminator, Field, Tag\n"
     "from .._models_base import KNOWN_TAG, OPEN_TAG, UNKNOWN_TAG\n"

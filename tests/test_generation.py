@@ -12,6 +12,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 
+pytestmark = pytest.mark.generator  # runs the generator
+
 
 def _generate(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(

@@ -31,6 +31,8 @@ async def calls(client: {client}) -> None:
     {await_}client.interactions.create(model="m", input="Hi", temprature=1)  # error
     {await_}client.interactions.create(model="m", input="Hi", labels={{"team": 1}})  # error
 """
+pytestmark = pytest.mark.generator  # runs mypy
+
 FLAVOURS = {
     "sync": {"package": "gemini_interactions", "client": "Client", "await_": ""},
     "async": {"package": "gemini_interactions_async", "client": "AsyncClient", "await_": "await "},

@@ -40,7 +40,7 @@ class RawResponse(Generic[R]):
     ) -> None:
         self.http_response = http_response  # the HTTP library's own response (requests or aiohttp)
         self.status_code = status_code
-        self.headers = Headers(headers)
+        self.headers: Headers = Headers(headers)
         self._parse = parse
         self._content = content
         self._parsed: list[R] = []

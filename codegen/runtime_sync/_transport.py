@@ -24,7 +24,7 @@ READ_SIZE = 64 * 1024
 class Transport:
     def __init__(self, session: requests.Session | None = None) -> None:
         self._owns_session = session is None
-        self.session = session if session is not None else requests.Session()
+        self.session: requests.Session = session if session is not None else requests.Session()
 
     def close(self) -> None:
         if self._owns_session:
