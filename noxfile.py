@@ -207,6 +207,8 @@ def build(session: nox.Session) -> None:
         # sdist first, then the wheel from the sdist: a file missing from the sdist breaks the wheel.
         session.run("python", "-m", "build", "--outdir", str(dist), package)
     session.run("twine", "check", "--strict", *(str(p) for p in sorted(dist.iterdir())))
+    # The tests' conftest imports both packages: here, the wheels just built.
+    session.install("--force-reinstall", *(str(p) for p in sorted(dist.glob("*.whl"))))
     session.run("pytest", "tests/test_distributions.py", "-p", "no:cacheprovider", env={"GEMINI_DIST_DIR": str(dist)})
 
 

@@ -18,6 +18,7 @@ from .models import adapt_imports, run_datamodel_codegen
 
 CODEGEN_DIR = Path(__file__).resolve().parent
 LICENSE_FILE = CODEGEN_DIR.parent / "LICENSE"  # shipped in every sdist and wheel
+PACKAGE_GITIGNORE = "__pycache__/\n*.pyc\nbuild/\ndist/\n*.egg-info/\n"
 TEMPLATES = CODEGEN_DIR / "templates"
 RUNTIME_SHARED = CODEGEN_DIR / "runtime"
 LINE_LENGTH = 120
@@ -88,6 +89,8 @@ def _render_flavour(env: jinja2.Environment, api: Api, flavour: Flavour, root: P
     render("shared/pyproject.toml.j2", root / "pyproject.toml")
     render("shared/README.md.j2", root / "README.md")
     files[root / "LICENSE"] = LICENSE_FILE.read_text(encoding="utf-8")
+    # hatchling ships the nearest .gitignore in the sdist: this one, rather than the repository's.
+    files[root / ".gitignore"] = PACKAGE_GITIGNORE
     render("shared/__init__.py.j2", package / "__init__.py")
     render("shared/_version.py.j2", package / "_version.py")
     render("shared/_client.py.j2", package / "_client.py")

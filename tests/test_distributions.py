@@ -105,7 +105,7 @@ def test_sdist_holds_the_package_readme_license_and_pyproject(flavour: str) -> N
     top = sdist.name.removesuffix(".tar.gz")
     with tarfile.open(sdist) as archive:
         names = {m.name.removeprefix(top + "/") for m in archive.getmembers() if m.isfile()}
-    assert names == _package_files(flavour) | {"LICENSE", "README.md", "pyproject.toml", "PKG-INFO"}
+    assert names == _package_files(flavour) | {"LICENSE", "README.md", "pyproject.toml", "PKG-INFO", ".gitignore"}
 
 
 @pytest.mark.parametrize("flavour", PACKAGES)
