@@ -13,22 +13,26 @@ from pathlib import Path
 
 import nox
 
-sys.path.insert(0, str(Path(__file__).parent))
-from codegen import release  # noqa: E402  (the noxfile's folder is not on sys.path by itself)
+ROOT = Path(__file__).parent
+sys.path.insert(0, str(ROOT))  # codegen.project holds the facts below; it needs nothing but the standard library
+from codegen import release  # noqa: E402
+from codegen.project import GENERATED_RUFF, MIN_PYTHON, PACKAGE_DIRS, PACKAGE_PROJECTS  # noqa: E402
 
 nox.options.sessions = ["tests"]
 nox.options.reuse_existing_virtualenvs = True
 nox.options.default_venv_backend = "venv"
 
-ROOT = Path(__file__).parent
-PYTHON = "3.11"  # the gate's Python: generation, lint, types and every test
+PYTHON = "3.11"  # the Python the sessions run on (the generated packages support MIN_PYTHON and up)
 # The tests marked `generator` need the generator's tools (codegen/requirements.txt, mypy); the rest, the
 # runtime tests, need only the packages and tests/requirements-runtime.txt.
 RUNTIME_TESTS = ["-m", "not generator"]
 TYPE_SCORE_FLOOR = 95.0  # pyright --verifytypes, per package
-GENERATED_PACKAGES = ["generated/sync", "generated/async"]
-PACKAGE_DIRS = ["generated/sync/gemini_interactions", "generated/async/gemini_interactions_async"]
 LINTED = ["codegen", "tests", "examples", "bench", "noxfile.py"]
+# mypy --strict over the repository's own code (not the noxfile: nox is not installed in the sessions).
+# codegen/runtime* is checked as part of the packages it is copied into; tests/fixtures holds inputs that tests
+# type-check against particular generated packages.
+TYPECHECKED = ["codegen", "tests", "examples", "bench"]
+TYPECHECK_EXCLUDE = ["^codegen/runtime", "^tests/fixtures/"]
 
 
 def _install_generator(session: nox.Session) -> None:
@@ -37,8 +41,8 @@ def _install_generator(session: nox.Session) -> None:
 
 def _install_packages(session: nox.Session) -> None:
     # Reinstalled every time (not editable): tests run against the packages as users install them.
-    session.install("--force-reinstall", "--no-deps", *GENERATED_PACKAGES)
-    session.install(*GENERATED_PACKAGES)
+    session.install("--force-reinstall", "--no-deps", *PACKAGE_PROJECTS)
+    session.install(*PACKAGE_PROJECTS)
 
 
 @nox.session(python=PYTHON)
@@ -55,32 +59,19 @@ def spec_diff(session: nox.Session) -> None:
     session.run("python", "-m", "codegen", "spec-diff", *session.posargs)
 
 
-# The generated packages are checked with the settings the generator formats them with.
-GENERATED_RUFF = ["--isolated", "--line-length", "120", "--target-version", "py310"]
-
-
 def _lint(session: nox.Session) -> None:
     session.run("ruff", "check", *LINTED)
     session.run("ruff", "format", "--check", *LINTED)
+    # The generated packages are checked with the settings the generator formats them with.
     session.run("ruff", "check", *GENERATED_RUFF, "--select", "E,F,W,I,B,UP", *PACKAGE_DIRS)
     session.run("ruff", "format", "--check", *GENERATED_RUFF, *PACKAGE_DIRS)
 
 
-def _lowest_python(package_dir: str) -> str:
-    """The lowest Python a generated package declares (requires-python = ">=X.Y"): mypy checks with its rules."""
-    # A regex, not tomllib: the noxfile itself may run on a Python older than 3.11.
-    pyproject = (ROOT / Path(package_dir).parent / "pyproject.toml").read_text(encoding="utf-8")
-    match = re.search(r'^requires-python = ">=(\d+\.\d+)"$', pyproject, re.MULTILINE)
-    if match is None:
-        raise ValueError(f"{package_dir}: pyproject.toml declares no requires-python >=X.Y")
-    return match.group(1)
-
-
 def _typecheck(session: nox.Session) -> None:
     for package in PACKAGE_DIRS:
-        session.run("mypy", "--strict", "--python-version", _lowest_python(package), package)
-    # codegen/runtime* is checked above, as part of the packages it is copied into.
-    session.run("mypy", "--strict", "--exclude", "^codegen/runtime", "codegen", "examples", "bench")
+        session.run("mypy", "--strict", "--python-version", MIN_PYTHON, package)
+    excludes = [arg for pattern in TYPECHECK_EXCLUDE for arg in ("--exclude", pattern)]
+    session.run("mypy", "--strict", *excludes, *TYPECHECKED)
 
 
 @nox.session(python=PYTHON)
@@ -92,7 +83,7 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict over both generated packages (with their lowest Python's typing rules) and the generator."""
+    """mypy --strict over both generated packages (with their lowest Python's rules), the generator and the tests."""
     _install_generator(session)
     session.install("-r", "tests/requirements.txt")
     _install_packages(session)
@@ -151,7 +142,7 @@ def runtime(session: nox.Session) -> None:
 def _floors() -> list[str]:
     """Every dependency the packages declare, pinned to its floor: `urllib3>=2.2,<3` -> `urllib3==2.2`."""
     pins: dict[str, str] = {}
-    for package in GENERATED_PACKAGES:
+    for package in PACKAGE_PROJECTS:
         pyproject = (ROOT / package / "pyproject.toml").read_text(encoding="utf-8")
         block = re.search(r"^dependencies = \[\n(.*?)^\]", pyproject, re.MULTILINE | re.DOTALL)
         assert block is not None, f"{package}: no dependencies list"
@@ -167,7 +158,7 @@ def lowest(session: nox.Session) -> None:
     """The runtime tests with every dependency at its declared floor, on the lowest supported Python present."""
     floors = _floors()
     session.install("-r", "tests/requirements-runtime.txt", *floors)
-    session.install("--force-reinstall", "--no-deps", *GENERATED_PACKAGES)
+    session.install("--force-reinstall", "--no-deps", *PACKAGE_PROJECTS)
     installed = session.run("python", "-m", "pip", "freeze", silent=True) or ""
     versions = {line.split("==")[0].lower().replace("_", "-"): line for line in installed.splitlines() if "==" in line}
     for pin in floors:
@@ -203,7 +194,7 @@ def build(session: nox.Session) -> None:
     session.install("build==1.6.1", "twine==7.0.0", "-r", "tests/requirements-runtime.txt")
     dist = ROOT / "dist"
     shutil.rmtree(dist, ignore_errors=True)
-    for package in GENERATED_PACKAGES:
+    for package in PACKAGE_PROJECTS:
         # sdist first, then the wheel from the sdist: a file missing from the sdist breaks the wheel.
         session.run("python", "-m", "build", "--outdir", str(dist), package)
     session.run("twine", "check", "--strict", *(str(p) for p in sorted(dist.iterdir())))

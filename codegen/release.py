@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from .project import MIN_PYTHON
+
 # Release N of the SDK for each API revision; a revision that is not listed is at release 0.
 SDK_RELEASES: Final[dict[str, int]] = {"2026-05-20": 0}
 
@@ -24,7 +26,9 @@ URLS: Final = (
     ("Issues", f"{REPOSITORY}/issues"),
     ("Changelog", CHANGELOG),
 )
-PYTHON_VERSIONS: Final = ("3.10", "3.11", "3.12", "3.13")
+MAX_PYTHON_MINOR: Final = 13  # the newest Python the packages are tested on and declare
+# Every supported Python, from project.MIN_PYTHON up: the classifiers list them and `nox -s tests` runs each present.
+PYTHON_VERSIONS: Final = tuple(f"3.{minor}" for minor in range(int(MIN_PYTHON.split(".")[1]), MAX_PYTHON_MINOR + 1))
 CLASSIFIERS: Final = (
     "Development Status :: 4 - Beta",
     "Intended Audience :: Developers",

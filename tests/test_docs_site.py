@@ -12,6 +12,7 @@ import base64
 import contextlib
 import functools
 import http.server
+import importlib.util
 import json
 import os
 import re
@@ -53,10 +54,7 @@ def _require(found: object, what: str) -> None:
 
 @pytest.fixture(scope="module")
 def site() -> Path:
-    try:
-        import mkdocs  # noqa: F401
-    except ImportError:
-        _require(False, "mkdocs (docs/requirements.txt)")
+    _require(importlib.util.find_spec("mkdocs"), "mkdocs (docs/requirements.txt)")
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--clean", "-f", str(REPO / "docs" / "mkdocs.yml")],
         capture_output=True,

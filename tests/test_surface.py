@@ -13,7 +13,6 @@ import importlib.resources
 import inspect
 import re
 import typing
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -22,7 +21,9 @@ import gemini_interactions_async
 import pydantic
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from codegen.flavours import FLAVOURS
+from codegen.project import MIN_PYTHON
+
 PROTOCOL_DUNDERS = ("__init__", "__iter__", "__aiter__", "__enter__", "__exit__", "__aenter__", "__aexit__")
 # The async spelling, and the HTTP library, mapped onto the sync package's words.
 NORMALISE = [
@@ -172,11 +173,12 @@ def test_the_walk_notices_a_difference(monkeypatch: pytest.MonkeyPatch) -> None:
     assert {k for k in before if before[k] != after.get(k)} == {"Timeout :: of"}
 
 
-@pytest.mark.parametrize("distribution", ["gemini-interactions", "gemini-interactions-async"])
+@pytest.mark.parametrize("distribution", [f.distribution for f in FLAVOURS])
 def test_packages_declare_the_python_versions_they_support(distribution: str) -> None:
     # The installed metadata (tomllib is not in 3.10's standard library, and this is what users get).
     metadata = importlib.metadata.metadata(distribution)
     classifiers = metadata.get_all("Classifier") or []
+    assert metadata["Requires-Python"] == f">={MIN_PYTHON}"
     lowest = re.fullmatch(r">=3\.(\d+)", metadata["Requires-Python"])
     assert lowest, metadata["Requires-Python"]
     minors = sorted(
