@@ -12,7 +12,6 @@ import importlib.metadata
 import importlib.resources
 import inspect
 import re
-import typing
 from types import ModuleType
 from typing import Any
 
@@ -20,6 +19,7 @@ import gemini_interactions
 import gemini_interactions_async
 import pydantic
 import pytest
+import typing_extensions
 
 from codegen.flavours import FLAVOURS
 from codegen.project import MIN_PYTHON
@@ -50,7 +50,7 @@ def normalise(text: str) -> str:
 def describe_callable(obj: Any) -> str:
     kind = "async def" if inspect.iscoroutinefunction(obj) or inspect.isasyncgenfunction(obj) else "def"
     text = f"{kind} {inspect.signature(obj)}"
-    overloads = typing.get_overloads(obj)
+    overloads = typing_extensions.get_overloads(obj)  # typing's is 3.11+
     if overloads:
         text += " overloads: " + " | ".join(f"{kind} {inspect.signature(o)}" for o in overloads)
     return text
