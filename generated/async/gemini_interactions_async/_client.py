@@ -41,6 +41,10 @@ class AsyncClient:
         max_retries: Retries of connection errors, 408, 409, 429 and 5xx answers (default 2).
         default_headers: Headers sent with every request.
         session: Your own aiohttp.ClientSession; it is used for every call and never closed by the client.
+
+    Raises:
+        MissingAPIKeyError: No api_key and neither environment variable set (a ValueError).
+        ValueError: max_retries is negative.
     """
 
     interactions: Interactions
@@ -72,22 +76,27 @@ class AsyncClient:
 
     @property
     def base_url(self) -> str:
+        """The base URL requests go to (path prefix kept, no trailing slash)."""
         return self._config.base_url
 
     @property
     def api_version(self) -> str:
+        """The path segment after base_url, e.g. v1beta."""
         return self._config.api_version
 
     @property
     def api_revision(self) -> str:
+        """The Api-Revision header sent with every request."""
         return self._config.api_revision
 
     @property
     def timeout(self) -> Timeout:
+        """The default Timeout of every call."""
         return self._config.timeout
 
     @property
     def max_retries(self) -> int:
+        """The default number of retries of every call."""
         return self._config.max_retries
 
     def __repr__(self) -> str:
