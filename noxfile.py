@@ -182,7 +182,9 @@ def typescore(session: nox.Session) -> None:
         report = json.loads(session.run(*args, silent=True, success_codes=[0, 1]) or "{}")
         completeness = report["typeCompleteness"]
         score = completeness["completenessScore"] * 100
-        session.log(f"{name}: {score:.1f}% of {completeness['exportedSymbolCounts']} exported symbols fully typed")
+        counts = completeness["exportedSymbolCounts"]
+        known, ambiguous, unknown = (counts[k] for k in ("withKnownType", "withAmbiguousType", "withUnknownType"))
+        session.log(f"{name}: {score:.1f}% typed ({known} known, {ambiguous} ambiguous, {unknown} unknown symbols)")
         if score < TYPE_SCORE_FLOOR:
             untyped = [s["name"] for s in completeness["symbols"] if not s["isTypeKnown"]][:20]
             session.error(f"{name}: type completeness {score:.1f}% < {TYPE_SCORE_FLOOR}%; e.g. {untyped}")
