@@ -17,6 +17,7 @@ from ._exceptions import (
     AuthenticationError,
     BadRequestError,
     ConflictError,
+    EventTooLargeError,
     GeminiInteractionsError,
     InternalServerError,
     InvalidArgumentError,
@@ -30,9 +31,14 @@ from ._exceptions import (
     UnprocessableEntityError,
 )
 from ._headers import Headers
+from ._helpers.interactions import AsyncParsedStream, AsyncToolRunStream
+from ._json_schema import SchemaError
+from ._parse import OutputFormat, OutputValidationError, ParsedInteraction
 from ._request import NOT_GIVEN, NotGiven
 from ._response import RawResponse
 from ._streaming import AsyncStream
+from ._tool_runner import MaxTurnsExceededError, ToolCall, ToolRun
+from ._tools import FunctionTool, ToolDefinitionError, function_tool
 from ._version import API_REVISION, __version__
 
 __all__ = [
@@ -47,22 +53,35 @@ __all__ = [
     "BadRequestError",
     "AsyncClient",
     "ConflictError",
+    "EventTooLargeError",
+    "FunctionTool",
     "GeminiInteractionsError",
     "Headers",
     "InternalServerError",
     "InvalidArgumentError",
+    "MaxTurnsExceededError",
     "MissingAPIKeyError",
     "NotFoundError",
     "NotGiven",
+    "OutputFormat",
+    "OutputValidationError",
+    "AsyncParsedStream",
+    "ParsedInteraction",
     "PermissionDeniedError",
     "RateLimitError",
     "RawResponse",
     "RequestTimeoutError",
+    "SchemaError",
     "AsyncStream",
     "StreamError",
     "StreamResumeError",
     "Timeout",
+    "ToolCall",
+    "ToolDefinitionError",
+    "ToolRun",
+    "AsyncToolRunStream",
     "UnprocessableEntityError",
     "__version__",
+    "function_tool",
     "types",
 ]

@@ -128,8 +128,6 @@ class Stream(Generic[E]):
             StreamError: The stream carried an `error` event.
             StreamResumeError: The stream dropped and could not be resumed.
         """
-        from ._accumulate import interaction_from_events
-
         events = self._iterator() if self._iterator is not None else self.__iter__()
         if events is not None and not self._closed:
             for event in events:
@@ -150,7 +148,16 @@ class Stream(Generic[E]):
                 code=getattr(error, "code", None),
                 event=error_event,
             )
-        return interaction_from_events(self._state.delivered_data)
+        return self._interaction_so_far()
+
+    def _interaction_so_far(self) -> Interaction:
+        """The Interaction built from the events delivered so far, at any point of the stream.
+
+        Costs about the size of the Interaction, whatever the number of events: each event was
+        folded in as it was delivered, and strings that arrived in pieces are joined here, once."""
+        from .types import Interaction
+
+        return Interaction.model_validate(self._state.interaction.snapshot())
 
     def _events(self) -> Iterator[E]:
         started = time.monotonic()
@@ -167,7 +174,7 @@ class Stream(Generic[E]):
                     logger.info(
                         "stream of %s complete: %d events in %.0f ms",
                         self.interaction_id,
-                        len(self._state.delivered_data),
+                        self._state.delivered,
                         (time.monotonic() - started) * 1000,
                     )
                     return
