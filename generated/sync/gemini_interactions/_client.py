@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from types import TracebackType
-from typing import TypeVar, cast
+from typing import NoReturn, TypeVar, cast
 
 import pydantic
 import requests
@@ -40,13 +40,20 @@ class Client:
         timeout: Seconds, or a Timeout(connect=..., read=...); read bounds silence between bytes.
         max_retries: Retries of connection errors, 408, 409, 429 and 5xx answers (default 2).
         default_headers: Headers sent with every request.
+        session: Your own requests.Session; it is used for every call and never closed by the client.
         max_event_size: The largest stream event read, in bytes (default 64 MiB); a larger one
             raises EventTooLargeError as soon as its bytes pass the bound.
-        session: Your own requests.Session; it is used for every call and never closed by the client.
+        trust_env: Whether the client's own session takes proxies from HTTP_PROXY, HTTPS_PROXY and
+            NO_PROXY (default True); a session you pass keeps its own setting.
+
+    A client cannot be pickled (it holds your credentials and live connections): make one per process.
+    A forked child's sync client opens its own connections; an async client raises EventLoopError in
+    an event loop other than its first; after `close()` every call raises ClientClosedError.
 
     Raises:
         MissingAPIKeyError: No api_key and neither environment variable set (a ValueError).
-        ValueError: max_retries is negative.
+        InvalidArgumentError: max_retries is not an integer >= 0.
+        ValueError: max_event_size is not > 0.
     """
 
     interactions: Interactions
@@ -63,6 +70,7 @@ class Client:
         default_headers: Mapping[str, str] | None = None,
         session: requests.Session | None = None,
         max_event_size: int | None = None,
+        trust_env: bool = True,
     ) -> None:
         configure_from_env()
         self._config = ClientConfig.resolve(
@@ -75,7 +83,7 @@ class Client:
             default_headers=dict(default_headers or {}),
             max_event_size=max_event_size,
         )
-        self._transport = Transport(session)
+        self._transport = Transport(session, trust_env=trust_env)
         self.interactions = Interactions(self)
 
     @property
@@ -105,12 +113,19 @@ class Client:
 
     @property
     def max_event_size(self) -> int:
+        """The largest stream event read, in bytes."""
         return self._config.max_event_size
 
     def __repr__(self) -> str:
         return (
             f"{type(self).__name__}(base_url={self.base_url!r}, api_version={self.api_version!r}, "
             f"api_revision={self.api_revision!r})"
+        )
+
+    def __reduce_ex__(self, protocol: object) -> NoReturn:
+        raise TypeError(
+            f"a {type(self).__name__} cannot be pickled: it holds your credentials and live connections; "
+            "create a client in the process that uses it"
         )
 
     def close(self) -> None:
