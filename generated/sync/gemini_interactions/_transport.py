@@ -73,7 +73,7 @@ class Transport:
         self, session: requests.Session | None = None, *, trust_env: bool = True, max_connections: int
     ) -> None:
         self._owns_session = session is None
-        self.session = session if session is not None else new_session(max_connections)
+        self.session: requests.Session = session if session is not None else new_session(max_connections)
         if self._owns_session:
             self.session.trust_env = trust_env
         self._closed = False
