@@ -82,6 +82,7 @@ def _render_flavour(env: jinja2.Environment, api: Api, flavour: Flavour, root: P
     render("shared/_version.py.j2", package / "_version.py")
     render("shared/_client.py.j2", package / "_client.py")
     render("shared/_streaming.py.j2", package / "_streaming.py")
+    render("shared/_driver.py.j2", package / "_driver.py")
     render("shared/types/__init__.py.j2", package / "types" / "__init__.py")
     render("shared/types/_params.py.j2", package / "types" / "_params.py")
     files[package / "types" / "_models.py"] = models

@@ -75,6 +75,30 @@ class StreamResumeError(APIConnectionError):
         self.last_event_id = last_event_id
 
 
+class ContinuationInterruptedError(APIError):
+    """An automatically continued call failed after output was delivered; the work so far is kept.
+
+    `partial_interaction` holds the hops merged so far (None for a stream, whose events were
+    delivered already); resume by hand with `interactions.create(continuation_token=...,
+    previous_interaction_id=interaction_id)` (with `store=False`: the original `input` and the
+    token). The failure itself is `__cause__`."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        partial_interaction: Any,
+        continuation_token: str | None,
+        interaction_id: str | None,
+        continuation_ids: list[str],
+    ) -> None:
+        super().__init__(message)
+        self.partial_interaction = partial_interaction
+        self.continuation_token = continuation_token
+        self.interaction_id = interaction_id
+        self.continuation_ids = continuation_ids
+
+
 class APIResponseValidationError(APIError):
     """The server sent something that is not what the API promises (for example invalid JSON)."""
 

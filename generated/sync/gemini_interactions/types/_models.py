@@ -1491,6 +1491,14 @@ class Interaction(InteractionAccessors):
     ] = None
     """Name of cached content to use (deprecated)."""
 
+    continuation_ids: Annotated[
+        list[str] | None,
+        Field(
+            description="Ids of every hop of an automatically continued call, in order (set by the SDK, not sent by the API)."
+        ),
+    ] = None
+    """Ids of every hop of an automatically continued call, in order (set by the SDK, not sent by the API)."""
+
     continuation_token: Annotated[
         str | None,
         Field(description="Token to continue an interaction that stopped with status requires_continuation."),
