@@ -1,4 +1,4 @@
-"""Sessions: generate, spec-diff, lint, typecheck, tests (all of those plus pytest), demo, bench."""
+"""Sessions: generate, spec-diff, lint, typecheck, tests (all of those plus pytest), peer, demo, bench."""
 
 from __future__ import annotations
 
@@ -96,6 +96,15 @@ def tests(session: nox.Session) -> None:
     _lint(session)
     _typecheck(session)
     session.run("pytest", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def peer(session: nox.Session) -> None:
+    """google-genai 3.3.0 against the test server's continuation scenarios: the same hops, text and ids as ours."""
+    # A session of its own: google-genai needs Python >= 3.11 and a newer pydantic than the packages' floor.
+    session.install("-r", "tests/requirements.txt", "google-genai==3.3.0")
+    _install_packages(session)
+    session.run("pytest", "-p", "no:cacheprovider", "tests/test_peer_continuation.py", *session.posargs)
 
 
 @nox.session(python=PYTHON)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import warnings
 from typing import Any
 
 import pytest
@@ -172,21 +173,9 @@ def test_automatic_continuation_off_warns_once(monkeypatch: pytest.MonkeyPatch) 
     end = _continuation.HopEnd("hop1", "requires_continuation", "t1")
     with pytest.warns(_continuation.IncompleteInteractionWarning, match="automatic_continuation=True"):
         assert c.next_request(end) is None
-    with _no_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
         assert c.next_request(end) is None
-
-
-class _no_warnings:
-    def __enter__(self) -> None:
-        import warnings
-
-        self._catch = warnings.catch_warnings(record=True)
-        self._caught = self._catch.__enter__()
-        warnings.simplefilter("always")
-
-    def __exit__(self, *exc: object) -> None:
-        self._catch.__exit__(*exc)
-        assert not self._caught, [str(w.message) for w in self._caught]
 
 
 # -- deadline -------------------------------------------------------------------------------------------------
@@ -274,7 +263,8 @@ def test_continued_flow_keeps_the_output_when_a_later_hop_fails() -> None:
 
 
 def test_continued_flow_raises_a_first_hop_failure_as_it_is() -> None:
-    flow = _flows.continued(_continuation.Continuation(_request({"model": "m", "input": "hi"})), adapter_for(Interaction))
+    c = _continuation.Continuation(_request({"model": "m", "input": "hi"}))
+    flow = _flows.continued(c, adapter_for(Interaction))
     next(flow)
     failure = InternalServerError("boom", status_code=500, body=None, headers={})
     with pytest.raises(InternalServerError):

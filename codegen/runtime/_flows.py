@@ -11,7 +11,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar, Union
+from typing import Any, Generic, TypeVar
 
 import pydantic
 
@@ -51,7 +51,7 @@ class Reply(Generic[T]):
     headers: Headers
 
 
-Step = Union[Send[Any], Sleep]
+Step = Send[Any] | Sleep
 Flow = Generator[Step, Reply[Any], R]
 
 
