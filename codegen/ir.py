@@ -135,6 +135,41 @@ class Param:
 
 
 @dataclass(frozen=True)
+class SdkParam:
+    """A keyword argument the SDK adds to a method (no wire field): `automatic_continuation`, ..."""
+
+    name: str
+    annotation: str
+    default: str  # Python expression
+    description: str
+
+    @property
+    def signature(self) -> str:
+        return f"{self.name}: {self.annotation} = {self.default}"
+
+
+# What `x-sdk-continuation: true` adds to a create method (see runtime/_continuation.py).
+CONTINUATION_PARAMS = (
+    SdkParam(
+        "automatic_continuation",
+        "bool",
+        "True",
+        "Continue an answer that stops with status requires_continuation, hop by hop, into one Interaction "
+        "(False: return each hop as it is).",
+    ),
+    SdkParam("max_continuations", "int", "DEFAULT_MAX_CONTINUATIONS", "Most continuation hops of one call."),
+    SdkParam(
+        "deadline",
+        "float | None",
+        "None",
+        "Seconds for the whole call (hops, retries, reconnects); `timeout` bounds each request.",
+    ),
+)
+# Idempotent by HTTP semantics (RFC 9110) when the spec does not say (`x-sdk-idempotent`).
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+
+
+@dataclass(frozen=True)
 class Operation:
     name: str  # Python method name: create, get, ...
     operation_id: str
@@ -149,6 +184,30 @@ class Operation:
     response_model: str | None  # None: the response body is ignored (returns None)
     stream_event: str | None  # event union when the operation can stream
     stream_param: Param | None  # the `stream` switch (body or query), popped from the params
+    idempotent: bool = True  # may be sent again after it may have taken effect (x-sdk-idempotent)
+    continues: bool = False  # automatic continuation of a requires_continuation answer (x-sdk-continuation)
+    # Body fields required unless one of the others is given (x-sdk-required-unless).
+    required_unless: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    @property
+    def sdk_params(self) -> tuple[SdkParam, ...]:
+        return CONTINUATION_PARAMS if self.continues else ()
+
+    @property
+    def unary_call(self) -> str:
+        """The client call that answers the non-streaming request (continued hop by hop, or sent once)."""
+        if self.continues:
+            return f"_continued(continuation, adapter_for({self.response_type}))"
+        return f"_request(request, adapter_for({self.response_type}))"
+
+    @property
+    def stream_continuation_arg(self) -> str:
+        return "continuation=continuation," if self.continues else ""
+
+    @property
+    def body_check_required_unless(self) -> str:
+        """`{wire field: (alternatives, ...)}` as a Python literal, for the BodyCheck."""
+        return "{" + ", ".join(f"{field!r}: {others!r}" for field, others in self.required_unless) + "}"
 
     @property
     def can_stream(self) -> bool:
@@ -170,7 +229,7 @@ class Operation:
     @property
     def docstring(self) -> str:
         lines = [self.summary or f"{self.http_method} {self.path}"]
-        documented = [p for p in (*self.path_params, *self.keyword_params) if p.description]
+        documented = [p for p in (*self.path_params, *self.keyword_params, *self.sdk_params) if p.description]
         if documented:
             lines += ["", "Args:"] + [f"    {p.name}: {p.description}" for p in documented]
         return "\n".join(lines).replace('"' * 3, "'" * 3)
@@ -743,7 +802,21 @@ def _build_operation(
         response_model=ref_name(response_ref) if response_ref else None,
         stream_event=ref_name(event_ref) if event_ref else None,
         stream_param=stream_param,
+        idempotent=bool(operation.get("x-sdk-idempotent", method.upper() in IDEMPOTENT_METHODS)),
+        continues=bool(operation.get("x-sdk-continuation")),
+        required_unless=_required_unless(schemas, body_model) if body_model else (),
     )
+
+
+def _required_unless(schemas: dict[str, Any], name: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The body's `x-sdk-required-unless` (the same on every variant, or absent from all)."""
+    marks = {
+        tuple((field, tuple(others)) for field, others in schemas[variant].get("x-sdk-required-unless", {}).items())
+        for variant in body_variant_names(schemas, name)
+    }
+    if len(marks) > 1:
+        raise SpecError(f"{name}: every variant must carry the same x-sdk-required-unless")
+    return marks.pop()
 
 
 def _body_params(schemas: dict[str, Any], name: str, typer: _Typer) -> list[Param]:

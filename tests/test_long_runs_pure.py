@@ -16,6 +16,7 @@ from gemini_interactions._exceptions import (
     APITimeoutError,
     ContinuationInterruptedError,
     InternalServerError,
+    WaitTimeoutError,
 )
 from gemini_interactions._request import PreparedRequest
 from gemini_interactions._response import Headers
@@ -316,7 +317,7 @@ def test_wait_deadline_raises_with_the_last_interaction() -> None:
     assert flow.send(_reply(_interaction(id="i1", status="queued"))) == _flows.Sleep(1.0)
     clock.now += 1.0
     flow.send(None)
-    with pytest.raises(_flows.WaitTimeoutError) as caught:
+    with pytest.raises(WaitTimeoutError) as caught:
         flow.send(_reply(_interaction(id="i1", status="in_progress")))  # the next 1.5 s sleep passes the deadline
     assert isinstance(caught.value, APITimeoutError)
     assert caught.value.interaction.status == "in_progress"

@@ -54,6 +54,16 @@ class APITimeoutError(APIConnectionError):
     """The request timed out (connecting, or waiting for data)."""
 
 
+class WaitTimeoutError(APITimeoutError):
+    """The deadline of `interactions.wait()` passed while the run was still going.
+
+    `interaction` is the last state seen; the run goes on on the server: wait again, or cancel it."""
+
+    def __init__(self, message: str, *, interaction: Any) -> None:
+        super().__init__(message)
+        self.interaction = interaction
+
+
 class StreamResumeError(APIConnectionError):
     """A stream broke and reconnecting did not get it going again.
 

@@ -51,6 +51,8 @@ class PreparedRequest:
     stream: bool
     timeout: Timeout
     max_retries: int
+    idempotent: bool = True  # sending it twice does what sending it once does (the spec's x-sdk-idempotent)
+    deadline_at: float | None = None  # time.monotonic() past which nothing is retried (see _deadline.py)
 
     def describe(self) -> str:
         """`METHOD url` for messages and logs; the key is in a header, never in the URL."""
@@ -84,6 +86,7 @@ def prepare_request(
     stream: bool = False,
     options: RequestOptions = RequestOptions(),
     body_check: BodyCheck | None = None,
+    idempotent: bool = True,
 ) -> PreparedRequest:
     headers = config.headers()
     if stream:
@@ -111,6 +114,7 @@ def prepare_request(
         stream=stream,
         timeout=timeout,
         max_retries=config.max_retries if options.max_retries is None else options.max_retries,
+        idempotent=idempotent,
     )
 
 

@@ -20,6 +20,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from .._assemble import assemble
 from .._version import API_REVISION
+from ._continuation import HopLedger, HopRejected
 from ._faults import STATUS_CODES, Faults
 from ._scenarios import Scenario, builtin_scenarios, load_scenarios, render_events
 from ._validation import Validator, default_validator
@@ -109,13 +110,14 @@ class StoredInteraction:
     background: bool
     polls_remaining: int
     status_override: str | None = None
+    queued_until: int = 0  # polls answer "queued" while more than this many remain
 
     def snapshot(self, *, include_input: bool = False) -> dict[str, Any]:
         """The Interaction resource as ``GET`` (non-streamed) would return it now."""
         if self.polls_remaining > 0:
             result: dict[str, Any] = {
                 "id": self.id,
-                "status": "in_progress",
+                "status": "queued" if self.polls_remaining > self.queued_until else "in_progress",
                 "object": "interaction",
             }
             result.update(self.owner)
@@ -213,6 +215,7 @@ class InteractionsTestServer:
         self._attempts: dict[str, int] = {}
         self._fault_attempts: dict[tuple[str, str], int] = {}
         self._connections: set[socket.socket] = set()
+        self.hops = HopLedger()
         self._disconnect_event = threading.Condition(self._lock)
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -386,6 +389,7 @@ class InteractionsTestServer:
             self._attempts.clear()
             self._fault_attempts.clear()
             self._interactions.clear()
+        self.hops.reset()
 
     def set_faults(self, faults: Faults | Mapping[str, Any] | str | None) -> None:
         """Replace the server-wide faults (``None`` clears them)."""
@@ -423,6 +427,14 @@ class InteractionsTestServer:
             )
 
     def _select_scenario(self, body: Mapping[str, Any], headers: Mapping[str, str]) -> Scenario:
+        try:
+            hop = self.hops.hop_scenario(body)
+        except HopRejected as exc:
+            raise _ApiError(exc.status, "invalid_argument", exc.message) from None
+        if hop is not None:
+            if hop not in self._scenarios:
+                raise _ApiError(500, "internal", f"Unknown continues_with scenario {hop!r}.")
+            return self._scenarios[hop]
         with self._lock:
             explicit = headers.get("x-test-scenario")
             if explicit:
@@ -496,15 +508,25 @@ class InteractionsTestServer:
             owner = {"model": scenario.model or "gemini-3-flash-preview"}
         created = _now()
         background = bool(body.get("background", False))
+        events = render_events(scenario, interaction_id, owner, created)
+        self.hops.add_tokens(
+            events,
+            interaction_id=interaction_id,
+            next_scenario=scenario.continues_with,
+            hands_back_token=scenario.hands_back_token,
+            body=body,
+        )
+        polled = background and not body.get("stream")
         stored = StoredInteraction(
             id=interaction_id,
             scenario=scenario.name,
             owner=owner,
             request=dict(body),
-            events=render_events(scenario, interaction_id, owner, created),
+            events=events,
             created=created,
             background=background,
-            polls_remaining=scenario.polls_until_done if background and not body.get("stream") else 0,
+            polls_remaining=scenario.queued_polls + scenario.polls_until_done if polled else 0,
+            queued_until=scenario.polls_until_done,
         )
         with self._lock:
             self._interactions[interaction_id] = stored

@@ -13,6 +13,9 @@ import pydantic
 
 from ._arguments import BodyCheck
 from ._config import ClientConfig, Timeout
+from ._continuation import Continuation
+from ._driver import drive
+from ._flows import continued
 from ._logs import configure_from_env
 from ._request import PreparedRequest, RequestOptions, parse_body, prepare_request
 from ._response import RawResponse, raw_response_requested
@@ -118,9 +121,18 @@ class AsyncClient:
         stream: bool = False,
         options: RequestOptions,
         body_check: BodyCheck | None = None,
+        idempotent: bool = True,
     ) -> PreparedRequest:
         return prepare_request(
-            self._config, method, path, query=query, body=body, stream=stream, options=options, body_check=body_check
+            self._config,
+            method,
+            path,
+            query=query,
+            body=body,
+            stream=stream,
+            options=options,
+            body_check=body_check,
+            idempotent=idempotent,
         )
 
     async def _request(self, request: PreparedRequest, adapter: pydantic.TypeAdapter[T]) -> T:
@@ -135,6 +147,12 @@ class AsyncClient:
             return cast(T, raw)
         return parse_body(request, adapter, body)
 
+    async def _continued(self, continuation: Continuation, adapter: pydantic.TypeAdapter[T]) -> T:
+        """A create continued hop by hop into one answer (`_flows.continued`); a raw response is the first hop's."""
+        if raw_response_requested():
+            return await self._request(continuation.first_request, adapter)
+        return await drive(continued(continuation, adapter), self._transport)
+
     async def _stream(
         self,
         request: PreparedRequest,
@@ -144,16 +162,31 @@ class AsyncClient:
         options: RequestOptions,
         interaction_id: str | None = None,
         last_event_id: str | None = None,
+        continuation: Continuation | None = None,
     ) -> AsyncStream[E]:
+        if continuation is not None:
+            continuation.deadline.check(request.describe())
+            request = continuation.deadline.bound(request)
         response = await self._transport.send(request)
 
         def reopen(interaction_id: str, query: dict[str, object]) -> PreparedRequest:
             return self._prepare("GET", f"{resource_path}/{interaction_id}", query=query, stream=True, options=options)
 
+        def new_state() -> StreamState[E]:
+            return StreamState(adapter, SSEDecoder(parse_block))
+
         state = StreamState(
             adapter, SSEDecoder(parse_block), interaction_id=interaction_id, last_event_id=last_event_id
         )
-        stream = AsyncStream(transport=self._transport, request=request, response=response, state=state, reopen=reopen)
+        stream = AsyncStream(
+            transport=self._transport,
+            request=request,
+            response=response,
+            state=state,
+            reopen=reopen,
+            continuation=continuation,
+            new_state=new_state,
+        )
         if raw_response_requested():
             return cast(AsyncStream[E], self._raw_response(response, lambda: stream))
         return stream

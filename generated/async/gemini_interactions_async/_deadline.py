@@ -50,7 +50,7 @@ class Deadline:
             return request
         timeout = request.timeout
         bounded = Timeout(connect=_least(timeout.connect, left), read=_least(timeout.read, left))
-        return dataclasses.replace(request, timeout=bounded)
+        return dataclasses.replace(request, timeout=bounded, deadline_at=self._at)
 
 
 def _least(value: float | None, left: float) -> float:

@@ -8,6 +8,7 @@ client = Client()  # API key from GEMINI_API_KEY
 from . import types
 from ._client import Client
 from ._config import Timeout
+from ._continuation import IncompleteInteractionWarning
 from ._exceptions import (
     APIConnectionError,
     APIError,
@@ -17,6 +18,7 @@ from ._exceptions import (
     AuthenticationError,
     BadRequestError,
     ConflictError,
+    ContinuationInterruptedError,
     GeminiInteractionsError,
     InternalServerError,
     InvalidArgumentError,
@@ -28,6 +30,7 @@ from ._exceptions import (
     StreamError,
     StreamResumeError,
     UnprocessableEntityError,
+    WaitTimeoutError,
 )
 from ._request import NOT_GIVEN, NotGiven
 from ._response import Headers, RawResponse
@@ -46,8 +49,10 @@ __all__ = [
     "BadRequestError",
     "Client",
     "ConflictError",
+    "ContinuationInterruptedError",
     "GeminiInteractionsError",
     "Headers",
+    "IncompleteInteractionWarning",
     "InternalServerError",
     "InvalidArgumentError",
     "MissingAPIKeyError",
@@ -62,6 +67,7 @@ __all__ = [
     "StreamResumeError",
     "Timeout",
     "UnprocessableEntityError",
+    "WaitTimeoutError",
     "__version__",
     "types",
 ]

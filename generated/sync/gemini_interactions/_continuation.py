@@ -138,7 +138,8 @@ class Continuation:
         if end.token == self.sent_token:
             # Continuing from the token a hop was started with would loop without progress.
             logger.warning(
-                "interaction %s handed back the token it was started with; not continuing", end.interaction_id
+                "interaction %s handed back the token it was started with: not continuing",
+                end.interaction_id,
             )
             return None
         if self.continuations >= self.max_continuations:

@@ -12,13 +12,13 @@ import asyncio
 import logging
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar, Union
+from typing import Any, Generic, TypeVar
 
 import pydantic
 
 from ._continuation import Continuation, HopEnd
 from ._deadline import Deadline
-from ._exceptions import APIError, APITimeoutError
+from ._exceptions import APIError, WaitTimeoutError
 from ._hops import merge_hops
 from ._request import PreparedRequest
 from ._response import Headers
@@ -52,18 +52,8 @@ class Reply(Generic[T]):
     headers: Headers
 
 
-Step = Union[Send[Any], Sleep]
+Step = Send[Any] | Sleep
 Flow = Generator[Step, Reply[Any], R]
-
-
-class WaitTimeoutError(APITimeoutError):
-    """A wait's deadline passed while the run was still going; `interaction` is the last state seen.
-
-    The run goes on on the server: wait again, or cancel it."""
-
-    def __init__(self, message: str, *, interaction: Any) -> None:
-        super().__init__(message)
-        self.interaction = interaction
 
 
 def merged(hops: list[Any], adapter: pydantic.TypeAdapter[T]) -> T:

@@ -67,6 +67,8 @@ def next_retry_delay(
     if attempt > request.max_retries:
         raise error
     delay = backoff_delay(attempt, headers)
+    if request.deadline_at is not None and time.monotonic() + delay >= request.deadline_at:
+        raise error  # the call's deadline would pass before the retry is sent
     logger.info(
         "retrying %s in %.2f s (retry %d of %d): %s",
         request.describe(),

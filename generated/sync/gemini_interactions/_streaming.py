@@ -3,19 +3,23 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 import weakref
 from collections.abc import Callable, Iterator
 from types import TracebackType
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from ._continuation import Continuation, HopEnd
 from ._exceptions import (
     APIConnectionError,
+    APIError,
     StreamError,
     StreamResumeError,
     request_id_of,
 )
+from ._hops import merge_hops
 from ._request import PreparedRequest
 from ._response import Headers
 from ._retry import backoff_delay
@@ -38,7 +42,9 @@ class Stream(Generic[E]):
     Iterate it once (`for event in stream`). Leaving the loop early, leaving
     `with`, or `stream.close()` closes the connection. When the connection
     drops before the interaction completes, the stream reconnects with the last event id and
-    carries on without repeating an event."""
+    carries on without repeating an event. A create's answer that stops with status
+    `requires_continuation` is continued: the next hop's events follow in the same loop
+    (`interaction_id` follows the current hop) and `final_interaction()` merges every hop."""
 
     def __init__(
         self,
@@ -48,8 +54,13 @@ class Stream(Generic[E]):
         response: requests.Response,
         state: StreamState[E],
         reopen: Callable[[str, dict[str, object]], PreparedRequest],
+        continuation: Continuation | None = None,
+        new_state: Callable[[], StreamState[E]] | None = None,
     ) -> None:
         self._transport = transport
+        self._continuation = continuation
+        self._new_state = new_state
+        self._hops: list[dict[str, Any]] = []  # the hops that ended, as JSON (the current one is in _state)
         self._request = request
         self._response = response
         self._state = state
@@ -141,19 +152,66 @@ class Stream(Generic[E]):
                 code=getattr(error, "code", None),
                 event=error_event,
             )
-        return interaction_from_events(self._state.delivered_data)
+        if self._continuation is None or not self._continuation.enabled:
+            return interaction_from_events(self._state.delivered_data)
+        return self._merged()
+
+    def _hop_so_far(self) -> dict[str, Any]:
+        from ._assemble import assemble
+
+        return assemble([json.loads(data) for data in self._state.delivered_data])
+
+    def _merged(self, hops: list[dict[str, Any]] | None = None) -> Interaction:
+        from .types import Interaction
+
+        return Interaction.model_validate(merge_hops(hops or [*self._hops, self._hop_so_far()]))
+
+    def _next_hop(self) -> bool:
+        """Open the next continuation hop when the one that just ended asks for it."""
+        continuation = self._continuation
+        if continuation is None or self._new_state is None or self._state.error_event is not None:
+            return False
+        hop = self._hop_so_far()
+        request = continuation.next_request(HopEnd.of(hop))
+        if request is None:
+            return False
+        self._hops.append(hop)
+        try:
+            continuation.deadline.check(request.describe())
+            response = self._transport.send(continuation.deadline.bound(request))
+        except APIError as exc:
+            raise self._interrupted(exc, partial=self._hops) from exc
+        close_response(self._response)
+        self._request, self._response, self._state = request, response, self._new_state()
+        return True
+
+    def _interrupted(self, error: APIError, *, partial: list[dict[str, Any]] | None = None) -> APIError:
+        """After a hop ended, a failure keeps what was delivered: ContinuationInterruptedError says where to resume.
+
+        `partial` are the hops delivered, when the current state is not one of them."""
+        continuation = self._continuation
+        if continuation is None or not self._hops:
+            return error
+        last = HopEnd.of(self._hops[-1])
+        merged = self._merged(partial)
+        return continuation.interrupted(error, partial=merged, token=last.token, owner_id=last.interaction_id)
 
     def _events(self) -> Iterator[E]:
         started = time.monotonic()
+        deadline = self._continuation.deadline if self._continuation is not None else None
         try:
             while True:
                 cause: APIConnectionError | None = None
                 try:
                     for chunk in iter_bytes(self._response, self._request):
                         yield from self._state.feed(chunk)
+                        if deadline is not None:
+                            deadline.check(self._request.describe())
                 except APIConnectionError as exc:
                     cause = exc
                 self._state.end_of_body()
+                if self._state.finished and self._next_hop():
+                    continue
                 if self._state.finished:
                     logger.info(
                         "stream of %s complete: %d events in %.0f ms",
@@ -162,7 +220,10 @@ class Stream(Generic[E]):
                         (time.monotonic() - started) * 1000,
                     )
                     return
-                self._reconnect(cause)
+                try:
+                    self._reconnect(cause)
+                except APIError as exc:
+                    raise self._interrupted(exc) from exc
         finally:
             self.close()
 
@@ -170,6 +231,9 @@ class Stream(Generic[E]):
         state = self._state
         reason = cause.message if cause else "the body ended before the interaction completed"
         interaction_id = state.interaction_id
+        deadline = self._continuation.deadline if self._continuation is not None else None
+        if deadline is not None and deadline.expired:
+            raise cause or deadline.error(self._request.describe())
         if not state.can_resume or interaction_id is None:
             raise cause or APIConnectionError(f"{self._request.describe()}: {reason}")
         while True:
@@ -193,6 +257,9 @@ class Stream(Generic[E]):
             )
             sleep(delay)
             self._request = self._reopen(interaction_id, state.resume_query())
+            if deadline is not None:
+                deadline.check(self._request.describe())
+                self._request = deadline.bound(self._request)
             try:
                 self._response = self._transport.send(self._request)
                 return

@@ -10,6 +10,8 @@ from urllib.parse import quote
 
 from .._arguments import BodyCheck
 from .._config import Timeout
+from .._continuation import DEFAULT_MAX_CONTINUATIONS, Continuation
+from .._deadline import Deadline
 from .._request import NOT_GIVEN, NotGiven, RequestOptions
 from .._response import async_to_raw_response_wrapper
 from .._streaming import AsyncStream
@@ -75,6 +77,7 @@ CREATE_BODY = BodyCheck(
         "agent": ("agent", "AgentOption (a string)"),
         "agent_config": ("agent_config", "AgentConfig"),
     },
+    {"input": ("continuation_token", "previous_interaction_id")},
 )
 
 
@@ -97,12 +100,12 @@ class Interactions:
     async def create(
         self,
         *,
-        input: str | ContentParam | Content | Sequence[ContentParam | Content | StepParam | Step],
         background: bool | None = None,
         cached_content: str | None = None,
         continuation_token: str | None = None,
         environment: EnvironmentConfigParam | EnvironmentConfig | str | None = None,
         generation_config: GenerationConfigParam | GenerationConfig | None = None,
+        input: str | ContentParam | Content | Sequence[ContentParam | Content | StepParam | Step] | None = None,
         labels: Mapping[str, str] | None = None,
         model: ModelOption | None = None,
         previous_interaction_id: str | None = None,
@@ -120,6 +123,9 @@ class Interactions:
         webhook_config: WebhookConfigParam | WebhookConfig | None = None,
         agent: AgentOption | None = None,
         agent_config: AgentConfigParam | AgentConfig | None = None,
+        automatic_continuation: bool = True,
+        max_continuations: int = DEFAULT_MAX_CONTINUATIONS,
+        deadline: float | None = None,
         stream: Literal[False] = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -132,12 +138,12 @@ class Interactions:
     async def create(
         self,
         *,
-        input: str | ContentParam | Content | Sequence[ContentParam | Content | StepParam | Step],
         background: bool | None = None,
         cached_content: str | None = None,
         continuation_token: str | None = None,
         environment: EnvironmentConfigParam | EnvironmentConfig | str | None = None,
         generation_config: GenerationConfigParam | GenerationConfig | None = None,
+        input: str | ContentParam | Content | Sequence[ContentParam | Content | StepParam | Step] | None = None,
         labels: Mapping[str, str] | None = None,
         model: ModelOption | None = None,
         previous_interaction_id: str | None = None,
@@ -155,6 +161,9 @@ class Interactions:
         webhook_config: WebhookConfigParam | WebhookConfig | None = None,
         agent: AgentOption | None = None,
         agent_config: AgentConfigParam | AgentConfig | None = None,
+        automatic_continuation: bool = True,
+        max_continuations: int = DEFAULT_MAX_CONTINUATIONS,
+        deadline: float | None = None,
         stream: Literal[True],
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -167,12 +176,12 @@ class Interactions:
     async def create(
         self,
         *,
-        input: str | ContentParam | Content | Sequence[ContentParam | Content | StepParam | Step],
         background: bool | None = None,
         cached_content: str | None = None,
         continuation_token: str | None = None,
         environment: EnvironmentConfigParam | EnvironmentConfig | str | None = None,
         generation_config: GenerationConfigParam | GenerationConfig | None = None,
+        input: str | ContentParam | Content | Sequence[ContentParam | Content | StepParam | Step] | None = None,
         labels: Mapping[str, str] | None = None,
         model: ModelOption | None = None,
         previous_interaction_id: str | None = None,
@@ -190,6 +199,9 @@ class Interactions:
         webhook_config: WebhookConfigParam | WebhookConfig | None = None,
         agent: AgentOption | None = None,
         agent_config: AgentConfigParam | AgentConfig | None = None,
+        automatic_continuation: bool = True,
+        max_continuations: int = DEFAULT_MAX_CONTINUATIONS,
+        deadline: float | None = None,
         stream: bool,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -201,12 +213,12 @@ class Interactions:
     async def create(
         self,
         *,
-        input: str | ContentParam | Content | Sequence[ContentParam | Content | StepParam | Step],
         background: bool | None = None,
         cached_content: str | None = None,
         continuation_token: str | None = None,
         environment: EnvironmentConfigParam | EnvironmentConfig | str | None = None,
         generation_config: GenerationConfigParam | GenerationConfig | None = None,
+        input: str | ContentParam | Content | Sequence[ContentParam | Content | StepParam | Step] | None = None,
         labels: Mapping[str, str] | None = None,
         model: ModelOption | None = None,
         previous_interaction_id: str | None = None,
@@ -224,6 +236,9 @@ class Interactions:
         webhook_config: WebhookConfigParam | WebhookConfig | None = None,
         agent: AgentOption | None = None,
         agent_config: AgentConfigParam | AgentConfig | None = None,
+        automatic_continuation: bool = True,
+        max_continuations: int = DEFAULT_MAX_CONTINUATIONS,
+        deadline: float | None = None,
         stream: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -234,12 +249,12 @@ class Interactions:
         """Create an interaction.
 
         Args:
-            input: Input of this turn.
             background: Run the interaction in the background; poll or stream it by id.
             cached_content: Name of cached content to use (deprecated).
             continuation_token: Token to continue an interaction that stopped with status requires_continuation.
             environment: Environment the agent runs in: a definition, or the id of an existing one.
             generation_config: Sampling and output settings.
+            input: Input of this turn.
             labels: Your own key/value labels.
             model: Model to talk to.
             previous_interaction_id: Continue the conversation of this earlier interaction.
@@ -253,7 +268,10 @@ class Interactions:
             tools: Tools the model or agent may use.
             webhook_config: Webhook notified when a background interaction changes state.
             agent: Agent to run.
-            agent_config: Agent-specific settings."""
+            agent_config: Agent-specific settings.
+            automatic_continuation: Continue an answer that stops with status requires_continuation, hop by hop, into one Interaction (False: return each hop as it is).
+            max_continuations: Most continuation hops of one call.
+            deadline: Seconds for the whole call (hops, retries, reconnects); `timeout` bounds each request."""
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -291,6 +309,10 @@ class Interactions:
             stream=stream,
             options=options,
             body_check=CREATE_BODY,
+            idempotent=False,
+        )
+        continuation = Continuation(
+            request, automatic=automatic_continuation, max_continuations=max_continuations, deadline=Deadline(deadline)
         )
         if stream:
             return await self._client._stream(
@@ -298,8 +320,9 @@ class Interactions:
                 adapter_for(InteractionSSEEvent),
                 resource_path=RESOURCE_PATH,
                 options=options,
+                continuation=continuation,
             )
-        return await self._client._request(request, adapter_for(Interaction))
+        return await self._client._continued(continuation, adapter_for(Interaction))
 
     @overload
     async def get(
@@ -378,6 +401,7 @@ class Interactions:
             query={"last_event_id": last_event_id, "include_input": include_input, "stream": stream or None},
             stream=stream,
             options=options,
+            idempotent=True,
         )
         if stream:
             return await self._client._stream(
@@ -416,6 +440,7 @@ class Interactions:
             f"/interactions/{_quote(id)}",
             query={},
             options=options,
+            idempotent=True,
         )
         return await self._client._request(request, adapter_for(Empty))
 
@@ -445,6 +470,7 @@ class Interactions:
             f"/interactions/{_quote(id)}/cancel",
             query={},
             options=options,
+            idempotent=True,
         )
         return await self._client._request(request, adapter_for(Interaction))
 

@@ -394,7 +394,7 @@ class CreateAgentInteractionParams(BaseModel):
     id: Annotated[str | None, Field(description="Id of the interaction.")] = None
     """Id of the interaction."""
 
-    input: Annotated[InteractionsInput, Field(description="Input of this turn.")]
+    input: Annotated[InteractionsInput | None, Field(description="Input of this turn.")] = None
     """Input of this turn."""
 
     labels: Annotated[dict[str, str] | None, Field(description="Your own key/value labels.")] = None
@@ -512,7 +512,7 @@ class CreateModelInteractionParams(BaseModel):
     id: Annotated[str | None, Field(description="Id of the interaction.")] = None
     """Id of the interaction."""
 
-    input: Annotated[InteractionsInput, Field(description="Input of this turn.")]
+    input: Annotated[InteractionsInput | None, Field(description="Input of this turn.")] = None
     """Input of this turn."""
 
     labels: Annotated[dict[str, str] | None, Field(description="Your own key/value labels.")] = None
