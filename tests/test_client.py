@@ -65,7 +65,7 @@ SCENARIO_REQUESTS: dict[str, dict[str, Any]] = {
     },
 }
 TEXT = SCENARIO_REQUESTS["text"]
-VOLATILE = ("id", "created", "updated")
+VOLATILE = ("id", "created", "updated", "continuation_ids")  # continuation_ids: the hop ids
 SECRET = "AIzaSy-very-secret-key-0123456789"
 
 

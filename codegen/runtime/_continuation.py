@@ -62,7 +62,9 @@ class HopEnd:
     @classmethod
     def of(cls, interaction: Any) -> HopEnd:
         """From an Interaction model or its JSON."""
-        get = interaction.get if isinstance(interaction, Mapping) else lambda name: getattr(interaction, name, None)
+        def get(name: str) -> Any:
+            return interaction.get(name) if isinstance(interaction, Mapping) else getattr(interaction, name, None)
+
         return cls(_text(get("id")), _text(get("status")), _text(get("continuation_token")))
 
     @property

@@ -21,22 +21,53 @@ tool types); the ``fallback_scenario`` (``text``).
 Faults (see :class:`Faults`) are set server-wide (``faults=``), per scenario
 (``"faults"`` in its JSON) or per request with the header
 ``x-test-fault: drop_after=3; event_delay=0.025``.
+
+Extending the server (the modules are private; their shape is the contract)
+---------------------------------------------------------------------------
+
+* ``_http``: the HTTP handler. It reads a request, records it
+  (``_records.Recorder``) and calls ``server.dispatch``; it writes the
+  ``_wire.Response`` it is handed and knows nothing of the API.
+* ``_server``: :class:`InteractionsTestServer`; ``dispatch`` routes by method
+  and path (``_routing.Router``), checks the key, then calls the route's handler
+  with an ``_exchange.Exchange``.
+* A **route**: in a resource module, ``router = Router()`` and::
+
+      @router.route("PATCH", "/{api_version}/webhooks/{id}")
+      @router.route("POST", "/{api_version}/webhooks/{id}:ping")
+      @router.route("POST", "/upload/{api_version}/environments/{env}/files/{path=**}")
+      def handler(exchange: Exchange) -> None: ...
+
+  ``{name}`` is one path segment, ``{name=**}`` the rest of the path; the values
+  are in ``exchange.params``. The request is ``exchange.query``, ``.headers``,
+  ``.raw_body``, ``.json_object()``; answer with ``send_json``, ``send_bytes``,
+  ``send_stream`` or ``send_error``, or raise ``ApiError``. Add the module's
+  ``router`` to ``_server.ROUTERS`` (or ``server.router.add(...)`` for one server).
+* A **resource's state**: a ``_state.ResourceState`` subclass (its data behind
+  ``self.lock``, a ``reset()``), reached with ``exchange.server.state(MyStore)``;
+  ``server.reset()`` resets every state. ``_interactions.InteractionStore`` is the example.
+* A **scenario selector**: a function ``(Selection) -> Scenario | None``
+  (``_selection``); put it in ``_selection.DEFAULT_SELECTORS`` at its place in the
+  order, or in one server's ``server.selectors``. It sees the create body and
+  headers, the scenario catalog and, through ``selection.server.state(...)``,
+  earlier interactions.
+* **Faults** on any answer: ``faults = exchange.faults(scenario_name, kind)``,
+  ``if exchange.answered_by_fault(faults): return`` (injected status), then pass
+  ``faults`` to ``send_stream``/``send_json``/``send_bytes`` (``_faults`` applies them).
+
+Deliberately hostile servers (protocol violations) belong in the tests, not here.
 """
 
 from __future__ import annotations
 
 from .._assemble import apply_delta, assemble, finish_step
 from ._faults import Faults
+from ._interactions import StoredInteraction
+from ._records import Disconnect, RecordedRequest
 from ._scenarios import Scenario, builtin_scenarios, load_scenarios, parse_sse
-from ._server import (
-    DONE_EVENT,
-    Disconnect,
-    InteractionsTestServer,
-    RecordedRequest,
-    StoredInteraction,
-    encode_event,
-)
+from ._server import InteractionsTestServer
 from ._validation import Validator, default_validator, structural_validator
+from ._wire import DONE_EVENT, encode_event
 
 __all__ = [
     "DONE_EVENT",

@@ -12,10 +12,18 @@ hop return the very token it was started with (a server stuck without progress).
 from __future__ import annotations
 
 import secrets
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from ._routing import ApiError
+from ._scenarios import Scenario
+from ._state import ResourceState
+
+if TYPE_CHECKING:
+    from ._selection import Selection
+
+__all__ = ["Grant", "HopLedger", "HopRejected", "by_continuation_token"]
 
 REQUIRES_CONTINUATION = "requires_continuation"
 
@@ -40,19 +48,19 @@ class Grant:
     input: Any
 
 
-class HopLedger:
-    """Every continuation token the server issued (thread-safe)."""
+class HopLedger(ResourceState):
+    """Every continuation token the server issued (``server.state(HopLedger)``)."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        super().__init__()
         self._grants: dict[str, Grant] = {}
 
     def reset(self) -> None:
-        with self._lock:
+        with self.lock:
             self._grants.clear()
 
     def grant(self, token: str) -> Grant | None:
-        with self._lock:
+        with self.lock:
             return self._grants.get(token)
 
     def hop_scenario(self, body: Mapping[str, Any]) -> str | None:
@@ -88,7 +96,7 @@ class HopLedger:
             # A stateful hop sends no input: the original is that of the hop it continues.
             earlier = self.grant(str(body.get("continuation_token")))
             first_input = earlier.input if earlier is not None else None
-        with self._lock:
+        with self.lock:
             self._grants[token] = Grant(token, interaction_id, next_scenario, store, first_input)
         return token
 
@@ -117,3 +125,17 @@ class HopLedger:
                         final = self.issue(interaction_id, next_scenario, body)
                     interaction["continuation_token"] = final
         return final
+
+
+def by_continuation_token(selection: Selection) -> Scenario | None:
+    """A create carrying a ``continuation_token`` is a hop: the issuing scenario's ``continues_with`` answers it."""
+    try:
+        name = selection.server.state(HopLedger).hop_scenario(selection.body)
+    except HopRejected as exc:
+        raise ApiError(exc.status, "invalid_argument", exc.message) from None
+    if name is None:
+        return None
+    scenario = selection.catalog.find(name)
+    if scenario is None:
+        raise ApiError(500, "internal", f"Unknown continues_with scenario {name!r}.")
+    return scenario

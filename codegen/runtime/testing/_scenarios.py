@@ -34,6 +34,9 @@ _MATCH_KEYS = frozenset(
 )
 
 
+_SUFFIXES = (".json", ".sse")
+
+
 def _as_list(value: Any) -> list[Any]:
     if value is None:
         return []
@@ -118,12 +121,8 @@ class Scenario:
     def from_file(cls, path: str | os.PathLike[str]) -> Scenario:
         """Load a ``.json`` or ``.sse`` scenario file (name defaults to the file stem)."""
         path_str = os.fspath(path)
-        stem = os.path.splitext(os.path.basename(path_str))[0]
         with open(path_str, encoding="utf-8") as handle:
-            text = handle.read()
-        if path_str.endswith(".sse"):
-            return cls.from_sse(stem, text)
-        return cls.from_dict(json.loads(text), name=stem)
+            return _from_text(os.path.basename(path_str), handle.read())
 
     # ---------------------------------------------------------------- matching
     def specificity(self) -> int:
@@ -317,25 +316,23 @@ def render_events(
     return out
 
 
+def _from_text(filename: str, text: str) -> Scenario:
+    """A scenario from a ``.json`` or ``.sse`` file's name and text (the stem is the default name)."""
+    stem, suffix = os.path.splitext(filename)
+    if suffix == ".sse":
+        return Scenario.from_sse(stem, text)
+    return Scenario.from_dict(json.loads(text), name=stem)
+
+
 def load_scenarios(directory: str | os.PathLike[str]) -> list[Scenario]:
     """Load every ``*.json`` and ``*.sse`` file of ``directory`` (sorted by name)."""
     base = os.fspath(directory)
-    found = []
-    for entry in sorted(os.listdir(base)):
-        if entry.endswith((".json", ".sse")):
-            found.append(Scenario.from_file(os.path.join(base, entry)))
-    return found
+    return [Scenario.from_file(os.path.join(base, e)) for e in sorted(os.listdir(base)) if e.endswith(_SUFFIXES)]
 
 
 def builtin_scenarios() -> list[Scenario]:
     """The scenarios shipped in the package's ``scenarios/`` directory."""
     package = __package__ or __name__.rpartition(".")[0]
     root = resources.files(package).joinpath("scenarios")
-    found = []
-    for entry in sorted(root.iterdir(), key=lambda e: e.name):
-        name = entry.name
-        if name.endswith(".sse"):
-            found.append(Scenario.from_sse(name[: -len(".sse")], entry.read_text(encoding="utf-8")))
-        elif name.endswith(".json"):
-            found.append(Scenario.from_dict(json.loads(entry.read_text(encoding="utf-8")), name=name[:-5]))
-    return found
+    entries = sorted((e for e in root.iterdir() if e.name.endswith(_SUFFIXES)), key=lambda e: e.name)
+    return [_from_text(entry.name, entry.read_text(encoding="utf-8")) for entry in entries]

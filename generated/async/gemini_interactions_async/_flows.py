@@ -115,14 +115,15 @@ def wait(
                 raise _wait_timeout(poll, deadline, last)
             reply = yield Send(deadline.bound(poll), adapter)
             polls += 1
-            last = reply.value
-            if getattr(last, "status", None) != status:
-                status = getattr(last, "status", None)
+            current: T = reply.value
+            last = current
+            if getattr(current, "status", None) != status:
+                status = getattr(current, "status", None)
                 logger.info("%s: status %s", poll.describe(), status)
                 if on_update is not None:
-                    on_update(last)
+                    on_update(current)
             if not is_running(status):
-                return last
+                return current
             delay = policy.delay(polls, reply.headers)
             if not deadline.allows_wait(delay):
                 raise _wait_timeout(poll, deadline, last)
@@ -149,7 +150,7 @@ def create_and_wait(
     """A background create, then `wait` on the run it started (`poll_for`/`cancel_for` build requests by id)."""
     policy.deadline.check(create.describe())
     created = yield Send(policy.deadline.bound(create), adapter)
-    interaction = created.value
+    interaction: T = created.value
     interaction_id = getattr(interaction, "id", None)
     if not isinstance(interaction_id, str) or not interaction_id:
         if is_running(getattr(interaction, "status", None)):
@@ -158,7 +159,7 @@ def create_and_wait(
     if on_update is not None:
         on_update(interaction)
     cancel = cancel_for(interaction_id) if cancel_for is not None else None
-    result = yield from wait(
+    result: T = yield from wait(
         poll_for(interaction_id), adapter, policy, cancel=cancel, on_update=on_update, first=interaction
     )
     return result

@@ -1,16 +1,33 @@
 # Copied from codegen/runtime/testing/_faults.py by `nox -s generate` - edit it there, not here.
-"""Fault injection settings for the fake Interactions API server."""
+"""Fault injection for the fake server: the settings, which apply to a request, and how they shape an answer.
+
+Faults are applied while an answer is built (:func:`body_response`,
+:func:`stream_response`, :func:`status_fault_response`), so any route that
+answers through them can be broken the same ways.
+"""
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+import json
+import threading
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-__all__ = ["STATUS_CODES", "Faults", "Framing"]
+from ._wire import DONE_EVENT, Framing, Response, encode_event, error_response
 
-Framing = Literal["chunked", "content-length", "close"]
+__all__ = [
+    "STATUS_CODES",
+    "FaultPolicy",
+    "Faults",
+    "Framing",
+    "as_faults",
+    "body_response",
+    "status_fault_response",
+    "stream_response",
+]
+
 FaultTarget = Literal["all", "create", "get", "cancel", "delete"]
 
 _FRAMINGS: tuple[str, ...] = ("chunked", "content-length", "close")
@@ -200,3 +217,158 @@ def _coerce(key: str, value: Any) -> Any:
     if key in _FLOAT_FIELDS:
         return float(value)
     return str(value)
+
+
+def as_faults(value: Faults | Mapping[str, Any] | str | None) -> Faults:
+    """A :class:`Faults` from itself, a scenario-JSON style mapping or a spec string (``None``: no faults)."""
+    if value is None:
+        return Faults()
+    if isinstance(value, Faults):
+        return value
+    if isinstance(value, str):
+        return Faults.parse(value)
+    return Faults.from_dict(value)
+
+
+class FaultPolicy:
+    """Which faults a request gets: the server's, then its scenario's, then its ``x-test-fault`` header's.
+
+    Counts ``fail_times`` per scenario and fault set; once spent, only the wire
+    shape (framing, chunking, event ids) stays.
+    """
+
+    def __init__(self, faults: Faults) -> None:
+        self._lock = threading.Lock()
+        self._faults = faults
+        self._spent: dict[tuple[str, str], int] = {}
+
+    @property
+    def faults(self) -> Faults:
+        return self._faults
+
+    def replace(self, faults: Faults) -> None:
+        with self._lock:
+            self._faults = faults
+            self._spent.clear()
+
+    def reset(self) -> None:
+        with self._lock:
+            self._spent.clear()
+
+    def for_request(self, scenario: str, scenario_faults: Faults | None, header: str | None, kind: str) -> Faults:
+        """The faults for one request of ``kind`` (create/get/cancel/delete); ValueError on a bad header."""
+        header_faults = Faults.parse(header) if header else None
+        combined = self._faults.merged(scenario_faults).merged(header_faults)
+        wire_shape_only = Faults(
+            framing=combined.framing, chunk_size=combined.chunk_size, no_event_ids=combined.no_event_ids
+        )
+        if combined.on not in ("all", kind):
+            return wire_shape_only
+        if combined.fail_times is not None:
+            key = (scenario, combined.spec())
+            with self._lock:
+                count = self._spent.get(key, 0) + 1
+                self._spent[key] = count
+            if count > combined.fail_times:
+                return wire_shape_only
+        return combined
+
+
+def status_fault_response(faults: Faults) -> Response | None:
+    """The injected HTTP error answer (with ``Retry-After``), or ``None`` when ``http_status`` is unset."""
+    if faults.http_status is None:
+        return None
+    headers: tuple[tuple[str, str], ...] = ()
+    if faults.retry_after is not None:
+        value = float(faults.retry_after)
+        headers = (("Retry-After", str(int(value)) if value.is_integer() else str(value)),)
+    code = STATUS_CODES.get(faults.http_status, "unknown")
+    return error_response(faults.http_status, code, f"Injected fault: HTTP {faults.http_status}.", headers)
+
+
+def body_response(
+    status: int,
+    data: bytes,
+    faults: Faults,
+    *,
+    content_type: str = "application/json; charset=UTF-8",
+    headers: tuple[tuple[str, str], ...] = (),
+) -> Response:
+    """A whole (non-streamed) body with the body faults applied (drop, truncate, malformed, framing)."""
+    blobs = (data,)
+    abort = False
+    declared = len(data)
+    if faults.truncate_after is not None:
+        blobs, abort = (data[: len(data) // 2],), True
+    elif faults.malformed_at is not None:
+        blobs = (data[: len(data) // 2],)
+        declared = len(blobs[0])
+    return Response(
+        status=status,
+        content_type=content_type,
+        blobs=blobs,
+        framing=faults.framing or "content-length",
+        headers=headers,
+        chunk_size=faults.chunk_size,
+        abort=abort,
+        declared_length=declared,
+        silent=faults.drop_after is not None,
+    )
+
+
+def stream_response(events: Sequence[Mapping[str, Any]], faults: Faults) -> Response:
+    """An SSE answer of ``events`` plus ``[DONE]`` with the stream faults applied."""
+    blobs, abort = _stream_blobs(events, faults)
+    framing = faults.framing or "chunked"
+    declared = None
+    if framing == "content-length":
+        # Announce the length of the complete stream even when it will be cut short.
+        intact = dataclasses.replace(faults, drop_after=None, truncate_after=None)
+        declared = sum(len(b) for b in _stream_blobs(events, intact)[0])
+    return Response(
+        status=200,
+        content_type="text/event-stream",
+        blobs=tuple(blobs),
+        framing=framing,
+        headers=(("Cache-Control", "no-cache"),),
+        chunk_size=faults.chunk_size,
+        abort=abort,
+        delay=faults.event_delay,
+        declared_length=declared,
+        is_stream=True,
+    )
+
+
+def _stream_blobs(events: Sequence[Mapping[str, Any]], faults: Faults) -> tuple[list[bytes], bool]:
+    """Encode events (plus ``[DONE]``) applying stream faults; returns (blobs, abort)."""
+    blobs: list[bytes] = []
+    error_event = {
+        "error": {"message": faults.error_message, "code": faults.error_code},
+        "event_type": "error",
+    }
+    for index, event in enumerate(events):
+        if faults.error_after is not None and index >= faults.error_after:
+            blobs.append(encode_event(error_event))
+            return blobs, False
+        if faults.drop_after is not None and index >= faults.drop_after:
+            return blobs, True
+        if faults.no_event_ids:
+            event = {key: value for key, value in event.items() if key != "event_id"}
+        blob = encode_event(event)
+        if faults.truncate_after is not None and index >= faults.truncate_after:
+            blobs.append(blob[: len(blob) // 2])
+            return blobs, True
+        if faults.malformed_at is not None and index == faults.malformed_at:
+            data = json.dumps(event, ensure_ascii=False, separators=(",", ":"))
+            blob = f"event: {event.get('event_type')}\ndata: {data[: len(data) // 2]}\n\n".encode()
+        blobs.append(blob)
+    if faults.error_after is not None:
+        blobs.append(encode_event(error_event))
+        return blobs, False
+    if faults.drop_after is not None:
+        return blobs, True
+    if faults.truncate_after is not None:
+        blobs.append(DONE_EVENT[: len(DONE_EVENT) // 2])
+        return blobs, True
+    blobs.append(DONE_EVENT)
+    return blobs, False
