@@ -91,7 +91,9 @@ def _render_flavour(env: jinja2.Environment, api: Api, flavour: Flavour, root: P
         render("shared/resources/resource.py.j2", package / "resources" / f"{resource.name}.py", resource=resource)
         if resource.helper_template is not None:
             render(resource.helper_template, package / "_helpers" / f"{resource.name}.py", resource=resource)
-            files[package / "_helpers" / "__init__.py"] = '"""Hand-written helpers the generated resources inherit."""\n'
+            files[package / "_helpers" / "__init__.py"] = (
+                '"""Hand-written helpers the generated resources inherit."""\n'
+            )
     files[package / "py.typed"] = ""
     for source_root in (RUNTIME_SHARED, CODEGEN_DIR / flavour.runtime_dir):
         for source in sorted(source_root.rglob("*")):

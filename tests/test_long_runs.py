@@ -46,7 +46,7 @@ async def test_unary_create_follows_every_hop_and_merges_them(
     assert result.continuation_ids == ids
     # Stateful hops: the token, the hop that issued it, no input.
     assert creates[0].body["input"] == LONG["input"] and "continuation_token" not in creates[0].body
-    for before, hop in zip(creates, creates[1:]):
+    for before, hop in zip(creates, creates[1:], strict=False):
         assert "input" not in hop.body
         assert hop.body["previous_interaction_id"] == before.interaction_id
         assert hop.body["continuation_token"].startswith("ct_")
@@ -230,7 +230,9 @@ def _slow_second_hop(server: InteractionsTestServer) -> None:
 
 
 @pytest.mark.parametrize("stream", [False, True], ids=["unary", "streamed"])
-async def test_the_deadline_bounds_the_whole_call(flavour: Flavour, server: InteractionsTestServer, stream: bool) -> None:
+async def test_the_deadline_bounds_the_whole_call(
+    flavour: Flavour, server: InteractionsTestServer, stream: bool
+) -> None:
     _slow_second_hop(server)
     client = flavour.client(server, max_retries=5)
     try:
@@ -257,16 +259,16 @@ async def test_wait_polls_until_the_run_ends_and_reports_each_status(
     started = await flavour.create(client, model=MODEL, input="a background job", background=True)
     assert started.status == "queued"
     seen: list[str] = []
-    done = await flavour.aw(client.interactions.wait(started.id, poll_interval=0.01, on_update=lambda i: seen.append(i.status)))
+    done = await flavour.aw(
+        client.interactions.wait(started.id, poll_interval=0.01, on_update=lambda i: seen.append(i.status))
+    )
     assert done.status == "completed" and done.output_text == "The job is done."
     assert seen == ["queued", "in_progress", "completed"]
     assert len([r for r in server.requests if r.method == "GET"]) == 5
 
 
 async def test_wait_returns_a_failed_run(flavour: Flavour, server: InteractionsTestServer, client: Any) -> None:
-    done = await flavour.aw(
-        client.interactions.create_and_wait(model=MODEL, input="a failing job", poll_interval=0.01)
-    )
+    done = await flavour.aw(client.interactions.create_and_wait(model=MODEL, input="a failing job", poll_interval=0.01))
     assert done.status == "failed"
     assert [r.body.get("background") for r in _creates(server)] == [True]
 
@@ -295,7 +297,9 @@ async def test_create_and_wait_reports_from_the_create_on(
     assert seen == ["queued", "in_progress", "completed"]
 
 
-async def test_an_interrupted_wait_cancels_the_run(flavour: Flavour, server: InteractionsTestServer, client: Any) -> None:
+async def test_an_interrupted_wait_cancels_the_run(
+    flavour: Flavour, server: InteractionsTestServer, client: Any
+) -> None:
     started = await flavour.create(client, model=MODEL, input="an endless job", background=True)
     if flavour.is_async:
         polled = asyncio.Event()
@@ -373,7 +377,9 @@ async def test_idempotent_operations_keep_their_retries(flavour: Flavour, server
         fault = {"x-test-fault": "status=500; times=1; retry_after=0"}
         await flavour.get(client, created.id, extra_headers=fault)
         # Another spelling of the same fault: the server counts `times` per scenario and fault.
-        await flavour.cancel(client, created.id, extra_headers={"x-test-fault": "status=500; times=1; retry_after=0.01"})
+        await flavour.cancel(
+            client, created.id, extra_headers={"x-test-fault": "status=500; times=1; retry_after=0.01"}
+        )
         assert [r.method for r in server.requests if r.interaction_id == created.id].count("GET") == 2
         assert len([r for r in server.requests if r.path.endswith("/cancel")]) == 2
     finally:
@@ -391,4 +397,3 @@ def test_the_spec_marks_which_operations_are_idempotent() -> None:
         if isinstance(op, dict) and "operationId" in op
     }
     assert marks["createInteraction"] is False and marks["cancelInteraction"] is True
-

@@ -274,21 +274,16 @@ def test_continued_flow_raises_a_first_hop_failure_as_it_is() -> None:
 
 def _poll_flow(**kwargs: Any) -> Any:
     policy = _wait.WaitPolicy(1.0, deadline=kwargs.pop("deadline", None))
-    return _flows.wait(
-        _request({}, "GET", "http://h/v1beta/interactions/i1"),
-        adapter_for(Interaction),
-        policy,
-        cancel=_request({}, "POST", "http://h/v1beta/interactions/i1/cancel"),
-        **kwargs,
-    )
+    return _flows.wait("i1", policy, **kwargs)
 
 
 def test_wait_flow_polls_sleeps_and_reports_each_status_change() -> None:
     seen: list[str] = []
     flow = _poll_flow(on_update=lambda i: seen.append(i.status))
-    assert isinstance(next(flow), _flows.Send)
+    poll = next(flow)
+    assert isinstance(poll, _flows.Poll) and poll.interaction_id == "i1"
     assert flow.send(_reply(_interaction(id="i1", status="queued"))) == _flows.Sleep(1.0)
-    assert isinstance(flow.send(None), _flows.Send)
+    assert isinstance(flow.send(None), _flows.Poll)
     assert flow.send(_reply(_interaction(id="i1", status="queued"), {"retry-after": "3"})) == _flows.Sleep(3.0)
     flow.send(None)
     assert flow.send(_reply(_interaction(id="i1", status="in_progress"))) == _flows.Sleep(2.25)
@@ -304,10 +299,16 @@ def test_an_interrupted_wait_cancels_the_run_then_propagates(interrupt: BaseExce
     flow = _poll_flow()
     next(flow)
     flow.send(_reply(_interaction(id="i1", status="in_progress")))
-    cancel = flow.throw(interrupt)
-    assert isinstance(cancel, _flows.Send) and cancel.request.url.endswith("/i1/cancel")
+    assert flow.throw(interrupt) == _flows.Cancel("i1")
     with pytest.raises(type(interrupt)):
         flow.send(_reply(_interaction(id="i1", status="cancelled")))
+
+
+def test_an_interrupted_wait_may_leave_the_run_alone() -> None:
+    flow = _poll_flow(cancel_on_interrupt=False)
+    next(flow)
+    with pytest.raises(KeyboardInterrupt):
+        flow.throw(KeyboardInterrupt())
 
 
 def test_wait_deadline_raises_with_the_last_interaction() -> None:
@@ -323,15 +324,10 @@ def test_wait_deadline_raises_with_the_last_interaction() -> None:
     assert caught.value.interaction.status == "in_progress"
 
 
-def test_create_and_wait_returns_at_once_when_the_create_already_finished() -> None:
-    flow = _flows.create_and_wait(
-        _request({"model": "m", "input": "x", "background": True}),
-        adapter_for(Interaction),
-        _wait.WaitPolicy(),
-        poll_for=lambda i: _request({}, "GET", f"http://h/v1beta/interactions/{i}"),
-        cancel_for=None,
-    )
-    next(flow)
+def test_create_and_wait_creates_in_the_background_and_returns_at_once_when_done() -> None:
+    flow = _flows.create_and_wait({"model": "m", "input": "x"}, _wait.WaitPolicy())
+    create = next(flow)
+    assert isinstance(create, _flows.Create) and create.arguments == {"model": "m", "input": "x", "background": True}
     with pytest.raises(StopIteration) as stop:
         flow.send(_reply(_interaction(id="i1", status="completed")))
     assert stop.value.value.id == "i1"

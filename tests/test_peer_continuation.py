@@ -96,6 +96,8 @@ def test_streamed_continuation_matches_google_genai() -> None:
     assert our_hops == their_hops
     assert _stream_text(our_events) == _stream_text(their_events) == EXPECTED_TEXT
     assert _text_of(final) == EXPECTED_TEXT
-    their_event_ids = list(dict.fromkeys(e.interaction.id for e in their_events if e.event_type == "interaction.created"))
+    their_event_ids = list(
+        dict.fromkeys(e.interaction.id for e in their_events if e.event_type == "interaction.created")
+    )
     assert their_event_ids == their_ids
     assert final.continuation_ids == our_ids

@@ -62,6 +62,7 @@ class HopEnd:
     @classmethod
     def of(cls, interaction: Any) -> HopEnd:
         """From an Interaction model or its JSON."""
+
         def get(name: str) -> Any:
             return interaction.get(name) if isinstance(interaction, Mapping) else getattr(interaction, name, None)
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Mapping
 from types import TracebackType
@@ -14,7 +15,7 @@ import pydantic
 from ._arguments import BodyCheck
 from ._config import ClientConfig, Timeout
 from ._continuation import Continuation
-from ._driver import drive
+from ._driver import drive, send
 from ._flows import continued
 from ._logs import configure_from_env
 from ._request import PreparedRequest, RequestOptions, parse_body, prepare_request
@@ -151,7 +152,7 @@ class AsyncClient:
         """A create continued hop by hop into one answer (`_flows.continued`); a raw response is the first hop's."""
         if raw_response_requested():
             return await self._request(continuation.first_request, adapter)
-        return await drive(continued(continuation, adapter), self._transport)
+        return await drive(continued(continuation, adapter), functools.partial(send, transport=self._transport))
 
     async def _stream(
         self,

@@ -45,12 +45,16 @@ class Deadline:
 
     def bound(self, request: PreparedRequest) -> PreparedRequest:
         """`request` with its timeouts cut to the time left, so no single wait outlives the deadline."""
+        if self._at is None:
+            return request
+        return dataclasses.replace(request, timeout=self.timeout(request.timeout), deadline_at=self._at)
+
+    def timeout(self, timeout: Timeout) -> Timeout:
+        """`timeout` cut to the time left."""
         left = self.remaining()
         if left is None:
-            return request
-        timeout = request.timeout
-        bounded = Timeout(connect=_least(timeout.connect, left), read=_least(timeout.read, left))
-        return dataclasses.replace(request, timeout=bounded, deadline_at=self._at)
+            return timeout
+        return Timeout(connect=_least(timeout.connect, left), read=_least(timeout.read, left))
 
 
 def _least(value: float | None, left: float) -> float:

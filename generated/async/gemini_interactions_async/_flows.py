@@ -1,9 +1,10 @@
 # Copied from codegen/runtime/_flows.py by `nox -s generate` - edit it there, not here.
 """Calls made of several HTTP requests, written once for both flavours as generators without I/O.
 
-A flow yields what it needs done (`Send` a request, `Sleep`) and is sent back the outcome (a
-`Reply`), or has the failure thrown into it; `_driver.drive` does the I/O with the flavour's
-transport. The flows here: automatic continuation of a create (`continued`), waiting for a
+A flow yields what it needs done (`Send` a prepared request, `Sleep`, or `Poll`/`Cancel`/`Create`
+through the resource's generated methods) and is sent back the outcome (a `Reply`), or has the
+failure thrown into it; `_driver.drive` runs it, with a `perform` that does the I/O in the
+flavour. The flows here: automatic continuation of a create (`continued`), waiting for a
 background run (`wait`), and the two in a row (`create_and_wait`)."""
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import pydantic
 
 from ._continuation import Continuation, HopEnd
 from ._deadline import Deadline
-from ._exceptions import APIError, WaitTimeoutError
+from ._exceptions import APIConnectionError, APIError, WaitTimeoutError
 from ._hops import merge_hops
 from ._request import PreparedRequest
 from ._response import Headers
@@ -47,12 +48,33 @@ class Sleep:
 
 
 @dataclass(frozen=True)
+class Poll:
+    """Get the interaction `interaction_id` (a Reply with its headers); `timeout` is bounded by the deadline."""
+
+    interaction_id: str
+    deadline: Deadline
+
+
+@dataclass(frozen=True)
+class Cancel:
+    interaction_id: str
+
+
+@dataclass(frozen=True)
+class Create:
+    """Create an interaction with these keyword arguments (the generated method's)."""
+
+    arguments: dict[str, Any]
+    deadline: Deadline
+
+
+@dataclass(frozen=True)
 class Reply(Generic[T]):
     value: T
     headers: Headers
 
 
-Step = Send[Any] | Sleep
+Step = Send[Any] | Sleep | Poll | Cancel | Create
 Flow = Generator[Step, Reply[Any], R]
 
 
@@ -90,19 +112,18 @@ def continued(continuation: Continuation, adapter: pydantic.TypeAdapter[T]) -> F
 
 
 def wait(
-    poll: PreparedRequest,
-    adapter: pydantic.TypeAdapter[T],
+    interaction_id: str,
     policy: WaitPolicy,
     *,
-    cancel: PreparedRequest | None = None,
-    on_update: Callable[[T], object] | None = None,
-    first: T | None = None,
-) -> Flow[T]:
-    """Poll `poll` (a get) until the status leaves queued/in_progress; returns the last Interaction.
+    cancel_on_interrupt: bool = True,
+    on_update: Callable[[Any], object] | None = None,
+    first: Any = None,
+) -> Flow[Any]:
+    """Poll until the status leaves queued/in_progress; returns the last Interaction.
 
     `first` is a state already known (the create's answer): when it has ended, nothing is sent.
-    An interrupt (KeyboardInterrupt, task cancellation) sends `cancel` first, when given, then
-    propagates."""
+    An interrupt (KeyboardInterrupt, task cancellation) cancels the run first when
+    `cancel_on_interrupt`, then propagates."""
     deadline = policy.deadline
     last = first
     status = getattr(first, "status", None)
@@ -112,63 +133,64 @@ def wait(
             return first
         while True:
             if deadline.expired:
-                raise _wait_timeout(poll, deadline, last)
-            reply = yield Send(deadline.bound(poll), adapter)
+                raise _wait_timeout(interaction_id, deadline, last)
+            try:
+                reply = yield Poll(interaction_id, deadline)
+            except APIConnectionError as exc:
+                if deadline.expired:  # the poll's timeout was what was left of the deadline
+                    raise _wait_timeout(interaction_id, deadline, last) from exc
+                raise
             polls += 1
-            current: T = reply.value
-            last = current
-            if getattr(current, "status", None) != status:
-                status = getattr(current, "status", None)
-                logger.info("%s: status %s", poll.describe(), status)
+            last = reply.value
+            if getattr(last, "status", None) != status:
+                status = getattr(last, "status", None)
+                logger.info("interaction %s: status %s", interaction_id, status)
                 if on_update is not None:
-                    on_update(current)
+                    on_update(last)
             if not is_running(status):
-                return current
+                return last
             delay = policy.delay(polls, reply.headers)
             if not deadline.allows_wait(delay):
-                raise _wait_timeout(poll, deadline, last)
+                raise _wait_timeout(interaction_id, deadline, last)
             yield Sleep(delay)
     except INTERRUPTS:
-        if cancel is not None:
-            logger.info("interrupted while waiting: cancelling %s", cancel.describe())
+        if cancel_on_interrupt:
+            logger.info("interrupted while waiting: cancelling interaction %s", interaction_id)
             try:
-                yield Send(cancel, adapter)
+                yield Cancel(interaction_id)
             except APIError as exc:
-                logger.warning("could not cancel the run after the interrupt: %s", exc.message)
+                logger.warning("could not cancel interaction %s after the interrupt: %s", interaction_id, exc.message)
         raise
 
 
 def create_and_wait(
-    create: PreparedRequest,
-    adapter: pydantic.TypeAdapter[T],
+    arguments: dict[str, Any],
     policy: WaitPolicy,
     *,
-    poll_for: Callable[[str], PreparedRequest],
-    cancel_for: Callable[[str], PreparedRequest] | None,
-    on_update: Callable[[T], object] | None = None,
-) -> Flow[T]:
-    """A background create, then `wait` on the run it started (`poll_for`/`cancel_for` build requests by id)."""
-    policy.deadline.check(create.describe())
-    created = yield Send(policy.deadline.bound(create), adapter)
-    interaction: T = created.value
+    cancel_on_interrupt: bool = True,
+    on_update: Callable[[Any], object] | None = None,
+) -> Flow[Any]:
+    """A background create, then `wait` on the run it started."""
+    policy.deadline.check("interactions.create_and_wait()")
+    created = yield Create({**arguments, "background": True}, policy.deadline)
+    interaction = created.value
     interaction_id = getattr(interaction, "id", None)
     if not isinstance(interaction_id, str) or not interaction_id:
         if is_running(getattr(interaction, "status", None)):
-            raise APIError(f"{create.describe()}: the answer names no interaction id to wait for")
+            raise APIError("interactions.create_and_wait(): the answer names no interaction id to wait for")
         return interaction
     if on_update is not None:
         on_update(interaction)
-    cancel = cancel_for(interaction_id) if cancel_for is not None else None
-    result: T = yield from wait(
-        poll_for(interaction_id), adapter, policy, cancel=cancel, on_update=on_update, first=interaction
+    result = yield from wait(
+        interaction_id, policy, cancel_on_interrupt=cancel_on_interrupt, on_update=on_update, first=interaction
     )
     return result
 
 
-def _wait_timeout(poll: PreparedRequest, deadline: Deadline, last: Any) -> WaitTimeoutError:
+def _wait_timeout(interaction_id: str, deadline: Deadline, last: Any) -> WaitTimeoutError:
     status = getattr(last, "status", None)
     return WaitTimeoutError(
-        f"{poll.describe()}: still {status or 'not seen'} when the deadline of {deadline.seconds:g} s passed; "
-        "the run goes on: wait again, or cancel it",
+        f"interaction {interaction_id}: still {status or 'not seen'} when the deadline of "
+        f"{deadline.seconds:g} s passed; the run goes on: wait again, or cancel it",
         interaction=last,
     )

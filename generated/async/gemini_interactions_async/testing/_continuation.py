@@ -24,12 +24,12 @@ from ._state import ResourceState
 if TYPE_CHECKING:
     from ._selection import Selection
 
-__all__ = ["Grant", "HopLedger", "HopRejected", "by_continuation_token"]
+__all__ = ["Grant", "HopLedger", "HopRejectedError", "by_continuation_token"]
 
 REQUIRES_CONTINUATION = "requires_continuation"
 
 
-class HopRejected(Exception):
+class HopRejectedError(Exception):
     """A continuation hop the API would refuse: ``status`` and ``message`` for the error answer."""
 
     def __init__(self, status: int, message: str) -> None:
@@ -65,28 +65,28 @@ class HopLedger(ResourceState):
             return self._grants.get(token)
 
     def hop_scenario(self, body: Mapping[str, Any]) -> str | None:
-        """The scenario serving a create that carries a token (None without one); raises HopRejected."""
+        """The scenario serving a create that carries a token (None without one); raises HopRejectedError."""
         token = body.get("continuation_token")
         if token is None:
             return None
         grant = self.grant(token) if isinstance(token, str) else None
         if grant is None:
-            raise HopRejected(400, "Invalid continuation_token: the server did not issue it.")
+            raise HopRejectedError(400, "Invalid continuation_token: the server did not issue it.")
         store = body.get("store") is not False
         if store:
             previous = body.get("previous_interaction_id")
             if previous != grant.interaction_id:
-                raise HopRejected(
+                raise HopRejectedError(
                     400,
                     "continuation_token does not belong to previous_interaction_id "
                     f"(it was issued by {grant.interaction_id!r}, got {previous!r}).",
                 )
             if "input" in body:
-                raise HopRejected(400, "A continuation hop with previous_interaction_id takes no input.")
+                raise HopRejectedError(400, "A continuation hop with previous_interaction_id takes no input.")
         elif body.get("input") != grant.input:
-            raise HopRejected(400, "With store=false a continuation hop must resend the original input.")
+            raise HopRejectedError(400, "With store=false a continuation hop must resend the original input.")
         if grant.next_scenario is None:
-            raise HopRejected(400, "The interaction that issued this continuation_token cannot be continued.")
+            raise HopRejectedError(400, "The interaction that issued this continuation_token cannot be continued.")
         return grant.next_scenario
 
     def issue(self, interaction_id: str, next_scenario: str | None, body: Mapping[str, Any]) -> str:
@@ -132,7 +132,7 @@ def by_continuation_token(selection: Selection) -> Scenario | None:
     """A create carrying a ``continuation_token`` is a hop: the issuing scenario's ``continues_with`` answers it."""
     try:
         name = selection.server.state(HopLedger).hop_scenario(selection.body)
-    except HopRejected as exc:
+    except HopRejectedError as exc:
         raise ApiError(exc.status, "invalid_argument", exc.message) from None
     if name is None:
         return None

@@ -12,6 +12,7 @@ from .._arguments import BodyCheck
 from .._config import Timeout
 from .._continuation import DEFAULT_MAX_CONTINUATIONS, Continuation
 from .._deadline import Deadline
+from .._helpers.interactions import InteractionsHelpers
 from .._request import NOT_GIVEN, NotGiven, RequestOptions
 from .._response import to_raw_response_wrapper
 from .._streaming import Stream
@@ -87,7 +88,7 @@ def _quote(value: str) -> str:
     return quote(value, safe="")
 
 
-class Interactions:
+class Interactions(InteractionsHelpers):
     def __init__(self, client: Client) -> None:
         self._client = client
 
