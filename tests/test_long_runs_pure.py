@@ -30,7 +30,6 @@ def _request(body: dict[str, Any], method: str = "POST", url: str = "http://h/v1
         headers={},
         params={},
         content=json.dumps(body).encode(),
-        stream=False,
         timeout=Timeout(connect=5.0, read=30.0),
         max_retries=2,
     )

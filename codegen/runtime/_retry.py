@@ -1,4 +1,4 @@
-"""When to retry a failed request and how long to wait first."""
+"""When to retry a failed request and how long to wait first: the policy both transports drive."""
 
 from __future__ import annotations
 
@@ -9,13 +9,17 @@ import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from ._exceptions import APIConnectionError, APIError, APIStatusError
+from ._logs import redacted_headers
+
 if TYPE_CHECKING:
-    from ._exceptions import APIError
     from ._request import PreparedRequest
 
 logger = logging.getLogger(__name__.rsplit(".", 1)[0])
 
 RETRYABLE_STATUSES = frozenset({408, 409, 429})
+# Answers saying a request was not processed: even a create may be sent again after them.
+NOT_PROCESSED = frozenset({408, 429, 503})
 INITIAL_DELAY = 0.5
 MAX_DELAY = 8.0
 MAX_RETRY_AFTER = 60.0
@@ -59,21 +63,81 @@ def backoff_delay(attempt: int, headers: Mapping[str, str] | None = None, *, ini
     return delay * (1 - 0.25 * random.random())
 
 
-def next_retry_delay(
-    request: PreparedRequest, attempt: int, error: APIError, headers: Mapping[str, str] | None
-) -> float:
-    """Seconds to wait before retry number `attempt` of `request`, logged; raises `error` once retries are spent."""
-    if attempt > request.max_retries:
-        raise error
-    delay = backoff_delay(attempt, headers)
-    if request.deadline_at is not None and time.monotonic() + delay >= request.deadline_at:
-        raise error  # the call's deadline would pass before the retry is sent
-    logger.info(
-        "retrying %s in %.2f s (retry %d of %d): %s",
-        request.describe(),
-        delay,
-        attempt,
-        request.max_retries,
-        error.message,
+class Attempts:
+    """The attempts at one request: logs each, and after a failure says whether and when to try again.
+
+    Sans-IO, so both transports drive it the same way: `sending()` before each attempt,
+    `succeeded(status)` when an answer arrives, and after a failed attempt `retry_delay(error)`,
+    the seconds to sleep before the next one, or None to raise the error. What is worth retrying
+    is decided in `_worth_retrying`, the one place a per-request rule goes (`request.idempotent`
+    is there for one: a connection error's `_maybe_sent` says whether the request can have left)."""
+
+    def __init__(self, request: PreparedRequest) -> None:
+        self.request = request
+        self.retries = 0
+        self._started = 0.0
+
+    def sending(self) -> None:
+        self._started = time.monotonic()
+        logger.debug("sending %s headers=%s", self.request.describe(), redacted_headers(self.request.headers))
+
+    def succeeded(self, status: int) -> bool:
+        """Log the answer's status; True for a success, which the transport hands back unread."""
+        elapsed_ms = (time.monotonic() - self._started) * 1000
+        logger.info("%s -> %d (%.0f ms)", self.request.describe(), status, elapsed_ms)
+        return status < 400
+
+    def retry_delay(self, error: APIError) -> float | None:
+        """Seconds to wait before trying again after `error`, logged; None: not worth it, or the retries are spent.
+
+        A request that is not idempotent and may have taken effect is never sent again: `error`
+        then says so and how to go on."""
+        if not self._worth_retrying(error):
+            if not self.request.idempotent and _outcome_unknown(error):
+                _say_it_may_exist(error)
+            return None
+        if self.retries >= self.request.max_retries:
+            return None
+        self.retries += 1
+        headers = error.headers if isinstance(error, APIStatusError) else None
+        delay = backoff_delay(self.retries, headers)
+        deadline_at = self.request.deadline_at
+        if deadline_at is not None and time.monotonic() + delay >= deadline_at:
+            return None  # the call's deadline would pass before the retry is sent
+        logger.info(
+            "retrying %s in %.2f s (retry %d of %d): %s",
+            self.request.describe(),
+            delay,
+            self.retries,
+            self.request.max_retries,
+            error.message,
+        )
+        return delay
+
+    def _worth_retrying(self, error: APIError) -> bool:
+        """The one retry rule: an idempotent request after any transient failure; any other only
+        when it provably did not take effect (never sent, or an answer saying it was not processed)."""
+        if self.request.idempotent:
+            if isinstance(error, APIStatusError):
+                return is_retryable_status(error.status_code)
+            return isinstance(error, APIConnectionError)
+        if isinstance(error, APIStatusError):
+            return error.status_code in NOT_PROCESSED
+        return isinstance(error, APIConnectionError) and not error._maybe_sent
+
+
+def _outcome_unknown(error: APIError) -> bool:
+    """Whether the request may have taken effect: lost after it may have left, or a 5xx that does not say."""
+    if isinstance(error, APIStatusError):
+        return error.status_code >= 500 and error.status_code not in NOT_PROCESSED
+    return isinstance(error, APIConnectionError) and error._maybe_sent
+
+
+def _say_it_may_exist(error: APIError) -> None:
+    """Add to `error`'s message that the request it failed may have taken effect, and what to do."""
+    note = (
+        " - not sent again: the request may have reached the server, so the interaction may exist "
+        "(check before creating another; for long work use background=True and interactions.wait())"
     )
-    return delay
+    error.message += note
+    error.args = (error.message, *error.args[1:])

@@ -9,9 +9,9 @@ import time
 import weakref
 from collections.abc import AsyncIterator, Callable
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
-from ._continuation import Continuation, HopEnd
+from ._continuation import Continuation, stream_hop_end
 from ._exceptions import (
     APIConnectionError,
     APIError,
@@ -24,7 +24,7 @@ from ._request import PreparedRequest
 from ._response import Headers
 from ._retry import backoff_delay
 from ._stream_state import StreamState
-from ._transport import Transport, close_response, iter_bytes, sleep
+from ._transport import Transport, close_response, iter_bytes, sleep, status_of
 
 if TYPE_CHECKING:
     import aiohttp
@@ -60,7 +60,8 @@ class AsyncStream(Generic[E]):
         self._transport = transport
         self._continuation = continuation
         self._new_state = new_state
-        self._hops: list[dict[str, Any]] = []  # the hops that ended, as JSON (the current one is in _state)
+        # The events of each hop that ended (the current one is in _state); assembled only when merged.
+        self._hops: list[list[str | bytes]] = []
         self._request = request
         self._response = response
         self._state = state
@@ -77,7 +78,7 @@ class AsyncStream(Generic[E]):
 
     @property
     def status_code(self) -> int:
-        return self._response.status
+        return status_of(self._response)
 
     @property
     def headers(self) -> Headers:
@@ -156,23 +157,21 @@ class AsyncStream(Generic[E]):
             return interaction_from_events(self._state.delivered_data)
         return self._merged()
 
-    def _hop_so_far(self) -> dict[str, Any]:
+    def _merged(self, hops: list[list[str | bytes]] | None = None) -> Interaction:
+        """Every hop (or `hops`) assembled, then merged into one Interaction."""
         from ._assemble import assemble
-
-        return assemble([json.loads(data) for data in self._state.delivered_data])
-
-    def _merged(self, hops: list[dict[str, Any]] | None = None) -> Interaction:
         from .types import Interaction
 
-        return Interaction.model_validate(merge_hops(hops or [*self._hops, self._hop_so_far()]))
+        hops = hops or [*self._hops, self._state.delivered_data]
+        return Interaction.model_validate(merge_hops([assemble([json.loads(d) for d in hop]) for hop in hops]))
 
     async def _next_hop(self) -> bool:
         """Open the next continuation hop when the one that just ended asks for it."""
         continuation = self._continuation
         if continuation is None or self._new_state is None or self._state.error_event is not None:
             return False
-        hop = self._hop_so_far()
-        request = continuation.next_request(HopEnd.of(hop))
+        hop = self._state.delivered_data
+        request = continuation.next_request(stream_hop_end(hop))
         if request is None:
             return False
         self._hops.append(hop)
@@ -185,14 +184,14 @@ class AsyncStream(Generic[E]):
         self._request, self._response, self._state = request, response, self._new_state()
         return True
 
-    def _interrupted(self, error: APIError, *, partial: list[dict[str, Any]] | None = None) -> APIError:
+    def _interrupted(self, error: APIError, *, partial: list[list[str | bytes]] | None = None) -> APIError:
         """After a hop ended, a failure keeps what was delivered: ContinuationInterruptedError says where to resume.
 
         `partial` are the hops delivered, when the current state is not one of them."""
         continuation = self._continuation
         if continuation is None or not self._hops:
             return error
-        last = HopEnd.of(self._hops[-1])
+        last = stream_hop_end(self._hops[-1])
         merged = self._merged(partial)
         return continuation.interrupted(error, partial=merged, token=last.token, owner_id=last.interaction_id)
 

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from ._flows import Reply, Send, Sleep
 from ._request import parse_body
 from ._response import Headers
-from ._transport import Transport, close_response, sleep
+from ._transport import Transport, read_body, sleep
 
 S = TypeVar("S")
 R = TypeVar("R")
@@ -37,8 +37,5 @@ def send(step: Send[Any] | Sleep, transport: Transport) -> Reply[Any] | None:
         sleep(step.seconds)
         return None
     response = transport.send(step.request)
-    try:
-        body = response.content
-    finally:
-        close_response(response)
+    body = read_body(response, step.request)
     return Reply(parse_body(step.request, step.adapter, body), Headers(response.headers))
