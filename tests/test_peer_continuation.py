@@ -70,7 +70,8 @@ def _hops(server: InteractionsTestServer) -> tuple[list[dict[str, Any]], list[st
 def test_unary_continuation_matches_google_genai(store: bool) -> None:
     extra = {} if store else {"store": False}
     with InteractionsTestServer() as server:
-        theirs = _theirs(server).interactions.create(model=MODEL, input=QUESTION, **extra)
+        peer = _theirs(server)  # held: a collected google-genai client closes its connections
+        theirs = peer.interactions.create(model=MODEL, input=QUESTION, **extra)
         their_hops, their_ids = _hops(server)
         with _ours(server) as client:
             ours = client.interactions.create(model=MODEL, input=QUESTION, **extra)
@@ -85,7 +86,8 @@ def test_unary_continuation_matches_google_genai(store: bool) -> None:
 
 def test_streamed_continuation_matches_google_genai() -> None:
     with InteractionsTestServer() as server:
-        their_events = list(_theirs(server).interactions.create(model=MODEL, input=QUESTION, stream=True))
+        peer = _theirs(server)
+        their_events = list(peer.interactions.create(model=MODEL, input=QUESTION, stream=True))
         their_hops, their_ids = _hops(server)
         with _ours(server) as client:
             stream = client.interactions.create(model=MODEL, input=QUESTION, stream=True)
