@@ -73,15 +73,14 @@ CONTINUATION_PARAMS = (
         "automatic_continuation",
         "bool",
         "True",
-        "Continue an answer that stops with status requires_continuation, hop by hop, into one Interaction "
-        "(False: return each hop as it is).",
+        "Continue a requires_continuation answer into one Interaction (False: each hop).",
     ),
     SdkParam("max_continuations", "int", "DEFAULT_MAX_CONTINUATIONS", "Most continuation hops of one call."),
     SdkParam(
         "deadline",
         "float | None",
         "None",
-        "Seconds for the whole call (hops, retries, reconnects); `timeout` bounds each request.",
+        "Seconds for the whole call (hops, retries, reconnects); `timeout` is per request.",
     ),
 )
 # Idempotent by HTTP semantics (RFC 9110) when the spec does not say (`x-sdk-idempotent`).
@@ -157,9 +156,10 @@ class Operation:
     @property
     def docstring(self) -> str:
         lines = [self.summary or f"{self.http_method} {self.path}"]
-        documented = [p for p in (*self.path_params, *self.keyword_params, *self.sdk_params) if p.description]
+        documented = [(p.name, p.description) for p in (*self.path_params, *self.keyword_params) if p.description]
+        documented += [(p.name, p.description) for p in self.sdk_params]
         if documented:
-            lines += ["", "Args:"] + [f"    {p.name}: {p.description}" for p in documented]
+            lines += ["", "Args:"] + [f"    {name}: {description}" for name, description in documented]
         return "\n".join(lines).replace('"' * 3, "'" * 3)
 
     def _stream_item(self, location: str) -> str:

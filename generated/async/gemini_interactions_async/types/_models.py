@@ -1493,11 +1493,9 @@ class Interaction(InteractionAccessors):
 
     continuation_ids: Annotated[
         list[str] | None,
-        Field(
-            description="Ids of every hop of an automatically continued call, in order (set by the SDK, not sent by the API)."
-        ),
+        Field(description="Ids of the hops of an automatically continued call, in order (set by the SDK)."),
     ] = None
-    """Ids of every hop of an automatically continued call, in order (set by the SDK, not sent by the API)."""
+    """Ids of the hops of an automatically continued call, in order (set by the SDK)."""
 
     continuation_token: Annotated[
         str | None,

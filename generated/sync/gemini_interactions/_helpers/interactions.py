@@ -73,6 +73,10 @@ class InteractionsHelpers:
         result: Interaction = drive(flow, self._do)
         return result
 
+    def _generated(self, name: str) -> Any:
+        """A method of the generated subclass (this layer is its base, so it cannot name them statically)."""
+        return getattr(self, name)
+
     def _do(self, step: Any) -> Reply[Any] | None:
         """One step of a wait, with the generated methods."""
         if isinstance(step, Sleep):
@@ -80,11 +84,11 @@ class InteractionsHelpers:
             return None
         if isinstance(step, Poll):
             timeout = step.deadline.timeout(self._client.timeout)
-            raw = getattr(self, "with_raw_response").get(step.interaction_id, timeout=timeout)
+            raw = self._generated("with_raw_response").get(step.interaction_id, timeout=timeout)
             return Reply(raw.parse(), Headers(raw.headers))
         if isinstance(step, Cancel):
-            return Reply(getattr(self, "cancel")(step.interaction_id), Headers({}))
+            return Reply(self._generated("cancel")(step.interaction_id), Headers({}))
         assert isinstance(step, Create)
         timeout = step.deadline.timeout(self._client.timeout)
-        created = getattr(self, "create")(**step.arguments, timeout=timeout)
+        created = self._generated("create")(**step.arguments, timeout=timeout)
         return Reply(created, Headers({}))

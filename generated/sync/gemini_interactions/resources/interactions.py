@@ -270,9 +270,9 @@ class Interactions(InteractionsHelpers):
             webhook_config: Webhook notified when a background interaction changes state.
             agent: Agent to run.
             agent_config: Agent-specific settings.
-            automatic_continuation: Continue an answer that stops with status requires_continuation, hop by hop, into one Interaction (False: return each hop as it is).
+            automatic_continuation: Continue a requires_continuation answer into one Interaction (False: each hop).
             max_continuations: Most continuation hops of one call.
-            deadline: Seconds for the whole call (hops, retries, reconnects); `timeout` bounds each request."""
+            deadline: Seconds for the whole call (hops, retries, reconnects); `timeout` is per request."""
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
