@@ -239,7 +239,7 @@ class Resource:
 
     @property
     def helper_template(self) -> str | None:
-        """The template of this resource's helper layer, if it has one."""
+        """The template of this resource's hand-written helper layer, if it has one."""
         return f"shared/_helpers/{self.name}.py.j2" if self.name in HELPER_MIXINS else None
 
     @property

@@ -2,7 +2,7 @@
 
 A flow yields what it needs done (`Send` a prepared request, `Sleep`, or `Poll`/`Cancel`/`Create`
 through the resource's generated methods) and is sent back the outcome (a `Reply`), or has the
-failure thrown into it; `_driver.drive` runs it, with a `perform` that does the I/O in the
+failure thrown into it; `_drive.drive` runs it, with a `perform` that does the I/O in the
 flavour. The flows here: automatic continuation of a create (`continued`), waiting for a
 background run (`wait`), and the two in a row (`create_and_wait`)."""
 

@@ -15,8 +15,9 @@ import requests
 from ._arguments import BodyCheck
 from ._config import ClientConfig, Timeout
 from ._continuation import Continuation
-from ._driver import drive, send
+from ._drive import drive
 from ._flows import continued
+from ._http_step import send
 from ._logs import configure_from_env
 from ._request import PreparedRequest, RequestOptions, parse_body, prepare_request
 from ._response import RawResponse, raw_response_requested
