@@ -68,7 +68,7 @@ def _hops(server: InteractionsTestServer) -> tuple[list[dict[str, Any]], list[st
 
 @pytest.mark.parametrize("store", [True, False], ids=["stored", "store=False"])
 def test_unary_continuation_matches_google_genai(store: bool) -> None:
-    extra = {} if store else {"store": False}
+    extra: dict[str, Any] = {} if store else {"store": False}
     with InteractionsTestServer() as server:
         peer = _theirs(server)  # held: a collected google-genai client closes its connections
         theirs = peer.interactions.create(model=MODEL, input=QUESTION, **extra)
