@@ -14,7 +14,7 @@ import dataclasses
 import json
 import logging
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,25 +72,6 @@ class HopEnd:
     @property
     def needs_continuation(self) -> bool:
         return self.status == REQUIRES_CONTINUATION and self.token is not None
-
-
-COMPLETED_EVENT = "interaction.completed"
-
-
-def stream_hop_end(event_data: Sequence[str | bytes]) -> HopEnd:
-    """How a streamed hop ended, from the JSON of its delivered events: its last `interaction.completed`.
-
-    Only that event is parsed (found from the end, by its type's name in the raw text), so a hop's
-    large output events are not decoded again."""
-    for data in reversed(event_data):
-        marker: str | bytes = COMPLETED_EVENT if isinstance(data, str) else COMPLETED_EVENT.encode()
-        if marker not in data:  # type: ignore[operator]
-            continue
-        event = json.loads(data)
-        if isinstance(event, dict) and event.get("event_type") == COMPLETED_EVENT:
-            interaction = event.get("interaction")
-            return HopEnd.of(interaction if isinstance(interaction, Mapping) else {})
-    return HopEnd(None, None, None)
 
 
 def hop_payload(payload: Mapping[str, Any], token: str, owner_id: str | None) -> dict[str, Any]:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 import weakref
@@ -11,7 +10,7 @@ from collections.abc import AsyncIterator, Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from ._continuation import Continuation, stream_hop_end
+from ._continuation import Continuation, HopEnd
 from ._exceptions import (
     APIConnectionError,
     APIError,
@@ -20,6 +19,7 @@ from ._exceptions import (
     request_id_of,
 )
 from ._hops import merge_hops
+from ._interaction_builder import InteractionBuilder
 from ._request import PreparedRequest
 from ._response import Headers
 from ._retry import backoff_delay
@@ -60,8 +60,8 @@ class AsyncStream(Generic[E]):
         self._transport = transport
         self._continuation = continuation
         self._new_state = new_state
-        # The events of each hop that ended (the current one is in _state); assembled only when merged.
-        self._hops: list[list[str | bytes]] = []
+        # What each hop that ended built (the current one's is in _state); snapshot only when merged.
+        self._hops: list[InteractionBuilder] = []
         self._request = request
         self._response = response
         self._state = state
@@ -131,8 +131,6 @@ class AsyncStream(Generic[E]):
 
         Events already seen in a loop over the stream count too, so it can follow such a loop.
         Raises StreamError when the stream carries an `error` event."""
-        from ._accumulate import interaction_from_events
-
         events = self._iterator() if self._iterator is not None else self.__aiter__()
         if events is not None and not self._closed:
             async for event in events:
@@ -154,24 +152,23 @@ class AsyncStream(Generic[E]):
                 event=error_event,
             )
         if self._continuation is None or not self._continuation.enabled:
-            return interaction_from_events(self._state.delivered_data)
+            return self._interaction_so_far()
         return self._merged()
 
-    def _merged(self, hops: list[list[str | bytes]] | None = None) -> Interaction:
-        """Every hop (or `hops`) assembled, then merged into one Interaction."""
-        from ._assemble import assemble
+    def _merged(self, hops: list[InteractionBuilder] | None = None) -> Interaction:
+        """Every hop (or `hops`) merged into one Interaction."""
         from .types import Interaction
 
-        hops = hops or [*self._hops, self._state.delivered_data]
-        return Interaction.model_validate(merge_hops([assemble([json.loads(d) for d in hop]) for hop in hops]))
+        hops = hops or [*self._hops, self._state.interaction]
+        return Interaction.model_validate(merge_hops([hop.snapshot() for hop in hops]))
 
     async def _next_hop(self) -> bool:
         """Open the next continuation hop when the one that just ended asks for it."""
         continuation = self._continuation
         if continuation is None or self._new_state is None or self._state.error_event is not None:
             return False
-        hop = self._state.delivered_data
-        request = continuation.next_request(stream_hop_end(hop))
+        hop = self._state.interaction
+        request = continuation.next_request(HopEnd.of(hop.fields()))
         if request is None:
             return False
         self._hops.append(hop)
@@ -184,16 +181,25 @@ class AsyncStream(Generic[E]):
         self._request, self._response, self._state = request, response, self._new_state()
         return True
 
-    def _interrupted(self, error: APIError, *, partial: list[list[str | bytes]] | None = None) -> APIError:
+    def _interrupted(self, error: APIError, *, partial: list[InteractionBuilder] | None = None) -> APIError:
         """After a hop ended, a failure keeps what was delivered: ContinuationInterruptedError says where to resume.
 
         `partial` are the hops delivered, when the current state is not one of them."""
         continuation = self._continuation
         if continuation is None or not self._hops:
             return error
-        last = stream_hop_end(self._hops[-1])
+        last = HopEnd.of(self._hops[-1].fields())
         merged = self._merged(partial)
         return continuation.interrupted(error, partial=merged, token=last.token, owner_id=last.interaction_id)
+
+    def _interaction_so_far(self) -> Interaction:
+        """The Interaction built from the events delivered so far, at any point of the stream.
+
+        Costs about the size of the Interaction, whatever the number of events: each event was
+        folded in as it was delivered, and strings that arrived in pieces are joined here, once."""
+        from .types import Interaction
+
+        return Interaction.model_validate(self._state.interaction.snapshot())
 
     async def _events(self) -> AsyncIterator[E]:
         started = time.monotonic()
@@ -216,7 +222,7 @@ class AsyncStream(Generic[E]):
                     logger.info(
                         "stream of %s complete: %d events in %.0f ms",
                         self.interaction_id,
-                        len(self._state.delivered_data),
+                        self._state.delivered,
                         (time.monotonic() - started) * 1000,
                     )
                     return
