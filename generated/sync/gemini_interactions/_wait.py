@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ._deadline import Deadline
-from ._retry import MAX_RETRY_AFTER, retry_after_seconds
+from ._retry import MAX_RETRY_AFTER
+from ._retry_after import retry_after_seconds
 
 RUNNING_STATUSES = frozenset({"queued", "in_progress"})
 DEFAULT_POLL_INTERVAL = 1.0
