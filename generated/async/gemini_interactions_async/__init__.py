@@ -8,6 +8,7 @@ client = AsyncClient()  # API key from GEMINI_API_KEY
 from . import types
 from ._client import AsyncClient
 from ._config import Timeout
+from ._continuation import IncompleteInteractionWarning
 from ._exceptions import (
     APIConnectionError,
     APIError,
@@ -19,6 +20,7 @@ from ._exceptions import (
     BadRequestError,
     ClientClosedError,
     ConflictError,
+    ContinuationInterruptedError,
     CrossOriginRedirectError,
     EventLoopError,
     EventTooLargeError,
@@ -33,6 +35,7 @@ from ._exceptions import (
     StreamError,
     StreamResumeError,
     UnprocessableEntityError,
+    WaitTimeoutError,
 )
 from ._headers import Headers
 from ._helpers.interactions import AsyncParsedStream, AsyncToolRunStream
@@ -59,12 +62,14 @@ __all__ = [
     "AsyncClient",
     "ClientClosedError",
     "ConflictError",
+    "ContinuationInterruptedError",
     "CrossOriginRedirectError",
     "EventLoopError",
     "EventTooLargeError",
     "FunctionTool",
     "GeminiInteractionsError",
     "Headers",
+    "IncompleteInteractionWarning",
     "InternalServerError",
     "InvalidArgumentError",
     "MaxTurnsExceededError",
@@ -89,6 +94,7 @@ __all__ = [
     "ToolRun",
     "AsyncToolRunStream",
     "UnprocessableEntityError",
+    "WaitTimeoutError",
     "__version__",
     "function_tool",
     "types",
