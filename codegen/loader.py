@@ -1,8 +1,17 @@
-"""Load an API revision's spec from spec/<revision>/ and check the conventions the generator relies on."""
+"""Load an API revision's spec from spec/<revision>/ and check the conventions the generator relies on.
+
+Each broken convention is one line of the SpecError, all reported at once:
+- an OpenAPI 3 document naming its `x-api-revision` (a date; under spec/, its folder's name);
+- only local `#/components/schemas/...` references, each resolving;
+- a discriminated union lists every variant twice, as a oneOf `$ref` and in `discriminator.mapping`, and
+  each variant declares the discriminator as a required `{type: string, const: <its tag>}`;
+- a union of tagged objects is a named schema with a discriminator (only those become open unions);
+- every operation has an operationId, an x-sdk-resource and an x-sdk-method."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -77,11 +86,13 @@ def load_spec(path: Path) -> LoadedSpec:
     return LoadedSpec(revision=revision, path=path, document=document)
 
 
+SCHEMA_REF_PREFIX = "#/components/schemas/"
+
+
 def ref_name(ref: str) -> str:
-    prefix = "#/components/schemas/"
-    if not ref.startswith(prefix):
+    if not ref.startswith(SCHEMA_REF_PREFIX):
         raise SpecError(f"only local schema references are supported, got {ref!r}")
-    return ref[len(prefix) :]
+    return ref[len(SCHEMA_REF_PREFIX) :]
 
 
 def _iter_refs(node: Any) -> Any:
@@ -96,8 +107,8 @@ def _iter_refs(node: Any) -> Any:
             yield from _iter_refs(item)
 
 
-def _check(document: dict[str, Any]) -> Any:
-    """Yield a readable line per broken convention (see spec/README.md)."""
+def _check(document: dict[str, Any]) -> Iterator[str]:
+    """Yield a readable line per broken convention (listed in this module's docstring)."""
     if not str(document.get("openapi", "")).startswith("3."):
         yield "openapi: must be an OpenAPI 3 document"
     if not REVISION_PATTERN.match(str(document.get("x-api-revision", ""))):
@@ -115,23 +126,8 @@ def _check(document: dict[str, Any]) -> Any:
         if name not in schemas:
             yield f"$ref {ref}: no such schema"
     for name, schema in sorted(schemas.items()):
-        discriminator = schema.get("discriminator")
-        if discriminator is None:
-            continue
-        prop = discriminator.get("propertyName")
-        mapping = discriminator.get("mapping") or {}
-        members = [ref_name(m["$ref"]) for m in schema.get("oneOf", []) if "$ref" in m]
-        mapped = {ref_name(ref) for ref in mapping.values()}
-        for member in members:
-            if member not in mapped:
-                yield f"{name}: variant {member} has no discriminator mapping entry"
-        for tag, ref in mapping.items():
-            variant = schemas.get(ref_name(ref), {})
-            prop_schema = variant.get("properties", {}).get(prop, {})
-            if prop_schema.get("const") != tag:
-                yield f"{name}: variant {ref_name(ref)} must declare {prop} as const {tag!r}"
-            if prop not in variant.get("required", []):
-                yield f"{name}: variant {ref_name(ref)} must list {prop} as required"
+        if isinstance(schema, dict):
+            yield from _check_union(name, schema, schemas)
     for path, item in sorted(document.get("paths", {}).items()):
         for method in HTTP_METHODS:
             operation = item.get(method)
@@ -140,3 +136,66 @@ def _check(document: dict[str, Any]) -> Any:
             for key in ("operationId", "x-sdk-resource", "x-sdk-method"):
                 if not operation.get(key):
                     yield f"{method.upper()} {path}: {key} missing"
+
+
+def _check_union(name: str, schema: dict[str, Any], schemas: dict[str, Any]) -> Iterator[str]:
+    """The discriminator conventions open unions are generated from: every member a named object schema with
+    a mapping entry, each declaring the discriminator as a required string const of its tag. A oneOf of such
+    tagged objects without a discriminator (or inline, where it has no name) would not become an open union."""
+    for where, node in _subschemas(name, schema):
+        if "oneOf" not in node or (node is schema and "discriminator" in node):
+            continue
+        refs = [m.get("$ref") for m in node["oneOf"] if isinstance(m, dict)]
+        targets = [schemas.get(ref_name(r), {}) for r in refs if isinstance(r, str) and _is_local(r)]
+        if refs and len(targets) == len(node["oneOf"]) and all(_is_tagged_object(t) for t in targets):
+            yield f"{where}: a union of tagged objects must be a named schema with a discriminator"
+    discriminator = schema.get("discriminator")
+    if discriminator is None:
+        return
+    prop = discriminator.get("propertyName")
+    if not isinstance(prop, str) or not prop:
+        yield f"{name}: discriminator.propertyName missing"
+        return
+    mapping = discriminator.get("mapping") or {}
+    members = schema.get("oneOf", [])
+    refs = [m.get("$ref") for m in members if isinstance(m, dict)]
+    if len(refs) != len(members) or None in refs:
+        yield f"{name}: every oneOf member of a discriminated union must be a $ref"
+    if not mapping:
+        yield f"{name}: discriminator.mapping missing (every tag must name its variant)"
+    for ref in refs:
+        if ref and ref not in mapping.values():
+            yield f"{name}: variant {ref.rsplit('/', 1)[-1]} has no discriminator mapping entry"
+    for tag, ref in mapping.items():
+        if ref not in refs:
+            yield f"{name}: mapping {tag!r} -> {ref} is not a oneOf member"
+    for tag, ref in mapping.items():
+        variant = schemas.get(ref_name(ref)) if isinstance(ref, str) and _is_local(ref) else None
+        if not isinstance(variant, dict):
+            yield f"{name}: mapping {tag!r} -> {ref} does not resolve"
+            continue
+        prop_schema = variant.get("properties", {}).get(prop, {})
+        if prop_schema.get("const") != tag or prop_schema.get("type") != "string":
+            yield f"{name}: variant {ref_name(ref)} must declare {prop} as {{type: string, const: {tag!r}}}"
+        if prop not in variant.get("required", []):
+            yield f"{name}: variant {ref_name(ref)} must list {prop} as required"
+
+
+def _is_local(ref: str) -> bool:
+    return ref.startswith(SCHEMA_REF_PREFIX)
+
+
+def _is_tagged_object(schema: dict[str, Any]) -> bool:
+    properties = schema.get("properties", {})
+    return schema.get("type") == "object" and any(isinstance(p, dict) and "const" in p for p in properties.values())
+
+
+def _subschemas(where: str, node: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every schema object inside a named schema, itself first, with a path naming it."""
+    if isinstance(node, dict):
+        yield where, node
+        for key, value in node.items():
+            yield from _subschemas(f"{where}/{key}", value)
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _subschemas(f"{where}/{index}", value)

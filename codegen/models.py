@@ -1,37 +1,55 @@
-"""Pydantic model bodies via datamodel-code-generator, plus the open unions it cannot express.
+"""The pydantic classes of the models module, written by datamodel-code-generator.
 
-datamodel-code-generator writes the classes. It is handed a *lowered* copy of the spec:
-discriminated unions are taken out (their references point at a placeholder module, and the
-unions are rendered by our own template), every enum becomes `Literal[...] | str` so unknown
-values are kept, and string formats are dropped so values round-trip exactly as received."""
+datamodel-code-generator is handed a *lowered* copy of the spec: discriminated unions and the other
+named non-object types are taken out (their references point at a placeholder module; the models
+template defines them), every enum becomes `Literal[...] | str` so unknown values are kept, and
+string formats are dropped so values round-trip exactly as received. What it writes comes back as
+`ModelClasses`: the class definitions and their imports, for `types/_models.py.j2` to lay out."""
 
 from __future__ import annotations
 
+import ast
 import copy
 import json
 import os
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .ir import Api
 
-PLACEHOLDER_UNIONS = "__open_unions__"
-PLACEHOLDER_BASE = "__model_base__"
-RUNTIME_BASE_IMPORT = "from .._models_base import BaseModel, UnknownVariant, open_discriminator"
-# Models that inherit hand-written behaviour from the runtime (which adds no fields): model -> (module, base class).
-RUNTIME_BASE_CLASSES = {"Interaction": ("_interaction_accessors", "InteractionAccessors")}
+PLACEHOLDER_UNIONS = "__open_unions__"  # the module the unions and aliases seem to come from
+PLACEHOLDER_BASE = "__model_base__"  # the module the base classes seem to come from
 KEPT_FORMATS = {"int32", "int64"}
+
+
+@dataclass(frozen=True)
+class ModelClasses:
+    """What datamodel-code-generator wrote: imports and class definitions, without its header."""
+
+    source: str
+    names: tuple[str, ...]  # the public classes (and any alias it wrote), in the order written
+
+
+def model_classes(api: Api) -> ModelClasses:
+    source = adapt_imports(run_datamodel_codegen(api))
+    names = []
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.ClassDef):
+            names.append(node.name)
+        elif isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+            names.append(node.targets[0].id)
+    return ModelClasses(source=source, names=tuple(n for n in names if not n.startswith("_")))
 
 
 def lower_for_datamodel_codegen(api: Api) -> dict[str, Any]:
     """Object schemas for datamodel-code-generator; every other named schema is a placeholder
     whose references `--type-overrides` redirects to the alias our template defines."""
-    lowered: dict[str, Any] = {}
-    for name, schema in api.schemas.items():
-        lowered[name] = _lower(copy.deepcopy(schema)) if name in api.models else {"type": "object"}
+    lowered: dict[str, Any] = {model.name: _lower(copy.deepcopy(model.schema)) for model in api.models}
+    lowered.update({name: {"type": "object"} for name in _placeholders(api)})
     return {
         "openapi": "3.1.0",
         "info": {"title": api.title, "version": api.revision},
@@ -59,7 +77,7 @@ def _lower(node: Any) -> Any:
 def run_datamodel_codegen(api: Api) -> str:
     """The model module's body as datamodel-code-generator writes it (imports not yet final)."""
     document = lower_for_datamodel_codegen(api)
-    overrides = {name: f"{PLACEHOLDER_UNIONS}.{name}" for name in api.schemas if name not in api.models}
+    overrides = {name: f"{PLACEHOLDER_UNIONS}.{name}" for name in _placeholders(api)}
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "openapi.json"
         target = Path(tmp) / "models.py"
@@ -93,9 +111,13 @@ def run_datamodel_codegen(api: Api) -> str:
         return target.read_text(encoding="utf-8")
 
 
+def _placeholders(api: Api) -> list[str]:
+    """The named types the models template defines: open unions and aliases."""
+    return [u.name for u in api.unions] + [a.name for a in api.aliases]
+
+
 def _base_class_map(api: Api) -> dict[str, str]:
-    bases = RUNTIME_BASE_CLASSES.items()
-    return {model: f"{PLACEHOLDER_BASE}.{base}" for model, (_, base) in bases if model in api.models}
+    return {model.name: f"{PLACEHOLDER_BASE}.{model.base.name}" for model in api.models if model.base}
 
 
 def _env_with_ruff_on_path() -> dict[str, str]:
@@ -108,25 +130,19 @@ def _env_with_ruff_on_path() -> dict[str, str]:
     return env
 
 
-def _runtime_base_imports(import_line: str) -> list[str]:
-    named = {name.strip() for name in import_line.split(" import ", 1)[1].split(",")}
-    return [f"from ..{module} import {base}" for module, base in sorted(RUNTIME_BASE_CLASSES.values()) if base in named]
-
-
 def adapt_imports(source: str) -> str:
-    """Point the placeholder imports at the package runtime; the aliases and unions are defined in-module."""
+    """The module without its header and the placeholder imports: the template imports the runtime
+    bases and defines the unions and aliases."""
     lines: list[str] = []
     skipping = False
     for line in source.splitlines():
         if skipping:
             skipping = not line.startswith(")")
             continue
-        if line.startswith(f"from {PLACEHOLDER_UNIONS} import"):
+        if line.startswith((f"from {PLACEHOLDER_UNIONS} import", f"from {PLACEHOLDER_BASE} import")):
             skipping = line.rstrip().endswith("(")
             continue
-        if line.startswith(f"from {PLACEHOLDER_BASE} import"):
-            line = "\n".join([RUNTIME_BASE_IMPORT, *_runtime_base_imports(line)])
-        if line.startswith(("# generated by datamodel-codegen", "#   filename:")):
+        if line.startswith(("# generated by datamodel-codegen", "#   filename:", "from __future__ import")):
             continue
         lines.append(line)
-    return "\n".join(lines).lstrip("\n") + "\n"
+    return "\n".join(lines).strip("\n") + "\n"

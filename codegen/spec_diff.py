@@ -1,6 +1,6 @@
 """What changed between two API revisions, as the generated SDK sees it, for release notes.
 
-Both revisions go through the generator's intermediate model (ir.py), so operations are compared
+Both revisions go through the generator's intermediate model (codegen/ir/), so operations are compared
 as client methods (`interactions.create`), unions as their discriminator tags, fields with the
 Python types the models declare, and enums as their values. Every change is marked breaking or
 not for someone with a working application on the OLD revision: a client generated from OLD
@@ -33,18 +33,14 @@ Descriptions and examples are not compared."""
 
 from __future__ import annotations
 
-import ast
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
-from .ir import Api, Operation, model_type
-from .loader import ref_name
+from .ir import Api, Field, Operation, TypeExpr
+from .ir.types import OpenEnum
 
 REQUEST = "request"
 RESPONSE = "response"
-_ENUM_LITERAL = re.compile(r"Literal\[(.*?)\] \| str")
 
 
 @dataclass(frozen=True, order=True)
@@ -94,45 +90,35 @@ class Surface:
 
 def surface(api: Api) -> Surface:
     sides = _sides(api)
-    union_names = {u.name for u in api.unions}
-    kinds = {
-        name: "union" if name in union_names else "model" if name in api.models else "alias" for name in api.schemas
-    }
+    kinds = {name: "model" for name in api.model_names}
+    kinds.update({u.name: "union" for u in api.unions})
+    kinds.update({a.name: "alias" for a in api.aliases})
     fields: dict[str, dict[str, FieldShape]] = {}
     enums: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {}
-    for name in api.models:
-        schema = api.schemas[name]
-        required = set(schema.get("required", []))
+    for model in api.models:
         shapes: dict[str, FieldShape] = {}
-        for prop, prop_schema in schema.get("properties", {}).items():
-            prop_sides = set(sides.get(name, ()))
-            prop_sides -= {REQUEST} if prop_schema.get("readOnly") else set()
-            prop_sides -= {RESPONSE} if prop_schema.get("writeOnly") else set()
-            shapes[prop] = FieldShape(
-                type=_without_enums(model_type(prop_schema, api.schemas)),
-                required=prop in required,
-                deprecated=bool(prop_schema.get("deprecated")),
-                sides=frozenset(prop_sides),
+        for prop in model.fields:
+            prop_sides = frozenset(_field_sides(prop, sides.get(model.name, set())))
+            shapes[prop.name] = FieldShape(
+                type=_without_enums(prop.type), required=prop.required, deprecated=prop.deprecated, sides=prop_sides
             )
-            values = tuple(_inline_enum_values(prop_schema))
-            if values:
-                enums[f"{name}.{prop}"] = (values, frozenset(prop_sides))
-        fields[name] = shapes
+            if prop.type.enum_values:
+                enums[f"{model.name}.{prop.name}"] = (prop.type.enum_values, prop_sides)
+        fields[model.name] = shapes
     aliases: dict[str, str] = {}
     for alias in api.aliases:
-        values = api.schemas[alias.name].get("enum")
-        if isinstance(values, list):
-            enums[alias.name] = (tuple(str(v) for v in values), frozenset(sides.get(alias.name, ())))
+        if isinstance(alias.type, OpenEnum):
+            enums[alias.name] = (alias.type.enum_values, frozenset(sides.get(alias.name, ())))
         else:
-            aliases[alias.name] = _without_enums(alias.expression)
+            aliases[alias.name] = _without_enums(alias.type)
     for resource in api.resources:
         for op in resource.operations:
             for param in (*op.path_params, *op.query_params):
-                values = tuple(
-                    v for literal in _ENUM_LITERAL.findall(param.annotation) for v in _literal_values(literal)
-                )
-                if values:
-                    enums[f"{resource.name}.{op.name}({param.wire_name})"] = (values, frozenset({REQUEST}))
+                if param.type.enum_values:
+                    enums[f"{resource.name}.{op.name}({param.wire_name})"] = (
+                        param.type.enum_values,
+                        frozenset({REQUEST}),
+                    )
     return Surface(
         revision=api.revision,
         server=f"{api.base_url}/{api.api_version}",
@@ -149,27 +135,14 @@ def surface(api: Api) -> Surface:
     )
 
 
-def _without_enums(expression: str) -> str:
-    return _ENUM_LITERAL.sub("enum", expression)
+def _without_enums(expression: TypeExpr) -> str:
+    """The type with every open enum written `enum`: enum values are compared on their own."""
+    return expression.render(lambda enum: "enum")
 
 
-def _literal_values(inside: str) -> list[str]:
-    """`'a', 'b'` (the inside of a Literal[...] the IR wrote) -> ['a', 'b']."""
-    values = ast.literal_eval(f"[{inside}]")
-    return [str(v) for v in values]
-
-
-def _inline_enum_values(node: Any) -> Iterator[str]:
-    """The values of every enum written inside a property (in its items, its oneOf members, ...)."""
-    if isinstance(node, list):
-        for item in node:
-            yield from _inline_enum_values(item)
-    elif isinstance(node, dict):
-        for key, value in node.items():
-            if key == "enum" and isinstance(value, list):
-                yield from (str(v) for v in value)
-            else:
-                yield from _inline_enum_values(value)
+def _field_sides(prop: Field, model_sides: set[str]) -> set[str]:
+    """Where a field travels: where its model does, less requests for output-only and responses for input-only."""
+    return model_sides - ({REQUEST} if prop.read_only else set()) - ({RESPONSE} if prop.write_only else set())
 
 
 def _operation_shape(op: Operation) -> OperationShape:
@@ -178,7 +151,7 @@ def _operation_shape(op: Operation) -> OperationShape:
         http=f"{op.http_method} {op.path}",
         params={
             p.wire_name: FieldShape(
-                type=_without_enums(p.annotation), required=p.required, deprecated=False, sides=frozenset({REQUEST})
+                type=_without_enums(p.type), required=p.required, deprecated=False, sides=frozenset({REQUEST})
             )
             for p in params
             if p.location != "body"
@@ -190,40 +163,38 @@ def _operation_shape(op: Operation) -> OperationShape:
 
 
 def _sides(api: Api) -> dict[str, set[str]]:
-    """For every named schema: whether clients send it (request), receive it (response), or both."""
+    """For every named type: whether clients send it (request), receive it (response), or both."""
+    models = {m.name: m for m in api.models}
+    unions = {u.name: u for u in api.unions}
+    aliases = {a.name: a for a in api.aliases}
     found: dict[str, set[str]] = {}
 
-    def visit(node: Any, side: str) -> None:
-        if isinstance(node, list):
-            for item in node:
-                visit(item, side)
-        if not isinstance(node, dict):
+    def visit(name: str, side: str) -> None:
+        if side in found.setdefault(name, set()):
             return
-        if isinstance(node.get("$ref"), str):
-            visit_name(ref_name(node["$ref"]), side)
-        for key, value in node.items():
-            if key == "properties" and isinstance(value, dict):
-                skipped = "readOnly" if side == REQUEST else "writeOnly"
-                visit([prop for prop in value.values() if not prop.get(skipped)], side)
-            elif key != "$ref":
-                visit(value, side)
-
-    def visit_name(name: str, side: str) -> None:
-        if side not in found.setdefault(name, set()):
-            found[name].add(side)
-            visit(api.schemas[name], side)
+        found[name].add(side)
+        if name in models:
+            for prop in models[name].fields:
+                if side in _field_sides(prop, {side}):
+                    for ref in sorted(prop.refs):
+                        visit(ref, side)
+        elif name in unions:
+            for variant in unions[name].variants:
+                visit(variant.model, side)
+        elif name in aliases:
+            for ref in sorted(aliases[name].refs):
+                visit(ref, side)
 
     for resource in api.resources:
         for op in resource.operations:
-            params = (*op.path_params, *op.query_params)
-            for name in {n for p in params for n in re.findall(r"\w+", p.annotation)} & set(api.schemas):
-                visit_name(name, REQUEST)
-            for name in (op.body_model,):
-                if name:
-                    visit_name(name, REQUEST)
+            for param in (*op.path_params, *op.query_params):
+                for ref in sorted(param.type.refs):
+                    visit(ref, REQUEST)
+            if op.body_model:
+                visit(op.body_model, REQUEST)
             for name in (op.response_model, op.stream_event):
                 if name:
-                    visit_name(name, RESPONSE)
+                    visit(name, RESPONSE)
     return found
 
 
