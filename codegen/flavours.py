@@ -65,6 +65,11 @@ class Flavour:
         return "async_to_raw_response_wrapper" if self.is_async else "to_raw_response_wrapper"
 
     @property
+    def page_class(self) -> str:
+        """The base class of list pages (`_pages.py`)."""
+        return "AsyncPage" if self.is_async else "Page"
+
+    @property
     def runtime_dir(self) -> str:
         return f"runtime_{self.name}"
 

@@ -254,8 +254,20 @@ def method_of(operation_id: str, resource: str) -> str:
     return "_".join([verb, *(w.lower() for w in rest)])
 
 
+def _inlined(doc: Document, node: Any) -> Any:
+    """Every `$ref` that is not a schema's (a header, a parameter) replaced by what it points at."""
+    if isinstance(node, list):
+        return [_inlined(doc, item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    ref = node.get("$ref")
+    if isinstance(ref, str) and not ref.startswith(SCHEMA_PREFIX):
+        return _inlined(doc, _resolve(doc, ref))
+    return {key: _inlined(doc, value) for key, value in node.items()}
+
+
 def _operation(doc: Document, path: str, method: str, path_item: dict[str, Any]) -> dict[str, Any]:
-    raw = path_item[method]
+    raw = _inlined(doc, path_item[method])
     resource = resource_of(path)
     result: dict[str, Any] = {
         "operationId": raw["operationId"],

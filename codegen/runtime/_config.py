@@ -90,9 +90,9 @@ class ClientConfig:
     def with_options(self, **changes: object) -> ClientConfig:
         return replace(self, **changes)  # type: ignore[arg-type]
 
-    def url(self, path: str) -> str:
-        """`{base_url}/{api_version}{path}`; a path prefix in base_url (a proxy, a test server) is kept."""
-        return f"{self.base_url}/{self.api_version}{path}"
+    def url(self, path: str, *, prefix: str = "") -> str:
+        """`{base_url}{prefix}/{api_version}{path}`; a path prefix in base_url (a proxy, a test server) is kept."""
+        return f"{self.base_url}{prefix}/{self.api_version}{path}"
 
     def headers(self) -> dict[str, str]:
         return {

@@ -52,6 +52,7 @@ class PreparedRequest:
     stream: bool
     timeout: Timeout
     max_retries: int
+    idempotent: bool = True  # sending it twice does what sending it once does (see _retry.Attempts)
 
     def describe(self) -> str:
         """`METHOD url` for messages and logs; the key is in a header, never in the URL."""
@@ -85,8 +86,14 @@ def prepare_request(
     stream: bool = False,
     options: RequestOptions = RequestOptions(),
     body_check: BodyCheck | None = None,
+    operation_headers: Mapping[str, object] | None = None,
+    path_prefix: str = "",
+    idempotent: bool = True,
 ) -> PreparedRequest:
+    """The request of one call. `operation_headers` are the operation's own (None values left out); `path_prefix`
+    goes before the API version (`/upload`); `idempotent=False` marks a request that must not be replayed."""
     headers = config.headers()
+    headers.update({k: str(v) for k, v in (operation_headers or {}).items() if v is not None})
     if stream:
         headers["Accept"] = "text/event-stream"
     params = {k: _query_value(v) for k, v in (query or {}).items() if v is not None}
@@ -105,13 +112,14 @@ def prepare_request(
     timeout = config.timeout if isinstance(options.timeout, NotGiven) else Timeout.of(options.timeout)
     return PreparedRequest(
         method=method,
-        url=config.url(path),
+        url=config.url(path, prefix=path_prefix),
         headers=headers,
         params=params,
         content=content,
         stream=stream,
         timeout=timeout,
         max_retries=config.max_retries if options.max_retries is None else options.max_retries,
+        idempotent=idempotent,
     )
 
 

@@ -15,6 +15,15 @@ from .._interaction_accessors import InteractionAccessors
 from .._models_base import KNOWN_TAG, OPEN_TAG, UNKNOWN_TAG, BaseModel, UnknownVariant, open_discriminator
 
 
+class Agent(BaseModel):
+    agent_config: AntigravityAgentConfig | None = None
+    base_agent: str | None = None
+    base_environment: InteractionEnvironment | None = None
+    id: str | None = None
+    system_instruction: str | None = None
+    tools: list[AgentTool] | None = None
+
+
 class AllowedTools(BaseModel):
     """Which tools the model may use, and how."""
 
@@ -473,6 +482,12 @@ class CreateAgentInteractionParams(BaseModel):
     """Webhook notified when a background interaction changes state."""
 
 
+class CreateEnvironmentRequest(BaseModel):
+    from_environment: str | None = None
+    network: EnvironmentNetworkEgressAllowlist | Literal["disabled"] | str | None = None
+    sources: list[Source] | None = None
+
+
 class CreateModelInteractionParams(BaseModel):
     """Create call that talks to a model."""
 
@@ -594,6 +609,14 @@ class CreateModelInteractionParams(BaseModel):
     """Webhook notified when a background interaction changes state."""
 
 
+class Credential(BaseModel):
+    create_time: str | None = None
+    id: str
+    status: Literal["active", "revoked"] | str | None = None
+    type: Literal["bearer_token", "oauth2", "environment_variable"] | str | None = None
+    update_time: str | None = None
+
+
 class DeepResearchAgentConfig(BaseModel):
     """Settings for the deep-research agent."""
 
@@ -683,6 +706,18 @@ class EnvVar(BaseModel):
     """Value of the variable."""
 
 
+class Environment(BaseModel):
+    created: str | None = None
+    file_count: str | None = None
+    id: str
+    last_accessed: str | None = None
+    network: EnvironmentNetworkEgressAllowlist | Literal["disabled"] | str | None = None
+    size_bytes: str | None = None
+    sources: list[Source] | None = None
+    status: Literal["active", "expired"] | str | None = None
+    updated: str | None = None
+
+
 class EnvironmentConfig(BaseModel):
     """A remote execution environment for an agent."""
 
@@ -711,6 +746,16 @@ class EnvironmentConfig(BaseModel):
     """Files or repositories to place into the environment."""
 
 
+class EnvironmentFile(BaseModel):
+    created: str | None = None
+    mime_type: str | None = None
+    modified: str | None = None
+    name: str | None = None
+    path: str | None = None
+    size_bytes: str | None = None
+    type: Literal["file", "directory"] | str | None = None
+
+
 class EnvironmentNetworkEgressAllowlist(BaseModel):
     """Outbound network access limited to listed domains."""
 
@@ -719,6 +764,21 @@ class EnvironmentNetworkEgressAllowlist(BaseModel):
         Field(description="Allowed destinations, or disabled."),
     ] = None
     """Allowed destinations, or disabled."""
+
+
+class EnvironmentVariableConfig(BaseModel):
+    id: str
+    injection_location: InjectionLocation | InjectionLocationList
+    trusted_domains: list[str] | None = None
+    type: Literal["environment_variable"] = "environment_variable"
+    value: str
+
+
+class EnvironmentVariableUpdateConfig(BaseModel):
+    injection_location: InjectionLocation | InjectionLocationList | None = None
+    trusted_domains: list[str] | None = None
+    type: Literal["environment_variable"] = "environment_variable"
+    value: str | None = None
 
 
 class Error(BaseModel):
@@ -1110,6 +1170,11 @@ class GenerationConfig(BaseModel):
     """Video generation settings."""
 
 
+class GetEnvironmentFilesResponse(BaseModel):
+    files: list[EnvironmentFile] | None = None
+    next_page_token: str | None = None
+
+
 class GoogleMaps(BaseModel):
     """Let the model search Google Maps."""
 
@@ -1391,6 +1456,21 @@ class GroundingToolCount(BaseModel):
         Field(description="Grounding tool."),
     ] = None
     """Grounding tool."""
+
+
+class HttpBearerConfig(BaseModel):
+    header_name: str | None = None
+    id: str
+    prefix: str | None = None
+    token: str
+    type: Literal["bearer_token"] = "bearer_token"
+
+
+class HttpBearerUpdateConfig(BaseModel):
+    header_name: str | None = None
+    prefix: str | None = None
+    token: str | None = None
+    type: Literal["bearer_token"] = "bearer_token"
 
 
 class HybridSearch(BaseModel):
@@ -1712,6 +1792,36 @@ class InteractionStatusUpdate(BaseModel):
     """Token usage so far."""
 
 
+class ListAgentsResponse(BaseModel):
+    agents: list[Agent] | None = None
+    next_page_token: str | None = None
+
+
+class ListCredentialsResponse(BaseModel):
+    credentials: list[Credential] | None = None
+    next_page_token: str | None = None
+
+
+class ListEnvironmentsResponse(BaseModel):
+    environments: list[Environment] | None = None
+    next_page_token: str | None = None
+
+
+class ListTriggerExecutionsResponse(BaseModel):
+    next_page_token: str | None = None
+    trigger_executions: list[TriggerExecution] | None = None
+
+
+class ListTriggersResponse(BaseModel):
+    next_page_token: str | None = None
+    triggers: list[Trigger] | None = None
+
+
+class ListWebhooksResponse(BaseModel):
+    next_page_token: str | None = None
+    webhooks: list[Webhook] | None = None
+
+
 class McpServer(BaseModel):
     """Let the model call the tools of a remote MCP server."""
 
@@ -1843,6 +1953,25 @@ class ModelOutputStep(BaseModel):
 
     error: Annotated[Status | None, Field(description="Why the output is incomplete, when it is.")] = None
     """Why the output is incomplete, when it is."""
+
+
+class OAuth2Config(BaseModel):
+    client_id: str
+    client_secret: str
+    id: str
+    refresh_token: str
+    scopes: list[str] | None = None
+    token_url: str
+    type: Literal["oauth2"] = "oauth2"
+
+
+class OAuth2UpdateConfig(BaseModel):
+    client_id: str | None = None
+    client_secret: str | None = None
+    refresh_token: str | None = None
+    scopes: list[str] | None = None
+    token_url: str | None = None
+    type: Literal["oauth2"] = "oauth2"
 
 
 class ParallelAISearchConfig(BaseModel):
@@ -2175,6 +2304,16 @@ class ReviewSnippet(BaseModel):
     """Link to the review."""
 
 
+class RotateSigningSecretRequest(BaseModel):
+    revocation_behavior: (
+        Literal["revoke_previous_secrets_after_h24", "revoke_previous_secrets_immediately"] | str | None
+    ) = None
+
+
+class RotateSigningSecretResponse(BaseModel):
+    secret: str | None = None
+
+
 class SafetySetting(BaseModel):
     """Blocking threshold for one harm category."""
 
@@ -2206,6 +2345,11 @@ class SessionConfig(BaseModel):
 
     max_rounds: Annotated[int | None, Field(description="Maximum number of rounds.")] = None
     """Maximum number of rounds."""
+
+
+class SigningSecret(BaseModel):
+    expire_time: str | None = None
+    truncated_secret: str | None = None
 
 
 class SmartTranscriptionMode(BaseModel):
@@ -2553,6 +2697,53 @@ class TranscriptionConfig(BaseModel):
         ),
     ] = None
     """Granularities of returned timestamps (deprecated)."""
+
+
+class Trigger(BaseModel):
+    consecutive_failure_count: int | None = None
+    create_time: str | None = None
+    display_name: str | None = None
+    environment_id: str | None = None
+    execution_timeout_seconds: int | None = None
+    id: str
+    interaction: Interaction
+    last_pause_time: str | None = None
+    last_resume_time: str | None = None
+    last_run_time: str | None = None
+    max_consecutive_failures: int | None = None
+    next_run_time: str | None = None
+    previous_interaction_id: str | None = None
+    schedule: str
+    status: Literal["active", "paused", "error"] | str | None = None
+    time_zone: str
+    update_time: str | None = None
+
+
+class TriggerCreateParams(BaseModel):
+    display_name: str | None = None
+    environment_id: str | None = None
+    execution_timeout_seconds: int | None = None
+    interaction: CreateInteractionParams
+    max_consecutive_failures: int | None = None
+    schedule: str
+    time_zone: str
+
+
+class TriggerExecution(BaseModel):
+    end_time: str | None = None
+    environment_id: str | None = None
+    error: str | None = None
+    id: str
+    interaction_id: str | None = None
+    scheduled_time: str | None = None
+    start_time: str | None = None
+    status: Literal["in_progress", "completed", "failed", "skipped", "timed_out"] | str | None = None
+    trigger_id: str
+
+
+class TriggerUpdate(BaseModel):
+    display_name: str | None = None
+    status: Literal["active", "paused", "error"] | str | None = None
 
 
 class UrlCitation(BaseModel):
@@ -2933,6 +3124,29 @@ class VideoResponseFormat(BaseModel):
     """Resolution of the video."""
 
 
+class Webhook(BaseModel):
+    create_time: str | None = None
+    id: str | None = None
+    name: str | None = None
+    new_signing_secret: str | None = None
+    signing_secrets: list[SigningSecret] | None = None
+    state: Literal["enabled", "disabled", "disabled_due_to_failed_deliveries"] | str | None = None
+    subscribed_events: list[
+        Literal[
+            "batch.succeeded",
+            "batch.expired",
+            "batch.failed",
+            "interaction.requires_action",
+            "interaction.completed",
+            "interaction.failed",
+            "video.generated",
+        ]
+        | str
+    ]
+    update_time: str | None = None
+    uri: str
+
+
 class WebhookConfig(BaseModel):
     """Where to notify when a background interaction changes state."""
 
@@ -2944,6 +3158,27 @@ class WebhookConfig(BaseModel):
         Field(description="Your own data, sent back with each notification."),
     ] = None
     """Your own data, sent back with each notification."""
+
+
+class WebhookUpdate(BaseModel):
+    name: str | None = None
+    state: Literal["enabled", "disabled", "disabled_due_to_failed_deliveries"] | str | None = None
+    subscribed_events: (
+        list[
+            Literal[
+                "batch.succeeded",
+                "batch.expired",
+                "batch.failed",
+                "interaction.requires_action",
+                "interaction.completed",
+                "interaction.failed",
+                "video.generated",
+            ]
+            | str
+        ]
+        | None
+    ) = None
+    uri: str | None = None
 
 
 class WordInfo(BaseModel):
@@ -4054,6 +4289,178 @@ else:
     )
 
 
+class UnknownCredentialCreateParams(UnknownVariant):
+    """A member of the CredentialCreateParams union whose type this SDK version does not know.
+
+    `type` holds the type named on the wire; `raw` is the whole payload."""
+
+    type: str | None = None
+
+
+if TYPE_CHECKING:
+    # What a type checker sees: the known variants, so that `x.type == "..."` narrows the
+    # union as users write it. At run time an unknown tag is an UnknownCredentialCreateParams (below), as
+    # Stainless SDKs also keep their unions closed for type checkers and open on the wire.
+    CredentialCreateParams = TypeAliasType(
+        "CredentialCreateParams",
+        EnvironmentVariableConfig | HttpBearerConfig | OAuth2Config,
+    )
+else:
+    CredentialCreateParams = TypeAliasType(
+        "CredentialCreateParams",
+        Annotated[
+            # A known tag with a valid payload: the tag is looked up without calling Python.
+            Annotated[
+                EnvironmentVariableConfig | HttpBearerConfig | OAuth2Config,
+                Field(discriminator="type"),
+                Tag(KNOWN_TAG),
+            ]
+            # Anything else (an unknown tag, no tag, an invalid payload to report) goes to the open union.
+            | Annotated[
+                Annotated[EnvironmentVariableConfig, Tag("environment_variable")]
+                | Annotated[HttpBearerConfig, Tag("bearer_token")]
+                | Annotated[OAuth2Config, Tag("oauth2")]
+                | Annotated[UnknownCredentialCreateParams, Tag(UNKNOWN_TAG)],
+                Discriminator(
+                    open_discriminator(
+                        "CredentialCreateParams",
+                        "type",
+                        frozenset(["environment_variable", "bearer_token", "oauth2"]),
+                        {
+                            "environment_variable": (
+                                frozenset(["id", "injection_location", "trusted_domains", "value"]),
+                                frozenset(["id", "injection_location", "value"]),
+                            ),
+                            "bearer_token": (
+                                frozenset(["header_name", "id", "prefix", "token"]),
+                                frozenset(["id", "token"]),
+                            ),
+                            "oauth2": (
+                                frozenset(["client_id", "client_secret", "id", "refresh_token", "scopes", "token_url"]),
+                                frozenset(["client_id", "client_secret", "id", "refresh_token", "token_url"]),
+                            ),
+                        },
+                    )
+                ),
+                Tag(OPEN_TAG),
+            ],
+            Field(union_mode="left_to_right"),
+        ],
+    )
+
+
+class UnknownCredentialUpdateParams(UnknownVariant):
+    """A member of the CredentialUpdateParams union whose type this SDK version does not know.
+
+    `type` holds the type named on the wire; `raw` is the whole payload."""
+
+    type: str | None = None
+
+
+if TYPE_CHECKING:
+    # What a type checker sees: the known variants, so that `x.type == "..."` narrows the
+    # union as users write it. At run time an unknown tag is an UnknownCredentialUpdateParams (below), as
+    # Stainless SDKs also keep their unions closed for type checkers and open on the wire.
+    CredentialUpdateParams = TypeAliasType(
+        "CredentialUpdateParams",
+        EnvironmentVariableUpdateConfig | HttpBearerUpdateConfig | OAuth2UpdateConfig,
+    )
+else:
+    CredentialUpdateParams = TypeAliasType(
+        "CredentialUpdateParams",
+        Annotated[
+            # A known tag with a valid payload: the tag is looked up without calling Python.
+            Annotated[
+                EnvironmentVariableUpdateConfig | HttpBearerUpdateConfig | OAuth2UpdateConfig,
+                Field(discriminator="type"),
+                Tag(KNOWN_TAG),
+            ]
+            # Anything else (an unknown tag, no tag, an invalid payload to report) goes to the open union.
+            | Annotated[
+                Annotated[EnvironmentVariableUpdateConfig, Tag("environment_variable")]
+                | Annotated[HttpBearerUpdateConfig, Tag("bearer_token")]
+                | Annotated[OAuth2UpdateConfig, Tag("oauth2")]
+                | Annotated[UnknownCredentialUpdateParams, Tag(UNKNOWN_TAG)],
+                Discriminator(
+                    open_discriminator(
+                        "CredentialUpdateParams",
+                        "type",
+                        frozenset(["environment_variable", "bearer_token", "oauth2"]),
+                        {
+                            "environment_variable": (
+                                frozenset(["injection_location", "trusted_domains", "value"]),
+                                frozenset([]),
+                            ),
+                            "bearer_token": (frozenset(["header_name", "prefix", "token"]), frozenset([])),
+                            "oauth2": (
+                                frozenset(["client_id", "client_secret", "refresh_token", "scopes", "token_url"]),
+                                frozenset([]),
+                            ),
+                        },
+                    )
+                ),
+                Tag(OPEN_TAG),
+            ],
+            Field(union_mode="left_to_right"),
+        ],
+    )
+
+
+class UnknownAgentTool(UnknownVariant):
+    """A member of the AgentTool union whose type this SDK version does not know.
+
+    `type` holds the type named on the wire; `raw` is the whole payload."""
+
+    type: str | None = None
+
+
+if TYPE_CHECKING:
+    # What a type checker sees: the known variants, so that `x.type == "..."` narrows the
+    # union as users write it. At run time an unknown tag is an UnknownAgentTool (below), as
+    # Stainless SDKs also keep their unions closed for type checkers and open on the wire.
+    AgentTool = TypeAliasType(
+        "AgentTool",
+        CodeExecution | Function | GoogleSearch | McpServer | UrlContext,
+    )
+else:
+    AgentTool = TypeAliasType(
+        "AgentTool",
+        Annotated[
+            # A known tag with a valid payload: the tag is looked up without calling Python.
+            Annotated[
+                CodeExecution | Function | GoogleSearch | McpServer | UrlContext,
+                Field(discriminator="type"),
+                Tag(KNOWN_TAG),
+            ]
+            # Anything else (an unknown tag, no tag, an invalid payload to report) goes to the open union.
+            | Annotated[
+                Annotated[CodeExecution, Tag("code_execution")]
+                | Annotated[Function, Tag("function")]
+                | Annotated[GoogleSearch, Tag("google_search")]
+                | Annotated[McpServer, Tag("mcp_server")]
+                | Annotated[UrlContext, Tag("url_context")]
+                | Annotated[UnknownAgentTool, Tag(UNKNOWN_TAG)],
+                Discriminator(
+                    open_discriminator(
+                        "AgentTool",
+                        "type",
+                        frozenset(["code_execution", "function", "google_search", "mcp_server", "url_context"]),
+                        {
+                            "code_execution": (frozenset([]), frozenset([])),
+                            "function": (frozenset(["description", "name", "parameters"]), frozenset([])),
+                            "google_search": (frozenset(["search_types"]), frozenset([])),
+                            "mcp_server": (frozenset(["allowed_tools", "headers", "name", "url"]), frozenset([])),
+                            "url_context": (frozenset([]), frozenset([])),
+                        },
+                    )
+                ),
+                Tag(OPEN_TAG),
+            ],
+            Field(union_mode="left_to_right"),
+        ],
+    )
+
+
 CreateInteractionParams = TypeAliasType(
     "CreateInteractionParams", CreateModelInteractionParams | CreateAgentInteractionParams
 )
@@ -4309,3 +4716,19 @@ HarmCategory = TypeAliasType(
     | str,
 )
 """Categories of harmful content."""
+
+
+PingWebhookRequest = TypeAliasType("PingWebhookRequest", dict[str, Any])
+"""The PingWebhookRequest type of the API."""
+
+
+PingWebhookResponse = TypeAliasType("PingWebhookResponse", dict[str, Any])
+"""The PingWebhookResponse type of the API."""
+
+
+InjectionLocation = TypeAliasType("InjectionLocation", Literal["header", "query", "body"] | str)
+"""The InjectionLocation type of the API."""
+
+
+InjectionLocationList = TypeAliasType("InjectionLocationList", list[InjectionLocation])
+"""The InjectionLocationList type of the API."""

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal, overload
-from urllib.parse import quote
 
 from .._arguments import BodyCheck
 from .._config import Timeout
+from .._paths import path_segment
 from .._request import NOT_GIVEN, NotGiven, RequestOptions
 from .._response import to_raw_response_wrapper
 from .._streaming import Stream
@@ -76,12 +76,6 @@ CREATE_BODY = BodyCheck(
         "agent_config": ("agent_config", "AgentConfig"),
     },
 )
-
-
-def _quote(value: str) -> str:
-    if not value:
-        raise ValueError("an id must be a non-empty string")
-    return quote(value, safe="")
 
 
 class Interactions:
@@ -374,7 +368,7 @@ class Interactions:
         )
         request = self._client._prepare(
             "GET",
-            f"/interactions/{_quote(id)}",
+            f"/interactions/{path_segment(id, 'id')}",
             query={"last_event_id": last_event_id, "include_input": include_input, "stream": stream or None},
             stream=stream,
             options=options,
@@ -413,7 +407,7 @@ class Interactions:
         )
         request = self._client._prepare(
             "DELETE",
-            f"/interactions/{_quote(id)}",
+            f"/interactions/{path_segment(id, 'id')}",
             query={},
             options=options,
         )
@@ -442,7 +436,7 @@ class Interactions:
         )
         request = self._client._prepare(
             "POST",
-            f"/interactions/{_quote(id)}/cancel",
+            f"/interactions/{path_segment(id, 'id')}/cancel",
             query={},
             options=options,
         )
@@ -450,8 +444,8 @@ class Interactions:
 
 
 class InteractionsWithRawResponse:
-    def __init__(self, interactions: Interactions) -> None:
-        self.create = to_raw_response_wrapper(interactions.create)
-        self.get = to_raw_response_wrapper(interactions.get)
-        self.delete = to_raw_response_wrapper(interactions.delete)
-        self.cancel = to_raw_response_wrapper(interactions.cancel)
+    def __init__(self, resource: Interactions) -> None:
+        self.create = to_raw_response_wrapper(resource.create)
+        self.get = to_raw_response_wrapper(resource.get)
+        self.delete = to_raw_response_wrapper(resource.delete)
+        self.cancel = to_raw_response_wrapper(resource.cancel)
