@@ -18,10 +18,10 @@ from ._logs import configure_from_env
 from ._paths import path_segment
 from ._request import PreparedRequest, RequestOptions, parse_body, prepare_request
 from ._response import Headers, RawResponse, raw_response_requested
-from ._sse import SSEDecoder, parse_block
+from ._sse import SSEDecoder
 from ._stream_state import StreamState
 from ._streaming import AsyncStream
-from ._transport import Transport, close_response
+from ._transport import HTTPResponse, Transport, read_body, sse_block_parser, status_of
 
 if TYPE_CHECKING:
     from .resources.agents import Agents
@@ -197,10 +197,7 @@ class AsyncClient:
     ) -> T | R:
         """Send, read and parse; `then` wraps the parsed result (a list's page), raw responses included."""
         response = await self._transport.send(request)
-        try:
-            body = await response.read()
-        finally:
-            close_response(response)
+        body = await read_body(response, request)
 
         def parse() -> T | R:
             parsed = parse_body(request, adapter, body)
@@ -214,10 +211,7 @@ class AsyncClient:
     async def _request_headers(self, request: PreparedRequest) -> Headers:
         """Send; the answer is its headers (an operation whose success has no body, like an upload's start)."""
         response = await self._transport.send(request)
-        try:
-            body = await response.read()
-        finally:
-            close_response(response)
+        body = await read_body(response, request)
         headers = Headers(response.headers)
         if raw_response_requested():
             return cast(Headers, self._raw_response(response, lambda: headers, content=body))
@@ -241,7 +235,7 @@ class AsyncClient:
             return self._prepare("GET", path, query=query, stream=True, options=options)
 
         state = StreamState(
-            adapter, SSEDecoder(parse_block), interaction_id=interaction_id, last_event_id=last_event_id
+            adapter, SSEDecoder(sse_block_parser()), interaction_id=interaction_id, last_event_id=last_event_id
         )
         stream = AsyncStream(transport=self._transport, request=request, response=response, state=state, reopen=reopen)
         if raw_response_requested():
@@ -249,11 +243,11 @@ class AsyncClient:
         return stream
 
     def _raw_response(
-        self, response: aiohttp.ClientResponse, parse: Callable[[], R], *, content: bytes | None = None
+        self, response: HTTPResponse, parse: Callable[[], R], *, content: bytes | None = None
     ) -> RawResponse[R]:
         return RawResponse(
             http_response=response,
-            status_code=response.status,
+            status_code=status_of(response),
             headers=response.headers,
             parse=parse,
             content=content,

@@ -18,10 +18,10 @@ from ._logs import configure_from_env
 from ._paths import path_segment
 from ._request import PreparedRequest, RequestOptions, parse_body, prepare_request
 from ._response import Headers, RawResponse, raw_response_requested
-from ._sse import SSEDecoder, sseclient_block_parser
+from ._sse import SSEDecoder
 from ._stream_state import StreamState
 from ._streaming import Stream
-from ._transport import Transport, close_response
+from ._transport import HTTPResponse, Transport, read_body, sse_block_parser, status_of
 
 if TYPE_CHECKING:
     from .resources.agents import Agents
@@ -195,10 +195,7 @@ class Client:
     ) -> T | R:
         """Send, read and parse; `then` wraps the parsed result (a list's page), raw responses included."""
         response = self._transport.send(request)
-        try:
-            body = response.content
-        finally:
-            close_response(response)
+        body = read_body(response, request)
 
         def parse() -> T | R:
             parsed = parse_body(request, adapter, body)
@@ -212,10 +209,7 @@ class Client:
     def _request_headers(self, request: PreparedRequest) -> Headers:
         """Send; the answer is its headers (an operation whose success has no body, like an upload's start)."""
         response = self._transport.send(request)
-        try:
-            body = response.content
-        finally:
-            close_response(response)
+        body = read_body(response, request)
         headers = Headers(response.headers)
         if raw_response_requested():
             return cast(Headers, self._raw_response(response, lambda: headers, content=body))
@@ -239,7 +233,7 @@ class Client:
             return self._prepare("GET", path, query=query, stream=True, options=options)
 
         state = StreamState(
-            adapter, SSEDecoder(sseclient_block_parser()), interaction_id=interaction_id, last_event_id=last_event_id
+            adapter, SSEDecoder(sse_block_parser()), interaction_id=interaction_id, last_event_id=last_event_id
         )
         stream = Stream(transport=self._transport, request=request, response=response, state=state, reopen=reopen)
         if raw_response_requested():
@@ -247,11 +241,11 @@ class Client:
         return stream
 
     def _raw_response(
-        self, response: requests.Response, parse: Callable[[], R], *, content: bytes | None = None
+        self, response: HTTPResponse, parse: Callable[[], R], *, content: bytes | None = None
     ) -> RawResponse[R]:
         return RawResponse(
             http_response=response,
-            status_code=response.status_code,
+            status_code=status_of(response),
             headers=response.headers,
             parse=parse,
             content=content,

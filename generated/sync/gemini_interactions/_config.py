@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import platform
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Final
 
 from ._exceptions import MissingAPIKeyError
@@ -87,9 +87,6 @@ class ClientConfig:
             max_retries=DEFAULT_MAX_RETRIES if max_retries is None else max_retries,
             default_headers=dict(default_headers or {}),
         )
-
-    def with_options(self, **changes: object) -> ClientConfig:
-        return replace(self, **changes)  # type: ignore[arg-type]
 
     def url(self, path: str, *, prefix: str = "") -> str:
         """`{base_url}{prefix}/{api_version}{path}`; a path prefix in base_url (a proxy, a test server) is kept."""
