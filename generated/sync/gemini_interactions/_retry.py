@@ -104,6 +104,12 @@ class Attempts:
         return delay
 
     def _worth_retrying(self, error: APIError) -> bool:
+        if not self.request.idempotent:
+            # Never replayed once it may have taken effect (a create, a run, a secret's rotation): only a
+            # rate limit (refused unprocessed) or a connection that never carried the request is tried again.
+            if isinstance(error, APIStatusError):
+                return error.status_code == 429
+            return isinstance(error, APIConnectionError) and not error._maybe_sent
         if isinstance(error, APIStatusError):
             return is_retryable_status(error.status_code)
         return isinstance(error, APIConnectionError)
