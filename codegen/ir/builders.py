@@ -35,7 +35,10 @@ UPDATE_MASK_PARAM = "update_mask"
 HELPER_TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "shared" / "_helpers"
 DEFAULT_API_VERSION = "v1beta"
 # Models that inherit hand-written behaviour from the runtime (which adds no fields).
-RUNTIME_BASES = {"Interaction": RuntimeBase("_interaction_accessors", "InteractionAccessors")}
+RUNTIME_BASES = {
+    "Interaction": RuntimeBase("_interaction_accessors", "InteractionAccessors"),
+    "FunctionCallStep": RuntimeBase("_function_call", "FunctionCallMethods"),
+}
 
 
 def build_api(spec: LoadedSpec) -> Api:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Literal, overload
 
 from .._arguments import BodyCheck
 from .._config import Timeout
+from .._helpers.interactions import InteractionsHelpers
 from .._paths import path_segment
 from .._request import NOT_GIVEN, NotGiven, RequestOptions
 from .._response import async_to_raw_response_wrapper
@@ -78,7 +79,7 @@ CREATE_BODY = BodyCheck(
 )
 
 
-class Interactions:
+class Interactions(InteractionsHelpers):
     def __init__(self, client: AsyncClient) -> None:
         self._client = client
 
