@@ -37,7 +37,9 @@ from ._response import Headers, RawResponse
 from ._streaming import AsyncStream
 from ._tool_runner import MaxTurnsExceededError, ToolCall, ToolRun
 from ._tools import FunctionTool, ToolDefinitionError, function_tool
+from ._upload import UploadError
 from ._version import API_REVISION, __version__
+from ._webhooks import WebhookEvent, WebhookVerificationError
 
 __all__ = [
     "API_REVISION",
@@ -78,6 +80,9 @@ __all__ = [
     "ToolRun",
     "AsyncToolRunStream",
     "UnprocessableEntityError",
+    "UploadError",
+    "WebhookEvent",
+    "WebhookVerificationError",
     "__version__",
     "function_tool",
     "types",

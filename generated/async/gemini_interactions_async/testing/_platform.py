@@ -78,7 +78,7 @@ def _webhook(record: dict[str, Any]) -> None:
     _times("create_time", "update_time")(record)
     record.setdefault("state", "enabled")
     if "signing_secrets" not in record:
-        record["new_signing_secret"] = _new_secret()
+        record["new_signing_secret"] = new_signing_secret()
         record["signing_secrets"] = [{"truncated_secret": record["new_signing_secret"][:10] + "..."}]
 
 
@@ -94,7 +94,7 @@ COLLECTIONS = {
 }
 
 
-def _new_secret() -> str:
+def new_signing_secret() -> str:
     return "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
 
 
@@ -111,6 +111,8 @@ class PlatformStore(ResourceState):
             self.executions: dict[str, list[dict[str, Any]]] = {}
             # environment id -> path -> file metadata (`EnvironmentFile`); uploads add to it
             self.files: dict[str, dict[str, dict[str, Any]]] = {}
+            # webhook id -> its live signing secrets, newest first (`_deliveries` signs with every one)
+            self.signing_secrets: dict[str, list[str]] = {}
             self._ids = itertools.count(1)
 
     def create(self, collection: Collection, body: dict[str, Any]) -> dict[str, Any]:
@@ -123,6 +125,8 @@ class PlatformStore(ResourceState):
             record["id"] = record_id
             collection.stamp(record)
             answer = dict(record)
+            if "new_signing_secret" in record:
+                self.signing_secrets[record_id] = [record["new_signing_secret"]]
             record.pop("new_signing_secret", None)  # a webhook's secret is shown once, in the create answer
             records[record_id] = record
             return answer
@@ -276,8 +280,14 @@ def list_executions(exchange: Exchange) -> None:
 
 @_route("POST", "/{api_version}/webhooks/{id}:ping")
 def ping(exchange: Exchange) -> None:
-    _store(exchange).get(COLLECTIONS["webhooks"], _id(exchange))
+    from ._deliveries import deliver, event  # it signs with this module's secrets
+
+    store = _store(exchange)
+    with store.lock:
+        webhook = store.get(COLLECTIONS["webhooks"], _id(exchange))
+        target = (str(webhook["uri"]), list(store.signing_secrets.get(_id(exchange), [])))
     exchange.send_json({})
+    deliver(exchange.server, [target], event("webhook.ping", {"webhook_id": _id(exchange)}))
 
 
 @_route("POST", "/{api_version}/webhooks/{id}:rotateSigningSecret")
@@ -285,13 +295,20 @@ def rotate_signing_secret(exchange: Exchange) -> None:
     store = _store(exchange)
     with store.lock:
         webhook = store.get(COLLECTIONS["webhooks"], _id(exchange))
-        secret = _new_secret()
+        secret = new_signing_secret()
         webhook["signing_secrets"] = [{"truncated_secret": secret[:10] + "..."}, *webhook.get("signing_secrets", [])]
+        # The old secret keeps signing too (the overlap), so receivers can switch at their own pace.
+        store.signing_secrets[webhook["id"]] = [secret, *store.signing_secrets.get(webhook["id"], [])]
     exchange.send_json({"secret": secret})
 
 
 @_route("GET", "/{api_version}/environments/{environment}/files/{path=**}")
 def list_files(exchange: Exchange) -> None:
+    if exchange.query.get("alt") == "media":
+        from ._files import download
+
+        download(exchange)
+        return
     store = _store(exchange)
     environment = _id(exchange, "environment")
     prefix = "/".join(unquote(part) for part in exchange.params["path"].split("/")).strip("/")

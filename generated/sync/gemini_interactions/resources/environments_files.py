@@ -8,6 +8,7 @@ from functools import cached_property, partial
 from typing import TYPE_CHECKING
 
 from .._config import Timeout
+from .._helpers.environments_files import EnvironmentFilesHelpers
 from .._pages import Page
 from .._paths import path_segment, path_segments
 from .._request import NOT_GIVEN, NotGiven, RequestOptions
@@ -33,7 +34,7 @@ class GetEnvironmentFilesResponsePage(Page[GetEnvironmentFilesResponse, Environm
         return self.response.files
 
 
-class EnvironmentFiles:
+class EnvironmentFiles(EnvironmentFilesHelpers):
     def __init__(self, client: Client) -> None:
         self._client = client
 

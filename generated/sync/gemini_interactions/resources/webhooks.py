@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Literal
 
 from .._arguments import BodyCheck
 from .._config import Timeout
+from .._helpers.webhooks import WebhooksHelpers
 from .._pages import Page
 from .._paths import path_segment
 from .._request import NOT_GIVEN, NotGiven, RequestOptions
@@ -90,7 +91,7 @@ class ListWebhooksResponsePage(Page[ListWebhooksResponse, Webhook]):
         return self.response.webhooks
 
 
-class Webhooks:
+class Webhooks(WebhooksHelpers):
     def __init__(self, client: Client) -> None:
         self._client = client
 
