@@ -101,7 +101,9 @@ async def test_an_interrupted_upload_resumes_from_the_servers_offset(
     assert await flavour.aw(client.environments.files.download(env, "big.bin")) == PAYLOAD
 
 
-async def test_a_start_that_fails_is_not_replayed(flavour: Flavour, server: InteractionsTestServer, client: Any) -> None:
+async def test_a_start_that_fails_is_not_replayed(
+    flavour: Flavour, server: InteractionsTestServer, client: Any
+) -> None:
     env = await new_environment(flavour, client)
     server.set_faults("status=503,on=create")  # retryable for an idempotent request; the start is not one
     with pytest.raises(flavour.pkg.InternalServerError):
