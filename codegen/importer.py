@@ -48,16 +48,22 @@ class ImportConflict(Exception):
 # --------------------------------------------------------------------------- normalising
 
 
-def _strip(node: Any) -> Any:
-    """The node without prose and vendor extensions; `allowReserved` as OpenAPI spells it."""
+def _strip(node: Any, names: bool = False) -> Any:
+    """The node without prose and vendor extensions; a path parameter's reserved-character encoding as
+    `x-sdk-allow-reserved` (OpenAPI's `allowReserved` is for query parameters only). `names`: the keys are
+    property names (a property may be called `description`), not keywords."""
     if isinstance(node, list):
         return [_strip(item) for item in node]
     if not isinstance(node, dict):
         return node
+    if names:
+        return {key: _strip(value) for key, value in node.items()}
     result: dict[str, Any] = {}
     for key, value in node.items():
         if key == "x-speakeasy-param-encoding-override" and value == "allowReserved":
-            result["allowReserved"] = True
+            result["x-sdk-allow-reserved"] = True
+        elif key in ("properties", "mapping", "headers", "content", "responses"):
+            result[key] = _strip(value, names=True)
         elif key in PROSE_KEYS or key.startswith(VENDOR_PREFIXES):
             continue
         else:

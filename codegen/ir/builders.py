@@ -391,7 +391,7 @@ def _parameters(
                 type=typer.type(schema),
                 required=bool(raw.get("required")),
                 description=one_line(raw.get("description", "")),
-                allow_reserved=bool(raw.get("allowReserved")),
+                allow_reserved=bool(raw.get("x-sdk-allow-reserved")),
             )
         )
     return found["path"], found["query"], found["header"], fixed

@@ -42,7 +42,7 @@ class Param:
     @property
     def path_value(self) -> str:
         """The expression a path parameter is written into the path with: one percent-encoded segment
-        (`/` included), or for `allowReserved` several, each encoded; `.`, `..` and empty ones refused."""
+        (`/` included), or for `x-sdk-allow-reserved` several, each encoded; `.`, `..` and empty ones refused."""
         function = "path_segments" if self.allow_reserved else "path_segment"
         return f"{function}({self.name}, {self.name!r})"
 

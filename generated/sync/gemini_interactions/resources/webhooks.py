@@ -110,7 +110,11 @@ class Webhooks:
         timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
     ) -> ListWebhooksResponsePage:
-        """GET /webhooks"""
+        """List webhooks.
+
+        Args:
+            page_size: Most items per page (the server's default when not given).
+            page_token: The `next_page_token` of the previous page."""
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -162,7 +166,12 @@ class Webhooks:
         timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
     ) -> Webhook:
-        """POST /webhooks"""
+        """Register a webhook.
+
+        Args:
+            subscribed_events: The events delivered to the URI.
+            uri: HTTPS endpoint deliveries are posted to.
+            name: A name for people."""
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -195,7 +204,10 @@ class Webhooks:
         timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
     ) -> Webhook:
-        """GET /webhooks/{id}"""
+        """Get a webhook.
+
+        Args:
+            id: Id of the resource."""
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -238,7 +250,15 @@ class Webhooks:
         timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
     ) -> Webhook:
-        """PATCH /webhooks/{id}"""
+        """Change a webhook.
+
+        Args:
+            id: Id of the resource.
+            update_mask: Fields to change, comma-separated; by default the fields given.
+            name: A name for people.
+            state: Whether deliveries are made.
+            subscribed_events: The events delivered to the URI.
+            uri: HTTPS endpoint deliveries are posted to."""
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -277,7 +297,10 @@ class Webhooks:
         timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
     ) -> Empty:
-        """DELETE /webhooks/{id}"""
+        """Delete a webhook.
+
+        Args:
+            id: Id of the resource."""
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -303,7 +326,10 @@ class Webhooks:
         timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
     ) -> PingWebhookResponse:
-        """POST /webhooks/{id}:ping"""
+        """Send a signed ping event to a webhook.
+
+        Args:
+            id: Id of the resource."""
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -335,7 +361,11 @@ class Webhooks:
         timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
     ) -> RotateSigningSecretResponse:
-        """POST /webhooks/{id}:rotateSigningSecret"""
+        """Make a new signing secret for a webhook.
+
+        Args:
+            id: Id of the resource.
+            revocation_behavior: When the previous secrets stop being valid (default: after 24 hours)."""
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
