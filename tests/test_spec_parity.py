@@ -74,7 +74,11 @@ SDK_METHODS = {
     ),
 }
 # Never replayed once they may have taken effect (x-sdk-idempotent: false).
-NOT_IDEMPOTENT = {op_id for op_id, _, _, _ in SDK_METHODS.values() if op_id[0].isupper() and op_id.startswith(("Create", "Run", "Ping", "Rotate"))}
+NOT_IDEMPOTENT = {
+    op_id
+    for op_id, _, _, _ in SDK_METHODS.values()
+    if op_id[0].isupper() and op_id.startswith(("Create", "Run", "Ping", "Rotate"))
+}
 
 
 @pytest.fixture(scope="module")

@@ -377,7 +377,7 @@ def _parameters(
             continue
         if raw["in"] not in found:
             raise SpecError(
-                f"{operation['operationId']}: parameter {raw['name']} is in {raw['in']}; only path, query and header are"
+                f"{operation['operationId']}: parameter {raw['name']} is in {raw['in']}; only path, query, header are"
             )
         schema = raw.get("schema", {})
         if raw["in"] == "header" and "const" in schema:

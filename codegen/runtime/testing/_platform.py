@@ -301,7 +301,6 @@ def list_files(exchange: Exchange) -> None:
         found = [
             meta
             for path, meta in sorted(files.items())
-            if path == prefix
-            or (path.startswith(prefix + "/") and (recursive or "/" not in path[len(prefix) + 1 :]))
+            if path == prefix or (path.startswith(prefix + "/") and (recursive or "/" not in path[len(prefix) + 1 :]))
         ]
     exchange.send_json(page(found, exchange, "files"))
