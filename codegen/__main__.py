@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "spec-diff":
             return _spec_diff(_load(find_spec(args.old)), _load(find_spec(args.new)), args.fail_on_breaking)
         return _generate(_load(args.spec or spec_path(args.revision or current_revision())), args.out, args.check)
-    except (SpecError, importer.ImportConflict) as exc:
+    except (SpecError, importer.ImportReferenceError) as exc:
         print(f"spec error: {exc}", file=sys.stderr)
         return 2
 

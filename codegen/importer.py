@@ -41,23 +41,29 @@ METHOD_OVERRIDES = {"GetEnvironmentFiles": "list"}
 Document = dict[str, Any]
 
 
-class ImportConflict(Exception):
+class ImportReferenceError(Exception):
     """The document cannot be merged (a rule does not apply); the message says where."""
 
 
 # --------------------------------------------------------------------------- normalising
 
 
-def _strip(node: Any) -> Any:
-    """The node without prose and vendor extensions; `allowReserved` as OpenAPI spells it."""
+def _strip(node: Any, names: bool = False) -> Any:
+    """The node without prose and vendor extensions; a path parameter's reserved-character encoding as
+    `x-sdk-allow-reserved` (OpenAPI's `allowReserved` is for query parameters only). `names`: the keys are
+    property names (a property may be called `description`), not keywords."""
     if isinstance(node, list):
         return [_strip(item) for item in node]
     if not isinstance(node, dict):
         return node
+    if names:
+        return {key: _strip(value) for key, value in node.items()}
     result: dict[str, Any] = {}
     for key, value in node.items():
         if key == "x-speakeasy-param-encoding-override" and value == "allowReserved":
-            result["allowReserved"] = True
+            result["x-sdk-allow-reserved"] = True
+        elif key in ("properties", "mapping", "headers", "content", "responses"):
+            result[key] = _strip(value, names=True)
         elif key in PROSE_KEYS or key.startswith(VENDOR_PREFIXES):
             continue
         else:
@@ -200,7 +206,12 @@ def _parameters(doc: Document, path_item: dict[str, Any], operation: dict[str, A
     for param in merged.values():
         param = _typed_consts(_strip(param))
         if param["name"] == API_VERSION:
-            param = {"name": API_VERSION, "in": "path", "required": True, "schema": {"type": "string", "default": "v1beta"}}
+            param = {
+                "name": API_VERSION,
+                "in": "path",
+                "required": True,
+                "schema": {"type": "string", "default": "v1beta"},
+            }
         params.append(param)
     return params
 
@@ -286,7 +297,9 @@ def _operation(doc: Document, path: str, method: str, path_item: dict[str, Any])
 
 def normalise(doc: Document, spec: Document) -> Document:
     """The document in this project's conventions (see the module docstring); `spec` supplies names for hoisting."""
-    schemas = {name: _single_members(_typed_consts(_strip(s)), top=True) for name, s in doc["components"]["schemas"].items()}
+    schemas = {
+        name: _single_members(_typed_consts(_strip(s)), top=True) for name, s in doc["components"]["schemas"].items()
+    }
     schemas = _discriminated(schemas)
     spec_schemas = spec.get("components", {}).get("schemas", {})
     schemas = _named_arrays(schemas, spec_schemas)
@@ -378,7 +391,9 @@ def merge(spec: Document, doc: Document, allowed: Allowed) -> Result:
             operation = _renamed(operation, allowed.renames)
             merged["paths"].setdefault(path, {})[method] = operation
             result.changed_paths[path] = None
-            result.added.append(f"operation {method.upper()} {path} ({operation['x-sdk-resource']}.{operation['x-sdk-method']})")
+            result.added.append(
+                f"operation {method.upper()} {path} ({operation['x-sdk-resource']}.{operation['x-sdk-method']})"
+            )
             wanted += list(_refs(operation))
     seen: set[str] = set()
     while wanted:
@@ -427,7 +442,10 @@ def _kind(schema: dict[str, Any]) -> str:
 def _merge_enum(
     subject: str, mine: dict[str, Any], theirs: dict[str, Any], allowed: Allowed, result: Result, schema: str
 ) -> None:
-    for holder_mine, holder_theirs, where in ((mine, theirs, subject), (mine.get("items"), theirs.get("items"), subject + "[]")):
+    for holder_mine, holder_theirs, where in (
+        (mine, theirs, subject),
+        (mine.get("items"), theirs.get("items"), subject + "[]"),
+    ):
         if not isinstance(holder_mine, dict) or not isinstance(holder_theirs, dict):
             continue
         if "enum" not in holder_mine or "enum" not in holder_theirs:
@@ -464,7 +482,12 @@ def _flow(value: Any) -> str:
 
 def _is_leaf(value: Any) -> bool:
     if isinstance(value, dict):
-        return all(not isinstance(v, (dict, list)) or (isinstance(v, list) and all(not isinstance(i, (dict, list)) for i in v)) or _is_ref(v) for v in value.values())
+        return all(
+            not isinstance(v, (dict, list))
+            or (isinstance(v, list) and all(not isinstance(i, (dict, list)) for i in v))
+            or _is_ref(v)
+            for v in value.values()
+        )
     return True
 
 
@@ -504,7 +527,11 @@ def _blocks(lines: list[str], start: int, indent: int) -> tuple[dict[str, tuple[
         if stripped and not stripped.startswith("#") and depth == indent:
             if current is not None:
                 blocks[current] = (first, i)
-            current = str(yaml.safe_load(stripped.split(":", 1)[0] if not stripped.startswith("'") else stripped.rsplit(":", 1)[0]))
+            current = str(
+                yaml.safe_load(
+                    stripped.split(":", 1)[0] if not stripped.startswith("'") else stripped.rsplit(":", 1)[0]
+                )
+            )
             first = i
         i += 1
     if current is not None:
@@ -519,7 +546,7 @@ def _section(lines: list[str], key: str, indent: int, start: int = 0) -> int:
     for i in range(start, len(lines)):
         if lines[i].rstrip() == " " * indent + key + ":":
             return i
-    raise ImportConflict(f"the spec has no `{key}:` section at indent {indent}")
+    raise ImportReferenceError(f"the spec has no `{key}:` section at indent {indent}")
 
 
 def write(path: Path, result: Result) -> bool:
@@ -550,7 +577,9 @@ def write(path: Path, result: Result) -> bool:
         lines[first:end] = [text]
     new_text = "".join(lines)
     if yaml.safe_load(new_text) != json.loads(json.dumps(document)):
-        raise ImportConflict(f"{path}: the edited file does not read back as the merged spec (a layout the writer cannot edit)")
+        raise ImportReferenceError(
+            f"{path}: the edited file does not read back as the merged spec (a layout the writer cannot edit)"
+        )
     path.write_text(new_text, encoding="utf-8")
     return True
 

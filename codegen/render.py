@@ -77,7 +77,9 @@ def _render_flavour(
         render("shared/resources/resource.py.j2", package / "resources" / f"{resource.module}.py", resource=resource)
         if resource.helper is not None:
             render(resource.helper.template, package / "_helpers" / f"{resource.helper.module}.py", resource=resource)
-            files[package / "_helpers" / "__init__.py"] = '"""Hand-written helpers the generated resources inherit."""\n'
+            files[package / "_helpers" / "__init__.py"] = (
+                '"""Hand-written helpers the generated resources inherit."""\n'
+            )
 
     files[package / "py.typed"] = ""
     for source_root in (RUNTIME_SHARED, CODEGEN_DIR / flavour.runtime_dir):

@@ -4,6 +4,7 @@ and the operations that are never replayed."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -55,7 +56,7 @@ async def test_a_credential_secret_is_sent_and_never_answered(
     assert server.last_request.body == {"id": "cred-a", "type": "bearer_token", "token": "s3cret-token"}
     assert "s3cret" not in created.model_dump_json() and created.type == "bearer_token"
     with pytest.raises(flavour.pkg.InvalidArgumentError):
-        await flavour.aw(client.credentials.create(id="c", type="oauth2", client_id=3))  # type: ignore[arg-type]
+        await flavour.aw(client.credentials.create(id="c", type="oauth2", client_id=3))
 
 
 async def test_a_list_walks_three_pages_lazily(flavour: Flavour, server: InteractionsTestServer, client: Any) -> None:
@@ -150,7 +151,7 @@ async def test_dot_and_empty_ids_are_refused_before_sending(
     flavour: Flavour, server: InteractionsTestServer, client: Any, bad: str
 ) -> None:
     before = len(server.requests)
-    calls = [
+    calls: list[Callable[[], Any]] = [
         lambda: client.agents.get(bad),
         lambda: client.webhooks.delete(bad),
         lambda: client.interactions.delete(bad),
@@ -192,10 +193,11 @@ async def test_non_idempotent_operations_are_never_replayed(
 ) -> None:
     trigger = await flavour.aw(client.triggers.create(**CREATES["triggers"]))
     flaky = {"x-test-fault": "status=503; retry_after=0"}
-    for call in (
+    calls: tuple[Callable[[], Any], ...] = (
         lambda: client.triggers.run(trigger.id, extra_headers=flaky, max_retries=2),
         lambda: client.webhooks.create(**CREATES["webhooks"], extra_headers=flaky, max_retries=2),
-    ):
+    )
+    for call in calls:
         before = len(server.requests)
         with pytest.raises(Exception) as info:
             await flavour.aw(call())

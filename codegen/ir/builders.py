@@ -377,7 +377,7 @@ def _parameters(
             continue
         if raw["in"] not in found:
             raise SpecError(
-                f"{operation['operationId']}: parameter {raw['name']} is in {raw['in']}; only path, query and header are"
+                f"{operation['operationId']}: parameter {raw['name']} is in {raw['in']}; only path, query, header are"
             )
         schema = raw.get("schema", {})
         if raw["in"] == "header" and "const" in schema:
@@ -391,7 +391,7 @@ def _parameters(
                 type=typer.type(schema),
                 required=bool(raw.get("required")),
                 description=one_line(raw.get("description", "")),
-                allow_reserved=bool(raw.get("allowReserved")),
+                allow_reserved=bool(raw.get("x-sdk-allow-reserved")),
             )
         )
     return found["path"], found["query"], found["header"], fixed

@@ -42,7 +42,7 @@ class Param:
     @property
     def path_value(self) -> str:
         """The expression a path parameter is written into the path with: one percent-encoded segment
-        (`/` included), or for `allowReserved` several, each encoded; `.`, `..` and empty ones refused."""
+        (`/` included), or for `x-sdk-allow-reserved` several, each encoded; `.`, `..` and empty ones refused."""
         function = "path_segments" if self.allow_reserved else "path_segment"
         return f"{function}({self.name}, {self.name!r})"
 
@@ -133,6 +133,21 @@ class Operation:
     def page_class(self) -> str:
         """The generated page class of a list operation: `ListAgentsResponsePage`."""
         return f"{self.response_model}Page"
+
+    @property
+    def reference_returns(self) -> str:
+        """What the method returns, as the type reference shows it."""
+        if self.page is not None:
+            return f"`{self.page_class}`: pages of `{self.page.item_type}` (from `{self.response_model}`)"
+        if self.returns_headers:
+            return "the response headers"
+        result = f"`{self.response_type}`"
+        return f"{result}, or a stream of `{self.stream_event}`" if self.stream_event else result
+
+    @property
+    def reference_takes(self) -> str:
+        """The request body's type, as the type reference shows it."""
+        return f"`{self.body_model}`" if self.body_model else ""
 
     def return_annotation(self, stream_class: str) -> str:
         if self.returns_headers:

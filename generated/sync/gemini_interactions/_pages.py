@@ -66,8 +66,7 @@ class Page(Generic[R, T]):
 
     def __iter__(self) -> Iterator[T]:
         for page in self.iter_pages():
-            for item in page.items:
-                yield item
+            yield from page.items
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(items={len(self.items)}, next_page_token={self.next_page_token!r})"

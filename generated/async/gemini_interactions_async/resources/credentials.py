@@ -101,7 +101,11 @@ class Credentials:
         timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
     ) -> ListCredentialsResponsePage:
-        """GET /credentials"""
+        """List credentials (without their secrets).
+
+        Args:
+            page_size: Most items per page (the server's default when not given).
+            page_token: The `next_page_token` of the previous page."""
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -152,7 +156,22 @@ class Credentials:
         timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
     ) -> Credential:
-        """POST /credentials"""
+        """Store a credential.
+
+        Args:
+            id: Identifier, unique within its collection.
+            type: Which kind it is: selects the variant.
+            injection_location: Where the value goes in an outgoing request.
+            trusted_domains: Domains whose requests may carry the value.
+            value: The secret value (write-only).
+            header_name: Header the token is sent in (default Authorization).
+            prefix: Text before the token in the header (default `Bearer`).
+            token: The token (write-only).
+            client_id: OAuth 2 client id.
+            client_secret: OAuth 2 client secret (write-only).
+            refresh_token: Refresh token (write-only).
+            scopes: Scopes requested with each refresh.
+            token_url: Token endpoint URL."""
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -195,7 +214,10 @@ class Credentials:
         timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
     ) -> Credential:
-        """GET /credentials/{id}"""
+        """Get a credential (without its secret).
+
+        Args:
+            id: Id of the resource."""
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -234,7 +256,23 @@ class Credentials:
         timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
     ) -> Credential:
-        """PATCH /credentials/{id}"""
+        """Change a credential.
+
+        Args:
+            id: Id of the resource.
+            type: Which kind it is: selects the variant.
+            update_mask: Fields to change, comma-separated; by default the fields given.
+            injection_location: Where the value goes in an outgoing request.
+            trusted_domains: Domains whose requests may carry the value.
+            value: The secret value (write-only).
+            header_name: Header the token is sent in (default Authorization).
+            prefix: Text before the token in the header (default `Bearer`).
+            token: The token (write-only).
+            client_id: OAuth 2 client id.
+            client_secret: OAuth 2 client secret (write-only).
+            refresh_token: Refresh token (write-only).
+            scopes: Scopes requested with each refresh.
+            token_url: Token endpoint URL."""
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -294,7 +332,10 @@ class Credentials:
         timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
     ) -> Empty:
-        """DELETE /credentials/{id}"""
+        """Delete a credential (refused while a trigger uses it).
+
+        Args:
+            id: Id of the resource."""
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,

@@ -74,7 +74,11 @@ class Environments:
         timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
     ) -> ListEnvironmentsResponsePage:
-        """GET /environments"""
+        """List environments.
+
+        Args:
+            page_size: Most items per page (the server's default when not given).
+            page_token: The `next_page_token` of the previous page."""
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -119,7 +123,12 @@ class Environments:
         timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
     ) -> Environment:
-        """POST /environments"""
+        """Create an environment.
+
+        Args:
+            from_environment: Id of an environment to copy.
+            network: Outbound network access of the sandbox.
+            sources: Files or repositories to place into the workspace."""
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -152,7 +161,10 @@ class Environments:
         timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
     ) -> Environment:
-        """GET /environments/{id}"""
+        """Get an environment.
+
+        Args:
+            id: Id of the resource."""
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -178,7 +190,10 @@ class Environments:
         timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
     ) -> Empty:
-        """DELETE /environments/{id}"""
+        """Delete an environment.
+
+        Args:
+            id: Id of the resource."""
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,

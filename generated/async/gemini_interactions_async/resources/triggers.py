@@ -98,7 +98,12 @@ class Triggers:
         timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
     ) -> ListTriggersResponsePage:
-        """GET /triggers"""
+        """List triggers.
+
+        Args:
+            filter: Only triggers matching this expression (e.g. by status).
+            page_size: Most items per page (the server's default when not given).
+            page_token: The `next_page_token` of the previous page."""
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -147,7 +152,16 @@ class Triggers:
         timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
     ) -> Trigger:
-        """POST /triggers"""
+        """Create a trigger.
+
+        Args:
+            interaction: The interaction each run starts.
+            schedule: When to run, as a cron expression.
+            time_zone: Time zone of the schedule (IANA name).
+            display_name: A name for people.
+            environment_id: Environment the runs use.
+            execution_timeout_seconds: Longest a run may take, in seconds.
+            max_consecutive_failures: Failed runs in a row after which the trigger stops."""
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -184,7 +198,10 @@ class Triggers:
         timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
     ) -> Trigger:
-        """GET /triggers/{id}"""
+        """Get a trigger.
+
+        Args:
+            id: Id of the resource."""
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -212,7 +229,12 @@ class Triggers:
         timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
     ) -> Trigger:
-        """PATCH /triggers/{id}"""
+        """Rename, pause or resume a trigger.
+
+        Args:
+            id: Id of the resource.
+            display_name: A name for people.
+            status: Current state."""
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -243,7 +265,10 @@ class Triggers:
         timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
     ) -> Empty:
-        """DELETE /triggers/{id}"""
+        """Delete a trigger.
+
+        Args:
+            id: Id of the resource."""
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -271,7 +296,12 @@ class Triggers:
         timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
     ) -> ListTriggerExecutionsResponsePage:
-        """GET /triggers/{trigger_id}/executions"""
+        """List a trigger's runs.
+
+        Args:
+            trigger_id: Id of the trigger.
+            page_size: Most items per page (the server's default when not given).
+            page_token: The `next_page_token` of the previous page."""
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -311,7 +341,10 @@ class Triggers:
         timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
     ) -> TriggerExecution:
-        """POST /triggers/{trigger_id}/executions"""
+        """Run a trigger now.
+
+        Args:
+            trigger_id: Id of the trigger."""
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,

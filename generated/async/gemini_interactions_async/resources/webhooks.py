@@ -35,14 +35,7 @@ if TYPE_CHECKING:
 CREATE_BODY = BodyCheck(
     "webhooks.create",
     {"": Webhook},
-    {
-        "name": ("name", "str"),
-        "subscribed_events": (
-            "subscribed_events",
-            "list[Literal['batch.succeeded', 'batch.expired', 'batch.failed', 'interaction.requires_action', 'interaction.completed', 'interaction.failed', 'video.generated'] | str]",
-        ),
-        "uri": ("uri", "str"),
-    },
+    {"name": ("name", "str"), "subscribed_events": ("subscribed_events", "list[str]"), "uri": ("uri", "str")},
 )
 
 # Checks the arguments of update() before anything is sent.
@@ -52,10 +45,7 @@ UPDATE_BODY = BodyCheck(
     {
         "name": ("name", "str"),
         "state": ("state", "Literal['enabled', 'disabled', 'disabled_due_to_failed_deliveries'] | str"),
-        "subscribed_events": (
-            "subscribed_events",
-            "list[Literal['batch.succeeded', 'batch.expired', 'batch.failed', 'interaction.requires_action', 'interaction.completed', 'interaction.failed', 'video.generated'] | str]",
-        ),
+        "subscribed_events": ("subscribed_events", "list[str]"),
         "uri": ("uri", "str"),
     },
 )
@@ -111,7 +101,11 @@ class Webhooks(WebhooksHelpers):
         timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
     ) -> ListWebhooksResponsePage:
-        """GET /webhooks"""
+        """List webhooks.
+
+        Args:
+            page_size: Most items per page (the server's default when not given).
+            page_token: The `next_page_token` of the previous page."""
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -163,7 +157,12 @@ class Webhooks(WebhooksHelpers):
         timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
     ) -> Webhook:
-        """POST /webhooks"""
+        """Register a webhook.
+
+        Args:
+            subscribed_events: The events delivered to the URI.
+            uri: HTTPS endpoint deliveries are posted to.
+            name: A name for people."""
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -196,7 +195,10 @@ class Webhooks(WebhooksHelpers):
         timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
     ) -> Webhook:
-        """GET /webhooks/{id}"""
+        """Get a webhook.
+
+        Args:
+            id: Id of the resource."""
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -239,7 +241,15 @@ class Webhooks(WebhooksHelpers):
         timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
     ) -> Webhook:
-        """PATCH /webhooks/{id}"""
+        """Change a webhook.
+
+        Args:
+            id: Id of the resource.
+            update_mask: Fields to change, comma-separated; by default the fields given.
+            name: A name for people.
+            state: Whether deliveries are made.
+            subscribed_events: The events delivered to the URI.
+            uri: HTTPS endpoint deliveries are posted to."""
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -278,7 +288,10 @@ class Webhooks(WebhooksHelpers):
         timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
     ) -> Empty:
-        """DELETE /webhooks/{id}"""
+        """Delete a webhook.
+
+        Args:
+            id: Id of the resource."""
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -304,7 +317,10 @@ class Webhooks(WebhooksHelpers):
         timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
     ) -> PingWebhookResponse:
-        """POST /webhooks/{id}:ping"""
+        """Send a signed ping event to a webhook.
+
+        Args:
+            id: Id of the resource."""
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -336,7 +352,11 @@ class Webhooks(WebhooksHelpers):
         timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
     ) -> RotateSigningSecretResponse:
-        """POST /webhooks/{id}:rotateSigningSecret"""
+        """Make a new signing secret for a webhook.
+
+        Args:
+            id: Id of the resource.
+            revocation_behavior: When the previous secrets stop being valid (default: after 24 hours)."""
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,

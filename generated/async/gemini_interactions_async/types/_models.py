@@ -17,12 +17,34 @@ from .._models_base import KNOWN_TAG, OPEN_TAG, UNKNOWN_TAG, BaseModel, UnknownV
 
 
 class Agent(BaseModel):
-    agent_config: AntigravityAgentConfig | None = None
-    base_agent: str | None = None
-    base_environment: InteractionEnvironment | None = None
-    id: str | None = None
-    system_instruction: str | None = None
-    tools: list[AgentTool] | None = None
+    """A reusable agent: instructions, tools and an environment that interactions can run with `agent=`."""
+
+    agent_config: Annotated[
+        AntigravityAgentConfig | None,
+        Field(description="Settings of the agent's base agent."),
+    ] = None
+    """Settings of the agent's base agent."""
+
+    base_agent: Annotated[str | None, Field(description="The agent this one builds on.")] = None
+    """The agent this one builds on."""
+
+    base_environment: Annotated[
+        InteractionEnvironment | None,
+        Field(description="The environment runs start from: a definition, or an existing environment's id."),
+    ] = None
+    """The environment runs start from: a definition, or an existing environment's id."""
+
+    id: Annotated[str | None, Field(description="Identifier, unique within its collection.")] = None
+    """Identifier, unique within its collection."""
+
+    system_instruction: Annotated[str | None, Field(description="Instructions the agent follows in every run.")] = None
+    """Instructions the agent follows in every run."""
+
+    tools: Annotated[list[AgentTool] | None, Field(description="Tools the agent may use.")] = None
+    """Tools the agent may use."""
+
+    description: Annotated[str | None, Field(description="What the agent is for")] = None
+    """What the agent is for"""
 
 
 class AllowedTools(BaseModel):
@@ -484,9 +506,22 @@ class CreateAgentInteractionParams(BaseModel):
 
 
 class CreateEnvironmentRequest(BaseModel):
-    from_environment: str | None = None
-    network: EnvironmentNetworkEgressAllowlist | Literal["disabled"] | str | None = None
-    sources: list[Source] | None = None
+    """A new environment: its files and its network access, or a copy of another."""
+
+    from_environment: Annotated[str | None, Field(description="Id of an environment to copy.")] = None
+    """Id of an environment to copy."""
+
+    network: Annotated[
+        EnvironmentNetworkEgressAllowlist | Literal["disabled"] | str | None,
+        Field(description="Outbound network access of the sandbox."),
+    ] = None
+    """Outbound network access of the sandbox."""
+
+    sources: Annotated[
+        list[Source] | None,
+        Field(description="Files or repositories to place into the workspace."),
+    ] = None
+    """Files or repositories to place into the workspace."""
 
 
 class CreateModelInteractionParams(BaseModel):
@@ -611,11 +646,25 @@ class CreateModelInteractionParams(BaseModel):
 
 
 class Credential(BaseModel):
-    create_time: str | None = None
-    id: str
-    status: Literal["active", "revoked"] | str | None = None
-    type: Literal["bearer_token", "oauth2", "environment_variable"] | str | None = None
-    update_time: str | None = None
+    """A stored credential, without its secret values."""
+
+    create_time: Annotated[str | None, Field(description="When it was created (RFC 3339).")] = None
+    """When it was created (RFC 3339)."""
+
+    id: Annotated[str, Field(description="Identifier, unique within its collection.")]
+    """Identifier, unique within its collection."""
+
+    status: Annotated[Literal["active", "revoked"] | str | None, Field(description="Current state.")] = None
+    """Current state."""
+
+    type: Annotated[
+        Literal["bearer_token", "oauth2", "environment_variable"] | str | None,
+        Field(description="Which kind it is: selects the variant."),
+    ] = None
+    """Which kind it is: selects the variant."""
+
+    update_time: Annotated[str | None, Field(description="When it last changed (RFC 3339).")] = None
+    """When it last changed (RFC 3339)."""
 
 
 class DeepResearchAgentConfig(BaseModel):
@@ -708,15 +757,40 @@ class EnvVar(BaseModel):
 
 
 class Environment(BaseModel):
-    created: str | None = None
-    file_count: str | None = None
-    id: str
-    last_accessed: str | None = None
-    network: EnvironmentNetworkEgressAllowlist | Literal["disabled"] | str | None = None
-    size_bytes: str | None = None
-    sources: list[Source] | None = None
-    status: Literal["active", "expired"] | str | None = None
-    updated: str | None = None
+    """A sandbox workspace agents run code in; its files persist between interactions."""
+
+    created: Annotated[str | None, Field(description="When it was created (RFC 3339).")] = None
+    """When it was created (RFC 3339)."""
+
+    file_count: Annotated[str | None, Field(description="Number of files (a decimal string).")] = None
+    """Number of files (a decimal string)."""
+
+    id: Annotated[str, Field(description="Identifier, unique within its collection.")]
+    """Identifier, unique within its collection."""
+
+    last_accessed: Annotated[str | None, Field(description="When it was last used (RFC 3339).")] = None
+    """When it was last used (RFC 3339)."""
+
+    network: Annotated[
+        EnvironmentNetworkEgressAllowlist | Literal["disabled"] | str | None,
+        Field(description="Outbound network access of the sandbox."),
+    ] = None
+    """Outbound network access of the sandbox."""
+
+    size_bytes: Annotated[str | None, Field(description="Size in bytes (a decimal string).")] = None
+    """Size in bytes (a decimal string)."""
+
+    sources: Annotated[
+        list[Source] | None,
+        Field(description="Files or repositories to place into the workspace."),
+    ] = None
+    """Files or repositories to place into the workspace."""
+
+    status: Annotated[Literal["active", "expired"] | str | None, Field(description="Current state.")] = None
+    """Current state."""
+
+    updated: Annotated[str | None, Field(description="When it last changed (RFC 3339).")] = None
+    """When it last changed (RFC 3339)."""
 
 
 class EnvironmentConfig(BaseModel):
@@ -748,13 +822,31 @@ class EnvironmentConfig(BaseModel):
 
 
 class EnvironmentFile(BaseModel):
-    created: str | None = None
-    mime_type: str | None = None
-    modified: str | None = None
-    name: str | None = None
-    path: str | None = None
-    size_bytes: str | None = None
-    type: Literal["file", "directory"] | str | None = None
+    """A file or directory in an environment's workspace."""
+
+    created: Annotated[str | None, Field(description="When it was created (RFC 3339).")] = None
+    """When it was created (RFC 3339)."""
+
+    mime_type: Annotated[str | None, Field(description="Media type of a file.")] = None
+    """Media type of a file."""
+
+    modified: Annotated[str | None, Field(description="When it last changed (RFC 3339).")] = None
+    """When it last changed (RFC 3339)."""
+
+    name: Annotated[str | None, Field(description="A name for people.")] = None
+    """A name for people."""
+
+    path: Annotated[str | None, Field(description="Path in the workspace.")] = None
+    """Path in the workspace."""
+
+    size_bytes: Annotated[str | None, Field(description="Size in bytes (a decimal string).")] = None
+    """Size in bytes (a decimal string)."""
+
+    type: Annotated[
+        Literal["file", "directory"] | str | None,
+        Field(description="Which kind it is: selects the variant."),
+    ] = None
+    """Which kind it is: selects the variant."""
 
 
 class EnvironmentNetworkEgressAllowlist(BaseModel):
@@ -768,18 +860,56 @@ class EnvironmentNetworkEgressAllowlist(BaseModel):
 
 
 class EnvironmentVariableConfig(BaseModel):
-    id: str
-    injection_location: InjectionLocation | InjectionLocationList
-    trusted_domains: list[str] | None = None
-    type: Literal["environment_variable"] = "environment_variable"
-    value: str
+    """A secret the sandbox sees as an environment variable and the API injects into matching requests."""
+
+    id: Annotated[str, Field(description="Identifier, unique within its collection.")]
+    """Identifier, unique within its collection."""
+
+    injection_location: Annotated[
+        InjectionLocation | InjectionLocationList,
+        Field(description="Where the value goes in an outgoing request."),
+    ]
+    """Where the value goes in an outgoing request."""
+
+    trusted_domains: Annotated[
+        list[str] | None,
+        Field(description="Domains whose requests may carry the value."),
+    ] = None
+    """Domains whose requests may carry the value."""
+
+    type: Annotated[
+        Literal["environment_variable"],
+        Field(description="Which kind it is: selects the variant."),
+    ] = "environment_variable"
+    """Which kind it is: selects the variant."""
+
+    value: Annotated[str, Field(description="The secret value (write-only).")]
+    """The secret value (write-only)."""
 
 
 class EnvironmentVariableUpdateConfig(BaseModel):
-    injection_location: InjectionLocation | InjectionLocationList | None = None
-    trusted_domains: list[str] | None = None
-    type: Literal["environment_variable"] = "environment_variable"
-    value: str | None = None
+    """New values for an environment-variable credential."""
+
+    injection_location: Annotated[
+        InjectionLocation | InjectionLocationList | None,
+        Field(description="Where the value goes in an outgoing request."),
+    ] = None
+    """Where the value goes in an outgoing request."""
+
+    trusted_domains: Annotated[
+        list[str] | None,
+        Field(description="Domains whose requests may carry the value."),
+    ] = None
+    """Domains whose requests may carry the value."""
+
+    type: Annotated[
+        Literal["environment_variable"],
+        Field(description="Which kind it is: selects the variant."),
+    ] = "environment_variable"
+    """Which kind it is: selects the variant."""
+
+    value: Annotated[str | None, Field(description="The secret value (write-only).")] = None
+    """The secret value (write-only)."""
 
 
 class Error(BaseModel):
@@ -1172,8 +1302,19 @@ class GenerationConfig(BaseModel):
 
 
 class GetEnvironmentFilesResponse(BaseModel):
-    files: list[EnvironmentFile] | None = None
-    next_page_token: str | None = None
+    """One page of the files at a path of an environment."""
+
+    files: Annotated[
+        list[EnvironmentFile] | None,
+        Field(description="The files and directories of this page."),
+    ] = None
+    """The files and directories of this page."""
+
+    next_page_token: Annotated[
+        str | None,
+        Field(description="Pass as `page_token` to get the next page; absent on the last page."),
+    ] = None
+    """Pass as `page_token` to get the next page; absent on the last page."""
 
 
 class GoogleMaps(BaseModel):
@@ -1460,18 +1601,56 @@ class GroundingToolCount(BaseModel):
 
 
 class HttpBearerConfig(BaseModel):
-    header_name: str | None = None
-    id: str
-    prefix: str | None = None
-    token: str
-    type: Literal["bearer_token"] = "bearer_token"
+    """A static token sent in a request header."""
+
+    header_name: Annotated[
+        str | None,
+        Field(description="Header the token is sent in (default Authorization)."),
+    ] = None
+    """Header the token is sent in (default Authorization)."""
+
+    id: Annotated[str, Field(description="Identifier, unique within its collection.")]
+    """Identifier, unique within its collection."""
+
+    prefix: Annotated[
+        str | None,
+        Field(description="Text before the token in the header (default `Bearer`)."),
+    ] = None
+    """Text before the token in the header (default `Bearer`)."""
+
+    token: Annotated[str, Field(description="The token (write-only).")]
+    """The token (write-only)."""
+
+    type: Annotated[
+        Literal["bearer_token"],
+        Field(description="Which kind it is: selects the variant."),
+    ] = "bearer_token"
+    """Which kind it is: selects the variant."""
 
 
 class HttpBearerUpdateConfig(BaseModel):
-    header_name: str | None = None
-    prefix: str | None = None
-    token: str | None = None
-    type: Literal["bearer_token"] = "bearer_token"
+    """New values for a bearer-token credential."""
+
+    header_name: Annotated[
+        str | None,
+        Field(description="Header the token is sent in (default Authorization)."),
+    ] = None
+    """Header the token is sent in (default Authorization)."""
+
+    prefix: Annotated[
+        str | None,
+        Field(description="Text before the token in the header (default `Bearer`)."),
+    ] = None
+    """Text before the token in the header (default `Bearer`)."""
+
+    token: Annotated[str | None, Field(description="The token (write-only).")] = None
+    """The token (write-only)."""
+
+    type: Annotated[
+        Literal["bearer_token"],
+        Field(description="Which kind it is: selects the variant."),
+    ] = "bearer_token"
+    """Which kind it is: selects the variant."""
 
 
 class HybridSearch(BaseModel):
@@ -1794,33 +1973,81 @@ class InteractionStatusUpdate(BaseModel):
 
 
 class ListAgentsResponse(BaseModel):
-    agents: list[Agent] | None = None
-    next_page_token: str | None = None
+    """One page of agents."""
+
+    agents: Annotated[list[Agent] | None, Field(description="The agents of this page.")] = None
+    """The agents of this page."""
+
+    next_page_token: Annotated[
+        str | None,
+        Field(description="Pass as `page_token` to get the next page; absent on the last page."),
+    ] = None
+    """Pass as `page_token` to get the next page; absent on the last page."""
 
 
 class ListCredentialsResponse(BaseModel):
-    credentials: list[Credential] | None = None
-    next_page_token: str | None = None
+    """One page of credentials."""
+
+    credentials: Annotated[list[Credential] | None, Field(description="The credentials of this page.")] = None
+    """The credentials of this page."""
+
+    next_page_token: Annotated[
+        str | None,
+        Field(description="Pass as `page_token` to get the next page; absent on the last page."),
+    ] = None
+    """Pass as `page_token` to get the next page; absent on the last page."""
 
 
 class ListEnvironmentsResponse(BaseModel):
-    environments: list[Environment] | None = None
-    next_page_token: str | None = None
+    """One page of environments."""
+
+    environments: Annotated[list[Environment] | None, Field(description="The environments of this page.")] = None
+    """The environments of this page."""
+
+    next_page_token: Annotated[
+        str | None,
+        Field(description="Pass as `page_token` to get the next page; absent on the last page."),
+    ] = None
+    """Pass as `page_token` to get the next page; absent on the last page."""
 
 
 class ListTriggerExecutionsResponse(BaseModel):
-    next_page_token: str | None = None
-    trigger_executions: list[TriggerExecution] | None = None
+    """One page of a trigger's runs."""
+
+    next_page_token: Annotated[
+        str | None,
+        Field(description="Pass as `page_token` to get the next page; absent on the last page."),
+    ] = None
+    """Pass as `page_token` to get the next page; absent on the last page."""
+
+    trigger_executions: Annotated[list[TriggerExecution] | None, Field(description="The runs of this page.")] = None
+    """The runs of this page."""
 
 
 class ListTriggersResponse(BaseModel):
-    next_page_token: str | None = None
-    triggers: list[Trigger] | None = None
+    """One page of triggers."""
+
+    next_page_token: Annotated[
+        str | None,
+        Field(description="Pass as `page_token` to get the next page; absent on the last page."),
+    ] = None
+    """Pass as `page_token` to get the next page; absent on the last page."""
+
+    triggers: Annotated[list[Trigger] | None, Field(description="The triggers of this page.")] = None
+    """The triggers of this page."""
 
 
 class ListWebhooksResponse(BaseModel):
-    next_page_token: str | None = None
-    webhooks: list[Webhook] | None = None
+    """One page of webhooks."""
+
+    next_page_token: Annotated[
+        str | None,
+        Field(description="Pass as `page_token` to get the next page; absent on the last page."),
+    ] = None
+    """Pass as `page_token` to get the next page; absent on the last page."""
+
+    webhooks: Annotated[list[Webhook] | None, Field(description="The webhooks of this page.")] = None
+    """The webhooks of this page."""
 
 
 class McpServer(BaseModel):
@@ -1957,22 +2184,50 @@ class ModelOutputStep(BaseModel):
 
 
 class OAuth2Config(BaseModel):
-    client_id: str
-    client_secret: str
-    id: str
-    refresh_token: str
-    scopes: list[str] | None = None
-    token_url: str
-    type: Literal["oauth2"] = "oauth2"
+    """OAuth 2 client settings; access tokens are refreshed with the stored refresh token."""
+
+    client_id: Annotated[str, Field(description="OAuth 2 client id.")]
+    """OAuth 2 client id."""
+
+    client_secret: Annotated[str, Field(description="OAuth 2 client secret (write-only).")]
+    """OAuth 2 client secret (write-only)."""
+
+    id: Annotated[str, Field(description="Identifier, unique within its collection.")]
+    """Identifier, unique within its collection."""
+
+    refresh_token: Annotated[str, Field(description="Refresh token (write-only).")]
+    """Refresh token (write-only)."""
+
+    scopes: Annotated[list[str] | None, Field(description="Scopes requested with each refresh.")] = None
+    """Scopes requested with each refresh."""
+
+    token_url: Annotated[str, Field(description="Token endpoint URL.")]
+    """Token endpoint URL."""
+
+    type: Annotated[Literal["oauth2"], Field(description="Which kind it is: selects the variant.")] = "oauth2"
+    """Which kind it is: selects the variant."""
 
 
 class OAuth2UpdateConfig(BaseModel):
-    client_id: str | None = None
-    client_secret: str | None = None
-    refresh_token: str | None = None
-    scopes: list[str] | None = None
-    token_url: str | None = None
-    type: Literal["oauth2"] = "oauth2"
+    """New values for an OAuth 2 credential."""
+
+    client_id: Annotated[str | None, Field(description="OAuth 2 client id.")] = None
+    """OAuth 2 client id."""
+
+    client_secret: Annotated[str | None, Field(description="OAuth 2 client secret (write-only).")] = None
+    """OAuth 2 client secret (write-only)."""
+
+    refresh_token: Annotated[str | None, Field(description="Refresh token (write-only).")] = None
+    """Refresh token (write-only)."""
+
+    scopes: Annotated[list[str] | None, Field(description="Scopes requested with each refresh.")] = None
+    """Scopes requested with each refresh."""
+
+    token_url: Annotated[str | None, Field(description="Token endpoint URL.")] = None
+    """Token endpoint URL."""
+
+    type: Annotated[Literal["oauth2"], Field(description="Which kind it is: selects the variant.")] = "oauth2"
+    """Which kind it is: selects the variant."""
 
 
 class ParallelAISearchConfig(BaseModel):
@@ -2306,13 +2561,20 @@ class ReviewSnippet(BaseModel):
 
 
 class RotateSigningSecretRequest(BaseModel):
-    revocation_behavior: (
-        Literal["revoke_previous_secrets_after_h24", "revoke_previous_secrets_immediately"] | str | None
-    ) = None
+    """How the secrets in use before a rotation stop being valid."""
+
+    revocation_behavior: Annotated[
+        Literal["revoke_previous_secrets_after_h24", "revoke_previous_secrets_immediately"] | str | None,
+        Field(description="When the previous secrets stop being valid (default: after 24 hours)."),
+    ] = None
+    """When the previous secrets stop being valid (default: after 24 hours)."""
 
 
 class RotateSigningSecretResponse(BaseModel):
-    secret: str | None = None
+    """The new signing secret, shown this once."""
+
+    secret: Annotated[str | None, Field(description="The new signing secret (`whsec_...`).")] = None
+    """The new signing secret (`whsec_...`)."""
 
 
 class SafetySetting(BaseModel):
@@ -2349,8 +2611,13 @@ class SessionConfig(BaseModel):
 
 
 class SigningSecret(BaseModel):
-    expire_time: str | None = None
-    truncated_secret: str | None = None
+    """A webhook signing secret, shown truncated."""
+
+    expire_time: Annotated[str | None, Field(description="When it stops being valid.")] = None
+    """When it stops being valid."""
+
+    truncated_secret: Annotated[str | None, Field(description="The first characters of the secret.")] = None
+    """The first characters of the secret."""
 
 
 class SmartTranscriptionMode(BaseModel):
@@ -2701,50 +2968,141 @@ class TranscriptionConfig(BaseModel):
 
 
 class Trigger(BaseModel):
-    consecutive_failure_count: int | None = None
-    create_time: str | None = None
-    display_name: str | None = None
-    environment_id: str | None = None
-    execution_timeout_seconds: int | None = None
-    id: str
-    interaction: Interaction
-    last_pause_time: str | None = None
-    last_resume_time: str | None = None
-    last_run_time: str | None = None
-    max_consecutive_failures: int | None = None
-    next_run_time: str | None = None
-    previous_interaction_id: str | None = None
-    schedule: str
-    status: Literal["active", "paused", "error"] | str | None = None
-    time_zone: str
-    update_time: str | None = None
+    """A schedule that starts an interaction (an agent run or a model turn) again and again."""
+
+    consecutive_failure_count: Annotated[int | None, Field(description="Failed runs in a row so far.")] = None
+    """Failed runs in a row so far."""
+
+    create_time: Annotated[str | None, Field(description="When it was created (RFC 3339).")] = None
+    """When it was created (RFC 3339)."""
+
+    display_name: Annotated[str | None, Field(description="A name for people.")] = None
+    """A name for people."""
+
+    environment_id: Annotated[str | None, Field(description="Environment the runs use.")] = None
+    """Environment the runs use."""
+
+    execution_timeout_seconds: Annotated[int | None, Field(description="Longest a run may take, in seconds.")] = None
+    """Longest a run may take, in seconds."""
+
+    id: Annotated[str, Field(description="Identifier, unique within its collection.")]
+    """Identifier, unique within its collection."""
+
+    interaction: Annotated[Interaction, Field(description="The interaction each run starts.")]
+    """The interaction each run starts."""
+
+    last_pause_time: Annotated[str | None, Field(description="When it was last paused.")] = None
+    """When it was last paused."""
+
+    last_resume_time: Annotated[str | None, Field(description="When it was last resumed.")] = None
+    """When it was last resumed."""
+
+    last_run_time: Annotated[str | None, Field(description="When it last ran.")] = None
+    """When it last ran."""
+
+    max_consecutive_failures: Annotated[
+        int | None,
+        Field(description="Failed runs in a row after which the trigger stops."),
+    ] = None
+    """Failed runs in a row after which the trigger stops."""
+
+    next_run_time: Annotated[str | None, Field(description="When it runs next.")] = None
+    """When it runs next."""
+
+    previous_interaction_id: Annotated[str | None, Field(description="Id of the interaction the last run started.")] = (
+        None
+    )
+    """Id of the interaction the last run started."""
+
+    schedule: Annotated[str, Field(description="When to run, as a cron expression.")]
+    """When to run, as a cron expression."""
+
+    status: Annotated[
+        Literal["active", "paused", "error"] | str | None,
+        Field(description="Current state."),
+    ] = None
+    """Current state."""
+
+    time_zone: Annotated[str, Field(description="Time zone of the schedule (IANA name).")]
+    """Time zone of the schedule (IANA name)."""
+
+    update_time: Annotated[str | None, Field(description="When it last changed (RFC 3339).")] = None
+    """When it last changed (RFC 3339)."""
 
 
 class TriggerCreateParams(BaseModel):
-    display_name: str | None = None
-    environment_id: str | None = None
-    execution_timeout_seconds: int | None = None
-    interaction: CreateInteractionParams
-    max_consecutive_failures: int | None = None
-    schedule: str
-    time_zone: str
+    """A new trigger: the interaction to start and the cron schedule to start it on."""
+
+    display_name: Annotated[str | None, Field(description="A name for people.")] = None
+    """A name for people."""
+
+    environment_id: Annotated[str | None, Field(description="Environment the runs use.")] = None
+    """Environment the runs use."""
+
+    execution_timeout_seconds: Annotated[int | None, Field(description="Longest a run may take, in seconds.")] = None
+    """Longest a run may take, in seconds."""
+
+    interaction: Annotated[CreateInteractionParams, Field(description="The interaction each run starts.")]
+    """The interaction each run starts."""
+
+    max_consecutive_failures: Annotated[
+        int | None,
+        Field(description="Failed runs in a row after which the trigger stops."),
+    ] = None
+    """Failed runs in a row after which the trigger stops."""
+
+    schedule: Annotated[str, Field(description="When to run, as a cron expression.")]
+    """When to run, as a cron expression."""
+
+    time_zone: Annotated[str, Field(description="Time zone of the schedule (IANA name).")]
+    """Time zone of the schedule (IANA name)."""
 
 
 class TriggerExecution(BaseModel):
-    end_time: str | None = None
-    environment_id: str | None = None
-    error: str | None = None
-    id: str
-    interaction_id: str | None = None
-    scheduled_time: str | None = None
-    start_time: str | None = None
-    status: Literal["in_progress", "completed", "failed", "skipped", "timed_out"] | str | None = None
-    trigger_id: str
+    """One run of a trigger and the interaction it started."""
+
+    end_time: Annotated[str | None, Field(description="When the run ended.")] = None
+    """When the run ended."""
+
+    environment_id: Annotated[str | None, Field(description="Environment the runs use.")] = None
+    """Environment the runs use."""
+
+    error: Annotated[str | None, Field(description="Why the run failed, when it did.")] = None
+    """Why the run failed, when it did."""
+
+    id: Annotated[str, Field(description="Identifier, unique within its collection.")]
+    """Identifier, unique within its collection."""
+
+    interaction_id: Annotated[str | None, Field(description="Id of the interaction the run started.")] = None
+    """Id of the interaction the run started."""
+
+    scheduled_time: Annotated[str | None, Field(description="When the run was due.")] = None
+    """When the run was due."""
+
+    start_time: Annotated[str | None, Field(description="When the run started.")] = None
+    """When the run started."""
+
+    status: Annotated[
+        Literal["in_progress", "completed", "failed", "skipped", "timed_out"] | str | None,
+        Field(description="Current state."),
+    ] = None
+    """Current state."""
+
+    trigger_id: Annotated[str, Field(description="Id of the trigger.")]
+    """Id of the trigger."""
 
 
 class TriggerUpdate(BaseModel):
-    display_name: str | None = None
-    status: Literal["active", "paused", "error"] | str | None = None
+    """New values for a trigger's name or status (pause and resume)."""
+
+    display_name: Annotated[str | None, Field(description="A name for people.")] = None
+    """A name for people."""
+
+    status: Annotated[
+        Literal["active", "paused", "error"] | str | None,
+        Field(description="Current state."),
+    ] = None
+    """Current state."""
 
 
 class UrlCitation(BaseModel):
@@ -3126,26 +3484,57 @@ class VideoResponseFormat(BaseModel):
 
 
 class Webhook(BaseModel):
-    create_time: str | None = None
-    id: str | None = None
-    name: str | None = None
-    new_signing_secret: str | None = None
-    signing_secrets: list[SigningSecret] | None = None
-    state: Literal["enabled", "disabled", "disabled_due_to_failed_deliveries"] | str | None = None
-    subscribed_events: list[
-        Literal[
-            "batch.succeeded",
-            "batch.expired",
-            "batch.failed",
-            "interaction.requires_action",
-            "interaction.completed",
-            "interaction.failed",
-            "video.generated",
-        ]
-        | str
+    """An endpoint the API calls with signed events (an interaction completed, a batch failed, ...)."""
+
+    create_time: Annotated[str | None, Field(description="When it was created (RFC 3339).")] = None
+    """When it was created (RFC 3339)."""
+
+    id: Annotated[str | None, Field(description="Identifier, unique within its collection.")] = None
+    """Identifier, unique within its collection."""
+
+    name: Annotated[str | None, Field(description="A name for people.")] = None
+    """A name for people."""
+
+    new_signing_secret: Annotated[
+        str | None,
+        Field(description="The signing secret (`whsec_...`), only in the answer that made it."),
+    ] = None
+    """The signing secret (`whsec_...`), only in the answer that made it."""
+
+    signing_secrets: Annotated[
+        list[SigningSecret] | None,
+        Field(description="The secrets deliveries are signed with, truncated."),
+    ] = None
+    """The secrets deliveries are signed with, truncated."""
+
+    state: Annotated[
+        Literal["enabled", "disabled", "disabled_due_to_failed_deliveries"] | str | None,
+        Field(description="Whether deliveries are made."),
+    ] = None
+    """Whether deliveries are made."""
+
+    subscribed_events: Annotated[
+        list[
+            Literal[
+                "batch.succeeded",
+                "batch.expired",
+                "batch.failed",
+                "interaction.requires_action",
+                "interaction.completed",
+                "interaction.failed",
+                "video.generated",
+            ]
+            | str
+        ],
+        Field(description="The events delivered to the URI."),
     ]
-    update_time: str | None = None
-    uri: str
+    """The events delivered to the URI."""
+
+    update_time: Annotated[str | None, Field(description="When it last changed (RFC 3339).")] = None
+    """When it last changed (RFC 3339)."""
+
+    uri: Annotated[str, Field(description="HTTPS endpoint deliveries are posted to.")]
+    """HTTPS endpoint deliveries are posted to."""
 
 
 class WebhookConfig(BaseModel):
@@ -3162,9 +3551,18 @@ class WebhookConfig(BaseModel):
 
 
 class WebhookUpdate(BaseModel):
-    name: str | None = None
-    state: Literal["enabled", "disabled", "disabled_due_to_failed_deliveries"] | str | None = None
-    subscribed_events: (
+    """New values for a webhook's fields."""
+
+    name: Annotated[str | None, Field(description="A name for people.")] = None
+    """A name for people."""
+
+    state: Annotated[
+        Literal["enabled", "disabled", "disabled_due_to_failed_deliveries"] | str | None,
+        Field(description="Whether deliveries are made."),
+    ] = None
+    """Whether deliveries are made."""
+
+    subscribed_events: Annotated[
         list[
             Literal[
                 "batch.succeeded",
@@ -3177,9 +3575,13 @@ class WebhookUpdate(BaseModel):
             ]
             | str
         ]
-        | None
-    ) = None
-    uri: str | None = None
+        | None,
+        Field(description="The events delivered to the URI."),
+    ] = None
+    """The events delivered to the URI."""
+
+    uri: Annotated[str | None, Field(description="HTTPS endpoint deliveries are posted to.")] = None
+    """HTTPS endpoint deliveries are posted to."""
 
 
 class WordInfo(BaseModel):
@@ -4306,6 +4708,7 @@ if TYPE_CHECKING:
         "CredentialCreateParams",
         EnvironmentVariableConfig | HttpBearerConfig | OAuth2Config,
     )
+    """A new credential, by kind (`type`): an environment variable, a bearer token or OAuth 2."""
 else:
     CredentialCreateParams = TypeAliasType(
         "CredentialCreateParams",
@@ -4366,6 +4769,7 @@ if TYPE_CHECKING:
         "CredentialUpdateParams",
         EnvironmentVariableUpdateConfig | HttpBearerUpdateConfig | OAuth2UpdateConfig,
     )
+    """New values for a credential's fields, by kind (`type`)."""
 else:
     CredentialUpdateParams = TypeAliasType(
         "CredentialUpdateParams",
@@ -4423,6 +4827,7 @@ if TYPE_CHECKING:
         "AgentTool",
         CodeExecution | Function | GoogleSearch | McpServer | UrlContext,
     )
+    """A tool an agent may use."""
 else:
     AgentTool = TypeAliasType(
         "AgentTool",
@@ -4720,16 +5125,16 @@ HarmCategory = TypeAliasType(
 
 
 PingWebhookRequest = TypeAliasType("PingWebhookRequest", dict[str, Any])
-"""The PingWebhookRequest type of the API."""
+"""Body of a ping: empty."""
 
 
 PingWebhookResponse = TypeAliasType("PingWebhookResponse", dict[str, Any])
-"""The PingWebhookResponse type of the API."""
+"""Answer to a ping: empty; the signed ping event goes to the webhook's URI."""
 
 
 InjectionLocation = TypeAliasType("InjectionLocation", Literal["header", "query", "body"] | str)
-"""The InjectionLocation type of the API."""
+"""Where a credential's value is placed in an outgoing request."""
 
 
 InjectionLocationList = TypeAliasType("InjectionLocationList", list[InjectionLocation])
-"""The InjectionLocationList type of the API."""
+"""Several places for a credential's value."""

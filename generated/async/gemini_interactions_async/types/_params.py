@@ -1591,4 +1591,4 @@ ResponseFormatParam: TypeAlias = (
 
 
 AgentToolParam: TypeAlias = CodeExecutionParam | FunctionParam | GoogleSearchParam | McpServerParam | UrlContextParam
-"""The request-side shape of `AgentTool`, as a plain dict."""
+"""A tool an agent may use."""

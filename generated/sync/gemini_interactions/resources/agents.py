@@ -41,6 +41,7 @@ CREATE_BODY = BodyCheck(
         "id": ("id", "str"),
         "system_instruction": ("system_instruction", "str"),
         "tools": ("tools", "list[AgentTool]"),
+        "description": ("description", "str"),
     },
 )
 
@@ -77,7 +78,12 @@ class Agents:
         timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
     ) -> ListAgentsResponsePage:
-        """GET /agents"""
+        """List agents.
+
+        Args:
+            page_size: Most items per page (the server's default when not given).
+            page_token: The `next_page_token` of the previous page.
+            parent: Only agents under this parent."""
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -116,13 +122,23 @@ class Agents:
         id: str | None = None,
         system_instruction: str | None = None,
         tools: Sequence[AgentToolParam | AgentTool] | None = None,
+        description: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
     ) -> Agent:
-        """POST /agents"""
+        """Create an agent.
+
+        Args:
+            agent_config: Settings of the agent's base agent.
+            base_agent: The agent this one builds on.
+            base_environment: The environment runs start from: a definition, or an existing environment's id.
+            id: Identifier, unique within its collection.
+            system_instruction: Instructions the agent follows in every run.
+            tools: Tools the agent may use.
+            description: What the agent is for"""
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -142,6 +158,7 @@ class Agents:
                 "id": id,
                 "system_instruction": system_instruction,
                 "tools": tools,
+                "description": description,
             },
             options=options,
             body_check=CREATE_BODY,
@@ -158,7 +175,10 @@ class Agents:
         timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
     ) -> Agent:
-        """GET /agents/{id}"""
+        """Get an agent.
+
+        Args:
+            id: Id of the resource."""
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -184,7 +204,10 @@ class Agents:
         timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
     ) -> Empty:
-        """DELETE /agents/{id}"""
+        """Delete an agent.
+
+        Args:
+            id: Id of the resource."""
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,

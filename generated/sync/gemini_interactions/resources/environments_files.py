@@ -58,7 +58,15 @@ class EnvironmentFiles(EnvironmentFilesHelpers):
         timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
     ) -> Headers:
-        """PUT /environments/{environment}/files/{path}"""
+        """Start a resumable upload of a file into an environment.
+
+        Args:
+            environment: Id of the environment.
+            path: Path in the workspace; `/` separates directories.
+            upload_header_content_length: Size of the file in bytes.
+            upload_header_content_type: Media type of the file.
+            extract: Unpack an uploaded tar or tar.gz archive into the path.
+            overwrite: Replace a file already at the path."""
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -95,7 +103,14 @@ class EnvironmentFiles(EnvironmentFilesHelpers):
         timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
     ) -> GetEnvironmentFilesResponsePage:
-        """GET /environments/{environment}/files/{path}"""
+        """List the files at a path of an environment, or describe one file.
+
+        Args:
+            environment: Id of the environment.
+            path: Path in the workspace; `/` separates directories.
+            page_size: Most items per page (the server's default when not given).
+            page_token: The `next_page_token` of the previous page.
+            recursive: For a directory, list every file below it too."""
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
