@@ -9,8 +9,7 @@ from typing import Any
 
 import pytest
 from gemini_interactions._upload import QueryUpload, SendChunk, StartUpload, UploadAnswer, UploadSource, upload_flow
-from gemini_interactions.testing import InteractionsTestServer
-from gemini_interactions.testing._files import FileStore
+from gemini_interactions.testing import FileStore, InteractionsTestServer
 
 from .conftest import Flavour
 

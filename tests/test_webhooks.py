@@ -14,8 +14,7 @@ from typing import Any
 import pytest
 from gemini_interactions import WebhookVerificationError
 from gemini_interactions._webhooks import SECRET_ENV, sign, signature_headers, verify_signature
-from gemini_interactions.testing import InteractionsTestServer
-from gemini_interactions.testing._deliveries import Deliveries
+from gemini_interactions.testing import Deliveries, InteractionsTestServer
 
 from .conftest import TEXT, Flavour
 from .local_http import LocalHTTPServer, QuietHandler
