@@ -154,3 +154,20 @@ def test_a_query_finding_the_upload_final_ends_it() -> None:
     with pytest.raises(StopIteration) as done:
         flow.send(UploadAnswer({"x-goog-upload-status": "final"}, b'{"files": []}'))
     assert done.value.value == b'{"files": []}'
+
+
+def test_the_key_goes_to_the_upload_url_only_on_the_api_origin() -> None:
+    from gemini_interactions._config import ClientConfig, Timeout
+    from gemini_interactions._upload import upload_request
+
+    config = ClientConfig(
+        api_key="k-secret", base_url="http://127.0.0.1:8000", api_version="v1beta", api_revision="r",
+        timeout=Timeout.of(5), max_retries=2,
+    )  # fmt: skip
+    same = upload_request(config, SendChunk("http://127.0.0.1:8000/upload/v1beta/uploads/1", 5, b"xy", True))
+    assert same.headers["x-goog-api-key"] == "k-secret"
+    assert same.headers["X-Goog-Upload-Command"] == "upload, finalize" and same.headers["X-Goog-Upload-Offset"] == "5"
+    assert same.content == b"xy" and not same.idempotent and same.max_retries == 0, "a chunk is sent once"
+    other = upload_request(config, QueryUpload("https://uploads.example.com/u/1"))
+    assert "x-goog-api-key" not in {k.lower() for k in other.headers}
+    assert other.headers["X-Goog-Upload-Command"] == "query" and other.idempotent
