@@ -240,7 +240,7 @@ def upload_request(config: ClientConfig, step: SendChunk | QueryUpload) -> Prepa
         method="POST",
         url=step.url,
         headers=headers,
-        params={},
+        params=dict(config.base_query) if same_origin else {},  # a base_url's own query goes where its key goes
         content=content,
         timeout=config.timeout,
         max_retries=retries,
