@@ -22,7 +22,7 @@ class HostileStream(QuietHandler):
     seen: list[str] = []
     lock = threading.Lock()
 
-    def do_POST(self) -> None:
+    def do_POST(self) -> None:  # noqa: N802
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
         event = {
             "event_type": "interaction.created",
@@ -36,7 +36,7 @@ class HostileStream(QuietHandler):
         self.wfile.flush()
         self.close_connection = True  # dropped before the interaction completed
 
-    def do_GET(self) -> None:
+    def do_GET(self) -> None:  # noqa: N802
         with self.lock:
             self.seen.append(self.path)
         body = json.dumps({"error": {"code": 404, "message": "no such interaction", "status": "NOT_FOUND"}}).encode()
