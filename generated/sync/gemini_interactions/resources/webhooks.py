@@ -105,7 +105,22 @@ class Webhooks(WebhooksHelpers):
 
         Args:
             page_size: Most items per page (the server's default when not given).
-            page_token: The `next_page_token` of the previous page."""
+            page_token: The `next_page_token` of the previous page.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: JSON properties merged into the request body, sent as given.
+            timeout: Seconds, or a Timeout, for this call instead of the client's.
+            max_retries: Retries for this call instead of the client's.
+
+        Returns:
+            The ListWebhooksResponse the API answers with.
+
+        Raises:
+            APIStatusError: An error status from the API; a subclass per status (NotFoundError, RateLimitError, ...).
+            APITimeoutError: No answer in time (an APIConnectionError); retried up to max_retries.
+            APIConnectionError: The connection failed or broke (the message says how); retried up to max_retries.
+            APIResponseValidationError: The answer is not a valid ListWebhooksResponse.
+        """
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -162,7 +177,23 @@ class Webhooks(WebhooksHelpers):
         Args:
             subscribed_events: The events delivered to the URI.
             uri: HTTPS endpoint deliveries are posted to.
-            name: A name for people."""
+            name: A name for people.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: JSON properties merged into the request body, sent as given.
+            timeout: Seconds, or a Timeout, for this call instead of the client's.
+            max_retries: Retries for this call instead of the client's.
+
+        Returns:
+            The Webhook the API answers with.
+
+        Raises:
+            InvalidArgumentError: An argument does not fit the API's request schema; nothing was sent.
+            APIStatusError: An error status from the API; a subclass per status (NotFoundError, RateLimitError, ...).
+            APITimeoutError: No answer in time (an APIConnectionError); retried up to max_retries.
+            APIConnectionError: The connection failed or broke (the message says how); retried up to max_retries.
+            APIResponseValidationError: The answer is not a valid Webhook.
+        """
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -198,7 +229,22 @@ class Webhooks(WebhooksHelpers):
         """Get a webhook.
 
         Args:
-            id: Id of the resource."""
+            id: Id of the resource.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: JSON properties merged into the request body, sent as given.
+            timeout: Seconds, or a Timeout, for this call instead of the client's.
+            max_retries: Retries for this call instead of the client's.
+
+        Returns:
+            The Webhook the API answers with.
+
+        Raises:
+            APIStatusError: An error status from the API; a subclass per status (NotFoundError, RateLimitError, ...).
+            APITimeoutError: No answer in time (an APIConnectionError); retried up to max_retries.
+            APIConnectionError: The connection failed or broke (the message says how); retried up to max_retries.
+            APIResponseValidationError: The answer is not a valid Webhook.
+        """
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -249,7 +295,23 @@ class Webhooks(WebhooksHelpers):
             name: A name for people.
             state: Whether deliveries are made.
             subscribed_events: The events delivered to the URI.
-            uri: HTTPS endpoint deliveries are posted to."""
+            uri: HTTPS endpoint deliveries are posted to.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: JSON properties merged into the request body, sent as given.
+            timeout: Seconds, or a Timeout, for this call instead of the client's.
+            max_retries: Retries for this call instead of the client's.
+
+        Returns:
+            The Webhook the API answers with.
+
+        Raises:
+            InvalidArgumentError: An argument does not fit the API's request schema; nothing was sent.
+            APIStatusError: An error status from the API; a subclass per status (NotFoundError, RateLimitError, ...).
+            APITimeoutError: No answer in time (an APIConnectionError); retried up to max_retries.
+            APIConnectionError: The connection failed or broke (the message says how); retried up to max_retries.
+            APIResponseValidationError: The answer is not a valid Webhook.
+        """
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -291,7 +353,22 @@ class Webhooks(WebhooksHelpers):
         """Delete a webhook.
 
         Args:
-            id: Id of the resource."""
+            id: Id of the resource.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: JSON properties merged into the request body, sent as given.
+            timeout: Seconds, or a Timeout, for this call instead of the client's.
+            max_retries: Retries for this call instead of the client's.
+
+        Returns:
+            The Empty the API answers with.
+
+        Raises:
+            APIStatusError: An error status from the API; a subclass per status (NotFoundError, RateLimitError, ...).
+            APITimeoutError: No answer in time (an APIConnectionError); retried up to max_retries.
+            APIConnectionError: The connection failed or broke (the message says how); retried up to max_retries.
+            APIResponseValidationError: The answer is not a valid Empty.
+        """
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -320,7 +397,23 @@ class Webhooks(WebhooksHelpers):
         """Send a signed ping event to a webhook.
 
         Args:
-            id: Id of the resource."""
+            id: Id of the resource.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: JSON properties merged into the request body, sent as given.
+            timeout: Seconds, or a Timeout, for this call instead of the client's.
+            max_retries: Retries for this call instead of the client's.
+
+        Returns:
+            The PingWebhookResponse the API answers with.
+
+        Raises:
+            InvalidArgumentError: An argument does not fit the API's request schema; nothing was sent.
+            APIStatusError: An error status from the API; a subclass per status (NotFoundError, RateLimitError, ...).
+            APITimeoutError: No answer in time (an APIConnectionError); retried up to max_retries.
+            APIConnectionError: The connection failed or broke (the message says how); retried up to max_retries.
+            APIResponseValidationError: The answer is not a valid PingWebhookResponse.
+        """
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -356,7 +449,23 @@ class Webhooks(WebhooksHelpers):
 
         Args:
             id: Id of the resource.
-            revocation_behavior: When the previous secrets stop being valid (default: after 24 hours)."""
+            revocation_behavior: When the previous secrets stop being valid (default: after 24 hours).
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: JSON properties merged into the request body, sent as given.
+            timeout: Seconds, or a Timeout, for this call instead of the client's.
+            max_retries: Retries for this call instead of the client's.
+
+        Returns:
+            The RotateSigningSecretResponse the API answers with.
+
+        Raises:
+            InvalidArgumentError: An argument does not fit the API's request schema; nothing was sent.
+            APIStatusError: An error status from the API; a subclass per status (NotFoundError, RateLimitError, ...).
+            APITimeoutError: No answer in time (an APIConnectionError); retried up to max_retries.
+            APIConnectionError: The connection failed or broke (the message says how); retried up to max_retries.
+            APIResponseValidationError: The answer is not a valid RotateSigningSecretResponse.
+        """
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
