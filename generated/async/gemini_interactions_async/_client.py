@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable, Mapping
 from functools import cached_property
 from types import TracebackType
-from typing import TYPE_CHECKING, TypeVar, cast, overload
+from typing import TYPE_CHECKING, NoReturn, TypeVar, cast, overload
 
 import aiohttp
 import pydantic
@@ -52,6 +52,12 @@ class AsyncClient:
         max_event_size: The largest stream event read, in bytes (default 64 MiB); a larger one
             raises EventTooLargeError as soon as its bytes pass the bound.
         session: Your own aiohttp.ClientSession; it is used for every call and never closed by the client.
+        trust_env: Whether the client's own session takes proxies from HTTP_PROXY, HTTPS_PROXY and
+            NO_PROXY (default True); a session you pass keeps its own setting.
+
+    A client cannot be pickled (it holds your credentials and live connections): make one per process.
+    A forked child's sync client opens its own connections; an async client raises EventLoopError in
+    an event loop other than its first; after `close()` every call raises ClientClosedError.
     """
 
     def __init__(
@@ -66,6 +72,7 @@ class AsyncClient:
         default_headers: Mapping[str, str] | None = None,
         session: aiohttp.ClientSession | None = None,
         max_event_size: int | None = None,
+        trust_env: bool = True,
     ) -> None:
         configure_from_env()
         self._config = ClientConfig.resolve(
@@ -78,7 +85,7 @@ class AsyncClient:
             default_headers=dict(default_headers or {}),
             max_event_size=max_event_size,
         )
-        self._transport = Transport(session)
+        self._transport = Transport(session, trust_env=trust_env)
 
     @cached_property
     def agents(self) -> Agents:
@@ -150,6 +157,12 @@ class AsyncClient:
         return (
             f"{type(self).__name__}(base_url={self.base_url!r}, api_version={self.api_version!r}, "
             f"api_revision={self.api_revision!r})"
+        )
+
+    def __reduce_ex__(self, protocol: object) -> NoReturn:
+        raise TypeError(
+            f"a {type(self).__name__} cannot be pickled: it holds your credentials and live connections; "
+            "create a client in the process that uses it"
         )
 
     async def close(self) -> None:
