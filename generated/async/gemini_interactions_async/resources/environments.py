@@ -78,7 +78,22 @@ class Environments:
 
         Args:
             page_size: Most items per page (the server's default when not given).
-            page_token: The `next_page_token` of the previous page."""
+            page_token: The `next_page_token` of the previous page.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: JSON properties merged into the request body, sent as given.
+            timeout: Seconds, or a Timeout, for this call instead of the client's.
+            max_retries: Retries for this call instead of the client's.
+
+        Returns:
+            The ListEnvironmentsResponse the API answers with.
+
+        Raises:
+            APIStatusError: An error status from the API; a subclass per status (NotFoundError, RateLimitError, ...).
+            APITimeoutError: No answer in time (an APIConnectionError); retried up to max_retries.
+            APIConnectionError: The connection failed or broke (the message says how); retried up to max_retries.
+            APIResponseValidationError: The answer is not a valid ListEnvironmentsResponse.
+        """
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -128,7 +143,23 @@ class Environments:
         Args:
             from_environment: Id of an environment to copy.
             network: Outbound network access of the sandbox.
-            sources: Files or repositories to place into the workspace."""
+            sources: Files or repositories to place into the workspace.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: JSON properties merged into the request body, sent as given.
+            timeout: Seconds, or a Timeout, for this call instead of the client's.
+            max_retries: Retries for this call instead of the client's.
+
+        Returns:
+            The Environment the API answers with.
+
+        Raises:
+            InvalidArgumentError: An argument does not fit the API's request schema; nothing was sent.
+            APIStatusError: An error status from the API; a subclass per status (NotFoundError, RateLimitError, ...).
+            APITimeoutError: No answer in time (an APIConnectionError); retried up to max_retries.
+            APIConnectionError: The connection failed or broke (the message says how); retried up to max_retries.
+            APIResponseValidationError: The answer is not a valid Environment.
+        """
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -164,7 +195,22 @@ class Environments:
         """Get an environment.
 
         Args:
-            id: Id of the resource."""
+            id: Id of the resource.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: JSON properties merged into the request body, sent as given.
+            timeout: Seconds, or a Timeout, for this call instead of the client's.
+            max_retries: Retries for this call instead of the client's.
+
+        Returns:
+            The Environment the API answers with.
+
+        Raises:
+            APIStatusError: An error status from the API; a subclass per status (NotFoundError, RateLimitError, ...).
+            APITimeoutError: No answer in time (an APIConnectionError); retried up to max_retries.
+            APIConnectionError: The connection failed or broke (the message says how); retried up to max_retries.
+            APIResponseValidationError: The answer is not a valid Environment.
+        """
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -193,7 +239,22 @@ class Environments:
         """Delete an environment.
 
         Args:
-            id: Id of the resource."""
+            id: Id of the resource.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: JSON properties merged into the request body, sent as given.
+            timeout: Seconds, or a Timeout, for this call instead of the client's.
+            max_retries: Retries for this call instead of the client's.
+
+        Returns:
+            The Empty the API answers with.
+
+        Raises:
+            APIStatusError: An error status from the API; a subclass per status (NotFoundError, RateLimitError, ...).
+            APITimeoutError: No answer in time (an APIConnectionError); retried up to max_retries.
+            APIConnectionError: The connection failed or broke (the message says how); retried up to max_retries.
+            APIResponseValidationError: The answer is not a valid Empty.
+        """
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,

@@ -105,7 +105,22 @@ class Credentials:
 
         Args:
             page_size: Most items per page (the server's default when not given).
-            page_token: The `next_page_token` of the previous page."""
+            page_token: The `next_page_token` of the previous page.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: JSON properties merged into the request body, sent as given.
+            timeout: Seconds, or a Timeout, for this call instead of the client's.
+            max_retries: Retries for this call instead of the client's.
+
+        Returns:
+            The ListCredentialsResponse the API answers with.
+
+        Raises:
+            APIStatusError: An error status from the API; a subclass per status (NotFoundError, RateLimitError, ...).
+            APITimeoutError: No answer in time (an APIConnectionError); retried up to max_retries.
+            APIConnectionError: The connection failed or broke (the message says how); retried up to max_retries.
+            APIResponseValidationError: The answer is not a valid ListCredentialsResponse.
+        """
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -171,7 +186,23 @@ class Credentials:
             client_secret: OAuth 2 client secret (write-only).
             refresh_token: Refresh token (write-only).
             scopes: Scopes requested with each refresh.
-            token_url: Token endpoint URL."""
+            token_url: Token endpoint URL.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: JSON properties merged into the request body, sent as given.
+            timeout: Seconds, or a Timeout, for this call instead of the client's.
+            max_retries: Retries for this call instead of the client's.
+
+        Returns:
+            The Credential the API answers with.
+
+        Raises:
+            InvalidArgumentError: An argument does not fit the API's request schema; nothing was sent.
+            APIStatusError: An error status from the API; a subclass per status (NotFoundError, RateLimitError, ...).
+            APITimeoutError: No answer in time (an APIConnectionError); retried up to max_retries.
+            APIConnectionError: The connection failed or broke (the message says how); retried up to max_retries.
+            APIResponseValidationError: The answer is not a valid Credential.
+        """
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -217,7 +248,22 @@ class Credentials:
         """Get a credential (without its secret).
 
         Args:
-            id: Id of the resource."""
+            id: Id of the resource.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: JSON properties merged into the request body, sent as given.
+            timeout: Seconds, or a Timeout, for this call instead of the client's.
+            max_retries: Retries for this call instead of the client's.
+
+        Returns:
+            The Credential the API answers with.
+
+        Raises:
+            APIStatusError: An error status from the API; a subclass per status (NotFoundError, RateLimitError, ...).
+            APITimeoutError: No answer in time (an APIConnectionError); retried up to max_retries.
+            APIConnectionError: The connection failed or broke (the message says how); retried up to max_retries.
+            APIResponseValidationError: The answer is not a valid Credential.
+        """
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -272,7 +318,23 @@ class Credentials:
             client_secret: OAuth 2 client secret (write-only).
             refresh_token: Refresh token (write-only).
             scopes: Scopes requested with each refresh.
-            token_url: Token endpoint URL."""
+            token_url: Token endpoint URL.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: JSON properties merged into the request body, sent as given.
+            timeout: Seconds, or a Timeout, for this call instead of the client's.
+            max_retries: Retries for this call instead of the client's.
+
+        Returns:
+            The Credential the API answers with.
+
+        Raises:
+            InvalidArgumentError: An argument does not fit the API's request schema; nothing was sent.
+            APIStatusError: An error status from the API; a subclass per status (NotFoundError, RateLimitError, ...).
+            APITimeoutError: No answer in time (an APIConnectionError); retried up to max_retries.
+            APIConnectionError: The connection failed or broke (the message says how); retried up to max_retries.
+            APIResponseValidationError: The answer is not a valid Credential.
+        """
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -335,7 +397,22 @@ class Credentials:
         """Delete a credential (refused while a trigger uses it).
 
         Args:
-            id: Id of the resource."""
+            id: Id of the resource.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: JSON properties merged into the request body, sent as given.
+            timeout: Seconds, or a Timeout, for this call instead of the client's.
+            max_retries: Retries for this call instead of the client's.
+
+        Returns:
+            The Empty the API answers with.
+
+        Raises:
+            APIStatusError: An error status from the API; a subclass per status (NotFoundError, RateLimitError, ...).
+            APITimeoutError: No answer in time (an APIConnectionError); retried up to max_retries.
+            APIConnectionError: The connection failed or broke (the message says how); retried up to max_retries.
+            APIResponseValidationError: The answer is not a valid Empty.
+        """
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,

@@ -103,7 +103,22 @@ class Triggers:
         Args:
             filter: Only triggers matching this expression (e.g. by status).
             page_size: Most items per page (the server's default when not given).
-            page_token: The `next_page_token` of the previous page."""
+            page_token: The `next_page_token` of the previous page.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: JSON properties merged into the request body, sent as given.
+            timeout: Seconds, or a Timeout, for this call instead of the client's.
+            max_retries: Retries for this call instead of the client's.
+
+        Returns:
+            The ListTriggersResponse the API answers with.
+
+        Raises:
+            APIStatusError: An error status from the API; a subclass per status (NotFoundError, RateLimitError, ...).
+            APITimeoutError: No answer in time (an APIConnectionError); retried up to max_retries.
+            APIConnectionError: The connection failed or broke (the message says how); retried up to max_retries.
+            APIResponseValidationError: The answer is not a valid ListTriggersResponse.
+        """
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -161,7 +176,23 @@ class Triggers:
             display_name: A name for people.
             environment_id: Environment the runs use.
             execution_timeout_seconds: Longest a run may take, in seconds.
-            max_consecutive_failures: Failed runs in a row after which the trigger stops."""
+            max_consecutive_failures: Failed runs in a row after which the trigger stops.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: JSON properties merged into the request body, sent as given.
+            timeout: Seconds, or a Timeout, for this call instead of the client's.
+            max_retries: Retries for this call instead of the client's.
+
+        Returns:
+            The Trigger the API answers with.
+
+        Raises:
+            InvalidArgumentError: An argument does not fit the API's request schema; nothing was sent.
+            APIStatusError: An error status from the API; a subclass per status (NotFoundError, RateLimitError, ...).
+            APITimeoutError: No answer in time (an APIConnectionError); retried up to max_retries.
+            APIConnectionError: The connection failed or broke (the message says how); retried up to max_retries.
+            APIResponseValidationError: The answer is not a valid Trigger.
+        """
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -201,7 +232,22 @@ class Triggers:
         """Get a trigger.
 
         Args:
-            id: Id of the resource."""
+            id: Id of the resource.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: JSON properties merged into the request body, sent as given.
+            timeout: Seconds, or a Timeout, for this call instead of the client's.
+            max_retries: Retries for this call instead of the client's.
+
+        Returns:
+            The Trigger the API answers with.
+
+        Raises:
+            APIStatusError: An error status from the API; a subclass per status (NotFoundError, RateLimitError, ...).
+            APITimeoutError: No answer in time (an APIConnectionError); retried up to max_retries.
+            APIConnectionError: The connection failed or broke (the message says how); retried up to max_retries.
+            APIResponseValidationError: The answer is not a valid Trigger.
+        """
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -234,7 +280,23 @@ class Triggers:
         Args:
             id: Id of the resource.
             display_name: A name for people.
-            status: Current state."""
+            status: Current state.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: JSON properties merged into the request body, sent as given.
+            timeout: Seconds, or a Timeout, for this call instead of the client's.
+            max_retries: Retries for this call instead of the client's.
+
+        Returns:
+            The Trigger the API answers with.
+
+        Raises:
+            InvalidArgumentError: An argument does not fit the API's request schema; nothing was sent.
+            APIStatusError: An error status from the API; a subclass per status (NotFoundError, RateLimitError, ...).
+            APITimeoutError: No answer in time (an APIConnectionError); retried up to max_retries.
+            APIConnectionError: The connection failed or broke (the message says how); retried up to max_retries.
+            APIResponseValidationError: The answer is not a valid Trigger.
+        """
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -268,7 +330,22 @@ class Triggers:
         """Delete a trigger.
 
         Args:
-            id: Id of the resource."""
+            id: Id of the resource.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: JSON properties merged into the request body, sent as given.
+            timeout: Seconds, or a Timeout, for this call instead of the client's.
+            max_retries: Retries for this call instead of the client's.
+
+        Returns:
+            The Empty the API answers with.
+
+        Raises:
+            APIStatusError: An error status from the API; a subclass per status (NotFoundError, RateLimitError, ...).
+            APITimeoutError: No answer in time (an APIConnectionError); retried up to max_retries.
+            APIConnectionError: The connection failed or broke (the message says how); retried up to max_retries.
+            APIResponseValidationError: The answer is not a valid Empty.
+        """
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -301,7 +378,22 @@ class Triggers:
         Args:
             trigger_id: Id of the trigger.
             page_size: Most items per page (the server's default when not given).
-            page_token: The `next_page_token` of the previous page."""
+            page_token: The `next_page_token` of the previous page.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: JSON properties merged into the request body, sent as given.
+            timeout: Seconds, or a Timeout, for this call instead of the client's.
+            max_retries: Retries for this call instead of the client's.
+
+        Returns:
+            The ListTriggerExecutionsResponse the API answers with.
+
+        Raises:
+            APIStatusError: An error status from the API; a subclass per status (NotFoundError, RateLimitError, ...).
+            APITimeoutError: No answer in time (an APIConnectionError); retried up to max_retries.
+            APIConnectionError: The connection failed or broke (the message says how); retried up to max_retries.
+            APIResponseValidationError: The answer is not a valid ListTriggerExecutionsResponse.
+        """
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -344,7 +436,22 @@ class Triggers:
         """Run a trigger now.
 
         Args:
-            trigger_id: Id of the trigger."""
+            trigger_id: Id of the trigger.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: JSON properties merged into the request body, sent as given.
+            timeout: Seconds, or a Timeout, for this call instead of the client's.
+            max_retries: Retries for this call instead of the client's.
+
+        Returns:
+            The TriggerExecution the API answers with.
+
+        Raises:
+            APIStatusError: An error status from the API; a subclass per status (NotFoundError, RateLimitError, ...).
+            APITimeoutError: No answer in time (an APIConnectionError); retried up to max_retries.
+            APIConnectionError: The connection failed or broke (the message says how); retried up to max_retries.
+            APIResponseValidationError: The answer is not a valid TriggerExecution.
+        """
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,

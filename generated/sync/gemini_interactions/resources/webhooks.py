@@ -104,7 +104,22 @@ class Webhooks:
 
         Args:
             page_size: Most items per page (the server's default when not given).
-            page_token: The `next_page_token` of the previous page."""
+            page_token: The `next_page_token` of the previous page.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: JSON properties merged into the request body, sent as given.
+            timeout: Seconds, or a Timeout, for this call instead of the client's.
+            max_retries: Retries for this call instead of the client's.
+
+        Returns:
+            The ListWebhooksResponse the API answers with.
+
+        Raises:
+            APIStatusError: An error status from the API; a subclass per status (NotFoundError, RateLimitError, ...).
+            APITimeoutError: No answer in time (an APIConnectionError); retried up to max_retries.
+            APIConnectionError: The connection failed or broke (the message says how); retried up to max_retries.
+            APIResponseValidationError: The answer is not a valid ListWebhooksResponse.
+        """
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -161,7 +176,23 @@ class Webhooks:
         Args:
             subscribed_events: The events delivered to the URI.
             uri: HTTPS endpoint deliveries are posted to.
-            name: A name for people."""
+            name: A name for people.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: JSON properties merged into the request body, sent as given.
+            timeout: Seconds, or a Timeout, for this call instead of the client's.
+            max_retries: Retries for this call instead of the client's.
+
+        Returns:
+            The Webhook the API answers with.
+
+        Raises:
+            InvalidArgumentError: An argument does not fit the API's request schema; nothing was sent.
+            APIStatusError: An error status from the API; a subclass per status (NotFoundError, RateLimitError, ...).
+            APITimeoutError: No answer in time (an APIConnectionError); retried up to max_retries.
+            APIConnectionError: The connection failed or broke (the message says how); retried up to max_retries.
+            APIResponseValidationError: The answer is not a valid Webhook.
+        """
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -197,7 +228,22 @@ class Webhooks:
         """Get a webhook.
 
         Args:
-            id: Id of the resource."""
+            id: Id of the resource.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: JSON properties merged into the request body, sent as given.
+            timeout: Seconds, or a Timeout, for this call instead of the client's.
+            max_retries: Retries for this call instead of the client's.
+
+        Returns:
+            The Webhook the API answers with.
+
+        Raises:
+            APIStatusError: An error status from the API; a subclass per status (NotFoundError, RateLimitError, ...).
+            APITimeoutError: No answer in time (an APIConnectionError); retried up to max_retries.
+            APIConnectionError: The connection failed or broke (the message says how); retried up to max_retries.
+            APIResponseValidationError: The answer is not a valid Webhook.
+        """
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -248,7 +294,23 @@ class Webhooks:
             name: A name for people.
             state: Whether deliveries are made.
             subscribed_events: The events delivered to the URI.
-            uri: HTTPS endpoint deliveries are posted to."""
+            uri: HTTPS endpoint deliveries are posted to.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: JSON properties merged into the request body, sent as given.
+            timeout: Seconds, or a Timeout, for this call instead of the client's.
+            max_retries: Retries for this call instead of the client's.
+
+        Returns:
+            The Webhook the API answers with.
+
+        Raises:
+            InvalidArgumentError: An argument does not fit the API's request schema; nothing was sent.
+            APIStatusError: An error status from the API; a subclass per status (NotFoundError, RateLimitError, ...).
+            APITimeoutError: No answer in time (an APIConnectionError); retried up to max_retries.
+            APIConnectionError: The connection failed or broke (the message says how); retried up to max_retries.
+            APIResponseValidationError: The answer is not a valid Webhook.
+        """
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -290,7 +352,22 @@ class Webhooks:
         """Delete a webhook.
 
         Args:
-            id: Id of the resource."""
+            id: Id of the resource.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: JSON properties merged into the request body, sent as given.
+            timeout: Seconds, or a Timeout, for this call instead of the client's.
+            max_retries: Retries for this call instead of the client's.
+
+        Returns:
+            The Empty the API answers with.
+
+        Raises:
+            APIStatusError: An error status from the API; a subclass per status (NotFoundError, RateLimitError, ...).
+            APITimeoutError: No answer in time (an APIConnectionError); retried up to max_retries.
+            APIConnectionError: The connection failed or broke (the message says how); retried up to max_retries.
+            APIResponseValidationError: The answer is not a valid Empty.
+        """
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -319,7 +396,23 @@ class Webhooks:
         """Send a signed ping event to a webhook.
 
         Args:
-            id: Id of the resource."""
+            id: Id of the resource.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: JSON properties merged into the request body, sent as given.
+            timeout: Seconds, or a Timeout, for this call instead of the client's.
+            max_retries: Retries for this call instead of the client's.
+
+        Returns:
+            The PingWebhookResponse the API answers with.
+
+        Raises:
+            InvalidArgumentError: An argument does not fit the API's request schema; nothing was sent.
+            APIStatusError: An error status from the API; a subclass per status (NotFoundError, RateLimitError, ...).
+            APITimeoutError: No answer in time (an APIConnectionError); retried up to max_retries.
+            APIConnectionError: The connection failed or broke (the message says how); retried up to max_retries.
+            APIResponseValidationError: The answer is not a valid PingWebhookResponse.
+        """
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -355,7 +448,23 @@ class Webhooks:
 
         Args:
             id: Id of the resource.
-            revocation_behavior: When the previous secrets stop being valid (default: after 24 hours)."""
+            revocation_behavior: When the previous secrets stop being valid (default: after 24 hours).
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: JSON properties merged into the request body, sent as given.
+            timeout: Seconds, or a Timeout, for this call instead of the client's.
+            max_retries: Retries for this call instead of the client's.
+
+        Returns:
+            The RotateSigningSecretResponse the API answers with.
+
+        Raises:
+            InvalidArgumentError: An argument does not fit the API's request schema; nothing was sent.
+            APIStatusError: An error status from the API; a subclass per status (NotFoundError, RateLimitError, ...).
+            APITimeoutError: No answer in time (an APIConnectionError); retried up to max_retries.
+            APIConnectionError: The connection failed or broke (the message says how); retried up to max_retries.
+            APIResponseValidationError: The answer is not a valid RotateSigningSecretResponse.
+        """
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
