@@ -40,6 +40,8 @@ class AsyncClient:
         timeout: Seconds, or a Timeout(connect=..., read=...); read bounds silence between bytes.
         max_retries: Retries of connection errors, 408, 409, 429 and 5xx answers (default 2).
         default_headers: Headers sent with every request.
+        max_event_size: The largest stream event read, in bytes (default 64 MiB); a larger one
+            raises EventTooLargeError as soon as its bytes pass the bound.
         session: Your own aiohttp.ClientSession; it is used for every call and never closed by the client.
     """
 
@@ -56,6 +58,7 @@ class AsyncClient:
         max_retries: int | None = None,
         default_headers: Mapping[str, str] | None = None,
         session: aiohttp.ClientSession | None = None,
+        max_event_size: int | None = None,
     ) -> None:
         configure_from_env()
         self._config = ClientConfig.resolve(
@@ -66,6 +69,7 @@ class AsyncClient:
             timeout=timeout,
             max_retries=max_retries,
             default_headers=dict(default_headers or {}),
+            max_event_size=max_event_size,
         )
         self._transport = Transport(session)
         self.interactions = Interactions(self)
@@ -89,6 +93,10 @@ class AsyncClient:
     @property
     def max_retries(self) -> int:
         return self._config.max_retries
+
+    @property
+    def max_event_size(self) -> int:
+        return self._config.max_event_size
 
     def __repr__(self) -> str:
         return (
@@ -147,9 +155,8 @@ class AsyncClient:
         def reopen(interaction_id: str, query: dict[str, object]) -> PreparedRequest:
             return self._prepare("GET", f"{resource_path}/{interaction_id}", query=query, stream=True, options=options)
 
-        state = StreamState(
-            adapter, SSEDecoder(sse_block_parser()), interaction_id=interaction_id, last_event_id=last_event_id
-        )
+        decoder = SSEDecoder(sse_block_parser(), max_event_size=self._config.max_event_size)
+        state = StreamState(adapter, decoder, interaction_id=interaction_id, last_event_id=last_event_id)
         stream = AsyncStream(transport=self._transport, request=request, response=response, state=state, reopen=reopen)
         if raw_response_requested():
             return cast(AsyncStream[E], self._raw_response(response, lambda: stream))

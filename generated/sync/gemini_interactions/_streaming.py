@@ -119,8 +119,6 @@ class Stream(Generic[E]):
 
         Events already seen in a loop over the stream count too, so it can follow such a loop.
         Raises StreamError when the stream carries an `error` event."""
-        from ._accumulate import interaction_from_events
-
         events = self._iterator() if self._iterator is not None else self.__iter__()
         if events is not None and not self._closed:
             for event in events:
@@ -141,7 +139,16 @@ class Stream(Generic[E]):
                 code=getattr(error, "code", None),
                 event=error_event,
             )
-        return interaction_from_events(self._state.delivered_data)
+        return self._interaction_so_far()
+
+    def _interaction_so_far(self) -> Interaction:
+        """The Interaction built from the events delivered so far, at any point of the stream.
+
+        Costs about the size of the Interaction, whatever the number of events: each event was
+        folded in as it was delivered, and strings that arrived in pieces are joined here, once."""
+        from .types import Interaction
+
+        return Interaction.model_validate(self._state.interaction.snapshot())
 
     def _events(self) -> Iterator[E]:
         started = time.monotonic()
@@ -158,7 +165,7 @@ class Stream(Generic[E]):
                     logger.info(
                         "stream of %s complete: %d events in %.0f ms",
                         self.interaction_id,
-                        len(self._state.delivered_data),
+                        self._state.delivered,
                         (time.monotonic() - started) * 1000,
                     )
                     return
