@@ -19,6 +19,8 @@ DEFAULT_MAX_RETRIES: Final = 2
 # The largest stream event the client reads (bytes): far above an inline image or audio clip,
 # far below what would hurt the process; a larger one raises EventTooLargeError.
 DEFAULT_MAX_EVENT_SIZE: Final = 64 * 1024 * 1024
+# A live stream sends an event or a keep-alive well within this; a dead one raises in minutes, not hours.
+DEFAULT_STREAM_IDLE: Final = 120.0
 USER_AGENT: Final = f"{PACKAGE_NAME}/{__version__} api-revision/{API_REVISION} python/{platform.python_version()}"
 
 
@@ -26,10 +28,13 @@ USER_AGENT: Final = f"{PACKAGE_NAME}/{__version__} api-revision/{API_REVISION} p
 class Timeout:
     """Seconds to wait: `connect` for the connection, `read` between bytes of the answer.
 
-    `read` bounds silence, not a whole stream: a stream may run for minutes as long as data keeps coming."""
+    `read` bounds silence, not a whole stream: a stream may run for minutes as long as data keeps coming.
+    `stream_idle` bounds a stream's time without a complete line (an event's or a keep-alive comment's),
+    so bytes trickling in cannot hold it either; past it the stream resumes, a few times, then raises."""
 
     connect: float | None = 10.0
     read: float | None = 600.0
+    stream_idle: float | None = DEFAULT_STREAM_IDLE
 
     @classmethod
     def of(cls, value: float | Timeout | None) -> Timeout:
@@ -53,6 +58,7 @@ class ClientConfig:
     max_retries: int
     default_headers: dict[str, str] = field(default_factory=dict, repr=False)
     max_event_size: int = DEFAULT_MAX_EVENT_SIZE
+    strict: bool = False  # a server payload of a known type that fails validation raises (else: lenient form)
 
     @classmethod
     def resolve(
@@ -66,6 +72,7 @@ class ClientConfig:
         max_retries: int | None,
         default_headers: dict[str, str] | None = None,
         max_event_size: int | None = None,
+        strict: bool = False,
     ) -> ClientConfig:
         key = api_key or next((os.environ[v] for v in API_KEY_ENV_VARS if os.environ.get(v)), None)
         if not key:
@@ -94,6 +101,7 @@ class ClientConfig:
             max_retries=DEFAULT_MAX_RETRIES if max_retries is None else max_retries,
             default_headers=dict(default_headers or {}),
             max_event_size=DEFAULT_MAX_EVENT_SIZE if max_event_size is None else max_event_size,
+            strict=strict,
         )
 
     def url(self, path: str) -> str:

@@ -18,7 +18,7 @@ from ._request import PreparedRequest, RequestOptions, parse_body, prepare_reque
 from ._response import RawResponse, raw_response_requested
 from ._sse import SSEDecoder
 from ._stream_state import StreamState
-from ._streaming import Stream
+from ._streaming import Stream, open_event_stream
 from ._transport import HTTPResponse, Transport, read_body, sse_block_parser, status_of
 from .resources.interactions import Interactions
 
@@ -37,11 +37,14 @@ class Client:
         base_url: Scheme, host and optional path prefix; defaults to https://generativelanguage.googleapis.com.
         api_version: The path segment after base_url; defaults to v1beta.
         api_revision: Sent as the Api-Revision header; defaults to the revision this SDK was generated for.
-        timeout: Seconds, or a Timeout(connect=..., read=...); read bounds silence between bytes.
+        timeout: Seconds, or a Timeout(connect=..., read=..., stream_idle=...); read bounds silence
+            between bytes, stream_idle (default 120 s) a stream's time without a complete line.
         max_retries: Retries of connection errors, 408, 409, 429 and 5xx answers (default 2).
         default_headers: Headers sent with every request.
         max_event_size: The largest stream event read, in bytes (default 64 MiB); a larger one
             raises EventTooLargeError as soon as its bytes pass the bound.
+        strict: Raise APIResponseValidationError for a server payload of a known type that fails
+            validation; by default it is kept in a lenient form (see `Invalid`) and logged once at WARNING.
         session: Your own requests.Session; it is used for every call and never closed by the client.
     """
 
@@ -59,6 +62,7 @@ class Client:
         default_headers: Mapping[str, str] | None = None,
         session: requests.Session | None = None,
         max_event_size: int | None = None,
+        strict: bool = False,
     ) -> None:
         configure_from_env()
         self._config = ClientConfig.resolve(
@@ -70,6 +74,7 @@ class Client:
             max_retries=max_retries,
             default_headers=dict(default_headers or {}),
             max_event_size=max_event_size,
+            strict=strict,
         )
         self._transport = Transport(session)
         self.interactions = Interactions(self)
@@ -136,9 +141,11 @@ class Client:
         body = read_body(response, request)
         if raw_response_requested():
             # Called through with_raw_response, whose wrapper declares the RawResponse type to the caller.
-            raw = self._raw_response(response, lambda: parse_body(request, adapter, body), content=body)
+            raw = self._raw_response(
+                response, lambda: parse_body(request, adapter, body, strict=self._config.strict), content=body
+            )
             return cast(T, raw)
-        return parse_body(request, adapter, body)
+        return parse_body(request, adapter, body, strict=self._config.strict)
 
     def _stream(
         self,
@@ -150,13 +157,20 @@ class Client:
         interaction_id: str | None = None,
         last_event_id: str | None = None,
     ) -> Stream[E]:
-        response = self._transport.send(request)
+        response = open_event_stream(self._transport, request)
 
         def reopen(interaction_id: str, query: dict[str, object]) -> PreparedRequest:
             return self._prepare("GET", f"{resource_path}/{interaction_id}", query=query, stream=True, options=options)
 
         decoder = SSEDecoder(sse_block_parser(), max_event_size=self._config.max_event_size)
-        state = StreamState(adapter, decoder, interaction_id=interaction_id, last_event_id=last_event_id)
+        state = StreamState(
+            adapter,
+            decoder,
+            interaction_id=interaction_id,
+            last_event_id=last_event_id,
+            strict=self._config.strict,
+            idle_timeout=request.timeout.stream_idle,
+        )
         stream = Stream(transport=self._transport, request=request, response=response, state=state, reopen=reopen)
         if raw_response_requested():
             return cast(Stream[E], self._raw_response(response, lambda: stream))
