@@ -17,7 +17,7 @@ import pydantic_core
 
 from ._exceptions import APIResponseValidationError, APITimeoutError, EventTooLargeError, StreamError
 from ._interaction_builder import InteractionBuilder
-from ._models_base import lenient, validation_errors
+from ._models_base import Invalid, lenient, validation_errors
 from ._sse import BlockTooLargeError, SSEDecoder, simple_data
 
 logger = logging.getLogger(__name__.rsplit(".", 1)[0])
@@ -73,6 +73,7 @@ class StreamState(Generic[E]):
         self.interaction = InteractionBuilder()
         self.error_event: E | None = None
         self.closed = False  # the user closed the stream: what the connection does next is no drop
+        self.stopped = False  # closed, or a terminal error event came: nothing more is delivered
 
     def feed(self, chunk: bytes) -> Iterator[E]:
         """The events completed by `chunk`, in order, each validated only when it is asked for.
@@ -87,8 +88,8 @@ class StreamState(Generic[E]):
             self.last_line_at = time.monotonic()
         elif time.monotonic() - self.last_line_at > self.idle_timeout:
             raise APITimeoutError(f"no complete line for {self.idle_timeout:g} s (the stream's idle_timeout)")
-        if self.error_event is not None:
-            return  # nothing after a terminal error event is delivered
+        if self.stopped:
+            return  # nothing after close() or a terminal error event is delivered
         validate_json = self._validate_json
         delivered_ids = self._delivered
         fold = self.interaction.add
@@ -142,11 +143,16 @@ class StreamState(Generic[E]):
                 self._find_interaction_id(event)
             if getattr(event, "event_type", None) in TERMINAL_EVENT_TYPES:
                 self._terminal(event)
-            fold(event)
+            try:
+                fold(event)
+            except Exception:
+                if not isinstance(event, Invalid):
+                    raise
+                logger.debug("an invalid %s event left out of final_interaction()", event_type_of(event))
             self.delivered += 1
             self.reconnects_without_progress = 0
             yield event
-            if self.error_event is not None:
+            if self.stopped:
                 return
         if too_large is not None:
             raise EventTooLargeError(
@@ -159,6 +165,7 @@ class StreamState(Generic[E]):
         self.finished = True
         if getattr(event, "event_type", None) == "error":
             self.error_event = event
+            self.stopped = True
 
     def end_of_body(self) -> None:
         """The connection ended; an unterminated event is dropped (it will be replayed on resume).
@@ -266,3 +273,7 @@ def _raise_bare_error(block: bytes) -> None:
         code=None if code is None else str(code),
         event=parsed,
     )
+
+
+def event_type_of(event: object) -> str:
+    return str(getattr(event, "event_type", None) or "unknown")

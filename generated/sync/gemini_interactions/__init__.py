@@ -30,6 +30,7 @@ from ._exceptions import (
     StreamResumeError,
     UnprocessableEntityError,
 )
+from ._models_base import Invalid
 from ._request import NOT_GIVEN, NotGiven
 from ._response import Headers, RawResponse
 from ._streaming import Stream
@@ -51,6 +52,7 @@ __all__ = [
     "GeminiInteractionsError",
     "Headers",
     "InternalServerError",
+    "Invalid",
     "InvalidArgumentError",
     "MissingAPIKeyError",
     "NotFoundError",

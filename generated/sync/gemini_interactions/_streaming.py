@@ -126,7 +126,7 @@ class Stream(Generic[E]):
         Safe from the loop body, another thread or task, or a watchdog: a read blocked on the
         connection returns at once."""
         if not self._closed:
-            self._closed = self._state.closed = True
+            self._closed = self._state.closed = self._state.stopped = True
             close_response(self._response)
 
     def final_interaction(self) -> Interaction:
