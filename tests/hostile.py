@@ -21,7 +21,11 @@ def sse(payload: dict[str, Any] | str, *, event_id: str | None = None) -> bytes:
 
 
 def created(interaction_id: str = "v1_hostile", **extra: Any) -> dict[str, Any]:
-    return {"event_type": "interaction.created", "interaction": {"id": interaction_id, "status": "in_progress"}, **extra}
+    return {
+        "event_type": "interaction.created",
+        "interaction": {"id": interaction_id, "status": "in_progress"},
+        **extra,
+    }
 
 
 def step_start(index: int = 0, **extra: Any) -> dict[str, Any]:
@@ -33,7 +37,11 @@ def delta(text: str, index: int = 0, **extra: Any) -> dict[str, Any]:
 
 
 def completed(interaction_id: str = "v1_hostile", **extra: Any) -> dict[str, Any]:
-    return {"event_type": "interaction.completed", "interaction": {"id": interaction_id, "status": "completed"}, **extra}
+    return {
+        "event_type": "interaction.completed",
+        "interaction": {"id": interaction_id, "status": "completed"},
+        **extra,
+    }
 
 
 class Connection:
@@ -113,7 +121,9 @@ class HostileServer:
                     data += got
                 head, _, body = data.partition(b"\r\n\r\n")
                 lines = head.decode("latin-1").split("\r\n")
-                length = next((int(v) for k, _, v in (ln.partition(": ") for ln in lines[1:]) if k.lower() == "content-length"), 0)
+                length = next(
+                    (int(v) for k, _, v in (ln.partition(": ") for ln in lines[1:]) if k.lower() == "content-length"), 0
+                )
                 while len(body) < length:
                     body += sock.recv(65536)
             except OSError:

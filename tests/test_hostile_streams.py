@@ -300,7 +300,9 @@ async def test_invalid_unary_result_is_lenient(flavour: Flavour, hostile: list[H
     body = json.dumps({"id": "v1_x", "status": "completed", "created": {"not": "a time"}}).encode()
 
     def unary(conn: Connection) -> None:
-        conn.send(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+        conn.send(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
+        )
         conn.wait_closed(1)
 
     server = serve(hostile, unary)
@@ -379,7 +381,12 @@ async def test_a_new_id_after_replayed_events_is_never_skipped(flavour: Flavour,
     server = serve(hostile, first, resumed)
     client, stream = await open_stream(flavour, server)
     events = await flavour.events(stream)
-    assert [e.event_type for e in events] == ["interaction.created", "step.start", "step.delta", "interaction.completed"]
+    assert [e.event_type for e in events] == [
+        "interaction.created",
+        "step.start",
+        "step.delta",
+        "interaction.completed",
+    ]
     assert "last_event_id=e1" in server.requests[1][1]
     assert (await flavour.final(stream)).status == "completed"
     await flavour.close(client)
@@ -426,4 +433,29 @@ async def test_a_drop_mid_chunk_keeps_the_events_that_arrived(flavour: Flavour, 
     events = await flavour.events(stream)
     assert [e.event_type for e in events] == ["interaction.created", "interaction.completed"]
     assert server.requests[1][0] == "GET" and "/interactions/v1_hostile" in server.requests[1][1]
+    await flavour.close(client)
+
+
+async def test_a_delta_for_a_step_that_never_started_is_kept_as_such(
+    flavour: Flavour, hostile: list[HostileServer]
+) -> None:
+    def unstarted(conn: Connection) -> None:
+        conn.head()
+        for block in [
+            sse(created()),
+            sse(step_start(0)),
+            sse(delta("a", 0)),
+            sse(delta("orphan", 1)),
+            sse(completed()),
+        ]:
+            conn.chunk(block)
+        conn.end()
+
+    server = serve(hostile, unstarted)
+    client, stream = await open_stream(flavour, server)
+    final = await flavour.final(stream)
+    first, orphan = final.steps
+    assert first.type == "model_output"
+    assert orphan.type != "user_input" and isinstance(orphan, flavour.pkg.types.UnknownStep)
+    assert orphan.raw["delta"]["content"][0]["text"] == "orphan"
     await flavour.close(client)

@@ -290,12 +290,14 @@ def lenient(tp: Any, data: str | bytes, exc: pydantic.ValidationError, *, strict
     target = _invalid_class(cls if cls is not None else UnknownVariant)
     fields = payload if isinstance(payload, dict) else {}
     instance = target.model_construct(**{str(k): v for k, v in fields.items()})
-    object.__setattr__(instance, "__pydantic_private__", {"validation_errors": errors, "raw_json": data, "payload": fields})
+    object.__setattr__(
+        instance, "__pydantic_private__", {"validation_errors": errors, "raw_json": data, "payload": fields}
+    )
     return instance
 
 
 def _sniff_tag(data: str | bytes, field: str) -> str | None:
     head = data[:_TAG_SNIFF]
     text = head.decode("utf-8", "replace") if isinstance(head, bytes) else head
-    match = re.search(r'"%s"\s*:\s*"([^"\\]{1,200})"' % re.escape(field), text)
+    match = re.search('"' + re.escape(field) + r'"\s*:\s*"([^"\\]{1,200})"', text)
     return match.group(1) if match else None

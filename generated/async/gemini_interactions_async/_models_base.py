@@ -300,5 +300,5 @@ def lenient(tp: Any, data: str | bytes, exc: pydantic.ValidationError, *, strict
 def _sniff_tag(data: str | bytes, field: str) -> str | None:
     head = data[:_TAG_SNIFF]
     text = head.decode("utf-8", "replace") if isinstance(head, bytes) else head
-    match = re.search(r'"%s"\s*:\s*"([^"\\]{1,200})"' % re.escape(field), text)
+    match = re.search('"' + re.escape(field) + r'"\s*:\s*"([^"\\]{1,200})"', text)
     return match.group(1) if match else None
