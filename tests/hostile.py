@@ -133,6 +133,11 @@ class HostileServer:
             script = self.scripts[min(n, len(self.scripts) - 1)]
             script(Connection(sock, method, target))
 
+    def join(self) -> None:
+        """Wait (bounded) for every connection's script to end."""
+        for thread in list(self._threads):
+            thread.join(HOLD + 1)
+
     def close(self) -> None:
         self._stop.set()
         self._accept.join()

@@ -74,7 +74,7 @@ async def test_close_in_the_loop_body_ends_iteration_without_reconnect(
             if len(got) == 2:
                 stream.close()
     assert len(got) == 2  # nothing after close(): no reconnect took the connection's end for a drop
-    await asyncio.to_thread(lambda: [t.join(HOLD) for t in server._threads])
+    await asyncio.to_thread(server.join)
     assert closed == [True] and len(server.requests) == 1
     await flavour.close(client)
 
@@ -88,17 +88,17 @@ async def test_close_from_another_thread_or_task_interrupts_a_blocked_read(
     two = threading.Event()
     got: list[Any] = []
     if flavour.is_async:
+        two_async = asyncio.Event()
 
-        async def consume() -> None:
+        async def consume_async() -> None:
             async for event in stream:
                 got.append(event)
                 if len(got) == 2:
-                    two.set()
+                    two_async.set()
 
-        task = asyncio.create_task(consume())
-        while not two.is_set():
-            await asyncio.sleep(0.01)
-        await stream.close()
+        task = asyncio.create_task(consume_async())
+        await asyncio.wait_for(two_async.wait(), HOLD)
+        await stream.close()  # from this task, while the consumer task waits on a read
         await asyncio.wait_for(task, HOLD)
     else:
 
@@ -133,7 +133,7 @@ async def test_break_after_a_reconnect_leaves_no_connection_open(
     got = await flavour.first_n(stream, 2)  # the second came over the resumed connection
     assert [e.event_type for e in got] == ["interaction.created", "step.start"]
     del got
-    await asyncio.to_thread(lambda: server._threads[-1].join(HOLD))
+    await asyncio.to_thread(server.join)
     assert closed == [True], "the resumed connection stayed open after the loop was left"
     await flavour.close(client)
 
