@@ -51,10 +51,8 @@ _UNBOUNDED = 1 << 62
 
 
 class BlockTooLargeError(ValueError):
-    """An event block grew past the decoder's `max_event_size`: raised as soon as it does.
-
-    `blocks` are the complete blocks the chunk held before it (still to be handled, in order).
-    The rest of the chunk and the pending bytes are dropped: reset() before feeding again."""
+    """A block grew past `max_event_size`, raised as soon as it did; the decoder is reset.
+    `blocks` are the complete blocks the chunk held before it, still to be handled in order."""
 
     def __init__(self, limit: int, blocks: list[bytes]) -> None:
         super().__init__(f"an event is larger than {limit} bytes")
@@ -283,8 +281,7 @@ class SSEDecoder:
     def __init__(self, parse_block: BlockParser | None = None, *, max_event_size: int | None = None) -> None:
         self._parse: BlockParser = parse_block if parse_block is not None else _default_parser
         self._state = DecoderState()
-        # A block longer than this raises BlockTooLargeError, and an unterminated one as soon as its
-        # pending bytes pass it: a line that never ends is never buffered beyond the bound.
+        # A line that never ends is not buffered beyond this: see BlockTooLargeError.
         self._max = _UNBOUNDED if max_event_size is None else max_event_size
         # Bytes of the current, unterminated block (LF-normalised, BOM gone), and how many.
         # Never starts with b"\n" and never holds b"\n\n".
@@ -352,7 +349,6 @@ class SSEDecoder:
             head = b"".join(self._pieces) + chunk
             if len(head) < 3 and _BOM.startswith(head):
                 self._pieces = [head] if head else []
-                self._pending = len(head)
                 return blocks
             self._pieces = []
             self._at_start = False
@@ -410,20 +406,16 @@ class SSEDecoder:
         if rest.startswith(b"\n"):
             rest = rest.lstrip(b"\n")
         if len(chunk) > self._max:  # only then can a block in it be too large
-            for i, block in enumerate(blocks):
+            for i, block in enumerate([*blocks, rest]):
                 if len(block) > self._max:
                     raise self._too_large(blocks[:i])
-            if len(rest) > self._max:
-                raise self._too_large(blocks)
         if rest:
             pieces.append(rest)
             self._pending = len(rest)
         return blocks
 
     def _too_large(self, blocks: list[bytes]) -> BlockTooLargeError:
-        self._pieces = []
-        self._pending = 0
-        self._plain = False
+        self.reset()
         return BlockTooLargeError(self._max, blocks)
 
     def pending(self) -> bytes:
