@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from types import TracebackType
-from typing import TypeVar, cast
+from typing import NoReturn, TypeVar, cast
 
 import pydantic
 import requests
@@ -46,6 +46,12 @@ class Client:
         strict: Raise APIResponseValidationError for a server payload of a known type that fails
             validation; by default it is kept in a lenient form (see `Invalid`) and logged once at WARNING.
         session: Your own requests.Session; it is used for every call and never closed by the client.
+        trust_env: Whether the client's own session takes proxies from HTTP_PROXY, HTTPS_PROXY and
+            NO_PROXY (default True); a session you pass keeps its own setting.
+
+    A client cannot be pickled (it holds your credentials and live connections): make one per process.
+    A forked child's sync client opens its own connections; an async client raises EventLoopError in
+    an event loop other than its first; after `close()` every call raises ClientClosedError.
     """
 
     interactions: Interactions
@@ -63,6 +69,7 @@ class Client:
         session: requests.Session | None = None,
         max_event_size: int | None = None,
         strict: bool = False,
+        trust_env: bool = True,
     ) -> None:
         configure_from_env()
         self._config = ClientConfig.resolve(
@@ -76,7 +83,7 @@ class Client:
             max_event_size=max_event_size,
             strict=strict,
         )
-        self._transport = Transport(session)
+        self._transport = Transport(session, trust_env=trust_env)
         self.interactions = Interactions(self)
 
     @property
@@ -107,6 +114,12 @@ class Client:
         return (
             f"{type(self).__name__}(base_url={self.base_url!r}, api_version={self.api_version!r}, "
             f"api_revision={self.api_revision!r})"
+        )
+
+    def __reduce_ex__(self, protocol: object) -> NoReturn:
+        raise TypeError(
+            f"a {type(self).__name__} cannot be pickled: it holds your credentials and live connections; "
+            "create a client in the process that uses it"
         )
 
     def close(self) -> None:
