@@ -87,6 +87,7 @@ class Transport:
             raise connection_error(request, exc, timeout="read") from exc
         except requests.RequestException as exc:
             raise connection_error(request, exc, proxy=isinstance(exc, requests.exceptions.ProxyError)) from exc
+        response.owner_pid = os.getpid()  # type: ignore[attr-defined]  # see close_response
         if attempts.succeeded(response.status_code):
             return response
         try:
@@ -238,7 +239,8 @@ def close_response(response: requests.Response) -> None:
     The socket is shut down first: a read blocked on it in another thread returns at once (closing
     alone waits for that read, which holds the buffered reader's lock)."""
     sock = _socket_of(response)
-    if sock is not None:
+    # Only in the process that opened it: a forked child's shutdown would cut its parent's stream too.
+    if sock is not None and getattr(response, "owner_pid", None) == os.getpid():
         try:
             sock.shutdown(socket.SHUT_RDWR)
         except OSError:
