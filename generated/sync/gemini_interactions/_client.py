@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Mapping
 from types import TracebackType
@@ -13,6 +14,10 @@ import requests
 
 from ._arguments import BodyCheck
 from ._config import ClientConfig, Timeout
+from ._continuation import Continuation
+from ._drive import drive
+from ._flows import continued
+from ._http_step import send
 from ._logs import configure_from_env
 from ._request import PreparedRequest, RequestOptions, parse_body, prepare_request
 from ._response import RawResponse, raw_response_requested
@@ -155,9 +160,18 @@ class Client:
         stream: bool = False,
         options: RequestOptions,
         body_check: BodyCheck | None = None,
+        idempotent: bool = True,
     ) -> PreparedRequest:
         return prepare_request(
-            self._config, method, path, query=query, body=body, stream=stream, options=options, body_check=body_check
+            self._config,
+            method,
+            path,
+            query=query,
+            body=body,
+            stream=stream,
+            options=options,
+            body_check=body_check,
+            idempotent=idempotent,
         )
 
     def _request(self, request: PreparedRequest, adapter: pydantic.TypeAdapter[T]) -> T:
@@ -171,6 +185,12 @@ class Client:
             return cast(T, raw)
         return parse_body(request, adapter, body, strict=self._config.strict)
 
+    def _continued(self, continuation: Continuation, adapter: pydantic.TypeAdapter[T]) -> T:
+        """A create continued hop by hop into one answer (`_flows.continued`); a raw response is the first hop's."""
+        if raw_response_requested():
+            return self._request(continuation.first_request, adapter)
+        return drive(continued(continuation, adapter), functools.partial(send, transport=self._transport))
+
     def _stream(
         self,
         request: PreparedRequest,
@@ -180,11 +200,19 @@ class Client:
         options: RequestOptions,
         interaction_id: str | None = None,
         last_event_id: str | None = None,
+        continuation: Continuation | None = None,
     ) -> Stream[E]:
+        if continuation is not None:
+            continuation.deadline.check(request.describe())
+            request = continuation.deadline.bound(request)
         response = open_event_stream(self._transport, request)
 
         def reopen(interaction_id: str, query: dict[str, object]) -> PreparedRequest:
             return self._prepare("GET", f"{resource_path}/{interaction_id}", query=query, stream=True, options=options)
+
+        def new_state() -> StreamState[E]:
+            decoder = SSEDecoder(sse_block_parser(), max_event_size=self._config.max_event_size)
+            return StreamState(adapter, decoder, strict=self._config.strict, idle_timeout=request.timeout.stream_idle)
 
         decoder = SSEDecoder(sse_block_parser(), max_event_size=self._config.max_event_size)
         state = StreamState(
@@ -195,7 +223,15 @@ class Client:
             strict=self._config.strict,
             idle_timeout=request.timeout.stream_idle,
         )
-        stream = Stream(transport=self._transport, request=request, response=response, state=state, reopen=reopen)
+        stream = Stream(
+            transport=self._transport,
+            request=request,
+            response=response,
+            state=state,
+            reopen=reopen,
+            continuation=continuation,
+            new_state=new_state,
+        )
         if raw_response_requested():
             return cast(Stream[E], self._raw_response(response, lambda: stream))
         return stream
