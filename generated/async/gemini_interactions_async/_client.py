@@ -14,10 +14,11 @@ import pydantic
 
 from ._arguments import BodyCheck
 from ._config import ClientConfig, Timeout
+from ._headers import Headers
 from ._logs import configure_from_env
 from ._paths import path_segment
 from ._request import PreparedRequest, RequestOptions, parse_body, prepare_request
-from ._response import Headers, RawResponse, raw_response_requested
+from ._response import RawResponse, raw_response_requested
 from ._sse import SSEDecoder
 from ._stream_state import StreamState
 from ._streaming import AsyncStream

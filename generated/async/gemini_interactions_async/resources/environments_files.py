@@ -8,10 +8,11 @@ from functools import cached_property, partial
 from typing import TYPE_CHECKING
 
 from .._config import Timeout
+from .._headers import Headers
 from .._pages import AsyncPage
 from .._paths import path_segment, path_segments
 from .._request import NOT_GIVEN, NotGiven, RequestOptions
-from .._response import Headers, async_to_raw_response_wrapper
+from .._response import async_to_raw_response_wrapper
 from ..types import (
     EnvironmentFile,
     GetEnvironmentFilesResponse,
