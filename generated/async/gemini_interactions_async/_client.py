@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Mapping
 from functools import cached_property
@@ -14,7 +15,11 @@ import pydantic
 
 from ._arguments import BodyCheck
 from ._config import ClientConfig, Timeout
+from ._continuation import Continuation
+from ._drive import drive
+from ._flows import continued
 from ._headers import Headers
+from ._http_step import send
 from ._logs import configure_from_env
 from ._paths import path_segment
 from ._request import PreparedRequest, RequestOptions, parse_body, prepare_request
@@ -250,6 +255,12 @@ class AsyncClient:
             return cast(Headers, self._raw_response(response, lambda: headers, content=body))
         return headers
 
+    async def _continued(self, continuation: Continuation, adapter: pydantic.TypeAdapter[T]) -> T:
+        """A create continued hop by hop into one answer (`_flows.continued`); a raw response is the first hop's."""
+        if raw_response_requested():
+            return await self._request(continuation.first_request, adapter)
+        return await drive(continued(continuation, adapter), functools.partial(send, transport=self._transport))
+
     async def _stream(
         self,
         request: PreparedRequest,
@@ -259,7 +270,11 @@ class AsyncClient:
         options: RequestOptions,
         interaction_id: str | None = None,
         last_event_id: str | None = None,
+        continuation: Continuation | None = None,
     ) -> AsyncStream[E]:
+        if continuation is not None:
+            continuation.deadline.check(request.describe())
+            request = continuation.deadline.bound(request)
         response = await self._transport.send(request)
 
         def reopen(interaction_id: str, query: dict[str, object]) -> PreparedRequest:
@@ -267,9 +282,20 @@ class AsyncClient:
             path = f"{resource_path}/{path_segment(interaction_id, 'id')}"
             return self._prepare("GET", path, query=query, stream=True, options=options)
 
+        def new_state() -> StreamState[E]:
+            return StreamState(adapter, SSEDecoder(sse_block_parser(), max_event_size=self._config.max_event_size))
+
         decoder = SSEDecoder(sse_block_parser(), max_event_size=self._config.max_event_size)
         state = StreamState(adapter, decoder, interaction_id=interaction_id, last_event_id=last_event_id)
-        stream = AsyncStream(transport=self._transport, request=request, response=response, state=state, reopen=reopen)
+        stream = AsyncStream(
+            transport=self._transport,
+            request=request,
+            response=response,
+            state=state,
+            reopen=reopen,
+            continuation=continuation,
+            new_state=new_state,
+        )
         if raw_response_requested():
             return cast(AsyncStream[E], self._raw_response(response, lambda: stream))
         return stream

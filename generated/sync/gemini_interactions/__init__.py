@@ -8,6 +8,7 @@ client = Client()  # API key from GEMINI_API_KEY
 from . import types
 from ._client import Client
 from ._config import Timeout
+from ._continuation import IncompleteInteractionWarning
 from ._exceptions import (
     APIConnectionError,
     APIError,
@@ -18,6 +19,7 @@ from ._exceptions import (
     BadRequestError,
     ClientClosedError,
     ConflictError,
+    ContinuationInterruptedError,
     CrossOriginRedirectError,
     EventLoopError,
     EventTooLargeError,
@@ -32,6 +34,7 @@ from ._exceptions import (
     StreamError,
     StreamResumeError,
     UnprocessableEntityError,
+    WaitTimeoutError,
 )
 from ._headers import Headers
 from ._helpers.interactions import ParsedStream, ToolRunStream
@@ -57,12 +60,14 @@ __all__ = [
     "Client",
     "ClientClosedError",
     "ConflictError",
+    "ContinuationInterruptedError",
     "CrossOriginRedirectError",
     "EventLoopError",
     "EventTooLargeError",
     "FunctionTool",
     "GeminiInteractionsError",
     "Headers",
+    "IncompleteInteractionWarning",
     "InternalServerError",
     "InvalidArgumentError",
     "MaxTurnsExceededError",
@@ -87,6 +92,7 @@ __all__ = [
     "ToolRun",
     "ToolRunStream",
     "UnprocessableEntityError",
+    "WaitTimeoutError",
     "__version__",
     "function_tool",
     "types",

@@ -56,7 +56,8 @@ class PreparedRequest:
     content: bytes | None
     timeout: Timeout
     max_retries: int
-    idempotent: bool = True  # sending it twice does what sending it once does (see _retry.Attempts)
+    idempotent: bool = True  # sending it twice does what sending it once does (the spec's x-sdk-idempotent)
+    deadline_at: float | None = None  # time.monotonic() past which nothing is retried (see _deadline.py)
 
     def describe(self) -> str:
         """`METHOD url` for messages and logs; the key is in a header, never in the URL."""

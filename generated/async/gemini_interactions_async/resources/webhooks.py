@@ -35,6 +35,7 @@ CREATE_BODY = BodyCheck(
     "webhooks.create",
     {"": Webhook},
     {"name": ("name", "str"), "subscribed_events": ("subscribed_events", "list[str]"), "uri": ("uri", "str")},
+    {},
 )
 
 # Checks the arguments of update() before anything is sent.
@@ -47,12 +48,14 @@ UPDATE_BODY = BodyCheck(
         "subscribed_events": ("subscribed_events", "list[str]"),
         "uri": ("uri", "str"),
     },
+    {},
 )
 
 # Checks the arguments of ping() before anything is sent.
 PING_BODY = BodyCheck(
     "webhooks.ping",
     {"": PingWebhookRequest},
+    {},
     {},
 )
 
@@ -66,6 +69,7 @@ ROTATE_SIGNING_SECRET_BODY = BodyCheck(
             "Literal['revoke_previous_secrets_after_h24', 'revoke_previous_secrets_immediately'] | str",
         )
     },
+    {},
 )
 
 
@@ -132,6 +136,7 @@ class Webhooks:
             "/webhooks",
             query={"page_size": page_size, "page_token": page_token},
             options=options,
+            idempotent=True,
         )
         again = partial(
             self.list,
@@ -204,7 +209,6 @@ class Webhooks:
             "POST",
             "/webhooks",
             query={},
-            idempotent=False,
             body={
                 "name": name,
                 "subscribed_events": subscribed_events,
@@ -212,6 +216,7 @@ class Webhooks:
             },
             options=options,
             body_check=CREATE_BODY,
+            idempotent=False,
         )
         return await self._client._request(request, adapter_for(Webhook))
 
@@ -256,6 +261,7 @@ class Webhooks:
             f"/webhooks/{path_segment(id, 'id')}",
             query={},
             options=options,
+            idempotent=True,
         )
         return await self._client._request(request, adapter_for(Webhook))
 
@@ -336,6 +342,7 @@ class Webhooks:
             },
             options=options,
             body_check=UPDATE_BODY,
+            idempotent=False,
         )
         return await self._client._request(request, adapter_for(Webhook))
 
@@ -380,6 +387,7 @@ class Webhooks:
             f"/webhooks/{path_segment(id, 'id')}",
             query={},
             options=options,
+            idempotent=True,
         )
         return await self._client._request(request, adapter_for(Empty))
 
@@ -424,10 +432,10 @@ class Webhooks:
             "POST",
             f"/webhooks/{path_segment(id, 'id')}:ping",
             query={},
-            idempotent=False,
             body={},
             options=options,
             body_check=PING_BODY,
+            idempotent=False,
         )
         return await self._client._request(request, adapter_for(PingWebhookResponse))
 
@@ -476,12 +484,12 @@ class Webhooks:
             "POST",
             f"/webhooks/{path_segment(id, 'id')}:rotateSigningSecret",
             query={},
-            idempotent=False,
             body={
                 "revocation_behavior": revocation_behavior,
             },
             options=options,
             body_check=ROTATE_SIGNING_SECRET_BODY,
+            idempotent=False,
         )
         return await self._client._request(request, adapter_for(RotateSigningSecretResponse))
 
