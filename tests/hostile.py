@@ -77,6 +77,8 @@ class Connection:
             while self.sock.recv(65536):
                 pass
             return True
+        except ConnectionResetError:
+            return True  # closed with unread data in its buffer: the kernel resets instead of a FIN
         except OSError:
             return False
 

@@ -149,11 +149,11 @@ class ClientConfig:
             base_headers=base.headers,
         )
 
-    def url(self, path: str) -> str:
-        """`{base_url}/{api_version}{path}`; a path prefix in base_url (a proxy, a test server) is kept.
+    def url(self, path: str, *, prefix: str = "") -> str:
+        """`{base_url}{prefix}/{api_version}{path}`; a path prefix in base_url (a proxy, a test server) is kept.
 
         A query in base_url is not part of it: it goes with every request's parameters (`base_query`)."""
-        return f"{self.base_url}/{self.api_version}{path}"
+        return f"{self.base_url}{prefix}/{self.api_version}{path}"
 
     def headers(self) -> dict[str, str]:
         return {

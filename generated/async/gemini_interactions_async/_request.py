@@ -92,9 +92,14 @@ def prepare_request(
     stream: bool = False,
     options: RequestOptions = RequestOptions(),
     body_check: BodyCheck | None = None,
+    operation_headers: Mapping[str, object] | None = None,
+    path_prefix: str = "",
     idempotent: bool = True,
 ) -> PreparedRequest:
+    """The request of one call. `operation_headers` are the operation's own (None values left out); `path_prefix`
+    goes before the API version (`/upload`); `idempotent=False` marks a request that must not be replayed."""
     headers = config.headers()
+    headers.update({k: str(v) for k, v in (operation_headers or {}).items() if v is not None})
     if stream:
         headers["Accept"] = "text/event-stream"
     params = dict(config.base_query)
@@ -117,7 +122,7 @@ def prepare_request(
         timeout = dataclasses.replace(timeout, read=idle)  # a silent stream is idle too
     return PreparedRequest(
         method=method,
-        url=config.url(path),
+        url=config.url(path, prefix=path_prefix),
         headers=headers,
         params=params,
         content=content,

@@ -6,8 +6,9 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable, Mapping
+from functools import cached_property
 from types import TracebackType
-from typing import NoReturn, TypeVar, cast
+from typing import TYPE_CHECKING, NoReturn, TypeVar, cast, overload
 
 import pydantic
 import requests
@@ -17,15 +18,24 @@ from ._config import ClientConfig, Timeout
 from ._continuation import Continuation
 from ._drive import drive
 from ._flows import continued
+from ._headers import Headers
 from ._http_step import send
 from ._logs import configure_from_env
+from ._paths import path_segment
 from ._request import PreparedRequest, RequestOptions, parse_body, prepare_request
 from ._response import RawResponse, raw_response_requested
 from ._sse import SSEDecoder
 from ._stream_state import StreamState
 from ._streaming import Stream, open_event_stream
 from ._transport import HTTPResponse, Transport, read_body, sse_block_parser, status_of
-from .resources.interactions import Interactions
+
+if TYPE_CHECKING:
+    from .resources.agents import Agents
+    from .resources.credentials import Credentials
+    from .resources.environments import Environments
+    from .resources.interactions import Interactions
+    from .resources.triggers import Triggers
+    from .resources.webhooks import Webhooks
 
 logger = logging.getLogger(__name__.rsplit(".", 1)[0])
 
@@ -64,8 +74,6 @@ class Client:
         ValueError: max_event_size is not > 0.
     """
 
-    interactions: Interactions
-
     def __init__(
         self,
         *,
@@ -94,7 +102,48 @@ class Client:
             strict=strict,
         )
         self._transport = Transport(session, trust_env=trust_env)
-        self.interactions = Interactions(self)
+
+    @cached_property
+    def agents(self) -> Agents:
+        # Imported on first use: a program that never touches a resource does not pay for its module.
+        from .resources.agents import Agents
+
+        return Agents(self)
+
+    @cached_property
+    def credentials(self) -> Credentials:
+        # Imported on first use: a program that never touches a resource does not pay for its module.
+        from .resources.credentials import Credentials
+
+        return Credentials(self)
+
+    @cached_property
+    def environments(self) -> Environments:
+        # Imported on first use: a program that never touches a resource does not pay for its module.
+        from .resources.environments import Environments
+
+        return Environments(self)
+
+    @cached_property
+    def interactions(self) -> Interactions:
+        # Imported on first use: a program that never touches a resource does not pay for its module.
+        from .resources.interactions import Interactions
+
+        return Interactions(self)
+
+    @cached_property
+    def triggers(self) -> Triggers:
+        # Imported on first use: a program that never touches a resource does not pay for its module.
+        from .resources.triggers import Triggers
+
+        return Triggers(self)
+
+    @cached_property
+    def webhooks(self) -> Webhooks:
+        # Imported on first use: a program that never touches a resource does not pay for its module.
+        from .resources.webhooks import Webhooks
+
+        return Webhooks(self)
 
     @property
     def base_url(self) -> str:
@@ -160,6 +209,8 @@ class Client:
         stream: bool = False,
         options: RequestOptions,
         body_check: BodyCheck | None = None,
+        headers: Mapping[str, object] | None = None,
+        path_prefix: str = "",
         idempotent: bool = True,
     ) -> PreparedRequest:
         return prepare_request(
@@ -171,19 +222,41 @@ class Client:
             stream=stream,
             options=options,
             body_check=body_check,
+            operation_headers=headers,
+            path_prefix=path_prefix,
             idempotent=idempotent,
         )
 
-    def _request(self, request: PreparedRequest, adapter: pydantic.TypeAdapter[T]) -> T:
+    @overload
+    def _request(self, request: PreparedRequest, adapter: pydantic.TypeAdapter[T]) -> T: ...
+
+    @overload
+    def _request(self, request: PreparedRequest, adapter: pydantic.TypeAdapter[T], then: Callable[[T], R]) -> R: ...
+
+    def _request(
+        self, request: PreparedRequest, adapter: pydantic.TypeAdapter[T], then: Callable[[T], R] | None = None
+    ) -> T | R:
+        """Send, read and parse; `then` wraps the parsed result (a list's page), raw responses included."""
         response = self._transport.send(request)
         body = read_body(response, request)
+
+        def parse() -> T | R:
+            parsed = parse_body(request, adapter, body, strict=self._config.strict)
+            return parsed if then is None else then(parsed)
+
         if raw_response_requested():
             # Called through with_raw_response, whose wrapper declares the RawResponse type to the caller.
-            raw = self._raw_response(
-                response, lambda: parse_body(request, adapter, body, strict=self._config.strict), content=body
-            )
-            return cast(T, raw)
-        return parse_body(request, adapter, body, strict=self._config.strict)
+            return cast(T, self._raw_response(response, parse, content=body))
+        return parse()
+
+    def _request_headers(self, request: PreparedRequest) -> Headers:
+        """Send; the answer is its headers (an operation whose success has no body, like an upload's start)."""
+        response = self._transport.send(request)
+        body = read_body(response, request)
+        headers = Headers(response.headers)
+        if raw_response_requested():
+            return cast(Headers, self._raw_response(response, lambda: headers, content=body))
+        return headers
 
     def _continued(self, continuation: Continuation, adapter: pydantic.TypeAdapter[T]) -> T:
         """A create continued hop by hop into one answer (`_flows.continued`); a raw response is the first hop's."""
@@ -208,7 +281,9 @@ class Client:
         response = open_event_stream(self._transport, request)
 
         def reopen(interaction_id: str, query: dict[str, object]) -> PreparedRequest:
-            return self._prepare("GET", f"{resource_path}/{interaction_id}", query=query, stream=True, options=options)
+            # The id may be the server's: one encoded segment, so it cannot point the resume elsewhere.
+            path = f"{resource_path}/{path_segment(interaction_id, 'id')}"
+            return self._prepare("GET", path, query=query, stream=True, options=options)
 
         def new_state() -> StreamState[E]:
             decoder = SSEDecoder(sse_block_parser(), max_event_size=self._config.max_event_size)

@@ -56,6 +56,10 @@ Extending the server (the modules are private; their shape is the contract)
   ``.raw_body``, ``.json_object()``; answer with ``send_json``, ``send_bytes``,
   ``send_stream`` or ``send_error``, or raise ``ApiError``. Add the module's
   ``router`` to ``_server.ROUTERS`` (or ``server.router.add(...)`` for one server).
+* The platform resources (agents, credentials, environments and their files, triggers,
+  webhooks) are ``_platform``: one in-memory ``PlatformStore`` (records by collection,
+  trigger runs, environment files by path that uploads may add to), list pages by
+  ``page_token``/``next_page_token``, PATCH by ``update_mask``.
 * A **resource's state**: a ``_state.ResourceState`` subclass (its data behind
   ``self.lock``, a ``reset()``), reached with ``exchange.server.state(MyStore)``;
   ``server.reset()`` resets every state. ``_interactions.InteractionStore`` is the example.
