@@ -79,7 +79,7 @@ SDK_METHODS = {
 NOT_IDEMPOTENT = {
     op_id
     for op_id, _, _, _ in SDK_METHODS.values()
-    if op_id[0].isupper() and op_id.startswith(("Create", "Run", "Ping", "Rotate"))
+    if op_id.startswith(("Create", "Run", "Ping", "Rotate", "createInteraction"))
 }
 
 

@@ -21,7 +21,7 @@ from .nodes import (
     RuntimeBase,
     Variant,
 )
-from .operations import BodyVariant, FixedHeader, Helper, Operation, Page, Param, Resource
+from .operations import IDEMPOTENT_METHODS, BodyVariant, FixedHeader, Helper, Operation, Page, Param, Resource
 from .reference import reference_sections
 from .typing_rules import PARAM_SUFFIX, RequestTyper, is_model, model_type
 
@@ -328,10 +328,12 @@ def build_operation(
         header_params=tuple(header_params),
         fixed_headers=tuple(fixed_headers),
         path_prefix=prefix,
-        idempotent=operation.get("x-sdk-idempotent", True) is not False,
+        idempotent=bool(operation.get("x-sdk-idempotent", method.upper() in IDEMPOTENT_METHODS)),
         update_mask=update_mask,
         page=_page(query_params, response_model, {m.name: m for m in models}),
         response_headers=tuple(response.get("headers", {})),
+        continues=bool(operation.get("x-sdk-continuation")),
+        required_unless=_required_unless(schemas, body_model) if body_model else (),
     )
 
 
@@ -357,6 +359,17 @@ def _page(query_params: list[Param], response_model: str | None, models: dict[st
         ),
         refs=frozenset(name for f in model.fields for name in f.type.refs),
     )
+
+
+def _required_unless(schemas: dict[str, Any], name: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The body's `x-sdk-required-unless` (the same on every variant, or absent from all)."""
+    marks = {
+        tuple((field, tuple(others)) for field, others in schemas[variant].get("x-sdk-required-unless", {}).items())
+        for variant in body_variant_names(schemas, name)
+    }
+    if len(marks) > 1:
+        raise SpecError(f"{name}: every variant must carry the same x-sdk-required-unless")
+    return marks.pop()
 
 
 def _content_ref(holder: dict[str, Any], media_type: str) -> str | None:

@@ -8,6 +8,7 @@ client = AsyncClient()  # API key from GEMINI_API_KEY
 from . import types
 from ._client import AsyncClient
 from ._config import Timeout
+from ._continuation import IncompleteInteractionWarning
 from ._exceptions import (
     APIConnectionError,
     APIError,
@@ -18,6 +19,7 @@ from ._exceptions import (
     BadRequestError,
     ClientClosedError,
     ConflictError,
+    ContinuationInterruptedError,
     CrossOriginRedirectError,
     EventLoopError,
     EventTooLargeError,
@@ -32,10 +34,12 @@ from ._exceptions import (
     StreamError,
     StreamResumeError,
     UnprocessableEntityError,
+    WaitTimeoutError,
 )
 from ._headers import Headers
 from ._helpers.interactions import AsyncParsedStream, AsyncToolRunStream
 from ._json_schema import SchemaError
+from ._models_base import Invalid
 from ._parse import OutputFormat, OutputValidationError, ParsedInteraction
 from ._request import NOT_GIVEN, NotGiven
 from ._response import RawResponse
@@ -59,13 +63,16 @@ __all__ = [
     "AsyncClient",
     "ClientClosedError",
     "ConflictError",
+    "ContinuationInterruptedError",
     "CrossOriginRedirectError",
     "EventLoopError",
     "EventTooLargeError",
     "FunctionTool",
     "GeminiInteractionsError",
     "Headers",
+    "IncompleteInteractionWarning",
     "InternalServerError",
+    "Invalid",
     "InvalidArgumentError",
     "MaxTurnsExceededError",
     "MissingAPIKeyError",
@@ -92,6 +99,7 @@ __all__ = [
     "UploadError",
     "WebhookEvent",
     "WebhookVerificationError",
+    "WaitTimeoutError",
     "__version__",
     "function_tool",
     "types",

@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Mapping
 from typing import Any, TypeGuard
 
 __all__ = ["InteractionBuilder", "apply_delta", "assemble", "finish_step"]
 
 _MEDIA = frozenset({"image", "audio", "video", "document"})
+_UNSTARTED = "_never_started"  # marks a step that only deltas made (no step.start): kept as those deltas
 _ARGUMENTS = "_arguments_buffer"  # the key of a step's arguments text until the step stops
 # Pieces are joined into a chunk every _GROUP of them, and chunks into a block every _GROUP chunks:
 # each character is copied a fixed number of times, and the list overhead per piece (about 60
@@ -331,7 +333,10 @@ class InteractionBuilder:
             delta = event.get("delta")
             if not isinstance(delta, dict):
                 return
-            run = _apply(self._steps.setdefault(index, {}), delta)
+            step = self._steps.get(index)
+            if step is None:
+                step = self._steps[index] = {_UNSTARTED: True}
+            run = _apply(step, delta)
             if run is None or typed is None:
                 self._open.pop(index, None)
                 return
@@ -373,6 +378,10 @@ class InteractionBuilder:
             self._errors.append(copy.deepcopy(error) if isinstance(error, dict) else {})
         # Unknown event types are ignored, as clients are told to do.
 
+    def fields(self) -> Mapping[str, Any]:
+        """The Interaction's own fields so far (id, status, continuation_token, ...), without steps: no copy."""
+        return self._interaction
+
     def snapshot(self) -> dict[str, Any]:
         """The Interaction so far, as the JSON object the non-streamed endpoint would return.
 
@@ -382,6 +391,10 @@ class InteractionBuilder:
         for index in sorted(self._steps):
             step = _rendered(self._steps[index])
             _finish(step)
+            if step.pop(_UNSTARTED, False):
+                # Not a step of any type this SDK could name (a user_input step would be invented
+                # from its content): an unknown step that keeps what its deltas said.
+                step = {"delta": step}
             steps.append(step)
         if self._errors and not self._completed:
             interaction["status"] = "failed"

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Mapping
 from functools import cached_property
@@ -14,14 +15,18 @@ import requests
 
 from ._arguments import BodyCheck
 from ._config import ClientConfig, Timeout
+from ._continuation import Continuation
+from ._drive import drive
+from ._flows import continued
 from ._headers import Headers
+from ._http_step import send
 from ._logs import configure_from_env
 from ._paths import path_segment
 from ._request import PreparedRequest, RequestOptions, parse_body, prepare_request
 from ._response import RawResponse, raw_response_requested
 from ._sse import SSEDecoder
 from ._stream_state import StreamState
-from ._streaming import Stream
+from ._streaming import Stream, open_event_stream
 from ._transport import HTTPResponse, Transport, read_body, sse_block_parser, status_of
 
 if TYPE_CHECKING:
@@ -47,12 +52,15 @@ class Client:
         base_url: Scheme, host and optional path prefix; defaults to https://generativelanguage.googleapis.com.
         api_version: The path segment after base_url; defaults to v1beta.
         api_revision: Sent as the Api-Revision header; defaults to the revision this SDK was generated for.
-        timeout: Seconds, or a Timeout(connect=..., read=...); read bounds silence between bytes.
+        timeout: Seconds, or a Timeout(connect=..., read=..., stream_idle=...); read bounds silence
+            between bytes, stream_idle (default 120 s) a stream's time without a complete line.
         max_retries: Retries of connection errors, 408, 409, 429 and 5xx answers (default 2).
         default_headers: Headers sent with every request.
         session: Your own requests.Session; it is used for every call and never closed by the client.
         max_event_size: The largest stream event read, in bytes (default 64 MiB); a larger one
             raises EventTooLargeError as soon as its bytes pass the bound.
+        strict: Raise APIResponseValidationError for a server payload of a known type that fails
+            validation; by default it is kept in a lenient form (see `Invalid`) and logged once at WARNING.
         trust_env: Whether the client's own session takes proxies from HTTP_PROXY, HTTPS_PROXY and
             NO_PROXY (default True); a session you pass keeps its own setting.
 
@@ -78,6 +86,7 @@ class Client:
         default_headers: Mapping[str, str] | None = None,
         session: requests.Session | None = None,
         max_event_size: int | None = None,
+        strict: bool = False,
         trust_env: bool = True,
     ) -> None:
         configure_from_env()
@@ -90,6 +99,7 @@ class Client:
             max_retries=max_retries,
             default_headers=dict(default_headers or {}),
             max_event_size=max_event_size,
+            strict=strict,
         )
         self._transport = Transport(session, trust_env=trust_env)
 
@@ -231,7 +241,7 @@ class Client:
         body = read_body(response, request)
 
         def parse() -> T | R:
-            parsed = parse_body(request, adapter, body)
+            parsed = parse_body(request, adapter, body, strict=self._config.strict)
             return parsed if then is None else then(parsed)
 
         if raw_response_requested():
@@ -248,6 +258,12 @@ class Client:
             return cast(Headers, self._raw_response(response, lambda: headers, content=body))
         return headers
 
+    def _continued(self, continuation: Continuation, adapter: pydantic.TypeAdapter[T]) -> T:
+        """A create continued hop by hop into one answer (`_flows.continued`); a raw response is the first hop's."""
+        if raw_response_requested():
+            return self._request(continuation.first_request, adapter)
+        return drive(continued(continuation, adapter), functools.partial(send, transport=self._transport))
+
     def _stream(
         self,
         request: PreparedRequest,
@@ -257,17 +273,40 @@ class Client:
         options: RequestOptions,
         interaction_id: str | None = None,
         last_event_id: str | None = None,
+        continuation: Continuation | None = None,
     ) -> Stream[E]:
-        response = self._transport.send(request)
+        if continuation is not None:
+            continuation.deadline.check(request.describe())
+            request = continuation.deadline.bound(request)
+        response = open_event_stream(self._transport, request)
 
         def reopen(interaction_id: str, query: dict[str, object]) -> PreparedRequest:
             # The id may be the server's: one encoded segment, so it cannot point the resume elsewhere.
             path = f"{resource_path}/{path_segment(interaction_id, 'id')}"
             return self._prepare("GET", path, query=query, stream=True, options=options)
 
+        def new_state() -> StreamState[E]:
+            decoder = SSEDecoder(sse_block_parser(), max_event_size=self._config.max_event_size)
+            return StreamState(adapter, decoder, strict=self._config.strict, idle_timeout=request.timeout.stream_idle)
+
         decoder = SSEDecoder(sse_block_parser(), max_event_size=self._config.max_event_size)
-        state = StreamState(adapter, decoder, interaction_id=interaction_id, last_event_id=last_event_id)
-        stream = Stream(transport=self._transport, request=request, response=response, state=state, reopen=reopen)
+        state = StreamState(
+            adapter,
+            decoder,
+            interaction_id=interaction_id,
+            last_event_id=last_event_id,
+            strict=self._config.strict,
+            idle_timeout=request.timeout.stream_idle,
+        )
+        stream = Stream(
+            transport=self._transport,
+            request=request,
+            response=response,
+            state=state,
+            reopen=reopen,
+            continuation=continuation,
+            new_state=new_state,
+        )
         if raw_response_requested():
             return cast(Stream[E], self._raw_response(response, lambda: stream))
         return stream

@@ -23,6 +23,8 @@ DEFAULT_MAX_RETRIES: Final = 2
 # The largest stream event the client reads (bytes): far above an inline image or audio clip,
 # far below what would hurt the process; a larger one raises EventTooLargeError.
 DEFAULT_MAX_EVENT_SIZE: Final = 64 * 1024 * 1024
+# A live stream sends an event or a keep-alive well within this; a dead one raises in minutes, not hours.
+DEFAULT_STREAM_IDLE: Final = 120.0
 USER_AGENT: Final = f"{PACKAGE_NAME}/{__version__} api-revision/{API_REVISION} python/{platform.python_version()}"
 
 
@@ -31,14 +33,17 @@ class Timeout:
     """Seconds to wait: `connect` for the connection, `read` between bytes of the answer.
 
     `read` bounds silence, not a whole stream: a stream may run for minutes as long as data keeps coming.
+    `stream_idle` bounds a stream's time without a complete line (an event's or a keep-alive comment's),
+    so bytes trickling in cannot hold it either; past it the stream resumes, a few times, then raises.
     Each is a positive, finite number of seconds, or None for no limit; anything else (0, negative,
     NaN, infinity, a string) raises InvalidArgumentError."""
 
     connect: float | None = 10.0
     read: float | None = 600.0
+    stream_idle: float | None = DEFAULT_STREAM_IDLE
 
     def __post_init__(self) -> None:
-        for name in ("connect", "read"):
+        for name in ("connect", "read", "stream_idle"):
             _check_seconds(name, getattr(self, name))
 
     @classmethod
@@ -90,6 +95,7 @@ class ClientConfig:
     max_retries: int
     default_headers: dict[str, str] = field(default_factory=dict, repr=False)
     max_event_size: int = DEFAULT_MAX_EVENT_SIZE
+    strict: bool = False  # a server payload of a known type that fails validation raises (else: lenient form)
     # What base_url carried besides the URL (see _redaction.split_base_url): sent, never shown.
     base_query: dict[str, str] = field(default_factory=dict, repr=False)
     base_headers: dict[str, str] = field(default_factory=dict, repr=False)
@@ -106,6 +112,7 @@ class ClientConfig:
         max_retries: int | None,
         default_headers: dict[str, str] | None = None,
         max_event_size: int | None = None,
+        strict: bool = False,
     ) -> ClientConfig:
         base = split_base_url(base_url or _from_environment(BASE_URL_ENV_VARS) or DEFAULT_BASE_URL)
         api_key = api_key or base.api_key
@@ -137,6 +144,7 @@ class ClientConfig:
             max_retries=DEFAULT_MAX_RETRIES if max_retries is None else max_retries,
             default_headers=dict(default_headers or {}),
             max_event_size=DEFAULT_MAX_EVENT_SIZE if max_event_size is None else max_event_size,
+            strict=strict,
             base_query=base.query,
             base_headers=base.headers,
         )

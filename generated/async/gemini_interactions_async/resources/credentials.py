@@ -47,6 +47,7 @@ CREATE_BODY = BodyCheck(
         "scopes": ("scopes", "list[str]"),
         "token_url": ("token_url", "str"),
     },
+    {},
 )
 
 # Checks the arguments of update() before anything is sent.
@@ -67,6 +68,7 @@ UPDATE_BODY = BodyCheck(
         "scopes": ("scopes", "list[str]"),
         "token_url": ("token_url", "str"),
     },
+    {},
 )
 
 
@@ -133,6 +135,7 @@ class Credentials:
             "/credentials",
             query={"page_size": page_size, "page_token": page_token},
             options=options,
+            idempotent=True,
         )
         again = partial(
             self.list,
@@ -214,7 +217,6 @@ class Credentials:
             "POST",
             "/credentials",
             query={},
-            idempotent=False,
             body={
                 "id": id,
                 "injection_location": injection_location,
@@ -232,6 +234,7 @@ class Credentials:
             },
             options=options,
             body_check=CREATE_BODY,
+            idempotent=False,
         )
         return await self._client._request(request, adapter_for(Credential))
 
@@ -276,6 +279,7 @@ class Credentials:
             f"/credentials/{path_segment(id, 'id')}",
             query={},
             options=options,
+            idempotent=True,
         )
         return await self._client._request(request, adapter_for(Credential))
 
@@ -381,6 +385,7 @@ class Credentials:
             },
             options=options,
             body_check=UPDATE_BODY,
+            idempotent=False,
         )
         return await self._client._request(request, adapter_for(Credential))
 
@@ -425,6 +430,7 @@ class Credentials:
             f"/credentials/{path_segment(id, 'id')}",
             query={},
             options=options,
+            idempotent=True,
         )
         return await self._client._request(request, adapter_for(Empty))
 

@@ -39,6 +39,7 @@ CREATE_BODY = BodyCheck(
         "network": ("network", "EnvironmentNetworkEgressAllowlist | Literal['disabled'] | str"),
         "sources": ("sources", "list[Source]"),
     },
+    {},
 )
 
 
@@ -106,6 +107,7 @@ class Environments:
             "/environments",
             query={"page_size": page_size, "page_token": page_token},
             options=options,
+            idempotent=True,
         )
         again = partial(
             self.list,
@@ -171,7 +173,6 @@ class Environments:
             "POST",
             "/environments",
             query={},
-            idempotent=False,
             body={
                 "from_environment": from_environment,
                 "network": network,
@@ -179,6 +180,7 @@ class Environments:
             },
             options=options,
             body_check=CREATE_BODY,
+            idempotent=False,
         )
         return await self._client._request(request, adapter_for(Environment))
 
@@ -223,6 +225,7 @@ class Environments:
             f"/environments/{path_segment(id, 'id')}",
             query={},
             options=options,
+            idempotent=True,
         )
         return await self._client._request(request, adapter_for(Environment))
 
@@ -267,6 +270,7 @@ class Environments:
             f"/environments/{path_segment(id, 'id')}",
             query={},
             options=options,
+            idempotent=True,
         )
         return await self._client._request(request, adapter_for(Empty))
 

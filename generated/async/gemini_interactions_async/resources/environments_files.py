@@ -102,6 +102,7 @@ class EnvironmentFiles(EnvironmentFilesHelpers):
             },
             path_prefix="/upload",
             options=options,
+            idempotent=True,
         )
         return await self._client._request_headers(request)
 
@@ -154,6 +155,7 @@ class EnvironmentFiles(EnvironmentFilesHelpers):
             f"/environments/{path_segment(environment, 'environment')}/files/{path_segments(path, 'path')}",
             query={"page_size": page_size, "page_token": page_token, "recursive": recursive},
             options=options,
+            idempotent=True,
         )
         again = partial(
             self.list,

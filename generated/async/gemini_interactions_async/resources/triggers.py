@@ -45,6 +45,7 @@ CREATE_BODY = BodyCheck(
         "schedule": ("schedule", "str"),
         "time_zone": ("time_zone", "str"),
     },
+    {},
 )
 
 # Checks the arguments of update() before anything is sent.
@@ -52,6 +53,7 @@ UPDATE_BODY = BodyCheck(
     "triggers.update",
     {"": TriggerUpdate},
     {"display_name": ("display_name", "str"), "status": ("status", "Literal['active', 'paused', 'error'] | str")},
+    {},
 )
 
 
@@ -131,6 +133,7 @@ class Triggers:
             "/triggers",
             query={"filter": filter, "page_size": page_size, "page_token": page_token},
             options=options,
+            idempotent=True,
         )
         again = partial(
             self.list,
@@ -204,7 +207,6 @@ class Triggers:
             "POST",
             "/triggers",
             query={},
-            idempotent=False,
             body={
                 "display_name": display_name,
                 "environment_id": environment_id,
@@ -216,6 +218,7 @@ class Triggers:
             },
             options=options,
             body_check=CREATE_BODY,
+            idempotent=False,
         )
         return await self._client._request(request, adapter_for(Trigger))
 
@@ -260,6 +263,7 @@ class Triggers:
             f"/triggers/{path_segment(id, 'id')}",
             query={},
             options=options,
+            idempotent=True,
         )
         return await self._client._request(request, adapter_for(Trigger))
 
@@ -314,6 +318,7 @@ class Triggers:
             },
             options=options,
             body_check=UPDATE_BODY,
+            idempotent=False,
         )
         return await self._client._request(request, adapter_for(Trigger))
 
@@ -358,6 +363,7 @@ class Triggers:
             f"/triggers/{path_segment(id, 'id')}",
             query={},
             options=options,
+            idempotent=True,
         )
         return await self._client._request(request, adapter_for(Empty))
 
@@ -406,6 +412,7 @@ class Triggers:
             f"/triggers/{path_segment(trigger_id, 'trigger_id')}/executions",
             query={"page_size": page_size, "page_token": page_token},
             options=options,
+            idempotent=True,
         )
         again = partial(
             self.list_executions,
@@ -463,8 +470,8 @@ class Triggers:
             "POST",
             f"/triggers/{path_segment(trigger_id, 'trigger_id')}/executions",
             query={},
-            idempotent=False,
             options=options,
+            idempotent=False,
         )
         return await self._client._request(request, adapter_for(TriggerExecution))
 

@@ -51,7 +51,7 @@ class CreateModelInteractionParamsParam(TypedDict, total=False):
     generation_config: GenerationConfigParam
     """Sampling and output settings."""
 
-    input: Required[str | ContentParam | Sequence[ContentParam | StepParam]]
+    input: str | ContentParam | Sequence[ContentParam | StepParam]
     """Input of this turn."""
 
     labels: Mapping[str, str]
@@ -112,7 +112,7 @@ class CreateAgentInteractionParamsParam(TypedDict, total=False):
     environment: EnvironmentConfigParam | str
     """Environment the agent runs in: a definition, or the id of an existing one."""
 
-    input: Required[str | ContentParam | Sequence[ContentParam | StepParam]]
+    input: str | ContentParam | Sequence[ContentParam | StepParam]
     """Input of this turn."""
 
     labels: Mapping[str, str]

@@ -43,6 +43,7 @@ CREATE_BODY = BodyCheck(
         "tools": ("tools", "list[AgentTool]"),
         "description": ("description", "str"),
     },
+    {},
 )
 
 
@@ -111,6 +112,7 @@ class Agents:
             "/agents",
             query={"page_size": page_size, "page_token": page_token, "parent": parent},
             options=options,
+            idempotent=True,
         )
         again = partial(
             self.list,
@@ -181,7 +183,6 @@ class Agents:
             "POST",
             "/agents",
             query={},
-            idempotent=False,
             body={
                 "agent_config": agent_config,
                 "base_agent": base_agent,
@@ -193,6 +194,7 @@ class Agents:
             },
             options=options,
             body_check=CREATE_BODY,
+            idempotent=False,
         )
         return self._client._request(request, adapter_for(Agent))
 
@@ -237,6 +239,7 @@ class Agents:
             f"/agents/{path_segment(id, 'id')}",
             query={},
             options=options,
+            idempotent=True,
         )
         return self._client._request(request, adapter_for(Agent))
 
@@ -281,6 +284,7 @@ class Agents:
             f"/agents/{path_segment(id, 'id')}",
             query={},
             options=options,
+            idempotent=True,
         )
         return self._client._request(request, adapter_for(Empty))
 

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Literal, overload
 
 from .._arguments import BodyCheck
 from .._config import Timeout
+from .._continuation import DEFAULT_MAX_CONTINUATIONS, Continuation
+from .._deadline import Deadline
 from .._helpers.interactions import InteractionsHelpers
 from .._paths import path_segment
 from .._request import NOT_GIVEN, NotGiven, RequestOptions
@@ -76,6 +78,7 @@ CREATE_BODY = BodyCheck(
         "agent": ("agent", "AgentOption (a string)"),
         "agent_config": ("agent_config", "AgentConfig"),
     },
+    {"input": ("continuation_token", "previous_interaction_id")},
 )
 
 
@@ -92,12 +95,12 @@ class Interactions(InteractionsHelpers):
     def create(
         self,
         *,
-        input: str | ContentParam | Content | Sequence[ContentParam | Content | StepParam | Step],
         background: bool | None = None,
         cached_content: str | None = None,
         continuation_token: str | None = None,
         environment: EnvironmentConfigParam | EnvironmentConfig | str | None = None,
         generation_config: GenerationConfigParam | GenerationConfig | None = None,
+        input: str | ContentParam | Content | Sequence[ContentParam | Content | StepParam | Step] | None = None,
         labels: Mapping[str, str] | None = None,
         model: ModelOption | None = None,
         previous_interaction_id: str | None = None,
@@ -115,6 +118,9 @@ class Interactions(InteractionsHelpers):
         webhook_config: WebhookConfigParam | WebhookConfig | None = None,
         agent: AgentOption | None = None,
         agent_config: AgentConfigParam | AgentConfig | None = None,
+        automatic_continuation: bool = True,
+        max_continuations: int = DEFAULT_MAX_CONTINUATIONS,
+        deadline: float | None = None,
         stream: Literal[False] = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -127,12 +133,12 @@ class Interactions(InteractionsHelpers):
     def create(
         self,
         *,
-        input: str | ContentParam | Content | Sequence[ContentParam | Content | StepParam | Step],
         background: bool | None = None,
         cached_content: str | None = None,
         continuation_token: str | None = None,
         environment: EnvironmentConfigParam | EnvironmentConfig | str | None = None,
         generation_config: GenerationConfigParam | GenerationConfig | None = None,
+        input: str | ContentParam | Content | Sequence[ContentParam | Content | StepParam | Step] | None = None,
         labels: Mapping[str, str] | None = None,
         model: ModelOption | None = None,
         previous_interaction_id: str | None = None,
@@ -150,6 +156,9 @@ class Interactions(InteractionsHelpers):
         webhook_config: WebhookConfigParam | WebhookConfig | None = None,
         agent: AgentOption | None = None,
         agent_config: AgentConfigParam | AgentConfig | None = None,
+        automatic_continuation: bool = True,
+        max_continuations: int = DEFAULT_MAX_CONTINUATIONS,
+        deadline: float | None = None,
         stream: Literal[True],
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -162,12 +171,12 @@ class Interactions(InteractionsHelpers):
     def create(
         self,
         *,
-        input: str | ContentParam | Content | Sequence[ContentParam | Content | StepParam | Step],
         background: bool | None = None,
         cached_content: str | None = None,
         continuation_token: str | None = None,
         environment: EnvironmentConfigParam | EnvironmentConfig | str | None = None,
         generation_config: GenerationConfigParam | GenerationConfig | None = None,
+        input: str | ContentParam | Content | Sequence[ContentParam | Content | StepParam | Step] | None = None,
         labels: Mapping[str, str] | None = None,
         model: ModelOption | None = None,
         previous_interaction_id: str | None = None,
@@ -185,6 +194,9 @@ class Interactions(InteractionsHelpers):
         webhook_config: WebhookConfigParam | WebhookConfig | None = None,
         agent: AgentOption | None = None,
         agent_config: AgentConfigParam | AgentConfig | None = None,
+        automatic_continuation: bool = True,
+        max_continuations: int = DEFAULT_MAX_CONTINUATIONS,
+        deadline: float | None = None,
         stream: bool,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -196,12 +208,12 @@ class Interactions(InteractionsHelpers):
     def create(
         self,
         *,
-        input: str | ContentParam | Content | Sequence[ContentParam | Content | StepParam | Step],
         background: bool | None = None,
         cached_content: str | None = None,
         continuation_token: str | None = None,
         environment: EnvironmentConfigParam | EnvironmentConfig | str | None = None,
         generation_config: GenerationConfigParam | GenerationConfig | None = None,
+        input: str | ContentParam | Content | Sequence[ContentParam | Content | StepParam | Step] | None = None,
         labels: Mapping[str, str] | None = None,
         model: ModelOption | None = None,
         previous_interaction_id: str | None = None,
@@ -219,6 +231,9 @@ class Interactions(InteractionsHelpers):
         webhook_config: WebhookConfigParam | WebhookConfig | None = None,
         agent: AgentOption | None = None,
         agent_config: AgentConfigParam | AgentConfig | None = None,
+        automatic_continuation: bool = True,
+        max_continuations: int = DEFAULT_MAX_CONTINUATIONS,
+        deadline: float | None = None,
         stream: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -229,12 +244,12 @@ class Interactions(InteractionsHelpers):
         """Create an interaction.
 
         Args:
-            input: Input of this turn.
             background: Run the interaction in the background; poll or stream it by id.
             cached_content: Name of cached content to use (deprecated).
             continuation_token: Token to continue an interaction that stopped with status requires_continuation.
             environment: Environment the agent runs in: a definition, or the id of an existing one.
             generation_config: Sampling and output settings.
+            input: Input of this turn.
             labels: Your own key/value labels.
             model: Model to talk to.
             previous_interaction_id: Continue the conversation of this earlier interaction.
@@ -249,6 +264,9 @@ class Interactions(InteractionsHelpers):
             webhook_config: Webhook notified when a background interaction changes state.
             agent: Agent to run.
             agent_config: Agent-specific settings.
+            automatic_continuation: Continue a requires_continuation answer into one Interaction (False: each hop).
+            max_continuations: Most continuation hops of one call.
+            deadline: Seconds for the whole call (hops, retries, reconnects); `timeout` is per request.
             stream: Return a Stream of the events as they arrive instead of the Interaction.
             extra_headers: Headers added to this request (they override the client's).
             extra_query: Query parameters added to this request.
@@ -304,6 +322,10 @@ class Interactions(InteractionsHelpers):
             stream=stream,
             options=options,
             body_check=CREATE_BODY,
+            idempotent=False,
+        )
+        continuation = Continuation(
+            request, automatic=automatic_continuation, max_continuations=max_continuations, deadline=Deadline(deadline)
         )
         if stream:
             return self._client._stream(
@@ -311,8 +333,9 @@ class Interactions(InteractionsHelpers):
                 adapter_for(InteractionSSEEvent),
                 resource_path=RESOURCE_PATH,
                 options=options,
+                continuation=continuation,
             )
-        return self._client._request(request, adapter_for(Interaction))
+        return self._client._continued(continuation, adapter_for(Interaction))
 
     @overload
     def get(
@@ -408,6 +431,7 @@ class Interactions(InteractionsHelpers):
             query={"last_event_id": last_event_id, "include_input": include_input, "stream": stream or None},
             stream=stream,
             options=options,
+            idempotent=True,
         )
         if stream:
             return self._client._stream(
@@ -461,6 +485,7 @@ class Interactions(InteractionsHelpers):
             f"/interactions/{path_segment(id, 'id')}",
             query={},
             options=options,
+            idempotent=True,
         )
         return self._client._request(request, adapter_for(Empty))
 
@@ -505,6 +530,7 @@ class Interactions(InteractionsHelpers):
             f"/interactions/{path_segment(id, 'id')}/cancel",
             query={},
             options=options,
+            idempotent=True,
         )
         return self._client._request(request, adapter_for(Interaction))
 

@@ -36,6 +36,7 @@ CREATE_BODY = BodyCheck(
     "webhooks.create",
     {"": Webhook},
     {"name": ("name", "str"), "subscribed_events": ("subscribed_events", "list[str]"), "uri": ("uri", "str")},
+    {},
 )
 
 # Checks the arguments of update() before anything is sent.
@@ -48,12 +49,14 @@ UPDATE_BODY = BodyCheck(
         "subscribed_events": ("subscribed_events", "list[str]"),
         "uri": ("uri", "str"),
     },
+    {},
 )
 
 # Checks the arguments of ping() before anything is sent.
 PING_BODY = BodyCheck(
     "webhooks.ping",
     {"": PingWebhookRequest},
+    {},
     {},
 )
 
@@ -67,6 +70,7 @@ ROTATE_SIGNING_SECRET_BODY = BodyCheck(
             "Literal['revoke_previous_secrets_after_h24', 'revoke_previous_secrets_immediately'] | str",
         )
     },
+    {},
 )
 
 
@@ -133,6 +137,7 @@ class Webhooks(WebhooksHelpers):
             "/webhooks",
             query={"page_size": page_size, "page_token": page_token},
             options=options,
+            idempotent=True,
         )
         again = partial(
             self.list,
@@ -205,7 +210,6 @@ class Webhooks(WebhooksHelpers):
             "POST",
             "/webhooks",
             query={},
-            idempotent=False,
             body={
                 "name": name,
                 "subscribed_events": subscribed_events,
@@ -213,6 +217,7 @@ class Webhooks(WebhooksHelpers):
             },
             options=options,
             body_check=CREATE_BODY,
+            idempotent=False,
         )
         return self._client._request(request, adapter_for(Webhook))
 
@@ -257,6 +262,7 @@ class Webhooks(WebhooksHelpers):
             f"/webhooks/{path_segment(id, 'id')}",
             query={},
             options=options,
+            idempotent=True,
         )
         return self._client._request(request, adapter_for(Webhook))
 
@@ -337,6 +343,7 @@ class Webhooks(WebhooksHelpers):
             },
             options=options,
             body_check=UPDATE_BODY,
+            idempotent=False,
         )
         return self._client._request(request, adapter_for(Webhook))
 
@@ -381,6 +388,7 @@ class Webhooks(WebhooksHelpers):
             f"/webhooks/{path_segment(id, 'id')}",
             query={},
             options=options,
+            idempotent=True,
         )
         return self._client._request(request, adapter_for(Empty))
 
@@ -425,10 +433,10 @@ class Webhooks(WebhooksHelpers):
             "POST",
             f"/webhooks/{path_segment(id, 'id')}:ping",
             query={},
-            idempotent=False,
             body={},
             options=options,
             body_check=PING_BODY,
+            idempotent=False,
         )
         return self._client._request(request, adapter_for(PingWebhookResponse))
 
@@ -477,12 +485,12 @@ class Webhooks(WebhooksHelpers):
             "POST",
             f"/webhooks/{path_segment(id, 'id')}:rotateSigningSecret",
             query={},
-            idempotent=False,
             body={
                 "revocation_behavior": revocation_behavior,
             },
             options=options,
             body_check=ROTATE_SIGNING_SECRET_BODY,
+            idempotent=False,
         )
         return self._client._request(request, adapter_for(RotateSigningSecretResponse))
 
