@@ -59,6 +59,18 @@ def spec_diff(session: nox.Session) -> None:
     session.run("python", "-m", "codegen", "spec-diff", *session.posargs)
 
 
+@nox.session(name="import-reference", python=PYTHON)
+def import_reference(session: nox.Session) -> None:
+    """Merge Google's published document into spec/: `-- DOCUMENT --revision R` (default: ../shared's, spec/CURRENT)."""
+    _install_generator(session)
+    args = session.posargs or [
+        str(ROOT.parent / "shared" / "reference" / "interactions.openapi.json"),
+        "--revision",
+        (ROOT / "spec" / "CURRENT").read_text(encoding="utf-8").strip(),
+    ]
+    session.run("python", "-m", "codegen", "import-reference", *args)
+
+
 def _lint(session: nox.Session) -> None:
     session.run("ruff", "check", *LINTED)
     session.run("ruff", "format", "--check", *LINTED)

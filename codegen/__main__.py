@@ -1,5 +1,6 @@
 """`python -m codegen generate [--check] [--revision R | --spec FILE] [--out DIR]`,
-`python -m codegen spec-diff OLD NEW [--fail-on-breaking]`."""
+`python -m codegen spec-diff OLD NEW [--fail-on-breaking]`,
+`python -m codegen import-reference DOCUMENT --revision R [--check]`."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import spec_diff
+from . import importer, spec_diff
 from .ir import Api, build_api
 from .loader import REPO_ROOT, SpecError, current_revision, find_spec, load_spec, spec_path
 from .project import GENERATED_DIR
@@ -57,19 +58,47 @@ def main(argv: list[str] | None = None) -> int:
     diff.add_argument("old", help="a revision under spec/ (2026-05-20) or a spec or overlay file")
     diff.add_argument("new", help="the same, for the newer revision")
     diff.add_argument("--fail-on-breaking", action="store_true", help="exit with 1 when a change is breaking")
+    imp = commands.add_parser("import-reference", help="merge a published OpenAPI document into spec/<REVISION>/")
+    imp.add_argument("document", type=Path, help="the published document (JSON or YAML)")
+    imp.add_argument("--revision", required=True, help="the spec/<REVISION>/ folder to merge into")
+    imp.add_argument("--check", action="store_true", help="change nothing; exit with 1 when the import would")
     args = parser.parse_args(argv)
 
     try:
+        if args.command == "import-reference":
+            return _import(args.document, args.revision, args.check)
         if args.command == "spec-diff":
             return _spec_diff(_load(find_spec(args.old)), _load(find_spec(args.new)), args.fail_on_breaking)
         return _generate(_load(args.spec or spec_path(args.revision or current_revision())), args.out, args.check)
-    except SpecError as exc:
+    except (SpecError, importer.ImportReferenceError) as exc:
         print(f"spec error: {exc}", file=sys.stderr)
         return 2
 
 
 def _load(path: Path) -> Api:
     return build_api(load_spec(path))
+
+
+def _import(document: Path, revision: str, check: bool) -> int:
+    """Merge, print what was added, the conflicts and the spec-diff of the change; 1 when --check finds work."""
+    path = spec_path(revision)
+    before = path.read_text(encoding="utf-8")
+    result = importer.import_reference(document, path.parent, write_file=not check)
+    for line in result.added:
+        print(f"added: {line}")
+    for line in result.conflicts:
+        print(f"conflict (kept the spec's): {line}")
+    if not result.added:
+        print(f"spec/{revision}/ already has everything {document.name} describes")
+        return 0
+    if check:
+        return 1
+    with tempfile.TemporaryDirectory() as tmp:
+        old = Path(tmp) / revision / path.name
+        old.parent.mkdir()
+        old.write_text(before, encoding="utf-8")
+        _spec_diff(_load(old), _load(path), fail_on_breaking=False)
+    return 0
 
 
 def _spec_diff(old_api: Api, new_api: Api, fail_on_breaking: bool) -> int:

@@ -78,6 +78,11 @@ class Flavour:
         return f"Async{name}" if self.is_async else name
 
     @property
+    def page_class(self) -> str:
+        """The base class of list pages (`_pages.py`)."""
+        return "AsyncPage" if self.is_async else "Page"
+
+    @property
     def runtime_dir(self) -> str:
         return f"runtime_{self.name}"
 

@@ -88,13 +88,15 @@ def _render_flavour(
     render("shared/types/_params.py.j2", package / "types" / "_params.py")
     render("shared/types/_models.py.j2", package / "types" / "_models.py", classes=classes)
     files[package / "resources" / "__init__.py"] = '"""One module per API resource."""\n'
-    for resource in api.resources:
-        render("shared/resources/resource.py.j2", package / "resources" / f"{resource.name}.py", resource=resource)
-        if resource.helper_template is not None:
-            render(resource.helper_template, package / "_helpers" / f"{resource.name}.py", resource=resource)
+    render("shared/_pages.py.j2", package / "_pages.py")
+    for resource in (r for top in api.resources for r in top.all):
+        render("shared/resources/resource.py.j2", package / "resources" / f"{resource.module}.py", resource=resource)
+        if resource.helper is not None:
+            render(resource.helper.template, package / "_helpers" / f"{resource.helper.module}.py", resource=resource)
             files[package / "_helpers" / "__init__.py"] = (
                 '"""Hand-written helpers the generated resources inherit."""\n'
             )
+
     files[package / "py.typed"] = ""
     for source_root in (RUNTIME_SHARED, CODEGEN_DIR / flavour.runtime_dir):
         for source in sorted(source_root.rglob("*")):

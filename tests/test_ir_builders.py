@@ -222,7 +222,11 @@ def test_operations_take_path_query_and_body_arguments(api: Api) -> None:
     (pets,) = api.resources
     assert (pets.name, pets.class_name) == ("pets", "Pets")
     create, get, delete = pets.operations
-    assert (get.http_method, get.path, get.path_expression) == ("GET", "/pets/{pet_id}", 'f"/pets/{_quote(pet_id)}"')
+    assert (get.http_method, get.path, get.path_expression) == (
+        "GET",
+        "/pets/{pet_id}",
+        "f\"/pets/{path_segment(pet_id, 'pet_id')}\"",
+    )
     assert [p.signature for p in get.positional_params] == ["pet_id: str"]
     assert [p.signature for p in get.keyword_params] == [
         "view: Literal['basic', 'full'] | str | None = None",

@@ -23,11 +23,63 @@ pytestmark = pytest.mark.generator  # checks the spec (with the generator's tool
 SPEC_PATH = spec_path(REVISION)
 ALLOWLIST_PATH = SPEC_PATH.parent / "reference-parity-allowlist.txt"
 SCHEMA_PREFIX = parity.SCHEMA_PREFIX
+V = "/{api_version}"
+# Every operation: (operationId, x-sdk-resource, x-sdk-method as google-genai 3.3.0 names it, streams).
 SDK_METHODS = {
-    ("post", "/{api_version}/interactions"): ("createInteraction", "create", True),
-    ("get", "/{api_version}/interactions/{id}"): ("getInteraction", "get", True),
-    ("delete", "/{api_version}/interactions/{id}"): ("deleteInteraction", "delete", False),
-    ("post", "/{api_version}/interactions/{id}/cancel"): ("cancelInteraction", "cancel", False),
+    ("post", f"{V}/interactions"): ("createInteraction", "interactions", "create", True),
+    ("get", f"{V}/interactions/{{id}}"): ("getInteraction", "interactions", "get", True),
+    ("delete", f"{V}/interactions/{{id}}"): ("deleteInteraction", "interactions", "delete", False),
+    ("post", f"{V}/interactions/{{id}}/cancel"): ("cancelInteraction", "interactions", "cancel", False),
+    ("get", f"{V}/agents"): ("ListAgents", "agents", "list", False),
+    ("post", f"{V}/agents"): ("CreateAgent", "agents", "create", False),
+    ("get", f"{V}/agents/{{id}}"): ("GetAgent", "agents", "get", False),
+    ("delete", f"{V}/agents/{{id}}"): ("DeleteAgent", "agents", "delete", False),
+    ("get", f"{V}/credentials"): ("ListCredentials", "credentials", "list", False),
+    ("post", f"{V}/credentials"): ("CreateCredential", "credentials", "create", False),
+    ("get", f"{V}/credentials/{{id}}"): ("GetCredential", "credentials", "get", False),
+    ("patch", f"{V}/credentials/{{id}}"): ("UpdateCredential", "credentials", "update", False),
+    ("delete", f"{V}/credentials/{{id}}"): ("DeleteCredential", "credentials", "delete", False),
+    ("get", f"{V}/environments"): ("ListEnvironments", "environments", "list", False),
+    ("post", f"{V}/environments"): ("CreateEnvironment", "environments", "create", False),
+    ("get", f"{V}/environments/{{id}}"): ("GetEnvironment", "environments", "get", False),
+    ("delete", f"{V}/environments/{{id}}"): ("DeleteEnvironment", "environments", "delete", False),
+    ("get", f"{V}/environments/{{environment}}/files/{{path}}"): (
+        "GetEnvironmentFiles",
+        "environments.files",
+        "list",
+        False,
+    ),
+    ("put", f"/upload{V}/environments/{{environment}}/files/{{path}}"): (
+        "StartEnvironmentFileUpload",
+        "environments.files",
+        "start_upload",
+        False,
+    ),
+    ("get", f"{V}/triggers"): ("ListTriggers", "triggers", "list", False),
+    ("post", f"{V}/triggers"): ("CreateTrigger", "triggers", "create", False),
+    ("get", f"{V}/triggers/{{id}}"): ("GetTrigger", "triggers", "get", False),
+    ("patch", f"{V}/triggers/{{id}}"): ("UpdateTrigger", "triggers", "update", False),
+    ("delete", f"{V}/triggers/{{id}}"): ("DeleteTrigger", "triggers", "delete", False),
+    ("get", f"{V}/triggers/{{trigger_id}}/executions"): ("ListTriggerExecutions", "triggers", "list_executions", False),
+    ("post", f"{V}/triggers/{{trigger_id}}/executions"): ("RunTrigger", "triggers", "run", False),
+    ("get", f"{V}/webhooks"): ("ListWebhooks", "webhooks", "list", False),
+    ("post", f"{V}/webhooks"): ("CreateWebhook", "webhooks", "create", False),
+    ("get", f"{V}/webhooks/{{id}}"): ("GetWebhook", "webhooks", "get", False),
+    ("patch", f"{V}/webhooks/{{id}}"): ("UpdateWebhook", "webhooks", "update", False),
+    ("delete", f"{V}/webhooks/{{id}}"): ("DeleteWebhook", "webhooks", "delete", False),
+    ("post", f"{V}/webhooks/{{id}}:ping"): ("PingWebhook", "webhooks", "ping", False),
+    ("post", f"{V}/webhooks/{{id}}:rotateSigningSecret"): (
+        "RotateSigningSecret",
+        "webhooks",
+        "rotate_signing_secret",
+        False,
+    ),
+}
+# Never replayed once they may have taken effect (x-sdk-idempotent: false).
+NOT_IDEMPOTENT = {
+    op_id
+    for op_id, _, _, _ in SDK_METHODS.values()
+    if op_id.startswith(("Create", "Run", "Ping", "Rotate", "createInteraction"))
 }
 
 
@@ -89,15 +141,18 @@ def test_operation_conventions(spec: dict[str, Any]) -> None:
     assert (REPO / "spec" / "CURRENT").read_text() == REVISION + "\n"
     assert set(parity.operations(spec)) == set(SDK_METHODS)
     problems: list[str] = []
-    for (method, path), (op_id, sdk_method, streams) in SDK_METHODS.items():
+    assert len(SDK_METHODS) == 33
+    for (method, path), (op_id, resource, sdk_method, streams) in SDK_METHODS.items():
         op = spec["paths"][path].get(method)
         if op is None:
             problems.append(f"missing {method.upper()} {path}")
             continue
         if op.get("operationId") != op_id:
             problems.append(f"{op_id}: operationId is {op.get('operationId')}")
-        if op.get("x-sdk-resource") != "interactions" or op.get("x-sdk-method") != sdk_method:
+        if op.get("x-sdk-resource") != resource or op.get("x-sdk-method") != sdk_method:
             problems.append(f"{op_id}: x-sdk-resource/x-sdk-method wrong")
+        if (op.get("x-sdk-idempotent", True) is False) != (op_id in NOT_IDEMPOTENT):
+            problems.append(f"{op_id}: x-sdk-idempotent should be {op_id not in NOT_IDEMPOTENT}")
         if bool(op.get("x-sdk-stream")) != streams:
             problems.append(f"{op_id}: x-sdk-stream should be {streams}")
         content = op["responses"]["200"].get("content", {})
@@ -137,5 +192,5 @@ def test_every_operation_of_the_reference_is_compared(reference: dict[str, Any])
     empty: dict[str, Any] = {"paths": {}, "components": {"schemas": {}}}
     diffs = parity.Comparer(reference, empty, parity.Allowlist()).run()
     keys = parity.operations(reference)
-    assert len(keys) > len(SDK_METHODS)
+    assert len(keys) == len(SDK_METHODS) == 33
     assert diffs == {f"op -{parity.operation_name(key)}" for key in keys}

@@ -68,10 +68,14 @@ async def test_every_framing_with_pauses_gives_the_whole_stream(
     assert events[-1].event_type == "interaction.completed"
 
 
-async def test_malformed_event_is_a_clear_validation_error(flavour: Flavour, client: Any) -> None:
+async def test_malformed_event_is_a_clear_validation_error_when_strict(
+    flavour: Flavour, server: InteractionsTestServer
+) -> None:
+    client = flavour.client(server, strict=True)  # by default it is delivered leniently (test_hostile_events)
     stream = await flavour.create(client, **TEXT, stream=True, extra_headers={"x-test-fault": "malformed_at=2"})
     with pytest.raises(flavour.pkg.APIResponseValidationError) as info:
         await flavour.events(stream)
+    await flavour.close(client)
     message = str(info.value)
     assert "stream event" in message and "data starts" in message
     assert info.value.payload  # the bad payload is kept on the error

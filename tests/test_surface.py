@@ -7,6 +7,7 @@ responses), which the clients take and expose by design."""
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.metadata
 import importlib.resources
@@ -88,7 +89,11 @@ def describe_class(cls: type, package: str) -> dict[str, str]:
 
 def describe_instance_methods(obj: Any) -> dict[str, str]:
     """Methods set per instance (the with_raw_response twins are)."""
-    return {name: describe_callable(value) for name, value in vars(obj).items() if not name.startswith("_")}
+    return {
+        name: describe_callable(value)
+        for name, value in vars(obj).items()
+        if not name.startswith("_") and callable(value)  # nested resources' twins are walked as resources
+    }
 
 
 def describe_module(module: ModuleType, package: str, prefix: str, found: dict[str, str]) -> None:
@@ -115,10 +120,15 @@ def surface(package: ModuleType) -> dict[str, str]:
     client_class = package.AsyncClient if name.endswith("_async") else package.Client
     client = client_class(api_key="surface-key", base_url="http://127.0.0.1:9")
     try:
-        for attribute, annotation in client_class.__annotations__.items():
-            resource = getattr(client, attribute)
-            key = f"{client_class.__name__}.{attribute}"
-            found[key] = str(annotation)
+        # Resources are cached properties of the client (imported on first use); nested ones are attributes.
+        pending = [
+            (f"{client_class.__name__}.{attribute}", getattr(client, attribute))
+            for attribute, value in vars(client_class).items()
+            if isinstance(value, functools.cached_property) and not attribute.startswith("_")
+        ]
+        while pending:
+            key, resource = pending.pop(0)
+            found[key] = type(resource).__name__
             for member, text in describe_class(type(resource), name).items():
                 found[f"{key} :: {member}"] = text
             raw = resource.with_raw_response
@@ -126,6 +136,11 @@ def surface(package: ModuleType) -> dict[str, str]:
                 found[f"{key}.with_raw_response :: {member}"] = text
             for member, text in describe_instance_methods(raw).items():
                 found[f"{key}.with_raw_response.{member}"] = text
+            pending += [
+                (f"{key}.{attribute}", value)
+                for attribute, value in vars(resource).items()
+                if not attribute.startswith("_") and hasattr(type(value), "with_raw_response")
+            ]
     finally:
         if not name.endswith("_async"):  # the async client makes its session on first use: none to close
             client.close()

@@ -4,6 +4,7 @@ components.schemas, the request-side TypedDicts, and one operation per path and 
 from __future__ import annotations
 
 import keyword
+from pathlib import Path
 from typing import Any
 
 from ..loader import HTTP_METHODS, LoadedSpec, SpecError, ref_name
@@ -20,11 +21,18 @@ from .nodes import (
     RuntimeBase,
     Variant,
 )
-from .operations import IDEMPOTENT_METHODS, BodyVariant, Operation, Param, Resource
+from .operations import IDEMPOTENT_METHODS, BodyVariant, FixedHeader, Helper, Operation, Page, Param, Resource
 from .reference import reference_sections
 from .typing_rules import PARAM_SUFFIX, RequestTyper, is_model, model_type
 
 API_PATH_PREFIX = "/{api_version}"
+# What may come before /{api_version}: the media endpoints live under /upload (as Google's APIs put them).
+PATH_PREFIXES = ("", "/upload")
+# The page-token convention (AIP-158): a list takes `page_token` and answers `next_page_token` and one list.
+PAGE_TOKEN_PARAM = "page_token"
+NEXT_PAGE_TOKEN_FIELD = "next_page_token"
+UPDATE_MASK_PARAM = "update_mask"
+HELPER_TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "shared" / "_helpers"
 DEFAULT_API_VERSION = "v1beta"
 # Models that inherit hand-written behaviour from the runtime (which adds no fields).
 RUNTIME_BASES = {
@@ -44,7 +52,7 @@ def build_api(spec: LoadedSpec) -> Api:
     for path, item in document["paths"].items():
         for method in HTTP_METHODS:
             if method in item:
-                operation = build_operation(path, method, item[method], typer, schemas)
+                operation = build_operation(path, method, item[method], typer, schemas, models)
                 resources.setdefault(item[method]["x-sdk-resource"], []).append(operation)
     operations = [op for ops in resources.values() for op in ops]
     event_unions = {op.stream_event for op in operations if op.stream_event}
@@ -57,10 +65,7 @@ def build_api(spec: LoadedSpec) -> Api:
         revision=spec.revision,
         base_url=document["servers"][0]["url"].rstrip("/"),
         api_version=_api_version_default(document),
-        resources=tuple(
-            Resource(name=name, class_name=pascal(name), operations=tuple(ops))
-            for name, ops in sorted(resources.items())
-        ),
+        resources=build_resources(resources),
         unions=unions,
         models=models,
         aliases=build_aliases(schemas, union_names),
@@ -68,6 +73,40 @@ def build_api(spec: LoadedSpec) -> Api:
         param_dicts=param_dicts,
         param_unions=param_unions,
         reference=reference_sections(unions, models),
+    )
+
+
+def build_resources(operations: dict[str, list[Operation]]) -> tuple[Resource, ...]:
+    """The top-level resources, sorted, each with its nested ones (`environments.files` under `environments`)."""
+
+    def build(name: str) -> Resource:
+        prefix = name + "."
+        children = sorted(n for n in operations if n.startswith(prefix) and "." not in n[len(prefix) :])
+        return Resource(
+            name=name,
+            class_name=resource_class_name(name),
+            operations=tuple(operations.get(name, ())),
+            children=tuple(build(child) for child in children),
+            helper=find_helper(name),
+        )
+
+    tops = sorted({name.split(".", 1)[0] for name in operations})
+    return tuple(build(name) for name in tops)
+
+
+def resource_class_name(name: str) -> str:
+    """`interactions` -> Interactions; `environments.files` -> EnvironmentFiles (the parent in the singular)."""
+    *parents, last = name.split(".")
+    return "".join(pascal(p.removesuffix("s")) for p in parents) + pascal(last)
+
+
+def find_helper(name: str) -> Helper | None:
+    """The hand-written mixin of a resource, when templates/shared/_helpers/ has one named after it."""
+    module = name.replace(".", "_")
+    if not (HELPER_TEMPLATES / f"{module}.py.j2").is_file():
+        return None
+    return Helper(
+        template=f"shared/_helpers/{module}.py.j2", module=module, class_name=resource_class_name(name) + "Helpers"
     )
 
 
@@ -240,12 +279,18 @@ def _api_version_default(document: dict[str, Any]) -> str:
 
 
 def build_operation(
-    path: str, method: str, operation: dict[str, Any], typer: RequestTyper, schemas: dict[str, Any]
+    path: str,
+    method: str,
+    operation: dict[str, Any],
+    typer: RequestTyper,
+    schemas: dict[str, Any],
+    models: tuple[Model, ...] = (),
 ) -> Operation:
     """One client method: its arguments by where they go, its body's shapes, what it returns and streams."""
-    if not path.startswith(API_PATH_PREFIX):
-        raise SpecError(f"{path}: paths must start with {API_PATH_PREFIX}")
-    path_params, query_params = _parameters(operation, typer)
+    prefix = next((p for p in PATH_PREFIXES if path.startswith(p + API_PATH_PREFIX)), None)
+    if prefix is None:
+        raise SpecError(f"{path}: paths must start with {API_PATH_PREFIX} (or /upload{API_PATH_PREFIX})")
+    path_params, query_params, header_params, fixed_headers = _parameters(operation, typer)
     body_params: list[Param] = []
     body_model = None
     body_variants: tuple[BodyVariant, ...] = ()
@@ -264,23 +309,55 @@ def build_operation(
             raise SpecError(
                 f"{operation['operationId']}: x-sdk-stream needs a `stream` field and an event-stream response"
             )
+    response_model = ref_name(response_ref) if response_ref else None
+    update_mask = next((p for p in query_params if p.wire_name == UPDATE_MASK_PARAM), None) if body_params else None
     return Operation(
         name=operation["x-sdk-method"],
         operation_id=operation["operationId"],
         http_method=method.upper(),
-        path=path[len(API_PATH_PREFIX) :],
+        path=path[len(prefix + API_PATH_PREFIX) :],
         summary=one_line(operation.get("summary", "")),
         path_params=tuple(path_params),
         query_params=tuple(query_params),
         body_params=tuple(body_params),
         body_model=body_model,
         body_variants=body_variants,
-        response_model=ref_name(response_ref) if response_ref else None,
+        response_model=response_model,
         stream_event=ref_name(event_ref) if event_ref else None,
         stream_param=stream_param,
+        header_params=tuple(header_params),
+        fixed_headers=tuple(fixed_headers),
+        path_prefix=prefix,
         idempotent=bool(operation.get("x-sdk-idempotent", method.upper() in IDEMPOTENT_METHODS)),
+        update_mask=update_mask,
+        page=_page(query_params, response_model, {m.name: m for m in models}),
+        response_headers=tuple(response.get("headers", {})),
         continues=bool(operation.get("x-sdk-continuation")),
         required_unless=_required_unless(schemas, body_model) if body_model else (),
+    )
+
+
+def _page(query_params: list[Param], response_model: str | None, models: dict[str, Model]) -> Page | None:
+    """The page-token convention, recognised: a `page_token` argument and a response with `next_page_token`
+    and exactly one list (the items)."""
+    model = models.get(response_model or "")
+    if model is None or not any(p.wire_name == PAGE_TOKEN_PARAM for p in query_params):
+        return None
+    names = {f.name for f in model.fields}
+    lists = [f for f in model.fields if f.type.render().startswith("list[")]
+    if NEXT_PAGE_TOKEN_FIELD not in names or len(lists) != 1:
+        return None
+    items = lists[0]
+    item = items.type.children()[0]
+    return Page(
+        items_field=items.name,
+        item=item,
+        token_param=python_name(PAGE_TOKEN_PARAM),
+        token_field=NEXT_PAGE_TOKEN_FIELD,
+        response_fields=tuple(
+            (f.name, f.type.render() if f.required else f"{f.type.render()} | None") for f in model.fields
+        ),
+        refs=frozenset(name for f in model.fields for name in f.type.refs),
     )
 
 
@@ -301,27 +378,43 @@ def _content_ref(holder: dict[str, Any], media_type: str) -> str | None:
     return ref if isinstance(ref, str) else None
 
 
-def _parameters(operation: dict[str, Any], typer: RequestTyper) -> tuple[list[Param], list[Param]]:
-    """The path and the query parameters, in declaration order (api_version is the client's)."""
-    path_params: list[Param] = []
-    query_params: list[Param] = []
+def _parameters(
+    operation: dict[str, Any], typer: RequestTyper
+) -> tuple[list[Param], list[Param], list[Param], list[FixedHeader]]:
+    """The path, query and header parameters in declaration order (api_version is the client's), and the
+    headers whose value is fixed (`const`), which are sent rather than asked for."""
+    found: dict[str, list[Param]] = {"path": [], "query": [], "header": []}
+    fixed: list[FixedHeader] = []
     for raw in operation.get("parameters", []):
         if raw["name"] == "api_version":
             continue
-        if raw["in"] not in ("path", "query"):
+        if raw["in"] not in found:
             raise SpecError(
-                f"{operation['operationId']}: parameter {raw['name']} is in {raw['in']}; only path and query are"
+                f"{operation['operationId']}: parameter {raw['name']} is in {raw['in']}; only path, query, header are"
             )
-        param = Param(
-            name=python_name(raw["name"]),
-            wire_name=raw["name"],
-            location=raw["in"],
-            type=typer.type(raw.get("schema", {})),
-            required=bool(raw.get("required")),
-            description=one_line(raw.get("description", "")),
+        schema = raw.get("schema", {})
+        if raw["in"] == "header" and "const" in schema:
+            fixed.append(FixedHeader(name=raw["name"], value=str(schema["const"])))
+            continue
+        found[raw["in"]].append(
+            Param(
+                name=_argument_name(raw["name"], raw["in"]),
+                wire_name=raw["name"],
+                location=raw["in"],
+                type=typer.type(schema),
+                required=bool(raw.get("required")),
+                description=one_line(raw.get("description", "")),
+                allow_reserved=bool(raw.get("x-sdk-allow-reserved")),
+            )
         )
-        (path_params if raw["in"] == "path" else query_params).append(param)
-    return path_params, query_params
+    return found["path"], found["query"], found["header"], fixed
+
+
+def _argument_name(wire_name: str, location: str) -> str:
+    """A header `X-Goog-Upload-Header-Content-Length` is the argument `upload_header_content_length`."""
+    if location == "header":
+        return python_name(wire_name.lower().removeprefix("x-goog-"))
+    return python_name(wire_name)
 
 
 def _pop_stream_switch(*candidates: list[Param]) -> Param | None:
@@ -344,6 +437,12 @@ def _body_params(schemas: dict[str, Any], name: str, typer: RequestTyper) -> lis
         for prop, prop_schema in variant.get("properties", {}).items():
             if not prop_schema.get("readOnly"):  # output-only fields are not arguments
                 merged.setdefault(prop, prop_schema)
+    discriminator = schemas[name].get("discriminator", {}).get("propertyName")
+    if discriminator in merged:
+        # The tag of a discriminated body takes any variant's value (open: a newer variant's too).
+        tags = tuple(schemas[name]["discriminator"].get("mapping", {}))
+        merged[discriminator] = {**merged[discriminator], "enum": list(tags)}
+        merged[discriminator].pop("const", None)
     return [
         Param(
             name=python_name(prop),
@@ -370,6 +469,8 @@ def _body_variants(schemas: dict[str, Any], name: str) -> tuple[BodyVariant, ...
     names = body_variant_names(schemas, name)
     if len(names) == 1:
         return (BodyVariant(selector="", model=names[0]),)
+    if "discriminator" in schemas[name]:
+        return (BodyVariant(selector="", model=name),)  # the open union validates it, by its tag
     variants = []
     for variant in names:
         others = {r for other in names if other != variant for r in schemas[other].get("required", [])}

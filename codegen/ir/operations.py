@@ -19,7 +19,7 @@ class BodyVariant:
     model: str  # the request model that validates the body
 
 
-ParamLocation: TypeAlias = Literal["path", "query", "body"]
+ParamLocation: TypeAlias = Literal["path", "query", "header", "body"]
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,7 @@ class Param:
     required: bool
     description: str
     expected: str = ""  # the API's type of the value, for error messages: "list[Tool]"
+    allow_reserved: bool = False  # a path parameter whose `/` separate segments (an environment file's path)
 
     @property
     def annotation(self) -> str:
@@ -40,8 +41,10 @@ class Param:
 
     @property
     def path_value(self) -> str:
-        """The expression a path parameter is written into the path with: quoted, `/` included."""
-        return f"_quote({self.name})"
+        """The expression a path parameter is written into the path with: one percent-encoded segment
+        (`/` included), or for `x-sdk-allow-reserved` several, each encoded; `.`, `..` and empty ones refused."""
+        function = "path_segments" if self.allow_reserved else "path_segment"
+        return f"{function}({self.name}, {self.name!r})"
 
     @property
     def signature(self) -> str:
@@ -51,6 +54,30 @@ class Param:
 
 
 JSON_OBJECT = dict_of(ANY)
+
+
+@dataclass(frozen=True)
+class Page:
+    """A list operation by the page-token convention: `page_token` in, `next_page_token` and one list out."""
+
+    items_field: str  # the response's list: "agents"
+    item: TypeExpr  # the type of one item: Agent
+    token_param: str  # the argument that asks for a page: "page_token"
+    token_field: str  # the response field naming the next page: "next_page_token"
+    response_fields: tuple[tuple[str, str], ...]  # (name, annotation) of the response model's fields
+    refs: frozenset[str] = frozenset()  # the generated types the item and the response fields name
+
+    @property
+    def item_type(self) -> str:
+        return self.item.render()
+
+
+@dataclass(frozen=True)
+class FixedHeader:
+    """A header an operation always sends with one value (a `const` header parameter)."""
+
+    name: str
+    value: str
 
 
 @dataclass(frozen=True)
@@ -102,10 +129,21 @@ class Operation:
     response_model: str | None  # None: the response body is ignored (returns None)
     stream_event: str | None  # event union when the operation can stream
     stream_param: Param | None  # the `stream` switch (body or query), popped from the params
-    idempotent: bool = True  # may be sent again after it may have taken effect (x-sdk-idempotent)
+    header_params: tuple[Param, ...] = ()
+    fixed_headers: tuple[FixedHeader, ...] = ()
+    path_prefix: str = ""  # before /{api_version}: "/upload" for the upload endpoints
+    idempotent: bool = True  # False: never replayed once it may have reached the server (x-sdk-idempotent)
+    update_mask: Param | None = None  # the field mask a PATCH derives from the fields given when not passed
+    page: Page | None = None  # set for list operations: the method returns a page over every item
+    response_headers: tuple[str, ...] = ()  # headers the success response declares
     continues: bool = False  # automatic continuation of a requires_continuation answer (x-sdk-continuation)
     # Body fields required unless one of the others is given (x-sdk-required-unless).
     required_unless: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    @property
+    def returns_headers(self) -> bool:
+        """A success without a body but with headers (an upload's start): the method returns the headers."""
+        return self.response_model is None and bool(self.response_headers)
 
     @property
     def sdk_params(self) -> tuple[SdkParam, ...]:
@@ -138,7 +176,7 @@ class Operation:
     @property
     def params(self) -> tuple[Param, ...]:
         """Every argument the signature lists, the stream switch aside."""
-        return (*self.path_params, *self.query_params, *self.body_params)
+        return (*self.path_params, *self.query_params, *self.header_params, *self.body_params)
 
     @property
     def response(self) -> TypeExpr:
@@ -148,7 +186,31 @@ class Operation:
     def response_type(self) -> str:
         return self.response.render()
 
+    @property
+    def page_class(self) -> str:
+        """The generated page class of a list operation: `ListAgentsResponsePage`."""
+        return f"{self.response_model}Page"
+
+    @property
+    def reference_returns(self) -> str:
+        """What the method returns, as the type reference shows it."""
+        if self.page is not None:
+            return f"`{self.page_class}`: pages of `{self.page.item_type}` (from `{self.response_model}`)"
+        if self.returns_headers:
+            return "the response headers"
+        result = f"`{self.response_type}`"
+        return f"{result}, or a stream of `{self.stream_event}`" if self.stream_event else result
+
+    @property
+    def reference_takes(self) -> str:
+        """The request body's type, as the type reference shows it."""
+        return f"`{self.body_model}`" if self.body_model else ""
+
     def return_annotation(self, stream_class: str) -> str:
+        if self.returns_headers:
+            return "Headers"
+        if self.page is not None:
+            return self.page_class
         if self.stream_event is None:
             return self.response_type
         return f"{self.response_type} | {stream_class}[{self.stream_event}]"
@@ -209,8 +271,29 @@ class Operation:
 
     @property
     def keyword_params(self) -> tuple[Param, ...]:
-        params = (*self.query_params, *self.body_params)
+        params = (*self.query_params, *self.header_params, *self.body_params)
         return tuple(sorted(params, key=lambda p: not p.required))
+
+    @property
+    def query_items(self) -> str:
+        """The query as `"wire": argument, ...` (a derived update mask when the caller gave none)."""
+        items = []
+        for p in self.query_params:
+            value = p.name
+            if p is self.update_mask:
+                fields = ", ".join(f'"{b.wire_name}": {b.name}' for b in self.body_params)
+                value = f"{p.name} if {p.name} is not None else derive_update_mask({{{fields}}})"
+            items.append(f'"{p.wire_name}": {value}')
+        if self.stream_query_item:
+            items.append(self.stream_query_item)
+        return ", ".join(items)
+
+    @property
+    def header_items(self) -> str:
+        """The operation's own headers as `"Name": value, ...`: the fixed ones, then the arguments."""
+        items = [f'"{h.name}": {h.value!r}' for h in self.fixed_headers]
+        items += [f'"{p.wire_name}": {p.name}' for p in self.header_params]
+        return ", ".join(items)
 
     @property
     def positional_params(self) -> tuple[Param, ...]:
@@ -226,32 +309,59 @@ class Operation:
         return f'f"{result}"' if self.path_params else f'"{result}"'
 
 
-# Resources with a hand-written helper layer (codegen/templates/shared/_helpers/<name>.py.j2), which
-# the generated resource class inherits: resource name -> the helper class.
-HELPER_MIXINS = {"interactions": "InteractionsHelpers"}
+@dataclass(frozen=True)
+class Helper:
+    """The hand-written mixin a resource class inherits: `InteractionsHelpers` from `_helpers/interactions.py`,
+    rendered per flavour from `templates/shared/_helpers/<module>.py.j2` (found there by the resource's name)."""
+
+    template: str
+    module: str
+    class_name: str
+
+    @property
+    def import_line(self) -> str:
+        return f"from .._helpers.{self.module} import {self.class_name}"
 
 
 @dataclass(frozen=True)
 class Resource:
-    name: str  # attribute on the client: "interactions"
-    class_name: str  # "Interactions"
+    name: str  # x-sdk-resource: "interactions", or "environments.files" for a nested one
+    class_name: str  # "Interactions", "EnvironmentFiles"
     operations: tuple[Operation, ...]
+    children: tuple[Resource, ...] = ()  # nested resources, attributes of this one: environments.files
+    helper: Helper | None = None
 
     @property
-    def helper_template(self) -> str | None:
-        """The template of this resource's hand-written helper layer, if it has one."""
-        return f"shared/_helpers/{self.name}.py.j2" if self.name in HELPER_MIXINS else None
+    def attribute(self) -> str:
+        """The attribute on the client or the parent resource: "interactions", "files"."""
+        return self.name.rsplit(".", 1)[-1]
 
     @property
-    def helper_imports(self) -> list[str]:
-        return [f"from .._helpers.{self.name} import {HELPER_MIXINS[self.name]}"] if self.name in HELPER_MIXINS else []
+    def module(self) -> str:
+        """The module under resources/: "interactions", "environments_files"."""
+        return self.name.replace(".", "_")
 
     @property
     def bases(self) -> str:
-        """The class statement's base list: the helper layer, or nothing."""
-        return f"({HELPER_MIXINS[self.name]})" if self.name in HELPER_MIXINS else ""
+        return f"({self.helper.class_name})" if self.helper else ""
+
+    @property
+    def streams(self) -> bool:
+        return any(op.can_stream for op in self.operations)
+
+    @property
+    def all(self) -> tuple[Resource, ...]:
+        """This resource and every resource nested in it, parents first."""
+        return (self, *(r for child in self.children for r in child.all))
+
+    @property
+    def pages(self) -> tuple[Operation, ...]:
+        """The list operations, one page class each."""
+        return tuple(op for op in self.operations if op.page is not None)
 
     @property
     def type_imports(self) -> list[str]:
         """The generated types the resource module needs, sorted."""
-        return sorted({name for operation in self.operations for name in operation.refs})
+        names = {name for operation in self.operations for name in operation.refs}
+        names |= {name for op in self.pages if op.page for name in op.page.refs}
+        return sorted(names)

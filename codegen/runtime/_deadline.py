@@ -53,7 +53,8 @@ class Deadline:
         left = self.remaining()
         if left is None:
             return timeout
-        return Timeout(connect=_least(timeout.connect, left), read=_least(timeout.read, left))
+        # replace(), not a new Timeout: the pool wait and the stream idle bound keep their settings.
+        return dataclasses.replace(timeout, connect=_least(timeout.connect, left), read=_least(timeout.read, left))
 
 
 def _least(value: float | None, left: float) -> float:

@@ -4,16 +4,19 @@ Both flavours' Stream classes feed it bytes and hand its events (or errors, in o
 
 from __future__ import annotations
 
+import json
 import logging
+import math
+import time
 from collections.abc import Callable, Iterator
 from typing import Any, Generic, TypeVar
 
 import pydantic
 import pydantic_core
 
-from ._exceptions import APIResponseValidationError, EventTooLargeError
+from ._exceptions import APIResponseValidationError, APITimeoutError, EventTooLargeError, StreamError
 from ._interaction_builder import InteractionBuilder
-from ._models_base import validation_errors
+from ._models_base import Invalid, lenient, validation_errors
 from ._sse import BlockTooLargeError, SSEDecoder, simple_data
 
 logger = logging.getLogger(__name__.rsplit(".", 1)[0])
@@ -40,8 +43,15 @@ class StreamState(Generic[E]):
         interaction_id: str | None = None,
         last_event_id: str | None = None,
         max_reconnects: int = DEFAULT_MAX_RECONNECTS,
+        strict: bool = False,
+        idle_timeout: float | None = None,
     ) -> None:
         self._adapter = adapter
+        self._strict = strict
+        # Seconds without a complete line (an event's or a comment's) after which the connection
+        # counts as dropped: a server trickling bytes that never end a line cannot hold the stream.
+        self.idle_timeout = math.inf if idle_timeout is None else idle_timeout
+        self.last_line_at = time.monotonic()
         self._validate_json: Callable[[str | bytes], E] = _validate_json_of(adapter)
         self._decoder = decoder
         self.interaction_id: str | None = interaction_id
@@ -61,6 +71,8 @@ class StreamState(Generic[E]):
         # Interaction holds is kept, never the events themselves.
         self.interaction = InteractionBuilder()
         self.error_event: E | None = None
+        self.closed = False  # the user closed the stream: what the connection does next is no drop
+        self.stopped = False  # closed, or a terminal error event came: nothing more is delivered
 
     def feed(self, chunk: bytes) -> Iterator[E]:
         """The events completed by `chunk`, in order, each validated only when it is asked for.
@@ -69,6 +81,14 @@ class StreamState(Generic[E]):
         them all makes their objects outlive the garbage collector's youngest generation, which
         then triggers full collections. An undecodable event raises APIResponseValidationError
         where it stands, after the events before it."""
+        # Per chunk, not per event: a chunk that ends a line is progress; one that does not (a
+        # trickle) may only go on until the idle bound.
+        if chunk.find(10) >= 0 or chunk.find(13) >= 0:
+            self.last_line_at = time.monotonic()
+        elif time.monotonic() - self.last_line_at > self.idle_timeout:
+            raise APITimeoutError(f"no complete line for {self.idle_timeout:g} s (the stream's idle_timeout)")
+        if self.stopped:
+            return  # nothing after close() or a terminal error event is delivered
         validate_json = self._validate_json
         delivered_ids = self._delivered
         fold = self.interaction.add
@@ -111,20 +131,28 @@ class StreamState(Generic[E]):
                     self._delivered_before, delivered_ids = delivered_ids, set()
                     self._delivered = delivered_ids
                 self.last_event_id = event_id
-            if self._replayed:
+                # A new id: the replay of id-less events is over (only those are skipped by count).
+                self._replayed = 0
+                self._kept_at_last_id = self.delivered + 1
+            elif self._replayed:
                 self._replayed -= 1
                 logger.debug("skipping a replayed event delivered before the reconnect (it had no event id)")
                 continue
-            if event_id:
-                self._kept_at_last_id = self.delivered + 1
             if self.interaction_id is None:
                 self._find_interaction_id(event)
             if getattr(event, "event_type", None) in TERMINAL_EVENT_TYPES:
                 self._terminal(event)
-            fold(event)
+            try:
+                fold(event)
+            except Exception:
+                if not isinstance(event, Invalid):
+                    raise
+                logger.debug("an invalid %s event left out of final_interaction()", event_type_of(event))
             self.delivered += 1
             self.reconnects_without_progress = 0
             yield event
+            if self.stopped:
+                return
         if too_large is not None:
             raise EventTooLargeError(
                 f"a stream event is over {too_large.limit} bytes, the client's max_event_size; "
@@ -136,10 +164,16 @@ class StreamState(Generic[E]):
         self.finished = True
         if getattr(event, "event_type", None) == "error":
             self.error_event = event
+            self.stopped = True
 
     def end_of_body(self) -> None:
-        """The connection ended; an unterminated event is dropped (it will be replayed on resume)."""
+        """The connection ended; an unterminated event is dropped (it will be replayed on resume).
+
+        Unless it is a bare JSON error (the API sends one for some refusals): StreamError."""
+        pending = self._decoder.pending()
         self._decoder.reset()
+        if pending and not self.closed:
+            _raise_bare_error(pending)
 
     @property
     def can_resume(self) -> bool:
@@ -153,6 +187,7 @@ class StreamState(Generic[E]):
 
     def resume_query(self) -> dict[str, object]:
         self._replayed = self.delivered - self._kept_at_last_id
+        self.last_line_at = time.monotonic()
         query: dict[str, object] = {"stream": True}
         if self.last_event_id:
             query["last_event_id"] = self.last_event_id
@@ -162,6 +197,7 @@ class StreamState(Generic[E]):
         """The event of any block (None for [DONE] or a block without data) and the id it carries itself."""
         sse = self._decoder.parse(block)
         if sse is None:
+            _raise_bare_error(block)
             return None, ""
         data = sse.data
         if data == DONE_SENTINEL:
@@ -170,11 +206,14 @@ class StreamState(Generic[E]):
         try:
             event = self._validate_json(data)
         except pydantic.ValidationError as exc:
-            raise APIResponseValidationError(
-                f"stream event {sse.event!r} (id {sse.id or 'none'}) is not valid: "
-                f"{_first_error(exc)}; data starts {data[:120]!r}",
-                payload=data,
-            ) from None
+            try:
+                event = lenient(getattr(self._adapter, "_type", None), data, exc, strict=self._strict)
+            except pydantic.ValidationError:
+                raise APIResponseValidationError(
+                    f"stream event {sse.event!r} (id {sse.id or 'none'}) is not valid: "
+                    f"{_first_error(exc)}; data starts {data[:120]!r}",
+                    payload=data,
+                ) from None
         # SSE ids persist across events (WHATWG): only a changed one names this event.
         own_id = ""
         if sse.id != self._sse_id:
@@ -210,3 +249,30 @@ def _first_error(exc: pydantic.ValidationError) -> str:
     first = errors[0]
     where = ".".join(str(p) for p in first.get("loc", ()))
     return f"{first.get('msg', 'invalid')} at {where or 'top level'}"
+
+
+def _raise_bare_error(block: bytes) -> None:
+    """StreamError for a block that is a bare JSON error object (no `data:` field), else nothing."""
+    text = block.lstrip()
+    if not text.startswith((b"{", b"[")) or b"error" not in text:
+        return
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        return
+    if isinstance(parsed, list) and parsed:
+        parsed = parsed[0]
+    error = parsed.get("error") if isinstance(parsed, dict) else None
+    if not isinstance(error, dict):
+        return
+    code = error.get("code", error.get("status"))
+    message = error.get("message") or "error"
+    raise StreamError(
+        f"the stream carried an error instead of events: {message} (code {code})",
+        code=None if code is None else str(code),
+        event=parsed,
+    )
+
+
+def event_type_of(event: object) -> str:
+    return str(getattr(event, "event_type", None) or "unknown")

@@ -11,6 +11,7 @@ from types import SimpleNamespace
 from typing import Any, TypeAlias
 
 import aiohttp
+import yarl
 
 from ._connection_errors import connection_error
 from ._exceptions import APIConnectionError, APIError, ClientClosedError, EventLoopError
@@ -117,7 +118,8 @@ class Transport:
         try:
             response = await session.request(
                 request.method,
-                request.url,
+                # Already encoded (each path parameter one segment): yarl must not decode `%3A` or `%2F` back.
+                yarl.URL(request.url, encoded=True),
                 headers=request.headers,
                 params=request.params,
                 data=request.content,

@@ -4,8 +4,10 @@ The retry loop's decisions are `_retry.Attempts`'; `Transport.send` only drives 
 
 from __future__ import annotations
 
+import http.client
 import operator
 import os
+import socket
 import time
 import weakref
 from collections.abc import Callable, Iterator
@@ -128,6 +130,7 @@ class Transport:
             raise connection_error(request, exc, proxy=isinstance(exc, requests.exceptions.ProxyError)) from exc
         finally:
             _pool_wait.reset(waiting)
+        response.owner_pid = os.getpid()  # type: ignore[attr-defined]  # see close_response
         if attempts.succeeded(response.status_code):
             return response
         try:
@@ -170,6 +173,14 @@ def iter_bytes(response: requests.Response, request: PreparedRequest) -> Iterato
     """Body bytes as soon as they arrive, whatever the framing (chunked, Content-Length, or read-until-close)."""
     raw = response.raw
     try:
+        fp = _chunked_socket_reader(response)
+        if fp is not None:
+            # The transfer coding undone in bulk over the socket's buffered reader: whatever has
+            # arrived is delivered, however the server cut it into chunks (urllib3 waits for each
+            # chunk's end, which holds complete events back and loses them when the connection
+            # drops mid-chunk), and a read holding many chunks costs one pass, not one call each.
+            yield from _dechunk(fp, raw)
+            return
         if getattr(raw, "chunked", False) and hasattr(raw, "read_chunked"):
             # urllib3 parses the chunked coding itself here (~1 µs a chunk); read1 goes through
             # http.client's (~4 µs a chunk), and an API stream is often one chunk per event. A chunk
@@ -187,9 +198,103 @@ def iter_bytes(response: requests.Response, request: PreparedRequest) -> Iterato
         raise connection_error(request, exc, timeout="read" if timed_out else None, reading=True) from exc
 
 
+def _chunked_socket_reader(response: requests.Response) -> Any:
+    """The buffered socket reader under a chunked body not read yet, with no content coding; else None."""
+    original = getattr(response.raw, "_fp", None)
+    if not isinstance(original, http.client.HTTPResponse) or not original.chunked or original.chunk_left is not None:
+        return None
+    if response.headers.get("Content-Encoding", "identity").strip().lower() not in ("", "identity"):
+        return None
+    fp = original.fp
+    return fp if fp is not None and hasattr(fp, "read1") else None
+
+
+def _dechunk(fp: Any, raw: Any) -> Iterator[bytes]:
+    """The payload of a chunked body (RFC 9112 section 7.1) as its bytes arrive."""
+    read1 = fp.read1
+    head = b""  # an unfinished size line (or chunk-ending CRLF / trailer line)
+    left = 0  # payload bytes still to come in the current chunk
+    crlf = False  # a chunk's payload ended: its CRLF comes next
+    trailers = False  # the last chunk came: trailer lines until an empty one
+    while True:
+        data = read1(READ_SIZE)
+        if not data:
+            raise http.client.IncompleteRead(b"", left or None)
+        pieces = []
+        at, end = 0, len(data)
+        while at < end:
+            if left:
+                if at == 0 and end <= left:
+                    pieces.append(data)  # the whole read is payload
+                    left -= end
+                    crlf = not left
+                    break
+                piece = data[at : at + left]
+                pieces.append(piece)
+                left -= len(piece)
+                at += len(piece)
+                crlf = not left
+                continue
+            lf = data.find(b"\n", at)
+            if lf < 0:
+                head += data[at:]
+                if len(head) > 4096:
+                    raise http.client.HTTPException("a chunk size line is over 4 KiB")
+                break
+            line = (head + data[at:lf]) if head else data[at:lf]
+            head = b""
+            at = lf + 1
+            if crlf:
+                crlf = False
+                if line.strip():
+                    raise http.client.HTTPException(f"bytes after a chunk's payload: {line[:40]!r}")
+                continue
+            if trailers:
+                if not line.strip():
+                    if pieces:
+                        yield b"".join(pieces)
+                    _finished(raw)
+                    return
+                continue
+            size = line.split(b";", 1)[0].strip()
+            try:
+                left = int(size, 16)
+            except ValueError:
+                raise http.client.HTTPException(f"invalid chunk size line {line[:40]!r}") from None
+            if left < 0:
+                raise http.client.HTTPException(f"invalid chunk size line {line[:40]!r}")
+            trailers = left == 0
+        if pieces:
+            yield pieces[0] if len(pieces) == 1 else b"".join(pieces)
+
+
+def _finished(raw: Any) -> None:
+    """The body was read to its end: the connection goes back to the pool, as urllib3 would do."""
+    original = raw._fp
+    original.chunk_left = 0
+    original._close_conn()  # http.client's own end of a body: the socket stays open for reuse
+    raw.release_conn()
+
+
 def close_response(response: requests.Response) -> None:
-    """Close the connection under a response; an unread body is dropped, not drained."""
+    """Close the connection under a response; an unread body is dropped, not drained.
+
+    The socket is shut down first: a read blocked on it in another thread returns at once (closing
+    alone waits for that read, which holds the buffered reader's lock)."""
+    sock = _socket_of(response)
+    # Only in the process that opened it: a forked child's shutdown would cut its parent's stream too.
+    if sock is not None and getattr(response, "owner_pid", None) == os.getpid():
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass  # already closed or never connected
     response.close()
+
+
+def _socket_of(response: requests.Response) -> socket.socket | None:
+    connection = getattr(response.raw, "_connection", None)  # None once the body was read and released
+    sock = getattr(connection, "sock", None)
+    return sock if isinstance(sock, socket.socket) else None
 
 
 def sleep(seconds: float) -> None:

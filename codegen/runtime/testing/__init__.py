@@ -55,6 +55,10 @@ Extending the server (the modules are private; their shape is the contract)
   ``.raw_body``, ``.json_object()``; answer with ``send_json``, ``send_bytes``,
   ``send_stream`` or ``send_error``, or raise ``ApiError``. Add the module's
   ``router`` to ``_server.ROUTERS`` (or ``server.router.add(...)`` for one server).
+* The platform resources (agents, credentials, environments and their files, triggers,
+  webhooks) are ``_platform``: one in-memory ``PlatformStore`` (records by collection,
+  trigger runs, environment files by path that uploads may add to), list pages by
+  ``page_token``/``next_page_token``, PATCH by ``update_mask``.
 * A **resource's state**: a ``_state.ResourceState`` subclass (its data behind
   ``self.lock``, a ``reset()``), reached with ``exchange.server.state(MyStore)``;
   ``server.reset()`` resets every state. ``_interactions.InteractionStore`` is the example.
@@ -67,13 +71,20 @@ Extending the server (the modules are private; their shape is the contract)
   ``if exchange.answered_by_fault(faults): return`` (injected status), then pass
   ``faults`` to ``send_stream``/``send_json``/``send_bytes`` (``_faults`` applies them).
 
+Environment files (``_files``) speak Google's resumable upload protocol; ``server.state(FileStore)`` has
+the knobs (``max_size``, ``interrupt_at``). Webhook deliveries (``_deliveries``): finished interactions,
+``:ping`` and rotations are POSTed, signed, to loopback URIs; ``server.state(Deliveries)`` records them
+(``sent``, ``wait_for(n)``) and holds the ``secret`` that signs ``webhook_config`` deliveries.
+
 Deliberately hostile servers (protocol violations) belong in the tests, not here.
 """
 
 from __future__ import annotations
 
 from .._interaction_builder import apply_delta, assemble, finish_step
+from ._deliveries import Deliveries, Delivery
 from ._faults import Faults
+from ._files import FileStore
 from ._interactions import StoredInteraction
 from ._records import Disconnect, RecordedRequest
 from ._scenarios import Scenario, builtin_scenarios, load_scenarios, parse_sse
@@ -83,8 +94,11 @@ from ._wire import DONE_EVENT, encode_event
 
 __all__ = [
     "DONE_EVENT",
+    "Deliveries",
+    "Delivery",
     "Disconnect",
     "Faults",
+    "FileStore",
     "InteractionsTestServer",
     "RecordedRequest",
     "Scenario",

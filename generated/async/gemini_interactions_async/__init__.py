@@ -40,13 +40,16 @@ from ._exceptions import (
 from ._headers import Headers
 from ._helpers.interactions import AsyncParsedStream, AsyncToolRunStream
 from ._json_schema import SchemaError
+from ._models_base import Invalid
 from ._parse import OutputFormat, OutputValidationError, ParsedInteraction
 from ._request import NOT_GIVEN, NotGiven
 from ._response import RawResponse
 from ._streaming import AsyncStream
 from ._tool_runner import MaxTurnsExceededError, ToolCall, ToolRun
 from ._tools import FunctionTool, ToolDefinitionError, function_tool
+from ._upload import UploadError
 from ._version import API_REVISION, __version__
+from ._webhooks import WebhookEvent, WebhookVerificationError
 
 __all__ = [
     "API_REVISION",
@@ -71,6 +74,7 @@ __all__ = [
     "Headers",
     "IncompleteInteractionWarning",
     "InternalServerError",
+    "Invalid",
     "InvalidArgumentError",
     "MaxTurnsExceededError",
     "MissingAPIKeyError",
@@ -94,6 +98,9 @@ __all__ = [
     "ToolRun",
     "AsyncToolRunStream",
     "UnprocessableEntityError",
+    "UploadError",
+    "WebhookEvent",
+    "WebhookVerificationError",
     "WaitTimeoutError",
     "__version__",
     "function_tool",

@@ -32,7 +32,7 @@ class BodyCheck:
     def __init__(
         self,
         call: str,
-        variants: Mapping[str, type[pydantic.BaseModel]],
+        variants: Mapping[str, Any],  # a request model, or the union or alias a body is
         arguments: Mapping[str, tuple[str, str]],
         required_unless: Mapping[str, tuple[str, ...]] | None = None,
     ) -> None:
@@ -165,7 +165,9 @@ def _type_name(value: Any) -> str:
 # the validator, so the answer is the same either way.
 
 
-def _plainly_valid(model: type[pydantic.BaseModel], payload: Mapping[str, Any]) -> bool:
+def _plainly_valid(model: Any, payload: Mapping[str, Any]) -> bool:
+    if not (isinstance(model, type) and issubclass(model, pydantic.BaseModel)):
+        return False  # a union or an alias body: the validator decides
     fields = model.model_fields
     if any(field.is_required() and name not in payload for name, field in fields.items()):
         return False

@@ -28,6 +28,9 @@ DEFAULT_MAX_EVENT_SIZE: Final = 64 * 1024 * 1024
 # (aiohttp's 100 and requests' 10 made streams wait, then time out), low enough to stay under the
 # usual 1,024 open files. Past it a call waits for a free connection, for at most Timeout.pool.
 DEFAULT_MAX_CONNECTIONS: Final = 1000
+
+# A live stream sends an event or a keep-alive well within this; a dead one raises in minutes, not hours.
+DEFAULT_STREAM_IDLE: Final = 120.0
 USER_AGENT: Final = f"{PACKAGE_NAME}/{__version__} api-revision/{API_REVISION} python/{platform.python_version()}"
 
 
@@ -37,6 +40,8 @@ class Timeout:
     connection when all `max_connections` are in use (None: as long as it takes).
 
     `read` bounds silence, not a whole stream: a stream may run for minutes as long as data keeps coming.
+    `stream_idle` bounds a stream's time without a complete line (an event's or a keep-alive comment's),
+    so bytes trickling in cannot hold it either; past it the stream resumes, a few times, then raises.
     Each is a positive, finite number of seconds, or None for no limit; anything else (0, negative,
     NaN, infinity, a string) raises InvalidArgumentError. Waiting for a free connection is not counted
     into `connect`: running out of `pool` raises APIPoolTimeoutError, never a server timeout."""
@@ -44,9 +49,10 @@ class Timeout:
     connect: float | None = 10.0
     read: float | None = 600.0
     pool: float | None = None
+    stream_idle: float | None = DEFAULT_STREAM_IDLE
 
     def __post_init__(self) -> None:
-        for name in ("connect", "read", "pool"):
+        for name in ("connect", "read", "pool", "stream_idle"):
             _check_seconds(name, getattr(self, name))
 
     @classmethod
@@ -99,6 +105,7 @@ class ClientConfig:
     default_headers: dict[str, str] = field(default_factory=dict, repr=False)
     max_event_size: int = DEFAULT_MAX_EVENT_SIZE
     max_connections: int = DEFAULT_MAX_CONNECTIONS
+    strict: bool = False  # a server payload of a known type that fails validation raises (else: lenient form)
     # What base_url carried besides the URL (see _redaction.split_base_url): sent, never shown.
     base_query: dict[str, str] = field(default_factory=dict, repr=False)
     base_headers: dict[str, str] = field(default_factory=dict, repr=False)
@@ -116,6 +123,7 @@ class ClientConfig:
         default_headers: dict[str, str] | None = None,
         max_event_size: int | None = None,
         max_connections: int | None = None,
+        strict: bool = False,
     ) -> ClientConfig:
         base = split_base_url(base_url or _from_environment(BASE_URL_ENV_VARS) or DEFAULT_BASE_URL)
         api_key = api_key or base.api_key
@@ -150,15 +158,16 @@ class ClientConfig:
             default_headers=dict(default_headers or {}),
             max_event_size=DEFAULT_MAX_EVENT_SIZE if max_event_size is None else max_event_size,
             max_connections=DEFAULT_MAX_CONNECTIONS if max_connections is None else max_connections,
+            strict=strict,
             base_query=base.query,
             base_headers=base.headers,
         )
 
-    def url(self, path: str) -> str:
-        """`{base_url}/{api_version}{path}`; a path prefix in base_url (a proxy, a test server) is kept.
+    def url(self, path: str, *, prefix: str = "") -> str:
+        """`{base_url}{prefix}/{api_version}{path}`; a path prefix in base_url (a proxy, a test server) is kept.
 
         A query in base_url is not part of it: it goes with every request's parameters (`base_query`)."""
-        return f"{self.base_url}/{self.api_version}{path}"
+        return f"{self.base_url}{prefix}/{self.api_version}{path}"
 
     def headers(self) -> dict[str, str]:
         return {

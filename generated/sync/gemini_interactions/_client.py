@@ -6,8 +6,9 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable, Mapping
+from functools import cached_property
 from types import TracebackType
-from typing import NoReturn, TypeVar, cast
+from typing import TYPE_CHECKING, NoReturn, TypeVar, cast, overload
 
 import pydantic
 import requests
@@ -17,15 +18,24 @@ from ._config import ClientConfig, Timeout
 from ._continuation import Continuation
 from ._drive import drive
 from ._flows import continued
+from ._headers import Headers
 from ._http_step import send
 from ._logs import configure_from_env
+from ._paths import path_segment
 from ._request import PreparedRequest, RequestOptions, parse_body, prepare_request
 from ._response import RawResponse, raw_response_requested
 from ._sse import SSEDecoder
 from ._stream_state import StreamState
-from ._streaming import Stream
+from ._streaming import Stream, open_event_stream
 from ._transport import HTTPResponse, Transport, read_body, sse_block_parser, status_of
-from .resources.interactions import Interactions
+
+if TYPE_CHECKING:
+    from .resources.agents import Agents
+    from .resources.credentials import Credentials
+    from .resources.environments import Environments
+    from .resources.interactions import Interactions
+    from .resources.triggers import Triggers
+    from .resources.webhooks import Webhooks
 
 logger = logging.getLogger(__name__.rsplit(".", 1)[0])
 
@@ -42,8 +52,9 @@ class Client:
         base_url: Scheme, host and optional path prefix; defaults to https://generativelanguage.googleapis.com.
         api_version: The path segment after base_url; defaults to v1beta.
         api_revision: Sent as the Api-Revision header; defaults to the revision this SDK was generated for.
-        timeout: Seconds, or a Timeout(connect=..., read=..., pool=...); read bounds silence between bytes,
-            pool the wait for a free connection (default: as long as it takes; then APIPoolTimeoutError).
+        timeout: Seconds, or a Timeout(connect=..., read=..., pool=..., stream_idle=...); read bounds silence
+            between bytes, pool the wait for a free connection (default: as long as it takes; then
+            APIPoolTimeoutError), stream_idle (default 120 s) a stream's time without a complete line.
         max_retries: Retries of connection errors, 408, 409, 429 and 5xx answers (default 2).
         default_headers: Headers sent with every request.
         session: Your own requests.Session; it is used for every call and never closed by the client
@@ -53,6 +64,8 @@ class Client:
         max_connections: Connections open at once (default 1000). A stream holds one for its whole life,
             so this is also the number of concurrent streams; a call past it waits for a free one.
             Idle connections are kept and reused.
+        strict: Raise APIResponseValidationError for a server payload of a known type that fails
+            validation; by default it is kept in a lenient form (see `Invalid`) and logged once at WARNING.
         trust_env: Whether the client's own session takes proxies from HTTP_PROXY, HTTPS_PROXY and
             NO_PROXY (default True); a session you pass keeps its own setting.
 
@@ -65,8 +78,6 @@ class Client:
         InvalidArgumentError: max_retries is not an integer >= 0.
         ValueError: max_event_size is not > 0.
     """
-
-    interactions: Interactions
 
     def __init__(
         self,
@@ -81,6 +92,7 @@ class Client:
         session: requests.Session | None = None,
         max_event_size: int | None = None,
         max_connections: int | None = None,
+        strict: bool = False,
         trust_env: bool = True,
     ) -> None:
         configure_from_env()
@@ -94,11 +106,53 @@ class Client:
             default_headers=dict(default_headers or {}),
             max_event_size=max_event_size,
             max_connections=max_connections,
+            strict=strict,
         )
         if session is not None and max_connections is not None:
             raise ValueError("max_connections is the client's own session's limit: set it on the session you pass")
         self._transport = Transport(session, trust_env=trust_env, max_connections=self._config.max_connections)
-        self.interactions = Interactions(self)
+
+    @cached_property
+    def agents(self) -> Agents:
+        # Imported on first use: a program that never touches a resource does not pay for its module.
+        from .resources.agents import Agents
+
+        return Agents(self)
+
+    @cached_property
+    def credentials(self) -> Credentials:
+        # Imported on first use: a program that never touches a resource does not pay for its module.
+        from .resources.credentials import Credentials
+
+        return Credentials(self)
+
+    @cached_property
+    def environments(self) -> Environments:
+        # Imported on first use: a program that never touches a resource does not pay for its module.
+        from .resources.environments import Environments
+
+        return Environments(self)
+
+    @cached_property
+    def interactions(self) -> Interactions:
+        # Imported on first use: a program that never touches a resource does not pay for its module.
+        from .resources.interactions import Interactions
+
+        return Interactions(self)
+
+    @cached_property
+    def triggers(self) -> Triggers:
+        # Imported on first use: a program that never touches a resource does not pay for its module.
+        from .resources.triggers import Triggers
+
+        return Triggers(self)
+
+    @cached_property
+    def webhooks(self) -> Webhooks:
+        # Imported on first use: a program that never touches a resource does not pay for its module.
+        from .resources.webhooks import Webhooks
+
+        return Webhooks(self)
 
     @property
     def base_url(self) -> str:
@@ -169,6 +223,8 @@ class Client:
         stream: bool = False,
         options: RequestOptions,
         body_check: BodyCheck | None = None,
+        headers: Mapping[str, object] | None = None,
+        path_prefix: str = "",
         idempotent: bool = True,
     ) -> PreparedRequest:
         return prepare_request(
@@ -180,17 +236,41 @@ class Client:
             stream=stream,
             options=options,
             body_check=body_check,
+            operation_headers=headers,
+            path_prefix=path_prefix,
             idempotent=idempotent,
         )
 
-    def _request(self, request: PreparedRequest, adapter: pydantic.TypeAdapter[T]) -> T:
+    @overload
+    def _request(self, request: PreparedRequest, adapter: pydantic.TypeAdapter[T]) -> T: ...
+
+    @overload
+    def _request(self, request: PreparedRequest, adapter: pydantic.TypeAdapter[T], then: Callable[[T], R]) -> R: ...
+
+    def _request(
+        self, request: PreparedRequest, adapter: pydantic.TypeAdapter[T], then: Callable[[T], R] | None = None
+    ) -> T | R:
+        """Send, read and parse; `then` wraps the parsed result (a list's page), raw responses included."""
         response = self._transport.send(request)
         body = read_body(response, request)
+
+        def parse() -> T | R:
+            parsed = parse_body(request, adapter, body, strict=self._config.strict)
+            return parsed if then is None else then(parsed)
+
         if raw_response_requested():
             # Called through with_raw_response, whose wrapper declares the RawResponse type to the caller.
-            raw = self._raw_response(response, lambda: parse_body(request, adapter, body), content=body)
-            return cast(T, raw)
-        return parse_body(request, adapter, body)
+            return cast(T, self._raw_response(response, parse, content=body))
+        return parse()
+
+    def _request_headers(self, request: PreparedRequest) -> Headers:
+        """Send; the answer is its headers (an operation whose success has no body, like an upload's start)."""
+        response = self._transport.send(request)
+        body = read_body(response, request)
+        headers = Headers(response.headers)
+        if raw_response_requested():
+            return cast(Headers, self._raw_response(response, lambda: headers, content=body))
+        return headers
 
     def _continued(self, continuation: Continuation, adapter: pydantic.TypeAdapter[T]) -> T:
         """A create continued hop by hop into one answer (`_flows.continued`); a raw response is the first hop's."""
@@ -212,16 +292,26 @@ class Client:
         if continuation is not None:
             continuation.deadline.check(request.describe())
             request = continuation.deadline.bound(request)
-        response = self._transport.send(request)
+        response = open_event_stream(self._transport, request)
 
         def reopen(interaction_id: str, query: dict[str, object]) -> PreparedRequest:
-            return self._prepare("GET", f"{resource_path}/{interaction_id}", query=query, stream=True, options=options)
+            # The id may be the server's: one encoded segment, so it cannot point the resume elsewhere.
+            path = f"{resource_path}/{path_segment(interaction_id, 'id')}"
+            return self._prepare("GET", path, query=query, stream=True, options=options)
 
         def new_state() -> StreamState[E]:
-            return StreamState(adapter, SSEDecoder(sse_block_parser(), max_event_size=self._config.max_event_size))
+            decoder = SSEDecoder(sse_block_parser(), max_event_size=self._config.max_event_size)
+            return StreamState(adapter, decoder, strict=self._config.strict, idle_timeout=request.timeout.stream_idle)
 
         decoder = SSEDecoder(sse_block_parser(), max_event_size=self._config.max_event_size)
-        state = StreamState(adapter, decoder, interaction_id=interaction_id, last_event_id=last_event_id)
+        state = StreamState(
+            adapter,
+            decoder,
+            interaction_id=interaction_id,
+            last_event_id=last_event_id,
+            strict=self._config.strict,
+            idle_timeout=request.timeout.stream_idle,
+        )
         stream = Stream(
             transport=self._transport,
             request=request,

@@ -26,6 +26,7 @@ from typing import Any, TypeGuard
 __all__ = ["InteractionBuilder", "apply_delta", "assemble", "finish_step"]
 
 _MEDIA = frozenset({"image", "audio", "video", "document"})
+_UNSTARTED = "_never_started"  # marks a step that only deltas made (no step.start): kept as those deltas
 _ARGUMENTS = "_arguments_buffer"  # the key of a step's arguments text until the step stops
 # Pieces are joined into a chunk every _GROUP of them, and chunks into a block every _GROUP chunks:
 # each character is copied a fixed number of times, and the list overhead per piece (about 60
@@ -332,7 +333,10 @@ class InteractionBuilder:
             delta = event.get("delta")
             if not isinstance(delta, dict):
                 return
-            run = _apply(self._steps.setdefault(index, {}), delta)
+            step = self._steps.get(index)
+            if step is None:
+                step = self._steps[index] = {_UNSTARTED: True}
+            run = _apply(step, delta)
             if run is None or typed is None:
                 self._open.pop(index, None)
                 return
@@ -387,6 +391,10 @@ class InteractionBuilder:
         for index in sorted(self._steps):
             step = _rendered(self._steps[index])
             _finish(step)
+            if step.pop(_UNSTARTED, False):
+                # Not a step of any type this SDK could name (a user_input step would be invented
+                # from its content): an unknown step that keeps what its deltas said.
+                step = {"delta": step}
             steps.append(step)
         if self._errors and not self._completed:
             interaction["status"] = "failed"

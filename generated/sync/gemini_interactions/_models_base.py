@@ -8,8 +8,11 @@ accept any string, and a union member whose tag this SDK version has never seen 
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
+import re
 import threading
+import typing
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, ClassVar, Final
@@ -130,6 +133,7 @@ def open_discriminator(
         _report_unknown(union, str(tag))
         return UNKNOWN_TAG
 
+    tag_of.tag_field = field  # type: ignore[attr-defined]  # read by `lenient`
     return tag_of
 
 
@@ -160,3 +164,141 @@ def _infer_tag(value: dict[str, Any], shapes: dict[str, VariantShape]) -> str | 
     if not scored or (len(scored) > 1 and scored[-1][:2] == scored[-2][:2]):
         return None
     return scored[-1][2]
+
+
+# ---- Lenient forms: server JSON that fails validation is kept, not fatal (the cold path only) ----
+
+_MAX_INT_DIGITS = 4000  # Python refuses int() on more digits; such a number is kept as its digits
+_TAG_SNIFF = 1 << 16  # how much of an unparseable payload is searched for its tag
+_warned_kinds: set[tuple[str, str]] = set()
+
+
+class Invalid:
+    """Mixed into the lenient form of a payload that failed validation.
+
+    The object is of the class the payload names (`isinstance(event, StepDelta)` and its tag
+    attribute hold as sent), built without validation: its fields are the JSON values as they came.
+    `validation_errors` says what was wrong, `raw_json` is the payload as received."""
+
+    __slots__ = ()
+
+    @property
+    def validation_errors(self) -> list[Any]:
+        return self.__pydantic_private__["validation_errors"]  # type: ignore[attr-defined, no-any-return]
+
+    @property
+    def raw_json(self) -> str | bytes:
+        return self.__pydantic_private__["raw_json"]  # type: ignore[attr-defined, no-any-return]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The payload's JSON object as far as it could be read (its values were never validated)."""
+        return dict(self.__pydantic_private__["payload"])  # type: ignore[attr-defined]
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, default=str)
+
+
+_invalid_classes: dict[type[Any], type[Any]] = {}
+
+
+def _invalid_class(cls: type[pydantic.BaseModel]) -> type[Any]:
+    sub = _invalid_classes.get(cls)
+    if sub is None:
+        sub = _invalid_classes[cls] = type(f"Invalid{cls.__name__}", (Invalid, cls), {"__module__": cls.__module__})
+    return sub
+
+
+def _union_variants(tp: Any) -> tuple[str, dict[str, type[pydantic.BaseModel]]] | None:
+    """(tag field, variant class by tag) of an open union alias; None for anything else."""
+    found: list[type[pydantic.BaseModel]] = []
+    field_name: list[str] = []
+
+    def walk(t: Any, depth: int = 0) -> None:
+        if depth > 12:
+            return
+        if isinstance(t, type) and issubclass(t, pydantic.BaseModel):
+            found.append(t)
+            return
+        if isinstance(t, pydantic.Discriminator) and callable(t.discriminator):
+            field_name.append(getattr(t.discriminator, "tag_field", ""))
+        value = getattr(t, "__value__", None)
+        if value is not None:
+            walk(value, depth + 1)
+        for arg in typing.get_args(t) + tuple(getattr(t, "__metadata__", ())):
+            walk(arg, depth + 1)
+
+    walk(tp)
+    field = next((f for f in field_name if f), "")
+    if not field:
+        return None
+    by_tag: dict[str, type[pydantic.BaseModel]] = {}
+    for cls in found:
+        info = cls.model_fields.get(field)
+        if info is not None and isinstance(info.default, str):
+            by_tag.setdefault(info.default, cls)
+    return field, by_tag
+
+
+_variants_cache: dict[Any, tuple[str, dict[str, type[pydantic.BaseModel]]] | None] = {}
+
+
+def _loads(data: str | bytes) -> Any:
+    """The payload as Python values, as far as Python's json can read it (NUL, lone surrogates, huge numbers)."""
+
+    def parse_int(digits: str) -> int | str:
+        return digits if len(digits) > _MAX_INT_DIGITS else int(digits)
+
+    try:
+        return json.loads(data, strict=False, parse_int=parse_int)
+    except (ValueError, RecursionError):
+        return None
+
+
+def lenient(tp: Any, data: str | bytes, exc: pydantic.ValidationError, *, strict: bool) -> Any:
+    """The lenient form of `data`, which failed to validate as `tp` with `exc`; `exc` itself when
+    `strict` and the payload is of a known type (an unknown type never raises)."""
+    if tp not in _variants_cache:
+        _variants_cache[tp] = _union_variants(tp)
+    variants = _variants_cache[tp]
+    payload = _loads(data)
+    if variants is None:
+        cls: type[pydantic.BaseModel] | None = tp if isinstance(tp, type) else None
+        tag = ""
+    else:
+        field, by_tag = variants
+        tag_value = payload.get(field) if isinstance(payload, dict) else _sniff_tag(data, field)
+        tag = tag_value if isinstance(tag_value, str) else ""
+        cls = by_tag.get(tag)
+        if not isinstance(payload, dict):
+            payload = {field: tag} if tag else {}
+    if strict and cls is not None:
+        raise exc
+    errors = validation_errors(exc, limit=10)
+    name = getattr(tp, "__name__", str(tp))
+    kind = (name, tag or "-")
+    if kind not in _warned_kinds:
+        _warned_kinds.add(kind)
+        first = errors[0] if errors else {}
+        logger.warning(
+            "%s%s from the server failed validation (%s at %s); kept in a lenient form with its raw payload "
+            "(further %s payloads like it are not logged)",
+            name,
+            f" {tag!r}" if tag else "",
+            first.get("msg", "invalid"),
+            ".".join(str(p) for p in first.get("loc", ())) or "top level",
+            name,
+        )
+    target = _invalid_class(cls if cls is not None else UnknownVariant)
+    fields = payload if isinstance(payload, dict) else {}
+    instance = target.model_construct(**{str(k): v for k, v in fields.items()})
+    object.__setattr__(
+        instance, "__pydantic_private__", {"validation_errors": errors, "raw_json": data, "payload": fields}
+    )
+    return instance
+
+
+def _sniff_tag(data: str | bytes, field: str) -> str | None:
+    head = data[:_TAG_SNIFF]
+    text = head.decode("utf-8", "replace") if isinstance(head, bytes) else head
+    match = re.search('"' + re.escape(field) + r'"\s*:\s*"([^"\\]{1,200})"', text)
+    return match.group(1) if match else None

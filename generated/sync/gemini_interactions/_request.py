@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ import pydantic
 from ._arguments import BodyCheck
 from ._config import ClientConfig, Timeout
 from ._exceptions import APIResponseValidationError, APIStatusError, CrossOriginRedirectError, status_error_class
-from ._models_base import validation_errors
+from ._models_base import lenient, validation_errors
 from ._redaction import origin_text
 from ._redirects import is_cross_origin, location
 from ._retry_after import retry_after_seconds
@@ -91,9 +92,14 @@ def prepare_request(
     stream: bool = False,
     options: RequestOptions = RequestOptions(),
     body_check: BodyCheck | None = None,
+    operation_headers: Mapping[str, object] | None = None,
+    path_prefix: str = "",
     idempotent: bool = True,
 ) -> PreparedRequest:
+    """The request of one call. `operation_headers` are the operation's own (None values left out); `path_prefix`
+    goes before the API version (`/upload`); `idempotent=False` marks a request that must not be replayed."""
     headers = config.headers()
+    headers.update({k: str(v) for k, v in (operation_headers or {}).items() if v is not None})
     if stream:
         headers["Accept"] = "text/event-stream"
     params = dict(config.base_query)
@@ -111,9 +117,12 @@ def prepare_request(
     if options.extra_headers:
         headers.update(options.extra_headers)
     timeout = config.timeout if isinstance(options.timeout, NotGiven) else Timeout.of(options.timeout)
+    idle = timeout.stream_idle
+    if stream and idle is not None and (timeout.read is None or timeout.read > idle):
+        timeout = dataclasses.replace(timeout, read=idle)  # a silent stream is idle too
     return PreparedRequest(
         method=method,
-        url=config.url(path),
+        url=config.url(path, prefix=path_prefix),
         headers=headers,
         params=params,
         content=content,
@@ -149,10 +158,65 @@ def status_error(request: PreparedRequest, status: int, headers: Mapping[str, st
     return error
 
 
-def parse_body(request: PreparedRequest, adapter: pydantic.TypeAdapter[T], body: bytes) -> T:
+# Google's status names, for a JSON error body that came with a 200 (see not_an_event_stream).
+_STATUS_OF_NAME = {
+    "INVALID_ARGUMENT": 400,
+    "FAILED_PRECONDITION": 400,
+    "OUT_OF_RANGE": 400,
+    "UNAUTHENTICATED": 401,
+    "PERMISSION_DENIED": 403,
+    "NOT_FOUND": 404,
+    "ALREADY_EXISTS": 409,
+    "ABORTED": 409,
+    "RESOURCE_EXHAUSTED": 429,
+    "CANCELLED": 499,
+    "UNIMPLEMENTED": 501,
+    "UNAVAILABLE": 503,
+    "DEADLINE_EXCEEDED": 504,
+}
+
+
+def is_event_stream(headers: Mapping[str, str]) -> bool:
+    content_type = headers.get("Content-Type") or headers.get("content-type") or ""
+    return content_type.split(";", 1)[0].strip().lower() == "text/event-stream"
+
+
+def not_an_event_stream(
+    request: PreparedRequest, status: int, headers: Mapping[str, str], body: bytes
+) -> APIResponseValidationError | APIStatusError:
+    """The error for an answer to a stream request that is not an event stream."""
+    try:
+        parsed: Any = json.loads(body)
+    except ValueError:
+        parsed = None
+    if isinstance(parsed, list) and len(parsed) == 1:
+        parsed = parsed[0]
+    error = parsed.get("error") if isinstance(parsed, dict) else None
+    if isinstance(error, dict):
+        code = error.get("code")
+        described = code if isinstance(code, int) and 400 <= code <= 599 else None
+        described = described or _STATUS_OF_NAME.get(str(error.get("status")), 500)
+        return status_error(request, described, headers, body)
+    content_type = headers.get("Content-Type") or headers.get("content-type") or "no Content-Type"
+    return APIResponseValidationError(
+        f"{request.describe()}: a stream was asked for, but the HTTP {status} answer is {content_type!r}, "
+        f"not text/event-stream (body starts {body[:200]!r})",
+        payload=body,
+        method=request.method,
+        url=request.url,
+    )
+
+
+def parse_body(request: PreparedRequest, adapter: pydantic.TypeAdapter[T], body: bytes, *, strict: bool = False) -> T:
+    """The typed answer; a payload that fails validation is kept in its lenient form unless `strict`."""
     try:
         return adapter.validate_json(body)
     except pydantic.ValidationError as exc:
+        if _loads_at_all(body):
+            try:
+                return lenient(getattr(adapter, "_type", None), body, exc, strict=strict)  # type: ignore[no-any-return]
+            except pydantic.ValidationError:
+                pass
         raise APIResponseValidationError(
             f"{request.describe()}: the answer does not match the API's schema: {validation_errors(exc)} "
             f"(body starts {body[:200]!r})",
@@ -160,3 +224,9 @@ def parse_body(request: PreparedRequest, adapter: pydantic.TypeAdapter[T], body:
             method=request.method,
             url=request.url,
         ) from exc
+
+
+def _loads_at_all(body: bytes) -> bool:
+    """The body is a JSON object or array at all (else nothing lenient can be made of it)."""
+    head = body.lstrip()[:1]
+    return head in (b"{", b"[")

@@ -407,6 +407,10 @@ class SSEDecoder:
         self.reset()
         return BlockTooLargeError(self._max, blocks)
 
+    def pending(self) -> bytes:
+        """The bytes of the unterminated block so far (what `reset` would drop)."""
+        return b"".join(self._pieces)
+
     def reset(self) -> None:
         """End of a connection's stream: drop any unterminated event (never dispatched), frame the next afresh."""
         self._pieces = []

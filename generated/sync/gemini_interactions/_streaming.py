@@ -21,10 +21,10 @@ from ._exceptions import (
 from ._headers import Headers
 from ._hops import merge_hops
 from ._interaction_builder import InteractionBuilder
-from ._request import PreparedRequest
+from ._request import PreparedRequest, is_event_stream, not_an_event_stream
 from ._retry import backoff_delay
 from ._stream_state import StreamState
-from ._transport import Transport, close_response, iter_bytes, sleep, status_of
+from ._transport import HTTPResponse, Transport, close_response, iter_bytes, read_body, sleep, status_of
 
 if TYPE_CHECKING:
     import requests
@@ -34,6 +34,18 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__.rsplit(".", 1)[0])
 
 E = TypeVar("E")
+
+
+def open_event_stream(transport: Transport, request: PreparedRequest) -> HTTPResponse:
+    """The response to a stream request, once it is known to be an event stream.
+
+    Any other answer (an HTML page, a JSON body) raises: the typed status error a JSON error body
+    describes, else APIResponseValidationError naming the content type and the start of the body."""
+    response = transport.send(request)
+    if not is_event_stream(response.headers):
+        body = read_body(response, request)
+        raise not_an_event_stream(request, status_of(response), response.headers, body)
+    return response
 
 
 class Stream(Generic[E]):
@@ -123,9 +135,12 @@ class Stream(Generic[E]):
             close_response(self._response)
 
     def close(self) -> None:
-        """Close the connection; iteration ends."""
+        """Close the connection; iteration ends, with no reconnect.
+
+        Safe from the loop body, another thread or task, or a watchdog: a read blocked on the
+        connection returns at once."""
         if not self._closed:
-            self._closed = True
+            self._closed = self._state.closed = self._state.stopped = True
             close_response(self._response)
 
     def final_interaction(self) -> Interaction:
@@ -223,6 +238,8 @@ class Stream(Generic[E]):
                             deadline.check(self._request.describe())
                 except APIConnectionError as exc:
                     cause = exc
+                if self._closed:
+                    return  # closed by the user: the connection ending is no drop
                 self._state.end_of_body()
                 if self._state.finished and self._next_hop():
                     continue
@@ -239,7 +256,9 @@ class Stream(Generic[E]):
                 except APIError as exc:
                     raise self._interrupted(exc) from exc
         finally:
-            self.close()
+            # Whatever response is current, even one a reconnect opened after close() was called.
+            self._closed = self._state.closed = True
+            close_response(self._response)
 
     def _reconnect(self, cause: APIConnectionError | None) -> None:
         state = self._state
@@ -270,12 +289,14 @@ class Stream(Generic[E]):
                 state.last_event_id,
             )
             sleep(delay)
+            if self._closed:
+                return
             self._request = self._reopen(interaction_id, state.resume_query())
             if deadline is not None:
                 deadline.check(self._request.describe())
                 self._request = deadline.bound(self._request)
             try:
-                self._response = self._transport.send(self._request)
+                self._response = open_event_stream(self._transport, self._request)
                 return
             except APIConnectionError as exc:
                 cause, reason = exc, exc.message

@@ -213,6 +213,7 @@ def create(exchange: Exchange) -> None:
         exchange.send_stream(stored.events, faults)
     else:
         exchange.send_json(store.snapshot(stored), faults)
+    _announce(exchange, stored)
 
 
 @router.route("GET", "/{api_version}/interactions/{id}")
@@ -230,6 +231,17 @@ def get(exchange: Exchange) -> None:
         exchange.send_stream(store.replay(stored, last_event_id), faults)
     else:
         exchange.send_json(store.poll(stored, exchange.flag("include_input")), faults)
+    _announce(exchange, stored)
+
+
+def _announce(exchange: Exchange, stored: StoredInteraction) -> None:
+    """Tell the webhooks of an interaction that has finished (once; `_deliveries`)."""
+    from ._deliveries import notify_finished  # it reads the platform's webhooks, which import this module
+
+    store = exchange.server.state(InteractionStore)
+    with store.lock:
+        snapshot = stored.snapshot() if stored.polls_remaining == 0 else {}
+    notify_finished(exchange.server, stored.request, snapshot)
 
 
 @router.route("POST", "/{api_version}/interactions/{id}:cancel")

@@ -16,6 +16,37 @@ from .._interaction_accessors import InteractionAccessors
 from .._models_base import KNOWN_TAG, OPEN_TAG, UNKNOWN_TAG, BaseModel, UnknownVariant, open_discriminator
 
 
+class Agent(BaseModel):
+    """A reusable agent: instructions, tools and an environment that interactions can run with `agent=`."""
+
+    agent_config: Annotated[
+        AntigravityAgentConfig | None,
+        Field(description="Settings of the agent's base agent."),
+    ] = None
+    """Settings of the agent's base agent."""
+
+    base_agent: Annotated[str | None, Field(description="The agent this one builds on.")] = None
+    """The agent this one builds on."""
+
+    base_environment: Annotated[
+        InteractionEnvironment | None,
+        Field(description="The environment runs start from: a definition, or an existing environment's id."),
+    ] = None
+    """The environment runs start from: a definition, or an existing environment's id."""
+
+    id: Annotated[str | None, Field(description="Identifier, unique within its collection.")] = None
+    """Identifier, unique within its collection."""
+
+    system_instruction: Annotated[str | None, Field(description="Instructions the agent follows in every run.")] = None
+    """Instructions the agent follows in every run."""
+
+    tools: Annotated[list[AgentTool] | None, Field(description="Tools the agent may use.")] = None
+    """Tools the agent may use."""
+
+    description: Annotated[str | None, Field(description="What the agent is for")] = None
+    """What the agent is for"""
+
+
 class AllowedTools(BaseModel):
     """Which tools the model may use, and how."""
 
@@ -474,6 +505,25 @@ class CreateAgentInteractionParams(BaseModel):
     """Webhook notified when a background interaction changes state."""
 
 
+class CreateEnvironmentRequest(BaseModel):
+    """A new environment: its files and its network access, or a copy of another."""
+
+    from_environment: Annotated[str | None, Field(description="Id of an environment to copy.")] = None
+    """Id of an environment to copy."""
+
+    network: Annotated[
+        EnvironmentNetworkEgressAllowlist | Literal["disabled"] | str | None,
+        Field(description="Outbound network access of the sandbox."),
+    ] = None
+    """Outbound network access of the sandbox."""
+
+    sources: Annotated[
+        list[Source] | None,
+        Field(description="Files or repositories to place into the workspace."),
+    ] = None
+    """Files or repositories to place into the workspace."""
+
+
 class CreateModelInteractionParams(BaseModel):
     """Create call that talks to a model."""
 
@@ -595,6 +645,28 @@ class CreateModelInteractionParams(BaseModel):
     """Webhook notified when a background interaction changes state."""
 
 
+class Credential(BaseModel):
+    """A stored credential, without its secret values."""
+
+    create_time: Annotated[str | None, Field(description="When it was created (RFC 3339).")] = None
+    """When it was created (RFC 3339)."""
+
+    id: Annotated[str, Field(description="Identifier, unique within its collection.")]
+    """Identifier, unique within its collection."""
+
+    status: Annotated[Literal["active", "revoked"] | str | None, Field(description="Current state.")] = None
+    """Current state."""
+
+    type: Annotated[
+        Literal["bearer_token", "oauth2", "environment_variable"] | str | None,
+        Field(description="Which kind it is: selects the variant."),
+    ] = None
+    """Which kind it is: selects the variant."""
+
+    update_time: Annotated[str | None, Field(description="When it last changed (RFC 3339).")] = None
+    """When it last changed (RFC 3339)."""
+
+
 class DeepResearchAgentConfig(BaseModel):
     """Settings for the deep-research agent."""
 
@@ -684,6 +756,43 @@ class EnvVar(BaseModel):
     """Value of the variable."""
 
 
+class Environment(BaseModel):
+    """A sandbox workspace agents run code in; its files persist between interactions."""
+
+    created: Annotated[str | None, Field(description="When it was created (RFC 3339).")] = None
+    """When it was created (RFC 3339)."""
+
+    file_count: Annotated[str | None, Field(description="Number of files (a decimal string).")] = None
+    """Number of files (a decimal string)."""
+
+    id: Annotated[str, Field(description="Identifier, unique within its collection.")]
+    """Identifier, unique within its collection."""
+
+    last_accessed: Annotated[str | None, Field(description="When it was last used (RFC 3339).")] = None
+    """When it was last used (RFC 3339)."""
+
+    network: Annotated[
+        EnvironmentNetworkEgressAllowlist | Literal["disabled"] | str | None,
+        Field(description="Outbound network access of the sandbox."),
+    ] = None
+    """Outbound network access of the sandbox."""
+
+    size_bytes: Annotated[str | None, Field(description="Size in bytes (a decimal string).")] = None
+    """Size in bytes (a decimal string)."""
+
+    sources: Annotated[
+        list[Source] | None,
+        Field(description="Files or repositories to place into the workspace."),
+    ] = None
+    """Files or repositories to place into the workspace."""
+
+    status: Annotated[Literal["active", "expired"] | str | None, Field(description="Current state.")] = None
+    """Current state."""
+
+    updated: Annotated[str | None, Field(description="When it last changed (RFC 3339).")] = None
+    """When it last changed (RFC 3339)."""
+
+
 class EnvironmentConfig(BaseModel):
     """A remote execution environment for an agent."""
 
@@ -712,6 +821,34 @@ class EnvironmentConfig(BaseModel):
     """Files or repositories to place into the environment."""
 
 
+class EnvironmentFile(BaseModel):
+    """A file or directory in an environment's workspace."""
+
+    created: Annotated[str | None, Field(description="When it was created (RFC 3339).")] = None
+    """When it was created (RFC 3339)."""
+
+    mime_type: Annotated[str | None, Field(description="Media type of a file.")] = None
+    """Media type of a file."""
+
+    modified: Annotated[str | None, Field(description="When it last changed (RFC 3339).")] = None
+    """When it last changed (RFC 3339)."""
+
+    name: Annotated[str | None, Field(description="A name for people.")] = None
+    """A name for people."""
+
+    path: Annotated[str | None, Field(description="Path in the workspace.")] = None
+    """Path in the workspace."""
+
+    size_bytes: Annotated[str | None, Field(description="Size in bytes (a decimal string).")] = None
+    """Size in bytes (a decimal string)."""
+
+    type: Annotated[
+        Literal["file", "directory"] | str | None,
+        Field(description="Which kind it is: selects the variant."),
+    ] = None
+    """Which kind it is: selects the variant."""
+
+
 class EnvironmentNetworkEgressAllowlist(BaseModel):
     """Outbound network access limited to listed domains."""
 
@@ -720,6 +857,59 @@ class EnvironmentNetworkEgressAllowlist(BaseModel):
         Field(description="Allowed destinations, or disabled."),
     ] = None
     """Allowed destinations, or disabled."""
+
+
+class EnvironmentVariableConfig(BaseModel):
+    """A secret the sandbox sees as an environment variable and the API injects into matching requests."""
+
+    id: Annotated[str, Field(description="Identifier, unique within its collection.")]
+    """Identifier, unique within its collection."""
+
+    injection_location: Annotated[
+        InjectionLocation | InjectionLocationList,
+        Field(description="Where the value goes in an outgoing request."),
+    ]
+    """Where the value goes in an outgoing request."""
+
+    trusted_domains: Annotated[
+        list[str] | None,
+        Field(description="Domains whose requests may carry the value."),
+    ] = None
+    """Domains whose requests may carry the value."""
+
+    type: Annotated[
+        Literal["environment_variable"],
+        Field(description="Which kind it is: selects the variant."),
+    ] = "environment_variable"
+    """Which kind it is: selects the variant."""
+
+    value: Annotated[str, Field(description="The secret value (write-only).")]
+    """The secret value (write-only)."""
+
+
+class EnvironmentVariableUpdateConfig(BaseModel):
+    """New values for an environment-variable credential."""
+
+    injection_location: Annotated[
+        InjectionLocation | InjectionLocationList | None,
+        Field(description="Where the value goes in an outgoing request."),
+    ] = None
+    """Where the value goes in an outgoing request."""
+
+    trusted_domains: Annotated[
+        list[str] | None,
+        Field(description="Domains whose requests may carry the value."),
+    ] = None
+    """Domains whose requests may carry the value."""
+
+    type: Annotated[
+        Literal["environment_variable"],
+        Field(description="Which kind it is: selects the variant."),
+    ] = "environment_variable"
+    """Which kind it is: selects the variant."""
+
+    value: Annotated[str | None, Field(description="The secret value (write-only).")] = None
+    """The secret value (write-only)."""
 
 
 class Error(BaseModel):
@@ -1111,6 +1301,22 @@ class GenerationConfig(BaseModel):
     """Video generation settings."""
 
 
+class GetEnvironmentFilesResponse(BaseModel):
+    """One page of the files at a path of an environment."""
+
+    files: Annotated[
+        list[EnvironmentFile] | None,
+        Field(description="The files and directories of this page."),
+    ] = None
+    """The files and directories of this page."""
+
+    next_page_token: Annotated[
+        str | None,
+        Field(description="Pass as `page_token` to get the next page; absent on the last page."),
+    ] = None
+    """Pass as `page_token` to get the next page; absent on the last page."""
+
+
 class GoogleMaps(BaseModel):
     """Let the model search Google Maps."""
 
@@ -1392,6 +1598,59 @@ class GroundingToolCount(BaseModel):
         Field(description="Grounding tool."),
     ] = None
     """Grounding tool."""
+
+
+class HttpBearerConfig(BaseModel):
+    """A static token sent in a request header."""
+
+    header_name: Annotated[
+        str | None,
+        Field(description="Header the token is sent in (default Authorization)."),
+    ] = None
+    """Header the token is sent in (default Authorization)."""
+
+    id: Annotated[str, Field(description="Identifier, unique within its collection.")]
+    """Identifier, unique within its collection."""
+
+    prefix: Annotated[
+        str | None,
+        Field(description="Text before the token in the header (default `Bearer`)."),
+    ] = None
+    """Text before the token in the header (default `Bearer`)."""
+
+    token: Annotated[str, Field(description="The token (write-only).")]
+    """The token (write-only)."""
+
+    type: Annotated[
+        Literal["bearer_token"],
+        Field(description="Which kind it is: selects the variant."),
+    ] = "bearer_token"
+    """Which kind it is: selects the variant."""
+
+
+class HttpBearerUpdateConfig(BaseModel):
+    """New values for a bearer-token credential."""
+
+    header_name: Annotated[
+        str | None,
+        Field(description="Header the token is sent in (default Authorization)."),
+    ] = None
+    """Header the token is sent in (default Authorization)."""
+
+    prefix: Annotated[
+        str | None,
+        Field(description="Text before the token in the header (default `Bearer`)."),
+    ] = None
+    """Text before the token in the header (default `Bearer`)."""
+
+    token: Annotated[str | None, Field(description="The token (write-only).")] = None
+    """The token (write-only)."""
+
+    type: Annotated[
+        Literal["bearer_token"],
+        Field(description="Which kind it is: selects the variant."),
+    ] = "bearer_token"
+    """Which kind it is: selects the variant."""
 
 
 class HybridSearch(BaseModel):
@@ -1719,6 +1978,84 @@ class InteractionStatusUpdate(BaseModel):
     """Token usage so far."""
 
 
+class ListAgentsResponse(BaseModel):
+    """One page of agents."""
+
+    agents: Annotated[list[Agent] | None, Field(description="The agents of this page.")] = None
+    """The agents of this page."""
+
+    next_page_token: Annotated[
+        str | None,
+        Field(description="Pass as `page_token` to get the next page; absent on the last page."),
+    ] = None
+    """Pass as `page_token` to get the next page; absent on the last page."""
+
+
+class ListCredentialsResponse(BaseModel):
+    """One page of credentials."""
+
+    credentials: Annotated[list[Credential] | None, Field(description="The credentials of this page.")] = None
+    """The credentials of this page."""
+
+    next_page_token: Annotated[
+        str | None,
+        Field(description="Pass as `page_token` to get the next page; absent on the last page."),
+    ] = None
+    """Pass as `page_token` to get the next page; absent on the last page."""
+
+
+class ListEnvironmentsResponse(BaseModel):
+    """One page of environments."""
+
+    environments: Annotated[list[Environment] | None, Field(description="The environments of this page.")] = None
+    """The environments of this page."""
+
+    next_page_token: Annotated[
+        str | None,
+        Field(description="Pass as `page_token` to get the next page; absent on the last page."),
+    ] = None
+    """Pass as `page_token` to get the next page; absent on the last page."""
+
+
+class ListTriggerExecutionsResponse(BaseModel):
+    """One page of a trigger's runs."""
+
+    next_page_token: Annotated[
+        str | None,
+        Field(description="Pass as `page_token` to get the next page; absent on the last page."),
+    ] = None
+    """Pass as `page_token` to get the next page; absent on the last page."""
+
+    trigger_executions: Annotated[list[TriggerExecution] | None, Field(description="The runs of this page.")] = None
+    """The runs of this page."""
+
+
+class ListTriggersResponse(BaseModel):
+    """One page of triggers."""
+
+    next_page_token: Annotated[
+        str | None,
+        Field(description="Pass as `page_token` to get the next page; absent on the last page."),
+    ] = None
+    """Pass as `page_token` to get the next page; absent on the last page."""
+
+    triggers: Annotated[list[Trigger] | None, Field(description="The triggers of this page.")] = None
+    """The triggers of this page."""
+
+
+class ListWebhooksResponse(BaseModel):
+    """One page of webhooks."""
+
+    next_page_token: Annotated[
+        str | None,
+        Field(description="Pass as `page_token` to get the next page; absent on the last page."),
+    ] = None
+    """Pass as `page_token` to get the next page; absent on the last page."""
+
+    webhooks: Annotated[list[Webhook] | None, Field(description="The webhooks of this page.")] = None
+    """The webhooks of this page."""
+
+
 class McpServer(BaseModel):
     """Let the model call the tools of a remote MCP server."""
 
@@ -1850,6 +2187,53 @@ class ModelOutputStep(BaseModel):
 
     error: Annotated[Status | None, Field(description="Why the output is incomplete, when it is.")] = None
     """Why the output is incomplete, when it is."""
+
+
+class OAuth2Config(BaseModel):
+    """OAuth 2 client settings; access tokens are refreshed with the stored refresh token."""
+
+    client_id: Annotated[str, Field(description="OAuth 2 client id.")]
+    """OAuth 2 client id."""
+
+    client_secret: Annotated[str, Field(description="OAuth 2 client secret (write-only).")]
+    """OAuth 2 client secret (write-only)."""
+
+    id: Annotated[str, Field(description="Identifier, unique within its collection.")]
+    """Identifier, unique within its collection."""
+
+    refresh_token: Annotated[str, Field(description="Refresh token (write-only).")]
+    """Refresh token (write-only)."""
+
+    scopes: Annotated[list[str] | None, Field(description="Scopes requested with each refresh.")] = None
+    """Scopes requested with each refresh."""
+
+    token_url: Annotated[str, Field(description="Token endpoint URL.")]
+    """Token endpoint URL."""
+
+    type: Annotated[Literal["oauth2"], Field(description="Which kind it is: selects the variant.")] = "oauth2"
+    """Which kind it is: selects the variant."""
+
+
+class OAuth2UpdateConfig(BaseModel):
+    """New values for an OAuth 2 credential."""
+
+    client_id: Annotated[str | None, Field(description="OAuth 2 client id.")] = None
+    """OAuth 2 client id."""
+
+    client_secret: Annotated[str | None, Field(description="OAuth 2 client secret (write-only).")] = None
+    """OAuth 2 client secret (write-only)."""
+
+    refresh_token: Annotated[str | None, Field(description="Refresh token (write-only).")] = None
+    """Refresh token (write-only)."""
+
+    scopes: Annotated[list[str] | None, Field(description="Scopes requested with each refresh.")] = None
+    """Scopes requested with each refresh."""
+
+    token_url: Annotated[str | None, Field(description="Token endpoint URL.")] = None
+    """Token endpoint URL."""
+
+    type: Annotated[Literal["oauth2"], Field(description="Which kind it is: selects the variant.")] = "oauth2"
+    """Which kind it is: selects the variant."""
 
 
 class ParallelAISearchConfig(BaseModel):
@@ -2182,6 +2566,23 @@ class ReviewSnippet(BaseModel):
     """Link to the review."""
 
 
+class RotateSigningSecretRequest(BaseModel):
+    """How the secrets in use before a rotation stop being valid."""
+
+    revocation_behavior: Annotated[
+        Literal["revoke_previous_secrets_after_h24", "revoke_previous_secrets_immediately"] | str | None,
+        Field(description="When the previous secrets stop being valid (default: after 24 hours)."),
+    ] = None
+    """When the previous secrets stop being valid (default: after 24 hours)."""
+
+
+class RotateSigningSecretResponse(BaseModel):
+    """The new signing secret, shown this once."""
+
+    secret: Annotated[str | None, Field(description="The new signing secret (`whsec_...`).")] = None
+    """The new signing secret (`whsec_...`)."""
+
+
 class SafetySetting(BaseModel):
     """Blocking threshold for one harm category."""
 
@@ -2213,6 +2614,16 @@ class SessionConfig(BaseModel):
 
     max_rounds: Annotated[int | None, Field(description="Maximum number of rounds.")] = None
     """Maximum number of rounds."""
+
+
+class SigningSecret(BaseModel):
+    """A webhook signing secret, shown truncated."""
+
+    expire_time: Annotated[str | None, Field(description="When it stops being valid.")] = None
+    """When it stops being valid."""
+
+    truncated_secret: Annotated[str | None, Field(description="The first characters of the secret.")] = None
+    """The first characters of the secret."""
 
 
 class SmartTranscriptionMode(BaseModel):
@@ -2560,6 +2971,144 @@ class TranscriptionConfig(BaseModel):
         ),
     ] = None
     """Granularities of returned timestamps (deprecated)."""
+
+
+class Trigger(BaseModel):
+    """A schedule that starts an interaction (an agent run or a model turn) again and again."""
+
+    consecutive_failure_count: Annotated[int | None, Field(description="Failed runs in a row so far.")] = None
+    """Failed runs in a row so far."""
+
+    create_time: Annotated[str | None, Field(description="When it was created (RFC 3339).")] = None
+    """When it was created (RFC 3339)."""
+
+    display_name: Annotated[str | None, Field(description="A name for people.")] = None
+    """A name for people."""
+
+    environment_id: Annotated[str | None, Field(description="Environment the runs use.")] = None
+    """Environment the runs use."""
+
+    execution_timeout_seconds: Annotated[int | None, Field(description="Longest a run may take, in seconds.")] = None
+    """Longest a run may take, in seconds."""
+
+    id: Annotated[str, Field(description="Identifier, unique within its collection.")]
+    """Identifier, unique within its collection."""
+
+    interaction: Annotated[Interaction, Field(description="The interaction each run starts.")]
+    """The interaction each run starts."""
+
+    last_pause_time: Annotated[str | None, Field(description="When it was last paused.")] = None
+    """When it was last paused."""
+
+    last_resume_time: Annotated[str | None, Field(description="When it was last resumed.")] = None
+    """When it was last resumed."""
+
+    last_run_time: Annotated[str | None, Field(description="When it last ran.")] = None
+    """When it last ran."""
+
+    max_consecutive_failures: Annotated[
+        int | None,
+        Field(description="Failed runs in a row after which the trigger stops."),
+    ] = None
+    """Failed runs in a row after which the trigger stops."""
+
+    next_run_time: Annotated[str | None, Field(description="When it runs next.")] = None
+    """When it runs next."""
+
+    previous_interaction_id: Annotated[str | None, Field(description="Id of the interaction the last run started.")] = (
+        None
+    )
+    """Id of the interaction the last run started."""
+
+    schedule: Annotated[str, Field(description="When to run, as a cron expression.")]
+    """When to run, as a cron expression."""
+
+    status: Annotated[
+        Literal["active", "paused", "error"] | str | None,
+        Field(description="Current state."),
+    ] = None
+    """Current state."""
+
+    time_zone: Annotated[str, Field(description="Time zone of the schedule (IANA name).")]
+    """Time zone of the schedule (IANA name)."""
+
+    update_time: Annotated[str | None, Field(description="When it last changed (RFC 3339).")] = None
+    """When it last changed (RFC 3339)."""
+
+
+class TriggerCreateParams(BaseModel):
+    """A new trigger: the interaction to start and the cron schedule to start it on."""
+
+    display_name: Annotated[str | None, Field(description="A name for people.")] = None
+    """A name for people."""
+
+    environment_id: Annotated[str | None, Field(description="Environment the runs use.")] = None
+    """Environment the runs use."""
+
+    execution_timeout_seconds: Annotated[int | None, Field(description="Longest a run may take, in seconds.")] = None
+    """Longest a run may take, in seconds."""
+
+    interaction: Annotated[CreateInteractionParams, Field(description="The interaction each run starts.")]
+    """The interaction each run starts."""
+
+    max_consecutive_failures: Annotated[
+        int | None,
+        Field(description="Failed runs in a row after which the trigger stops."),
+    ] = None
+    """Failed runs in a row after which the trigger stops."""
+
+    schedule: Annotated[str, Field(description="When to run, as a cron expression.")]
+    """When to run, as a cron expression."""
+
+    time_zone: Annotated[str, Field(description="Time zone of the schedule (IANA name).")]
+    """Time zone of the schedule (IANA name)."""
+
+
+class TriggerExecution(BaseModel):
+    """One run of a trigger and the interaction it started."""
+
+    end_time: Annotated[str | None, Field(description="When the run ended.")] = None
+    """When the run ended."""
+
+    environment_id: Annotated[str | None, Field(description="Environment the runs use.")] = None
+    """Environment the runs use."""
+
+    error: Annotated[str | None, Field(description="Why the run failed, when it did.")] = None
+    """Why the run failed, when it did."""
+
+    id: Annotated[str, Field(description="Identifier, unique within its collection.")]
+    """Identifier, unique within its collection."""
+
+    interaction_id: Annotated[str | None, Field(description="Id of the interaction the run started.")] = None
+    """Id of the interaction the run started."""
+
+    scheduled_time: Annotated[str | None, Field(description="When the run was due.")] = None
+    """When the run was due."""
+
+    start_time: Annotated[str | None, Field(description="When the run started.")] = None
+    """When the run started."""
+
+    status: Annotated[
+        Literal["in_progress", "completed", "failed", "skipped", "timed_out"] | str | None,
+        Field(description="Current state."),
+    ] = None
+    """Current state."""
+
+    trigger_id: Annotated[str, Field(description="Id of the trigger.")]
+    """Id of the trigger."""
+
+
+class TriggerUpdate(BaseModel):
+    """New values for a trigger's name or status (pause and resume)."""
+
+    display_name: Annotated[str | None, Field(description="A name for people.")] = None
+    """A name for people."""
+
+    status: Annotated[
+        Literal["active", "paused", "error"] | str | None,
+        Field(description="Current state."),
+    ] = None
+    """Current state."""
 
 
 class UrlCitation(BaseModel):
@@ -2940,6 +3489,60 @@ class VideoResponseFormat(BaseModel):
     """Resolution of the video."""
 
 
+class Webhook(BaseModel):
+    """An endpoint the API calls with signed events (an interaction completed, a batch failed, ...)."""
+
+    create_time: Annotated[str | None, Field(description="When it was created (RFC 3339).")] = None
+    """When it was created (RFC 3339)."""
+
+    id: Annotated[str | None, Field(description="Identifier, unique within its collection.")] = None
+    """Identifier, unique within its collection."""
+
+    name: Annotated[str | None, Field(description="A name for people.")] = None
+    """A name for people."""
+
+    new_signing_secret: Annotated[
+        str | None,
+        Field(description="The signing secret (`whsec_...`), only in the answer that made it."),
+    ] = None
+    """The signing secret (`whsec_...`), only in the answer that made it."""
+
+    signing_secrets: Annotated[
+        list[SigningSecret] | None,
+        Field(description="The secrets deliveries are signed with, truncated."),
+    ] = None
+    """The secrets deliveries are signed with, truncated."""
+
+    state: Annotated[
+        Literal["enabled", "disabled", "disabled_due_to_failed_deliveries"] | str | None,
+        Field(description="Whether deliveries are made."),
+    ] = None
+    """Whether deliveries are made."""
+
+    subscribed_events: Annotated[
+        list[
+            Literal[
+                "batch.succeeded",
+                "batch.expired",
+                "batch.failed",
+                "interaction.requires_action",
+                "interaction.completed",
+                "interaction.failed",
+                "video.generated",
+            ]
+            | str
+        ],
+        Field(description="The events delivered to the URI."),
+    ]
+    """The events delivered to the URI."""
+
+    update_time: Annotated[str | None, Field(description="When it last changed (RFC 3339).")] = None
+    """When it last changed (RFC 3339)."""
+
+    uri: Annotated[str, Field(description="HTTPS endpoint deliveries are posted to.")]
+    """HTTPS endpoint deliveries are posted to."""
+
+
 class WebhookConfig(BaseModel):
     """Where to notify when a background interaction changes state."""
 
@@ -2951,6 +3554,40 @@ class WebhookConfig(BaseModel):
         Field(description="Your own data, sent back with each notification."),
     ] = None
     """Your own data, sent back with each notification."""
+
+
+class WebhookUpdate(BaseModel):
+    """New values for a webhook's fields."""
+
+    name: Annotated[str | None, Field(description="A name for people.")] = None
+    """A name for people."""
+
+    state: Annotated[
+        Literal["enabled", "disabled", "disabled_due_to_failed_deliveries"] | str | None,
+        Field(description="Whether deliveries are made."),
+    ] = None
+    """Whether deliveries are made."""
+
+    subscribed_events: Annotated[
+        list[
+            Literal[
+                "batch.succeeded",
+                "batch.expired",
+                "batch.failed",
+                "interaction.requires_action",
+                "interaction.completed",
+                "interaction.failed",
+                "video.generated",
+            ]
+            | str
+        ]
+        | None,
+        Field(description="The events delivered to the URI."),
+    ] = None
+    """The events delivered to the URI."""
+
+    uri: Annotated[str | None, Field(description="HTTPS endpoint deliveries are posted to.")] = None
+    """HTTPS endpoint deliveries are posted to."""
 
 
 class WordInfo(BaseModel):
@@ -4061,6 +4698,181 @@ else:
     )
 
 
+class UnknownCredentialCreateParams(UnknownVariant):
+    """A member of the CredentialCreateParams union whose type this SDK version does not know.
+
+    `type` holds the type named on the wire; `raw` is the whole payload."""
+
+    type: str | None = None
+
+
+if TYPE_CHECKING:
+    # What a type checker sees: the known variants, so that `x.type == "..."` narrows the
+    # union as users write it. At run time an unknown tag is an UnknownCredentialCreateParams (below), as
+    # Stainless SDKs also keep their unions closed for type checkers and open on the wire.
+    CredentialCreateParams = TypeAliasType(
+        "CredentialCreateParams",
+        EnvironmentVariableConfig | HttpBearerConfig | OAuth2Config,
+    )
+    """A new credential, by kind (`type`): an environment variable, a bearer token or OAuth 2."""
+else:
+    CredentialCreateParams = TypeAliasType(
+        "CredentialCreateParams",
+        Annotated[
+            # A known tag with a valid payload: the tag is looked up without calling Python.
+            Annotated[
+                EnvironmentVariableConfig | HttpBearerConfig | OAuth2Config,
+                Field(discriminator="type"),
+                Tag(KNOWN_TAG),
+            ]
+            # Anything else (an unknown tag, no tag, an invalid payload to report) goes to the open union.
+            | Annotated[
+                Annotated[EnvironmentVariableConfig, Tag("environment_variable")]
+                | Annotated[HttpBearerConfig, Tag("bearer_token")]
+                | Annotated[OAuth2Config, Tag("oauth2")]
+                | Annotated[UnknownCredentialCreateParams, Tag(UNKNOWN_TAG)],
+                Discriminator(
+                    open_discriminator(
+                        "CredentialCreateParams",
+                        "type",
+                        frozenset(["environment_variable", "bearer_token", "oauth2"]),
+                        {
+                            "environment_variable": (
+                                frozenset(["id", "injection_location", "trusted_domains", "value"]),
+                                frozenset(["id", "injection_location", "value"]),
+                            ),
+                            "bearer_token": (
+                                frozenset(["header_name", "id", "prefix", "token"]),
+                                frozenset(["id", "token"]),
+                            ),
+                            "oauth2": (
+                                frozenset(["client_id", "client_secret", "id", "refresh_token", "scopes", "token_url"]),
+                                frozenset(["client_id", "client_secret", "id", "refresh_token", "token_url"]),
+                            ),
+                        },
+                    )
+                ),
+                Tag(OPEN_TAG),
+            ],
+            Field(union_mode="left_to_right"),
+        ],
+    )
+
+
+class UnknownCredentialUpdateParams(UnknownVariant):
+    """A member of the CredentialUpdateParams union whose type this SDK version does not know.
+
+    `type` holds the type named on the wire; `raw` is the whole payload."""
+
+    type: str | None = None
+
+
+if TYPE_CHECKING:
+    # What a type checker sees: the known variants, so that `x.type == "..."` narrows the
+    # union as users write it. At run time an unknown tag is an UnknownCredentialUpdateParams (below), as
+    # Stainless SDKs also keep their unions closed for type checkers and open on the wire.
+    CredentialUpdateParams = TypeAliasType(
+        "CredentialUpdateParams",
+        EnvironmentVariableUpdateConfig | HttpBearerUpdateConfig | OAuth2UpdateConfig,
+    )
+    """New values for a credential's fields, by kind (`type`)."""
+else:
+    CredentialUpdateParams = TypeAliasType(
+        "CredentialUpdateParams",
+        Annotated[
+            # A known tag with a valid payload: the tag is looked up without calling Python.
+            Annotated[
+                EnvironmentVariableUpdateConfig | HttpBearerUpdateConfig | OAuth2UpdateConfig,
+                Field(discriminator="type"),
+                Tag(KNOWN_TAG),
+            ]
+            # Anything else (an unknown tag, no tag, an invalid payload to report) goes to the open union.
+            | Annotated[
+                Annotated[EnvironmentVariableUpdateConfig, Tag("environment_variable")]
+                | Annotated[HttpBearerUpdateConfig, Tag("bearer_token")]
+                | Annotated[OAuth2UpdateConfig, Tag("oauth2")]
+                | Annotated[UnknownCredentialUpdateParams, Tag(UNKNOWN_TAG)],
+                Discriminator(
+                    open_discriminator(
+                        "CredentialUpdateParams",
+                        "type",
+                        frozenset(["environment_variable", "bearer_token", "oauth2"]),
+                        {
+                            "environment_variable": (
+                                frozenset(["injection_location", "trusted_domains", "value"]),
+                                frozenset([]),
+                            ),
+                            "bearer_token": (frozenset(["header_name", "prefix", "token"]), frozenset([])),
+                            "oauth2": (
+                                frozenset(["client_id", "client_secret", "refresh_token", "scopes", "token_url"]),
+                                frozenset([]),
+                            ),
+                        },
+                    )
+                ),
+                Tag(OPEN_TAG),
+            ],
+            Field(union_mode="left_to_right"),
+        ],
+    )
+
+
+class UnknownAgentTool(UnknownVariant):
+    """A member of the AgentTool union whose type this SDK version does not know.
+
+    `type` holds the type named on the wire; `raw` is the whole payload."""
+
+    type: str | None = None
+
+
+if TYPE_CHECKING:
+    # What a type checker sees: the known variants, so that `x.type == "..."` narrows the
+    # union as users write it. At run time an unknown tag is an UnknownAgentTool (below), as
+    # Stainless SDKs also keep their unions closed for type checkers and open on the wire.
+    AgentTool = TypeAliasType(
+        "AgentTool",
+        CodeExecution | Function | GoogleSearch | McpServer | UrlContext,
+    )
+    """A tool an agent may use."""
+else:
+    AgentTool = TypeAliasType(
+        "AgentTool",
+        Annotated[
+            # A known tag with a valid payload: the tag is looked up without calling Python.
+            Annotated[
+                CodeExecution | Function | GoogleSearch | McpServer | UrlContext,
+                Field(discriminator="type"),
+                Tag(KNOWN_TAG),
+            ]
+            # Anything else (an unknown tag, no tag, an invalid payload to report) goes to the open union.
+            | Annotated[
+                Annotated[CodeExecution, Tag("code_execution")]
+                | Annotated[Function, Tag("function")]
+                | Annotated[GoogleSearch, Tag("google_search")]
+                | Annotated[McpServer, Tag("mcp_server")]
+                | Annotated[UrlContext, Tag("url_context")]
+                | Annotated[UnknownAgentTool, Tag(UNKNOWN_TAG)],
+                Discriminator(
+                    open_discriminator(
+                        "AgentTool",
+                        "type",
+                        frozenset(["code_execution", "function", "google_search", "mcp_server", "url_context"]),
+                        {
+                            "code_execution": (frozenset([]), frozenset([])),
+                            "function": (frozenset(["description", "name", "parameters"]), frozenset([])),
+                            "google_search": (frozenset(["search_types"]), frozenset([])),
+                            "mcp_server": (frozenset(["allowed_tools", "headers", "name", "url"]), frozenset([])),
+                            "url_context": (frozenset([]), frozenset([])),
+                        },
+                    )
+                ),
+                Tag(OPEN_TAG),
+            ],
+            Field(union_mode="left_to_right"),
+        ],
+    )
+
+
 CreateInteractionParams = TypeAliasType(
     "CreateInteractionParams", CreateModelInteractionParams | CreateAgentInteractionParams
 )
@@ -4316,3 +5128,19 @@ HarmCategory = TypeAliasType(
     | str,
 )
 """Categories of harmful content."""
+
+
+PingWebhookRequest = TypeAliasType("PingWebhookRequest", dict[str, Any])
+"""Body of a ping: empty."""
+
+
+PingWebhookResponse = TypeAliasType("PingWebhookResponse", dict[str, Any])
+"""Answer to a ping: empty; the signed ping event goes to the webhook's URI."""
+
+
+InjectionLocation = TypeAliasType("InjectionLocation", Literal["header", "query", "body"] | str)
+"""Where a credential's value is placed in an outgoing request."""
+
+
+InjectionLocationList = TypeAliasType("InjectionLocationList", list[InjectionLocation])
+"""Several places for a credential's value."""

@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal, overload
-from urllib.parse import quote
 
 from .._arguments import BodyCheck
 from .._config import Timeout
 from .._continuation import DEFAULT_MAX_CONTINUATIONS, Continuation
 from .._deadline import Deadline
 from .._helpers.interactions import InteractionsHelpers
+from .._paths import path_segment
 from .._request import NOT_GIVEN, NotGiven, RequestOptions
 from .._response import to_raw_response_wrapper
 from .._streaming import Stream
@@ -80,12 +80,6 @@ CREATE_BODY = BodyCheck(
     },
     {"input": ("continuation_token", "previous_interaction_id")},
 )
-
-
-def _quote(value: str) -> str:
-    if not value:
-        raise ValueError("an id must be a non-empty string")
-    return quote(value, safe="")
 
 
 class Interactions(InteractionsHelpers):
@@ -433,7 +427,7 @@ class Interactions(InteractionsHelpers):
         )
         request = self._client._prepare(
             "GET",
-            f"/interactions/{_quote(id)}",
+            f"/interactions/{path_segment(id, 'id')}",
             query={"last_event_id": last_event_id, "include_input": include_input, "stream": stream or None},
             stream=stream,
             options=options,
@@ -488,7 +482,7 @@ class Interactions(InteractionsHelpers):
         )
         request = self._client._prepare(
             "DELETE",
-            f"/interactions/{_quote(id)}",
+            f"/interactions/{path_segment(id, 'id')}",
             query={},
             options=options,
             idempotent=True,
@@ -533,7 +527,7 @@ class Interactions(InteractionsHelpers):
         )
         request = self._client._prepare(
             "POST",
-            f"/interactions/{_quote(id)}/cancel",
+            f"/interactions/{path_segment(id, 'id')}/cancel",
             query={},
             options=options,
             idempotent=True,
@@ -542,8 +536,8 @@ class Interactions(InteractionsHelpers):
 
 
 class InteractionsWithRawResponse:
-    def __init__(self, interactions: Interactions) -> None:
-        self.create = to_raw_response_wrapper(interactions.create)
-        self.get = to_raw_response_wrapper(interactions.get)
-        self.delete = to_raw_response_wrapper(interactions.delete)
-        self.cancel = to_raw_response_wrapper(interactions.cancel)
+    def __init__(self, resource: Interactions) -> None:
+        self.create = to_raw_response_wrapper(resource.create)
+        self.get = to_raw_response_wrapper(resource.get)
+        self.delete = to_raw_response_wrapper(resource.delete)
+        self.cancel = to_raw_response_wrapper(resource.cancel)

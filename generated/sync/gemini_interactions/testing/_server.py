@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Union
 
 from .._version import API_REVISION
-from . import _interactions
+from . import _files, _interactions, _platform
 from ._exchange import Exchange
 from ._faults import FaultPolicy, Faults, as_faults
 from ._http import HTTPServer
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 __all__ = ["ROUTERS", "InteractionsTestServer"]
 
 #: The route tables every server serves, in order; a new resource module adds its ``router`` here.
-ROUTERS: tuple[Router, ...] = (_interactions.router,)
+ROUTERS: tuple[Router, ...] = (_interactions.router, _platform.router, _files.router)
 
 ScenarioSource = Union[Scenario, Mapping[str, Any], str, "os.PathLike[str]"]
 

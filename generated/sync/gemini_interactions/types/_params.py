@@ -13,6 +13,7 @@ from typing import Any, Literal, TypeAlias
 from typing_extensions import Required, TypedDict
 
 from ._models import (
+    AgentOption,
     AudioMimeType,
     DocumentMimeType,
     HarmCategory,
@@ -21,12 +22,134 @@ from ._models import (
     ImageSize,
     MediaDelivery,
     MediaResolution,
+    ModelOption,
+    ResponseModality,
     RetrievalType,
     SearchType,
+    ServiceTier,
     ThinkingLevel,
     ThinkingSummaries,
     ToolChoiceType,
 )
+
+
+class CreateModelInteractionParamsParam(TypedDict, total=False):
+    """Create call that talks to a model."""
+
+    background: bool
+    """Run the interaction in the background; poll or stream it by id."""
+
+    cached_content: str
+    """Name of cached content to use (deprecated)."""
+
+    continuation_token: str
+    """Token to continue an interaction that stopped with status requires_continuation."""
+
+    environment: EnvironmentConfigParam | str
+    """Environment the agent runs in: a definition, or the id of an existing one."""
+
+    generation_config: GenerationConfigParam
+    """Sampling and output settings."""
+
+    input: str | ContentParam | Sequence[ContentParam | StepParam]
+    """Input of this turn."""
+
+    labels: Mapping[str, str]
+    """Your own key/value labels."""
+
+    model: Required[ModelOption]
+    """Model to talk to."""
+
+    previous_interaction_id: str
+    """Continue the conversation of this earlier interaction."""
+
+    response_format: ResponseFormatParam | Sequence[ResponseFormatParam]
+    """Requested output format or formats."""
+
+    response_mime_type: str
+    """MIME type of the answer (deprecated: use response_format)."""
+
+    response_modalities: Sequence[ResponseModality]
+    """Kinds of output requested (deprecated: use response_format)."""
+
+    safety_settings: Sequence[SafetySettingParam]
+    """Blocking thresholds per harm category."""
+
+    service_tier: ServiceTier
+    """Processing tier to use."""
+
+    store: bool
+    """Whether the service keeps the interaction (needed to continue it later)."""
+
+    stream: bool
+    """Answer with server-sent events instead of one JSON object."""
+
+    system_instruction: str
+    """Instructions that steer the model for the whole interaction."""
+
+    tools: Sequence[ToolParam]
+    """Tools the model or agent may use."""
+
+    webhook_config: WebhookConfigParam
+    """Webhook notified when a background interaction changes state."""
+
+
+class CreateAgentInteractionParamsParam(TypedDict, total=False):
+    """Create call that runs an agent."""
+
+    agent: Required[AgentOption]
+    """Agent to run."""
+
+    agent_config: AgentConfigParam
+    """Agent-specific settings."""
+
+    background: bool
+    """Run the interaction in the background; poll or stream it by id."""
+
+    continuation_token: str
+    """Token to continue an interaction that stopped with status requires_continuation."""
+
+    environment: EnvironmentConfigParam | str
+    """Environment the agent runs in: a definition, or the id of an existing one."""
+
+    input: str | ContentParam | Sequence[ContentParam | StepParam]
+    """Input of this turn."""
+
+    labels: Mapping[str, str]
+    """Your own key/value labels."""
+
+    previous_interaction_id: str
+    """Continue the conversation of this earlier interaction."""
+
+    response_format: ResponseFormatParam | Sequence[ResponseFormatParam]
+    """Requested output format or formats."""
+
+    response_mime_type: str
+    """MIME type of the answer (deprecated: use response_format)."""
+
+    response_modalities: Sequence[ResponseModality]
+    """Kinds of output requested (deprecated: use response_format)."""
+
+    safety_settings: Sequence[SafetySettingParam]
+    """Blocking thresholds per harm category."""
+
+    service_tier: ServiceTier
+    """Processing tier to use."""
+
+    store: bool
+    """Whether the service keeps the interaction (needed to continue it later)."""
+
+    stream: bool
+    """Answer with server-sent events instead of one JSON object."""
+
+    system_instruction: str
+    """Instructions that steer the model for the whole interaction."""
+
+    tools: Sequence[ToolParam]
+    """Tools the model or agent may use."""
+
+    webhook_config: WebhookConfigParam
+    """Webhook notified when a background interaction changes state."""
 
 
 class WebhookConfigParam(TypedDict, total=False):
@@ -1465,3 +1588,7 @@ ResponseFormatParam: TypeAlias = (
     AudioResponseFormatParam | ImageResponseFormatParam | TextResponseFormatParam | VideoResponseFormatParam
 )
 """One requested output format."""
+
+
+AgentToolParam: TypeAlias = CodeExecutionParam | FunctionParam | GoogleSearchParam | McpServerParam | UrlContextParam
+"""A tool an agent may use."""
