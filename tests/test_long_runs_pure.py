@@ -18,8 +18,8 @@ from gemini_interactions._exceptions import (
     InternalServerError,
     WaitTimeoutError,
 )
+from gemini_interactions._headers import Headers
 from gemini_interactions._request import PreparedRequest
-from gemini_interactions._response import Headers
 from gemini_interactions.types import Interaction, adapter_for
 
 
