@@ -20,6 +20,8 @@ class Flavour:
     sse_block_parser: str  # the SSE field parser this flavour hands framed events to (see _sse.py)
     session_type: str
     console_scripts: tuple[tuple[str, str], ...] = ()  # (command, "module:function") installed with the package
+    # pip extras: google-auth for Client(credentials=<google-auth Credentials>), imported only when used
+    extras: tuple[tuple[str, tuple[str, ...]], ...] = (("google-auth", ("google-auth[requests]>=2.20,<3",)),)
 
     @property
     def async_(self) -> str:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import pydantic
 
 from ._arguments import BodyCheck
 from ._config import ClientConfig, Timeout
+from ._credentials import Authorizer
 from ._exceptions import APIResponseValidationError, APIStatusError, status_error_class
 from ._models_base import validation_errors
 
@@ -51,6 +52,8 @@ class PreparedRequest:
     stream: bool
     timeout: Timeout
     max_retries: int
+    # Fills in the credential headers just before sending (`_credentials.authorized`); None with an API key.
+    auth: Authorizer | None = field(default=None, repr=False, compare=False)
 
     def describe(self) -> str:
         """`METHOD url` for messages and logs; the key is in a header, never in the URL."""
@@ -111,6 +114,7 @@ def prepare_request(
         stream=stream,
         timeout=timeout,
         max_retries=config.max_retries if options.max_retries is None else options.max_retries,
+        auth=config.auth,
     )
 
 

@@ -9,6 +9,7 @@ from typing import Any, TypeAlias
 
 import requests
 
+from ._credentials import authorized
 from ._exceptions import APIConnectionError, APIStatusError, APITimeoutError
 from ._logs import redacted_headers
 from ._request import PreparedRequest, status_error
@@ -32,6 +33,7 @@ class Transport:
 
     def send(self, request: PreparedRequest) -> requests.Response:
         """A response with a success status, after retrying what is worth retrying; the body is not read yet."""
+        request = authorized(request)
         attempt = 0
         while True:
             error: APIConnectionError | APIStatusError

@@ -9,6 +9,7 @@ import platform
 from dataclasses import dataclass, field, replace
 from typing import Final
 
+from ._credentials import Authorizer, CredentialsLike
 from ._exceptions import MissingAPIKeyError
 from ._version import API_REVISION, DEFAULT_API_VERSION, DEFAULT_BASE_URL, PACKAGE_NAME, __version__
 
@@ -42,13 +43,14 @@ _warned_revisions: set[str] = set()
 
 @dataclass(frozen=True)
 class ClientConfig:
-    api_key: str = field(repr=False)
+    api_key: str | None = field(repr=False)  # None when `auth` authenticates instead
     base_url: str
     api_version: str
     api_revision: str
     timeout: Timeout
     max_retries: int
     default_headers: dict[str, str] = field(default_factory=dict, repr=False)
+    auth: Authorizer | None = field(default=None, repr=False)
 
     @classmethod
     def resolve(
@@ -61,9 +63,16 @@ class ClientConfig:
         timeout: float | Timeout | None,
         max_retries: int | None,
         default_headers: dict[str, str] | None = None,
+        credentials: CredentialsLike | None = None,
     ) -> ClientConfig:
+        if credentials is not None and api_key:
+            raise TypeError("Pass api_key or credentials, not both.")
+        # With credentials no key is read from the environment: none is sent.
+        auth = Authorizer(credentials) if credentials is not None else None
         key = api_key or next((os.environ[v] for v in API_KEY_ENV_VARS if os.environ.get(v)), None)
-        if not key:
+        if auth is not None:
+            key = None
+        elif not key:
             raise MissingAPIKeyError(
                 "No API key: pass api_key=... or set the GEMINI_API_KEY environment variable "
                 "(GOOGLE_API_KEY is read too)."
@@ -86,6 +95,7 @@ class ClientConfig:
             timeout=DEFAULT_TIMEOUT if timeout is None else Timeout.of(timeout),
             max_retries=DEFAULT_MAX_RETRIES if max_retries is None else max_retries,
             default_headers=dict(default_headers or {}),
+            auth=auth,
         )
 
     def with_options(self, **changes: object) -> ClientConfig:
@@ -96,8 +106,10 @@ class ClientConfig:
         return f"{self.base_url}/{self.api_version}{path}"
 
     def headers(self) -> dict[str, str]:
+        """The headers of every request; credentials add theirs when it is sent (`_credentials.authorized`)."""
+        key = {"x-goog-api-key": self.api_key} if self.api_key is not None else {}
         return {
-            "x-goog-api-key": self.api_key,
+            **key,
             "Api-Revision": self.api_revision,
             "User-Agent": USER_AGENT,
             "Accept": "application/json",

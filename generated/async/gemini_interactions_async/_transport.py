@@ -11,6 +11,7 @@ from typing import Any, TypeAlias
 
 import aiohttp
 
+from ._credentials import authorized
 from ._exceptions import APIConnectionError, APIStatusError, APITimeoutError
 from ._logs import redacted_headers
 from ._request import PreparedRequest, status_error
@@ -41,6 +42,9 @@ class Transport:
 
     async def send(self, request: PreparedRequest) -> aiohttp.ClientResponse:
         """A response with a success status, after retrying what is worth retrying; the body is not read yet."""
+        if request.auth is not None and request.auth.refresh_due():
+            await asyncio.to_thread(request.auth.refresh)  # google-auth refreshes with blocking I/O
+        request = authorized(request)
         attempt = 0
         timeout = aiohttp.ClientTimeout(total=None, connect=request.timeout.connect, sock_read=request.timeout.read)
         while True:

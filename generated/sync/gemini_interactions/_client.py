@@ -12,7 +12,9 @@ import pydantic
 import requests
 
 from ._arguments import BodyCheck
+from ._client_options import WithOptions, constructor_options
 from ._config import ClientConfig, Timeout
+from ._credentials import CredentialsLike
 from ._logs import configure_from_env
 from ._request import PreparedRequest, RequestOptions, parse_body, prepare_request
 from ._response import RawResponse, raw_response_requested
@@ -29,7 +31,7 @@ E = TypeVar("E")
 R = TypeVar("R")
 
 
-class Client:
+class Client(WithOptions):
     """Client for the Gemini Interactions API (revision 2026-05-20).
 
     Args:
@@ -41,6 +43,8 @@ class Client:
         max_retries: Retries of connection errors, 408, 409, 429 and 5xx answers (default 2).
         default_headers: Headers sent with every request.
         session: Your own requests.Session; it is used for every call and never closed by the client.
+        credentials: Instead of an API key: a google-auth `Credentials` object (refreshed when expired or
+            close to it, sent as `Authorization: Bearer`), or a callable returning the auth headers of a request.
     """
 
     interactions: Interactions
@@ -56,7 +60,9 @@ class Client:
         max_retries: int | None = None,
         default_headers: Mapping[str, str] | None = None,
         session: requests.Session | None = None,
+        credentials: CredentialsLike | None = None,
     ) -> None:
+        self._options = constructor_options(locals())  # what with_options() starts from
         configure_from_env()
         self._config = ClientConfig.resolve(
             api_key=api_key,
@@ -66,6 +72,7 @@ class Client:
             timeout=timeout,
             max_retries=max_retries,
             default_headers=dict(default_headers or {}),
+            credentials=credentials,
         )
         self._transport = Transport(session)
         self.interactions = Interactions(self)
@@ -97,8 +104,9 @@ class Client:
         )
 
     def close(self) -> None:
-        """Close the HTTP session if the client created it (a session you passed in stays open)."""
-        self._transport.close()
+        """Close the HTTP session if the client created it (a session you passed in, or a copy's, stays open)."""
+        if not self._shares_transport:
+            self._transport.close()
 
     def __enter__(self) -> Client:
         return self
