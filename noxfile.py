@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-import re
+import sys
 from pathlib import Path
 
 import nox
+
+ROOT = Path(__file__).parent
+sys.path.insert(0, str(ROOT))  # codegen.project holds the facts below; it needs nothing but the standard library
+from codegen.project import GENERATED_RUFF, MIN_PYTHON, PACKAGE_DIRS, PACKAGE_PROJECTS  # noqa: E402
 
 nox.options.sessions = ["tests"]
 nox.options.reuse_existing_virtualenvs = True
 nox.options.default_venv_backend = "venv"
 
-ROOT = Path(__file__).parent
-PYTHON = "3.11"
-GENERATED_PACKAGES = ["generated/sync", "generated/async"]
-PACKAGE_DIRS = ["generated/sync/gemini_interactions", "generated/async/gemini_interactions_async"]
+PYTHON = "3.11"  # the Python the sessions run on (the generated packages support MIN_PYTHON and up)
 LINTED = ["codegen", "tests", "examples", "bench", "noxfile.py"]
+# mypy --strict over the repository's own code (not the noxfile: nox is not installed in the sessions).
+# codegen/runtime* is checked as part of the packages it is copied into; tests/fixtures holds inputs that tests
+# type-check against particular generated packages.
+TYPECHECKED = ["codegen", "tests", "examples", "bench"]
+TYPECHECK_EXCLUDE = ["^codegen/runtime", "^tests/fixtures/"]
 
 
 def _install_generator(session: nox.Session) -> None:
@@ -24,8 +30,8 @@ def _install_generator(session: nox.Session) -> None:
 
 def _install_packages(session: nox.Session) -> None:
     # Reinstalled every time (not editable): tests run against the packages as users install them.
-    session.install("--force-reinstall", "--no-deps", *GENERATED_PACKAGES)
-    session.install(*GENERATED_PACKAGES)
+    session.install("--force-reinstall", "--no-deps", *PACKAGE_PROJECTS)
+    session.install(*PACKAGE_PROJECTS)
 
 
 @nox.session(python=PYTHON)
@@ -42,32 +48,19 @@ def spec_diff(session: nox.Session) -> None:
     session.run("python", "-m", "codegen", "spec-diff", *session.posargs)
 
 
-# The generated packages are checked with the settings the generator formats them with.
-GENERATED_RUFF = ["--isolated", "--line-length", "120", "--target-version", "py310"]
-
-
 def _lint(session: nox.Session) -> None:
     session.run("ruff", "check", *LINTED)
     session.run("ruff", "format", "--check", *LINTED)
+    # The generated packages are checked with the settings the generator formats them with.
     session.run("ruff", "check", *GENERATED_RUFF, "--select", "E,F,W,I,B,UP", *PACKAGE_DIRS)
     session.run("ruff", "format", "--check", *GENERATED_RUFF, *PACKAGE_DIRS)
 
 
-def _lowest_python(package_dir: str) -> str:
-    """The lowest Python a generated package declares (requires-python = ">=X.Y"): mypy checks with its rules."""
-    # A regex, not tomllib: the noxfile itself may run on a Python older than 3.11.
-    pyproject = (ROOT / Path(package_dir).parent / "pyproject.toml").read_text(encoding="utf-8")
-    match = re.search(r'^requires-python = ">=(\d+\.\d+)"$', pyproject, re.MULTILINE)
-    if match is None:
-        raise ValueError(f"{package_dir}: pyproject.toml declares no requires-python >=X.Y")
-    return match.group(1)
-
-
 def _typecheck(session: nox.Session) -> None:
     for package in PACKAGE_DIRS:
-        session.run("mypy", "--strict", "--python-version", _lowest_python(package), package)
-    # codegen/runtime* is checked above, as part of the packages it is copied into.
-    session.run("mypy", "--strict", "--exclude", "^codegen/runtime", "codegen", "examples", "bench")
+        session.run("mypy", "--strict", "--python-version", MIN_PYTHON, package)
+    excludes = [arg for pattern in TYPECHECK_EXCLUDE for arg in ("--exclude", pattern)]
+    session.run("mypy", "--strict", *excludes, *TYPECHECKED)
 
 
 @nox.session(python=PYTHON)
@@ -79,7 +72,7 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict over both generated packages (with their lowest Python's typing rules) and the generator."""
+    """mypy --strict over both generated packages (with their lowest Python's rules), the generator and the tests."""
     _install_generator(session)
     session.install("-r", "tests/requirements.txt")
     _install_packages(session)

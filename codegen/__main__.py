@@ -12,9 +12,10 @@ from pathlib import Path
 from . import spec_diff
 from .ir import Api, build_api
 from .loader import REPO_ROOT, SpecError, current_revision, find_spec, load_spec, spec_path
+from .project import GENERATED_DIR
 from .render import generate
 
-GENERATED = REPO_ROOT / "generated"
+GENERATED = REPO_ROOT / GENERATED_DIR
 
 
 def _differences(expected: Path, actual: Path) -> list[str]:

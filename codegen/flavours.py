@@ -1,4 +1,7 @@
-"""The two client flavours. Templates shared by both use these words where sync and async code differ."""
+"""The two client flavours: the words and names in which sync and async code differ, for the shared templates.
+
+What the HTTP libraries do differently (reading a body, the status, the SSE parser) is code in
+codegen/runtime_sync/ and codegen/runtime_async/, which the templates import by one name."""
 
 from __future__ import annotations
 
@@ -7,21 +10,27 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Flavour:
-    name: str  # folder under generated/ and under codegen/templates/
+    name: str  # folder under generated/; codegen/runtime_<name>/ holds its transport
     package: str
     distribution: str
     client_class: str
     stream_class: str
     dependencies: tuple[str, ...]
     is_async: bool
-    response_type: str  # the HTTP library's response class, as written in annotations
-    status_attr: str  # its attribute holding the HTTP status
-    read_body: str  # expression reading a whole `response` body as bytes
-    sse_block_parser: str  # the SSE field parser this flavour hands framed events to (see _sse.py)
-    session_type: str
+    http_library: str  # the module the clients take sessions from and hand responses of
+    session_class: str  # its session class, which a client accepts as `session=`
+    response_class: str  # its response class, which Stream.response and RawResponse.http_response hold
     console_scripts: tuple[tuple[str, str], ...] = ()  # (command, "module:function") installed with the package
     # pip extras: google-auth for Client(credentials=<google-auth Credentials>), imported only when used
     extras: tuple[tuple[str, tuple[str, ...]], ...] = (("google-auth", ("google-auth[requests]>=2.20,<3",)),)
+
+    @property
+    def session_type(self) -> str:
+        return f"{self.http_library}.{self.session_class}"
+
+    @property
+    def response_type(self) -> str:
+        return f"{self.http_library}.{self.response_class}"
 
     @property
     def async_(self) -> str:
@@ -81,12 +90,10 @@ SYNC = Flavour(
     stream_class="Stream",
     dependencies=("requests>=2.32", "urllib3>=2", "sseclient-py>=1.8", *COMMON_DEPENDENCIES),
     is_async=False,
-    response_type="requests.Response",
-    status_attr="status_code",
-    read_body="response.content",
-    sse_block_parser="sseclient_block_parser()",
+    http_library="requests",
+    session_class="Session",
+    response_class="Response",
     console_scripts=(("gemini-interactions", "gemini_interactions.cli:main"),),
-    session_type="requests.Session",
 )
 
 ASYNC = Flavour(
@@ -97,11 +104,9 @@ ASYNC = Flavour(
     stream_class="AsyncStream",
     dependencies=("aiohttp>=3.10", *COMMON_DEPENDENCIES),
     is_async=True,
-    response_type="aiohttp.ClientResponse",
-    status_attr="status",
-    read_body="await response.read()",
-    sse_block_parser="parse_block",
-    session_type="aiohttp.ClientSession",
+    http_library="aiohttp",
+    session_class="ClientSession",
+    response_class="ClientResponse",
 )
 
 FLAVOURS = (SYNC, ASYNC)

@@ -6,6 +6,7 @@ Each broken convention is one line of the SpecError, all reported at once:
 - a discriminated union lists every variant twice, as a oneOf `$ref` and in `discriminator.mapping`, and
   each variant declares the discriminator as a required `{type: string, const: <its tag>}`;
 - a union of tagged objects is a named schema with a discriminator (only those become open unions);
+- an array member of a union is a named schema (so the union's type can name it);
 - every operation has an operationId, an x-sdk-resource and an x-sdk-method."""
 
 from __future__ import annotations
@@ -143,7 +144,12 @@ def _check_union(name: str, schema: dict[str, Any], schemas: dict[str, Any]) -> 
     a mapping entry, each declaring the discriminator as a required string const of its tag. A oneOf of such
     tagged objects without a discriminator (or inline, where it has no name) would not become an open union."""
     for where, node in _subschemas(name, schema):
-        if "oneOf" not in node or (node is schema and "discriminator" in node):
+        if "oneOf" not in node:
+            continue
+        for index, member in enumerate(node["oneOf"]):
+            if isinstance(member, dict) and member.get("type") == "array":
+                yield f"{where}/oneOf/{index}: an array member of a union must be a named schema"
+        if node is schema and "discriminator" in node:
             continue
         refs = [m.get("$ref") for m in node["oneOf"] if isinstance(m, dict)]
         targets = [schemas.get(ref_name(r), {}) for r in refs if isinstance(r, str) and _is_local(r)]

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .ir import Api
+from .project import MIN_PYTHON
 
 PLACEHOLDER_UNIONS = "__open_unions__"  # the module the unions and aliases seem to come from
 PLACEHOLDER_BASE = "__model_base__"  # the module the base classes seem to come from
@@ -88,7 +89,7 @@ def run_datamodel_codegen(api: Api) -> str:
             "--input-file-type", "openapi",
             "--output", str(target),
             "--output-model-type", "pydantic_v2.BaseModel",
-            "--target-python-version", "3.10",
+            "--target-python-version", MIN_PYTHON,
             "--base-class", f"{PLACEHOLDER_BASE}.BaseModel",
             "--base-class-map", json.dumps(_base_class_map(api), sort_keys=True),
             "--type-overrides", json.dumps(overrides, sort_keys=True),

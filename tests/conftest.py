@@ -1,30 +1,109 @@
-"""Shared fixtures: the fake server and a `flavour` adapter that drives the sync or the async client the same way."""
+"""Shared fixtures and constants: the fake server, and a `flavour` adapter that drives the sync or the async client
+the same way, so one test body covers both."""
 
 from __future__ import annotations
 
 import asyncio
+import functools
+import importlib
+import json
 from collections.abc import AsyncIterator, Iterator
 from types import ModuleType
 from typing import Any
 
-import gemini_interactions
-import gemini_interactions_async
 import pytest
 from gemini_interactions.testing import InteractionsTestServer
 
+from codegen import flavours
+from codegen.loader import current_revision, load_spec, spec_path
+from codegen.project import REPO_ROOT
+
+REPO = REPO_ROOT
+REVISION = current_revision()  # spec/CURRENT: the revision both packages pin; the others: test_revisions.py
 API_KEY = "test-key"
+SECRET = "AIzaSy-very-secret-key-0123456789"  # a key that must never show up outside the request headers
+MODEL = "gemini-3-flash-preview"
+WEATHER_TOOL: dict[str, Any] = {
+    "type": "function",
+    "name": "get_weather",
+    "description": "Get the current weather in a given location",
+    "parameters": {
+        "type": "object",
+        "properties": {"location": {"type": "string"}},
+        "required": ["location"],
+    },
+}
+FUNCTION_RESULT_INPUT: list[dict[str, Any]] = [
+    {
+        "type": "function_result",
+        "name": "get_weather",
+        "call_id": "fc_1",
+        "result": {"content": [{"type": "text", "text": "Sunny, 22°C"}]},
+    }
+]
+
+# scenario name -> create() kwargs that select it without x-test-scenario
+SCENARIO_REQUESTS: dict[str, dict[str, Any]] = {
+    "text": {"model": MODEL, "input": "Count from 1 to 25."},
+    "thinking": {
+        "model": MODEL,
+        "input": "What is the greatest common divisor of 1071 and 462?",
+        "generation_config": {"thinking_summaries": "auto"},
+    },
+    "function_call": {"model": MODEL, "input": "What is the weather in Paris right now?", "tools": [WEATHER_TOOL]},
+    "function_call_result": {"model": MODEL, "input": FUNCTION_RESULT_INPUT},
+    "search_and_function": {
+        "model": MODEL,
+        "input": "Highest mountain in the Alps and its weather now?",
+        "tools": [{"type": "google_search"}, WEATHER_TOOL],
+    },
+    "interleaved_image": {
+        "model": "gemini-3.1-flash-image-preview",
+        "input": "Write a short illustrated story. Interleave text and images.",
+        "response_format": [{"type": "text"}, {"type": "image"}],
+    },
+    "deep_research_agent": {
+        "agent": "deep-research-preview-04-2026",
+        "input": "Research the latest advances in quantum computing.",
+        "background": True,
+        "agent_config": {"type": "deep-research", "thinking_summaries": "auto"},
+    },
+}
+TEXT = SCENARIO_REQUESTS["text"]  # the plain text scenario: what most tests send
+
+
+@functools.cache
+def current_spec() -> dict[str, Any]:
+    """spec/<REVISION>/openapi.yaml, read once (do not modify it)."""
+    return load_spec(spec_path(REVISION)).document
+
+
+def dump(event: Any) -> dict[str, Any]:
+    """An event or model as the JSON it was parsed from."""
+    data: dict[str, Any] = event.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    return data
+
+
+def sent_events(server: InteractionsTestServer, interaction_id: str) -> list[dict[str, Any]]:
+    """The exact JSON payloads the server streams for an interaction."""
+    events: list[dict[str, Any]] = json.loads(json.dumps(server.interactions[interaction_id].events))
+    return events
 
 
 class Flavour:
-    """One client flavour behind a single awaitable interface (sync calls simply run inline)."""
+    """One client flavour behind a single awaitable interface (sync calls simply run inline).
 
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.is_async = name == "async"
-        self.pkg: ModuleType = gemini_interactions_async if self.is_async else gemini_interactions
+    The clients, streams and models it hands out are typed `Any`: each test body serves two packages whose classes
+    share a shape but not a type."""
+
+    def __init__(self, spec: flavours.Flavour) -> None:
+        self.spec = spec
+        self.name = spec.name
+        self.is_async = spec.is_async
+        self.pkg: ModuleType = importlib.import_module(spec.package)
         self.types: Any = self.pkg.types
-        self.client_class: Any = self.pkg.AsyncClient if self.is_async else self.pkg.Client
-        self.stream_class: Any = self.pkg.AsyncStream if self.is_async else self.pkg.Stream
+        self.client_class: Any = getattr(self.pkg, spec.client_class)
+        self.stream_class: Any = getattr(self.pkg, spec.stream_class)
         self.logger_name = self.pkg.__name__
 
     def __repr__(self) -> str:
@@ -92,7 +171,7 @@ class Flavour:
         await self.aw(obj.close())
 
 
-@pytest.fixture(params=["sync", "async"])
+@pytest.fixture(params=flavours.FLAVOURS, ids=[f.name for f in flavours.FLAVOURS])
 def flavour(request: pytest.FixtureRequest) -> Flavour:
     return Flavour(request.param)
 

@@ -10,6 +10,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,7 +36,7 @@ class Transcript:
             events.append(("done", "[DONE]"))
         return "".join(f"event: {name}\ndata: {data}\n\n" for name, data in events).encode()
 
-    def payloads(self) -> list[dict[str, object]]:
+    def payloads(self) -> list[dict[str, Any]]:
         """The JSON objects of the events the clients yield ([DONE] ends the stream, it is no event)."""
         return [json.loads(data) for _, data in self.events if data != "[DONE]"]
 
@@ -159,7 +160,7 @@ class ReplayServer:
         import threading
 
         body = transcript.sse_bytes()
-        requests: list[dict[str, object]] = []
+        requests: list[dict[str, Any]] = []
         self.requests = requests
 
         class Handler(http.server.BaseHTTPRequestHandler):

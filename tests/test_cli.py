@@ -7,14 +7,13 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from gemini_interactions.testing import InteractionsTestServer
 
+from .conftest import API_KEY
+
 ROOT = Path(__file__).resolve().parent.parent
-KEY = "test-key"
 COUNT_TEXT = "1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25."
 TIMEOUT = 60
 
@@ -45,14 +44,8 @@ def run_cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess
     )
 
 
-@pytest.fixture
-def server() -> Iterator[InteractionsTestServer]:
-    with InteractionsTestServer() as started:
-        yield started
-
-
 def connect(server: InteractionsTestServer) -> list[str]:
-    return ["--base-url", server.base_url, "--api-key", KEY]
+    return ["--base-url", server.base_url, "--api-key", API_KEY]
 
 
 def test_streams_the_answer(server: InteractionsTestServer) -> None:
@@ -143,7 +136,7 @@ def test_wrong_key_is_an_api_error_without_the_key(server: InteractionsTestServe
 
 def test_usage_errors_exit_2() -> None:
     assert run_cli().returncode == 2
-    conflicting = run_cli("hi", "--model", "m", "--agent", "a", "--api-key", KEY)
+    conflicting = run_cli("hi", "--model", "m", "--agent", "a", "--api-key", API_KEY)
     assert conflicting.returncode == 2
     assert "not allowed" in conflicting.stderr
 

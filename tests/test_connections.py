@@ -17,8 +17,7 @@ from typing import Any
 import pytest
 from gemini_interactions.testing import InteractionsTestServer
 
-Flavour = Any  # the adapter from conftest.py
-TEXT = {"model": "gemini-3-flash-preview", "input": "Count from 1 to 25."}
+from .conftest import TEXT, Flavour
 
 
 async def eventually(condition: Callable[[], bool], timeout: float = 5.0) -> bool:

@@ -7,19 +7,14 @@ from __future__ import annotations
 import ast
 import inspect
 import itertools
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-REPO = Path(__file__).resolve().parents[1]
-REVISION = (REPO / "spec" / "CURRENT").read_text().strip()
-SCHEMAS: dict[str, Any] = yaml.safe_load((REPO / "spec" / REVISION / "openapi.yaml").read_text(encoding="utf-8"))[
-    "components"
-]["schemas"]
+from .conftest import Flavour, current_spec
+
+SCHEMAS: dict[str, Any] = current_spec()["components"]["schemas"]
 PARAM_SUFFIX = "Param"
-Flavour = Any  # the adapter from conftest.py
 
 
 def one_line(text: str) -> str:

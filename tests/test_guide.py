@@ -18,7 +18,8 @@ from gemini_interactions.testing import InteractionsTestServer
 
 from tests import guide
 
-KEY = "test-key"
+from .conftest import API_KEY
+
 FLAVOURS = ["sync", "async"]
 
 if not guide.guide_path().exists():
@@ -41,12 +42,12 @@ def _run(code: str) -> str:
 
 def _stream_events(flavour: str, base_url: str) -> list[Any]:
     if flavour == "sync":
-        client = gemini_interactions.Client(api_key=KEY, base_url=base_url)
+        client = gemini_interactions.Client(api_key=API_KEY, base_url=base_url)
         with client, client.interactions.create(model="m", input="x", stream=True) as stream:
             return list(stream)
 
     async def collect() -> list[Any]:
-        async with gemini_interactions_async.AsyncClient(api_key=KEY, base_url=base_url) as client:
+        async with gemini_interactions_async.AsyncClient(api_key=API_KEY, base_url=base_url) as client:
             stream = await client.interactions.create(model="m", input="x", stream=True)
             async with stream:
                 return [event async for event in stream]
@@ -79,10 +80,10 @@ def test_client_yields_exactly_the_transcript(flavour: str, section: guide.Secti
 def test_guide_example_runs_unchanged(flavour: str, section: guide.Section) -> None:
     assert section.transcript is not None
     with guide.ReplayServer(section.transcript) as server:
-        output = _run(guide.with_client(section.snippet, flavour, server.base_url, KEY))
+        output = _run(guide.with_client(section.snippet, flavour, server.base_url, API_KEY))
     (request,) = server.requests
     assert request["path"] == "/proxy/v1beta/interactions"
-    assert request["headers"]["x-goog-api-key"] == KEY
+    assert request["headers"]["x-goog-api-key"] == API_KEY
     assert request["headers"]["api-revision"] == gemini_interactions.API_REVISION
     assert isinstance(request["body"], dict) and request["body"]["stream"] is True
     # Every text delta the example prints appears, in order.
@@ -95,8 +96,8 @@ def test_guide_example_runs_unchanged(flavour: str, section: guide.Section) -> N
 @pytest.mark.parametrize("flavour", FLAVOURS)
 def test_function_calling_example_runs_both_turns(flavour: str) -> None:
     (section,) = [s for s in WITHOUT_TRANSCRIPT if "function_result" in s.snippet]
-    with InteractionsTestServer(api_key=KEY) as server:
-        output = _run(guide.with_client(section.snippet, flavour, server.base_url, KEY))
+    with InteractionsTestServer(api_key=API_KEY) as server:
+        output = _run(guide.with_client(section.snippet, flavour, server.base_url, API_KEY))
         first, second = server.requests
     assert first.body is not None and second.body is not None
     assert first.body["tools"][0]["name"] == "get_weather"

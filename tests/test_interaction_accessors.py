@@ -11,8 +11,10 @@ from typing import Any
 import pytest
 from gemini_interactions.testing import InteractionsTestServer
 
-Flavour = Any  # the adapter from conftest.py
-MODEL = "gemini-3-flash-preview"
+from codegen.project import PACKAGES
+
+from .conftest import MODEL, Flavour
+
 WEATHER_TOOL = {"type": "function", "name": "get_weather", "parameters": {"type": "object"}}
 REQUESTS: dict[str, dict[str, Any]] = {
     "text": {"model": MODEL, "input": "Count from 1 to 25."},
@@ -30,11 +32,13 @@ def expected(server: InteractionsTestServer, scenario: str) -> dict[str, Any]:
     """The four accessors' values, worked out from the scenario's events."""
     step_types: dict[int, str] = {}
     calls: dict[int, dict[str, Any]] = {}
-    text, summaries, images = "", [], []
+    text = ""
+    summaries: list[str] = []
+    images: list[tuple[bytes, str]] = []
     summary_step = None
     arguments: dict[int, str] = {}
     for event in server.scenario(scenario).events:
-        kind, index = event["event_type"], event.get("index")
+        kind, index = event["event_type"], event.get("index", -1)
         if kind == "step.start":
             step_types[index] = event["step"]["type"]
             if event["step"]["type"] == "function_call":
@@ -108,7 +112,7 @@ async def test_accessors_are_empty_on_an_interaction_still_running(flavour: Flav
     )
 
 
-@pytest.mark.parametrize("package", ["gemini_interactions", "gemini_interactions_async"])
+@pytest.mark.parametrize("package", PACKAGES)
 def test_accessors_skip_what_they_cannot_use(package: str) -> None:
     types = __import__(package, fromlist=["types"]).types
     png = b"\x89PNG\r\n\x1a\nrest"

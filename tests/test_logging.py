@@ -5,14 +5,12 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from gemini_interactions.testing import InteractionsTestServer
 
-Flavour = Any  # the adapter from conftest.py
-TEXT = {"model": "gemini-3-flash-preview", "input": "Count from 1 to 25."}
-SECRET = "AIzaSy-logging-secret-0123456789"
+from .conftest import SECRET, TEXT, Flavour
+
 BEARER = "bearer-secret-9876543210"
 
 

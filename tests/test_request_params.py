@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import json
 import runpy
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from gemini_interactions.testing import InteractionsTestServer
 
-from .test_client import MODEL, SCENARIO_REQUESTS, WEATHER_TOOL
+from codegen.project import PACKAGES
 
-Flavour = Any  # the adapter from conftest.py
-SECRET = "AIzaSy-never-in-a-message-0123456789"
+from .conftest import MODEL, REPO, SCENARIO_REQUESTS, SECRET, WEATHER_TOOL, Flavour
 
 # (keyword arguments, the argument the error must name, text the message must contain)
 INVALID: list[tuple[dict[str, Any], str | None, str]] = [
@@ -83,9 +82,9 @@ async def test_invalid_argument_fails_before_sending(
             await flavour.create(client, stream=True, **kwargs)
     finally:
         await flavour.close(client)
-    error = caught.value
+    error: Any = caught.value
     assert isinstance(error, flavour.pkg.GeminiInteractionsError)
-    assert isinstance(error, TypeError) and isinstance(error, ValueError)
+    assert isinstance(caught.value, TypeError) and isinstance(caught.value, ValueError)
     assert error.argument == argument
     assert text in str(error), str(error)
     assert str(error).startswith("interactions.create()")
@@ -96,13 +95,14 @@ async def test_invalid_argument_fails_before_sending(
 async def test_unknown_keyword_is_a_type_error_before_sending(flavour: Flavour, server: InteractionsTestServer) -> None:
     client = flavour.client(server)
     try:
-        for call in (
+        calls: tuple[Callable[[], Any], ...] = (
             lambda: client.interactions.create(model=MODEL, input="Hi", temprature=0.5),
             lambda: client.interactions.create(model=MODEL, input="Hi", stream=True, tool=[WEATHER_TOOL]),
             lambda: client.interactions.get("abc", include_inputs=True),
             lambda: client.interactions.cancel("abc", force=True),
             lambda: client.interactions.delete("abc", hard=True),
-        ):
+        )
+        for call in calls:
             # Raised by the call itself (no coroutine is created in the async flavour).
             with pytest.raises(TypeError, match="unexpected keyword argument"):
                 call()
@@ -174,11 +174,11 @@ async def test_extra_body_can_supply_an_argument(flavour: Flavour, server: Inter
 
 def test_typed_usage_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
     """examples/typed_usage.py is type-checked by `nox -s tests`; its calls also work at run time."""
-    runpy.run_path(str(Path(__file__).resolve().parents[1] / "examples" / "typed_usage.py"), run_name="__main__")
+    runpy.run_path(str(REPO / "examples" / "typed_usage.py"), run_name="__main__")
     assert "typed usage: all calls answered" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("package", ["gemini_interactions", "gemini_interactions_async"])
+@pytest.mark.parametrize("package", PACKAGES)
 def test_plain_values_shortcut_agrees_with_the_request_validator(package: str) -> None:
     # Plain values skip building the request validator; whatever the shortcut lets through, the
     # validator must accept too, and it must take the usual calls (or it saves nothing).

@@ -25,9 +25,8 @@ from codegen.__main__ import main as codegen_main
 from codegen.ir import build_api
 from codegen.loader import SpecError, current_revision, load_spec, spec_path
 
-from .conftest import API_KEY, Flavour
+from .conftest import API_KEY, REPO, Flavour
 
-REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures" / "revisions"
 ADDITIVE = FIXTURES / "2099-01-01"  # adds an event, a step, a delta, a delta field, an enum value
 REMOVES_FIELD = FIXTURES / "2099-02-01"  # removes StepStop.usage
@@ -251,7 +250,8 @@ def _changes(old: Path, new: Path) -> set[tuple[str, str, bool]]:
 
 def _base_of(overlay: Path) -> Path:
     """The spec an overlay extends: the fixtures' changes are counted from it, whatever spec/CURRENT says."""
-    return (overlay.parent / yaml.safe_load(overlay.read_text())["extends"]).resolve()
+    extends: str = yaml.safe_load(overlay.read_text())["extends"]
+    return (overlay.parent / extends).resolve()
 
 
 BASE = _base_of(ADDITIVE / OVERLAY)  # what the edits below are written against

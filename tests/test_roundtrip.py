@@ -10,15 +10,13 @@ Unknown… fallback) and dump back to exactly the input. An unknown tag must par
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-REPO = Path(__file__).resolve().parents[1]
-REVISION = (REPO / "spec" / "CURRENT").read_text().strip()
-SPEC = yaml.safe_load((REPO / "spec" / REVISION / "openapi.yaml").read_text(encoding="utf-8"))
+from .conftest import Flavour, current_spec
+
+SPEC = current_spec()
 SCHEMAS: dict[str, Any] = SPEC["components"]["schemas"]
 PREFIX = "#/components/schemas/"
 UNIONS = {name: schema for name, schema in SCHEMAS.items() if "discriminator" in schema}
@@ -29,7 +27,6 @@ VARIANTS = [
 ]
 UNKNOWN_ENUM_VALUE = "value_from_a_later_revision"
 MAX_DEPTH = 6  # below this, only required properties: keeps nested examples small
-Flavour = Any  # the adapter from conftest.py
 
 
 def _string(schema: dict[str, Any], name: str) -> str:

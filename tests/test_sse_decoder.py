@@ -1,15 +1,14 @@
 """Tests for the SSE decoding layer (codegen/runtime/_sse.py).
 
-Every test runs against both block parsers: the reference ``parse_block`` and
+Every test runs against both block parsers: the reference `parse_block` and
 the sseclient-py based one used by the sync package; both share the framer.
 """
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import gemini_interactions._sse as sync_sse
@@ -49,7 +48,7 @@ def decode(make_decoder: Callable[[], Any], *chunks: bytes) -> list[Ev]:
     out: list[Any] = []
     for chunk in chunks:
         out += dec.feed(chunk)
-    out += dec.flush()
+    dec.reset()
     return as_tuples(out)
 
 
@@ -175,7 +174,7 @@ def test_event_delivered_by_the_chunk_holding_the_blank_line(
     # A CR closing the blank line dispatches at once, without waiting for LF.
     assert as_tuples(dec.feed(b"ta: e\n\r")) == [msg("e")]
     assert dec.feed(b"\n") == []
-    assert dec.flush() == []
+    dec.reset()
 
 
 def test_bom_stripped(make_decoder: Callable[[], Any]) -> None:
@@ -306,15 +305,15 @@ def test_unterminated_event_at_eof_not_dispatched(
     for tail in (b"data: late", b"data: late\n", b"data: late\r", b"data: late\r\n"):
         dec = make_decoder()
         assert as_tuples(dec.feed(b"data: x\n\n" + tail)) == [msg("x")]
-        assert dec.flush() == []
+        dec.reset()
 
 
-def test_flush_resets_framing_but_keeps_last_event_id(
+def test_reset_restarts_framing_but_keeps_last_event_id(
     make_decoder: Callable[[], Any],
 ) -> None:
     dec = make_decoder()
     assert dec.feed(b"id: 9\nretry: 3\ndata: x\n\ndata: partial\r") != []
-    assert dec.flush() == []
+    dec.reset()
     # A new connection: BOM stripped again, no stale partial event or CR.
     assert as_tuples(dec.feed(b"\xef\xbb\xbf\ndata: y\n\n")) == [msg("y", id="9")]
     assert dec.last_event_id == "9"
@@ -369,20 +368,6 @@ def test_returns_server_sent_event_objects(make_decoder: Callable[[], Any]) -> N
     assert type(ev).__name__ == "ServerSentEvent" and type(ev).__module__.endswith("._sse")
     with pytest.raises(AttributeError):
         ev.data = "x"
-
-
-def test_iter_and_aiter_helpers() -> None:
-    chunks = [b"data: a\n", b"\ndata: b\n\ndata: partial"]
-    assert as_tuples(list(sse.iter_events(iter(chunks)))) == [msg("a"), msg("b")]
-
-    async def agen() -> AsyncIterator[bytes]:
-        for chunk in chunks:
-            yield chunk
-
-    async def collect() -> list[Any]:
-        return [ev async for ev in sse.aiter_events(agen())]
-
-    assert as_tuples(asyncio.run(collect())) == [msg("a"), msg("b")]
 
 
 # --------------------------------------------------------------------------
@@ -441,7 +426,7 @@ def run_decoder(parser: Any, chunks: list[bytes]) -> tuple[list[Ev], str, int | 
     for chunk in chunks:
         out += dec.feed(chunk)
     result = as_tuples(out), dec.last_event_id, dec.retry
-    assert dec.flush() == []
+    dec.reset()
     return result
 
 
@@ -485,7 +470,10 @@ def test_block_parsers_agree(lines: list[tuple[str, str, str]], last_id: str, re
         return  # not a framed block
     results = []
     # The sync parser takes the API's simple shapes itself: sseclient-py alone must agree with it.
-    parsers = [*PARSERS.values(), lambda: sync_sse.sseclient_block_parser(simple_shapes_first=False)]
+    parsers: list[Callable[[], Any]] = [
+        *PARSERS.values(),
+        lambda: sync_sse.sseclient_block_parser(simple_shapes_first=False),
+    ]
     for parser in parsers:
         state = sse.DecoderState(last_id, retry)
         ev = parser()(block, state)

@@ -11,17 +11,18 @@ import http.server
 import json
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 import gemini_interactions
 import gemini_interactions_async
 import pytest
 
+from .conftest import API_KEY
 from .local_http import LocalHTTPServer
 
-KEY = "test-key"
 WAIT = 5.0
-FIRST = {"event_type": "interaction.created", "interaction": {"id": "v1_gate", "status": "in_progress"}}
-REST = [
+FIRST: dict[str, Any] = {"event_type": "interaction.created", "interaction": {"id": "v1_gate", "status": "in_progress"}}
+REST: list[dict[str, Any]] = [
     {"event_type": "step.start", "index": 0, "step": {"type": "model_output"}},
     {"event_type": "step.delta", "index": 0, "delta": {"type": "text", "text": "hi"}},
     {"event_type": "step.stop", "index": 0},
@@ -29,7 +30,7 @@ REST = [
 ]
 
 
-def _sse(event: dict[str, object]) -> bytes:
+def _sse(event: dict[str, Any]) -> bytes:
     return f"event: {event['event_type']}\ndata: {json.dumps(event)}\n\n".encode()
 
 
@@ -83,8 +84,8 @@ def server(request: pytest.FixtureRequest) -> Iterator[GatedServer]:
 
 
 def test_sync_event_delivered_before_the_server_sends_more(server: GatedServer) -> None:
-    with gemini_interactions.Client(api_key=KEY, base_url=server.base_url, max_retries=0) as client:
-        types = []
+    with gemini_interactions.Client(api_key=API_KEY, base_url=server.base_url, max_retries=0) as client:
+        types: list[str] = []
         for event in client.interactions.create(model="m", input="x", stream=True):
             server.seen_first.set()
             types.append(event.event_type)
@@ -94,8 +95,8 @@ def test_sync_event_delivered_before_the_server_sends_more(server: GatedServer) 
 
 def test_async_event_delivered_before_the_server_sends_more(server: GatedServer) -> None:
     async def run() -> list[str]:
-        async with gemini_interactions_async.AsyncClient(api_key=KEY, base_url=server.base_url, max_retries=0) as c:
-            types = []
+        async with gemini_interactions_async.AsyncClient(api_key=API_KEY, base_url=server.base_url, max_retries=0) as c:
+            types: list[str] = []
             stream = await c.interactions.create(model="m", input="x", stream=True)
             async for event in stream:
                 server.seen_first.set()

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-Flavour = Any  # the adapter from conftest.py
+from .conftest import Flavour
 
 START = [
     b'event: interaction.created\ndata: {"interaction": {"id": "v1_fast", "status": "in_progress"}, '

@@ -11,7 +11,6 @@ import importlib
 import inspect
 import re
 import typing
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -21,7 +20,10 @@ import pydantic
 import pytest
 import tomllib
 
-ROOT = Path(__file__).resolve().parent.parent
+from codegen.project import MIN_PYTHON, PACKAGE_PROJECTS
+
+from .conftest import REPO
+
 PROTOCOL_DUNDERS = ("__init__", "__iter__", "__aiter__", "__enter__", "__exit__", "__aenter__", "__aexit__")
 # The async spelling, and the HTTP library, mapped onto the sync package's words.
 NORMALISE = [
@@ -171,9 +173,10 @@ def test_the_walk_notices_a_difference(monkeypatch: pytest.MonkeyPatch) -> None:
     assert {k for k in before if before[k] != after.get(k)} == {"Timeout :: of"}
 
 
-@pytest.mark.parametrize("folder", ["sync", "async"])
+@pytest.mark.parametrize("folder", PACKAGE_PROJECTS)
 def test_packages_declare_the_python_versions_they_support(folder: str) -> None:
-    project = tomllib.loads((ROOT / "generated" / folder / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    project = tomllib.loads((REPO / folder / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["requires-python"] == f">={MIN_PYTHON}"
     lowest = re.fullmatch(r">=3\.(\d+)", project["requires-python"])
     assert lowest, project["requires-python"]
     minors = sorted(
@@ -184,4 +187,4 @@ def test_packages_declare_the_python_versions_they_support(folder: str) -> None:
     assert minors and minors[0] == int(lowest.group(1)), "classifiers start at requires-python"
     assert minors == list(range(minors[0], minors[-1] + 1)), "every version in between is listed"
     assert "Typing :: Typed" in project["classifiers"]
-    assert (ROOT / "generated" / folder / project["name"].replace("-", "_") / "py.typed").exists()
+    assert (REPO / folder / project["name"].replace("-", "_") / "py.typed").exists()

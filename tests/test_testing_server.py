@@ -1,4 +1,4 @@
-"""Tests for the embedded fake Interactions API server (``<pkg>.testing``), as the sync package ships it."""
+"""Tests for the embedded fake Interactions API server (`<pkg>.testing`), as the sync package ships it."""
 
 from __future__ import annotations
 
@@ -18,21 +18,14 @@ import requests
 from gemini_interactions import API_REVISION
 from gemini_interactions.testing import Faults, InteractionsTestServer, Scenario, assemble, parse_sse
 
-from .test_client import MODEL, SCENARIO_REQUESTS, WEATHER_TOOL
+from .conftest import API_KEY, MODEL, SCENARIO_REQUESTS, WEATHER_TOOL
 
 # The `interactions_server` fixture comes from the package's pytest plugin (an entry point).
 PACKAGE_TESTING_DIR = Path(testing.__file__).resolve().parent
 
-KEY = "test-key"
-HEADERS = {"x-goog-api-key": KEY, "Api-Revision": API_REVISION}
+HEADERS = {"x-goog-api-key": API_KEY, "Api-Revision": API_REVISION}
 
 VOLATILE = ("id", "created", "updated")
-
-
-@pytest.fixture
-def server() -> Any:
-    with InteractionsTestServer() as srv:
-        yield srv
 
 
 def stream_events(response: requests.Response) -> list[dict[str, Any]]:
@@ -652,7 +645,7 @@ def test_requests_are_recorded(server: InteractionsTestServer) -> None:
     record = server.last_request
     assert record.method == "POST" and record.path == "/v1beta/interactions"
     assert record.body == SCENARIO_REQUESTS["text"] and record.header("X-Extra") == "1"
-    assert record.header("x-goog-api-key") == KEY and record.status == 200
+    assert record.header("x-goog-api-key") == API_KEY and record.status == 200
     assert record.interaction_id in server.interactions
     requests.get(
         server.url(f"/{record.interaction_id}"),
@@ -745,7 +738,7 @@ def test_builtin_scenario_files_are_package_data() -> None:
 
 
 def test_assemble_unknown_types_and_partial_arguments() -> None:
-    events = [
+    events: list[dict[str, Any]] = [
         {
             "event_type": "interaction.created",
             "interaction": {"id": "v1_a", "status": "in_progress"},

@@ -7,15 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-REPO = Path(__file__).resolve().parents[1]
-REVISION = (REPO / "spec" / "CURRENT").read_text().strip()
-SCHEMAS: dict[str, Any] = yaml.safe_load((REPO / "spec" / REVISION / "openapi.yaml").read_text(encoding="utf-8"))[
-    "components"
-]["schemas"]
+from codegen.project import PACKAGE_PROJECTS
+
+from .conftest import REPO, current_spec
+
+SCHEMAS: dict[str, Any] = current_spec()["components"]["schemas"]
 UNIONS = {name: schema for name, schema in SCHEMAS.items() if "discriminator" in schema}
-READMES = [REPO / "generated" / flavour / "README.md" for flavour in ("sync", "async")]
+READMES = [REPO / project / "README.md" for project in PACKAGE_PROJECTS]
 
 
 def sections(readme: Path) -> dict[str, str]:

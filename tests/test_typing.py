@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from codegen import flavours
+
 SNIPPET = """\
 from {package} import {client}
 
@@ -31,10 +33,7 @@ async def calls(client: {client}) -> None:
     {await_}client.interactions.create(model="m", input="Hi", temprature=1)  # error
     {await_}client.interactions.create(model="m", input="Hi", labels={{"team": 1}})  # error
 """
-FLAVOURS = {
-    "sync": {"package": "gemini_interactions", "client": "Client", "await_": ""},
-    "async": {"package": "gemini_interactions_async", "client": "AsyncClient", "await_": "await "},
-}
+FLAVOURS = {f.name: {"package": f.package, "client": f.client_class, "await_": f.await_} for f in flavours.FLAVOURS}
 
 
 @pytest.fixture(scope="module")

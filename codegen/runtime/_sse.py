@@ -1,31 +1,31 @@
 """Server-Sent Events decoding (WHATWG HTML, "Interpreting an event stream").
 
 Hand-written runtime module: the generator copies it verbatim into both
-``gemini_interactions`` (sync) and ``gemini_interactions_async``, so it uses
+`gemini_interactions` (sync) and `gemini_interactions_async`, so it uses
 only the standard library at import time and never imports either package.
 
 Layout:
 
-* :class:`SSEDecoder` is the *framer*. It turns arbitrary byte chunks into
+* `SSEDecoder` is the *framer*. It turns arbitrary byte chunks into
   complete event blocks: BOM stripped, CR / CRLF normalised to LF, one block
   per blank line. It keeps a list of pending pieces and only ever searches new
   bytes, so cost is linear in the stream size, and an event is returned by the
-  very ``feed()`` call whose chunk holds its terminating blank line.
-* A *block parser* turns one block into a :class:`ServerSentEvent`.
-  :func:`parse_block` is the reference parser; :func:`sseclient_block_parser`
+  very `feed()` call whose chunk holds its terminating blank line.
+* A *block parser* turns one block into a `ServerSentEvent`.
+  `parse_block` is the reference parser; `sseclient_block_parser`
   delegates the field parsing to sseclient-py (sync package only) and fixes
   what sseclient gets wrong.
-* :meth:`SSEDecoder.blocks` gives the framed blocks without parsing them, and
-  :func:`simple_data` the data bytes of a block in the API's own two shapes:
+* `SSEDecoder.blocks` gives the framed blocks without parsing them, and
+  `simple_data` the data bytes of a block in the API's own two shapes:
   a typed stream validates those bytes directly and parses only other blocks.
 
-A block handed to a block parser is never empty, contains only ``\\n`` line
-separators (no ``\\r``), has no empty line, and no trailing newline.
+A block handed to a block parser is never empty, contains only `\\n` line
+separators (no `\\r`), has no empty line, and no trailing newline.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,8 +34,6 @@ __all__ = [
     "DecoderState",
     "SSEDecoder",
     "ServerSentEvent",
-    "aiter_events",
-    "iter_events",
     "parse_block",
     "simple_data",
     "sseclient_block_parser",
@@ -54,13 +52,13 @@ class ServerSentEvent:
     """One dispatched event."""
 
     event: str
-    """Event type; ``"message"`` when the block had no (or an empty) event field."""
+    """Event type; `"message"` when the block had no (or an empty) event field."""
     data: str
-    """The data lines joined with ``"\\n"``."""
+    """The data lines joined with `"\\n"`."""
     id: str
     """The last event ID in force at dispatch (persists across events; "" if never set)."""
     retry: int | None
-    """Reconnection time (ms) from a valid ``retry`` field in this block, else None."""
+    """Reconnection time (ms) from a valid `retry` field in this block, else None."""
 
 
 # A frozen dataclass __init__ goes through object.__setattr__ per field; setting
@@ -88,7 +86,7 @@ class DecoderState:
     """State that outlives a single block (shared by framer and block parser)."""
 
     last_event_id: str = ""
-    """The last event ID buffer; persists until another valid ``id`` field."""
+    """The last event ID buffer; persists until another valid `id` field."""
     retry: int | None = None
     """The last valid reconnection time seen."""
 
@@ -122,7 +120,7 @@ def simple_data(block: bytes) -> bytes | None:
     """The data of a block in one of the API's shapes, as bytes; None for any other block.
 
     Such a block ("event: X\\ndata: Y" or "data: Y") has no id, retry or comment line, so it
-    changes no decoder state, and :func:`parse_block` would give it the data Y, decoded. A caller
+    changes no decoder state, and `parse_block` would give it the data Y, decoded. A caller
     that wants the bytes (a JSON parser reads UTF-8 itself) may use them instead of parsing."""
     if block.startswith(b"event: "):
         at = block.find(b"\ndata: ", 7)
@@ -134,10 +132,10 @@ def simple_data(block: bytes) -> bytes | None:
 
 
 def parse_block(block: bytes, state: DecoderState) -> ServerSentEvent | None:
-    """Reference block parser: parse one framed block, update ``state``.
+    """Reference block parser: parse one framed block, update `state`.
 
     Returns None when the block has no data field (nothing is dispatched, but
-    ``id`` / ``retry`` fields in it still take effect).
+    `id` / `retry` fields in it still take effect).
     """
     # Decoding a whole block equals decoding line by line: line separators are
     # ASCII, which can never be part of (or continue) a multi-byte sequence.
@@ -181,13 +179,13 @@ def sseclient_block_parser(*, simple_shapes_first: bool = True) -> BlockParser:
     """Block parser that delegates field parsing to sseclient-py (sync flavour).
 
     sseclient-py parses a complete, LF-normalised block correctly, but not a
-    raw stream, so the shared :class:`SSEDecoder` frames and this only parses.
+    raw stream, so the shared `SSEDecoder` frames and this only parses.
     On top of sseclient it: carries the last event ID over to later events,
-    ignores ``id`` values containing NUL, validates ``retry``, honours
-    ``id`` / ``retry`` in blocks without data, and replaces invalid UTF-8
+    ignores `id` values containing NUL, validates `retry`, honours
+    `id` / `retry` in blocks without data, and replaces invalid UTF-8
     (sseclient decodes strictly and would raise).
 
-    ``simple_shapes_first=False`` sends every block to sseclient-py (the tests
+    `simple_shapes_first=False` sends every block to sseclient-py (the tests
     compare both ways).
     """
     # Imported lazily: only the sync package depends on sseclient-py.
@@ -257,12 +255,12 @@ def sseclient_block_parser(*, simple_shapes_first: bool = True) -> BlockParser:
 
 
 class SSEDecoder:
-    """Incremental event-stream framer: bytes in, :class:`ServerSentEvent` out.
+    """Incremental event-stream framer: bytes in, `ServerSentEvent` out.
 
-    ``feed()`` returns every event completed by the chunk; ``flush()`` ends the
+    `feed()` returns every event completed by the chunk; `reset()` ends the
     stream (an unterminated event is discarded) and readies the decoder for a
-    new connection's stream, keeping ``last_event_id`` and ``retry`` (what a
-    reconnection needs: ``Last-Event-ID`` header and delay).
+    new connection's stream, keeping `last_event_id` and `retry` (what a
+    reconnection needs: `Last-Event-ID` header and delay).
     """
 
     __slots__ = ("_at_start", "_parse", "_pieces", "_plain", "_skip_lf", "_state")
@@ -290,10 +288,6 @@ class SSEDecoder:
     def retry(self) -> int | None:
         return self._state.retry
 
-    @property
-    def state(self) -> DecoderState:
-        return self._state
-
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
         """Feed the next chunk; return the events it completes, in order."""
         parse = self._parse
@@ -306,14 +300,14 @@ class SSEDecoder:
         return events
 
     def parse(self, block: bytes) -> ServerSentEvent | None:
-        """Parse one block returned by :meth:`blocks` (None: it dispatches nothing)."""
+        """Parse one block returned by `blocks` (None: it dispatches nothing)."""
         return self._parse(block, self._state)
 
     def blocks(self, chunk: bytes) -> list[bytes]:
         """Feed the next chunk; return the blocks it completes, in order, framed but not parsed.
 
-        Each must then go through :meth:`parse`, in order, unless the caller handles it as
-        :func:`simple_data` describes (such a block changes no decoder state)."""
+        Each must then go through `parse`, in order, unless the caller handles it as
+        `simple_data` describes (such a block changes no decoder state)."""
         # Fast path: nothing pending and the chunk is exactly one LF-only
         # event of one or two lines (one chunk per event is what streaming
         # servers usually send). With at most three LFs, the last two adjacent
@@ -391,32 +385,12 @@ class SSEDecoder:
             pieces.append(rest)
         return blocks
 
-    def flush(self) -> list[ServerSentEvent]:
-        """End of stream: drop any unterminated event (never dispatched)."""
+    def reset(self) -> None:
+        """End of a connection's stream: drop any unterminated event (never dispatched), frame the next afresh."""
         self._pieces = []
         self._at_start = True
         self._skip_lf = False
         self._plain = False
-        return []
 
 
 _default_parser: BlockParser = parse_block
-
-
-def iter_events(chunks: Iterable[bytes], decoder: SSEDecoder | None = None) -> Iterator[ServerSentEvent]:
-    """Decode an iterable of byte chunks (e.g. ``requests``' ``iter_content(None)``)."""
-    dec = decoder if decoder is not None else SSEDecoder()
-    for chunk in chunks:
-        yield from dec.feed(chunk)
-    dec.flush()
-
-
-async def aiter_events(
-    chunks: AsyncIterable[bytes], decoder: SSEDecoder | None = None
-) -> AsyncIterator[ServerSentEvent]:
-    """Decode an async iterable of byte chunks (e.g. aiohttp ``content.iter_any()``)."""
-    dec = decoder if decoder is not None else SSEDecoder()
-    async for chunk in chunks:
-        for ev in dec.feed(chunk):
-            yield ev
-    dec.flush()

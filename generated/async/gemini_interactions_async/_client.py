@@ -18,10 +18,10 @@ from ._credentials import CredentialsLike
 from ._logs import configure_from_env
 from ._request import PreparedRequest, RequestOptions, parse_body, prepare_request
 from ._response import RawResponse, raw_response_requested
-from ._sse import SSEDecoder, parse_block
+from ._sse import SSEDecoder
 from ._stream_state import StreamState
 from ._streaming import AsyncStream
-from ._transport import Transport, close_response
+from ._transport import HTTPResponse, Transport, read_body, sse_block_parser, status_of
 from .resources.interactions import Interactions
 
 logger = logging.getLogger(__name__.rsplit(".", 1)[0])
@@ -133,10 +133,7 @@ class AsyncClient(WithOptions):
 
     async def _request(self, request: PreparedRequest, adapter: pydantic.TypeAdapter[T]) -> T:
         response = await self._transport.send(request)
-        try:
-            body = await response.read()
-        finally:
-            close_response(response)
+        body = await read_body(response, request)
         if raw_response_requested():
             # Called through with_raw_response, whose wrapper declares the RawResponse type to the caller.
             raw = self._raw_response(response, lambda: parse_body(request, adapter, body), content=body)
@@ -159,7 +156,7 @@ class AsyncClient(WithOptions):
             return self._prepare("GET", f"{resource_path}/{interaction_id}", query=query, stream=True, options=options)
 
         state = StreamState(
-            adapter, SSEDecoder(parse_block), interaction_id=interaction_id, last_event_id=last_event_id
+            adapter, SSEDecoder(sse_block_parser()), interaction_id=interaction_id, last_event_id=last_event_id
         )
         stream = AsyncStream(transport=self._transport, request=request, response=response, state=state, reopen=reopen)
         if raw_response_requested():
@@ -167,11 +164,11 @@ class AsyncClient(WithOptions):
         return stream
 
     def _raw_response(
-        self, response: aiohttp.ClientResponse, parse: Callable[[], R], *, content: bytes | None = None
+        self, response: HTTPResponse, parse: Callable[[], R], *, content: bytes | None = None
     ) -> RawResponse[R]:
         return RawResponse(
             http_response=response,
-            status_code=response.status,
+            status_code=status_of(response),
             headers=response.headers,
             parse=parse,
             content=content,

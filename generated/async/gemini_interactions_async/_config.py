@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import platform
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Final
 
 from ._credentials import Authorizer, CredentialsLike
@@ -97,9 +97,6 @@ class ClientConfig:
             default_headers=dict(default_headers or {}),
             auth=auth,
         )
-
-    def with_options(self, **changes: object) -> ClientConfig:
-        return replace(self, **changes)  # type: ignore[arg-type]
 
     def url(self, path: str) -> str:
         """`{base_url}/{api_version}{path}`; a path prefix in base_url (a proxy, a test server) is kept."""

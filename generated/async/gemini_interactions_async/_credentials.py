@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Protocol, Union, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from ._exceptions import CredentialsError
 from ._version import PACKAGE_NAME
@@ -34,7 +34,7 @@ class GoogleCredentials(Protocol):
     def apply(self, headers: dict[str, str], token: str | None = None) -> None: ...
 
 
-CredentialsLike = Union[GoogleCredentials, AuthHeaders]
+CredentialsLike = GoogleCredentials | AuthHeaders
 INSTALL_HINT = f"pip install '{PACKAGE_NAME}[google-auth]'"
 
 
@@ -112,7 +112,5 @@ def _refresh_request() -> Any:
     try:
         from google.auth.transport.requests import Request
     except ImportError as exc:
-        raise CredentialsError(
-            f"Refreshing google-auth credentials needs google-auth with requests: {INSTALL_HINT}"
-        ) from exc
+        raise CredentialsError(f"Refreshing google-auth credentials needs google-auth: {INSTALL_HINT}") from exc
     return Request()

@@ -54,6 +54,9 @@ class APIError(GeminiInteractionsError):
 class APIConnectionError(APIError):
     """The server could not be reached, or the connection broke."""
 
+    # False when the request provably never left (refused, DNS, TLS, proxy, connect timeout): safe to send again.
+    _maybe_sent: bool = True
+
 
 class APITimeoutError(APIConnectionError):
     """The request timed out (connecting, or waiting for data)."""

@@ -122,7 +122,7 @@ class StreamState(Generic[E]):
 
     def end_of_body(self) -> None:
         """The connection ended; an unterminated event is dropped (it will be replayed on resume)."""
-        self._decoder.flush()
+        self._decoder.reset()
 
     @property
     def can_resume(self) -> bool:

@@ -20,7 +20,7 @@ from ._request import PreparedRequest
 from ._response import Headers
 from ._retry import backoff_delay
 from ._stream_state import StreamState
-from ._transport import Transport, close_response, iter_bytes, sleep
+from ._transport import Transport, close_response, iter_bytes, sleep, status_of
 
 if TYPE_CHECKING:
     import aiohttp
@@ -66,7 +66,7 @@ class AsyncStream(Generic[E]):
 
     @property
     def status_code(self) -> int:
-        return self._response.status
+        return status_of(self._response)
 
     @property
     def headers(self) -> Headers:

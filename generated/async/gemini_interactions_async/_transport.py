@@ -1,26 +1,29 @@
 # Copied from codegen/runtime_async/_transport.py by `nox -s generate` - edit it there, not here.
-"""HTTP for the async client, on aiohttp: sending with retries, and reading streams as bytes arrive."""
+"""HTTP for the async client, on aiohttp: one attempt at a request, reading bodies, and the words aiohttp needs.
+
+The retry loop's decisions are `_retry.Attempts`'; `Transport.send` only drives it."""
 
 from __future__ import annotations
 
 import asyncio
-import logging
-import time
-from collections.abc import AsyncIterator
-from typing import Any, TypeAlias
+import operator
+from collections.abc import AsyncIterator, Callable
+from typing import TypeAlias
 
 import aiohttp
 
+from ._connection_errors import connection_error
 from ._credentials import authorized
-from ._exceptions import APIConnectionError, APIStatusError, APITimeoutError
-from ._logs import redacted_headers
+from ._exceptions import APIConnectionError, APIError
 from ._request import PreparedRequest, status_error
-from ._retry import is_retryable_status, next_retry_delay
-
-logger = logging.getLogger(__name__.rsplit(".", 1)[0])
+from ._retry import Attempts
+from ._sse import BlockParser, parse_block
 
 HTTPResponse: TypeAlias = aiohttp.ClientResponse  # what RawResponse.http_response and Stream.response hold
+status_of: Callable[[HTTPResponse], int] = operator.attrgetter("status")  # an HTTPResponse's status
+
 READ_SIZE = 64 * 1024
+_PROXY_ERRORS = (aiohttp.ClientProxyConnectionError, aiohttp.ClientHttpProxyError)
 
 
 class Transport:
@@ -45,50 +48,62 @@ class Transport:
         if request.auth is not None and request.auth.refresh_due():
             await asyncio.to_thread(request.auth.refresh)  # google-auth refreshes with blocking I/O
         request = authorized(request)
-        attempt = 0
-        timeout = aiohttp.ClientTimeout(total=None, connect=request.timeout.connect, sock_read=request.timeout.read)
+        attempts = Attempts(request)
         while True:
-            error: APIConnectionError | APIStatusError
-            headers: Any = None
-            started = time.monotonic()
-            logger.debug("sending %s headers=%s", request.describe(), redacted_headers(request.headers))
             try:
-                response = await self.session.request(
-                    request.method,
-                    request.url,
-                    headers=request.headers,
-                    params=request.params,
-                    data=request.content,
-                    timeout=timeout,
-                    auto_decompress=True,
-                )
-            except asyncio.TimeoutError as exc:
-                error = APITimeoutError(
-                    f"{request.describe()} timed out: {type(exc).__name__}", method=request.method, url=request.url
-                )
-            except aiohttp.ClientError as exc:
-                error = APIConnectionError(
-                    f"{request.describe()} failed: {type(exc).__name__}", method=request.method, url=request.url
-                )
-            else:
-                logger.info(
-                    "%s -> %d (%.0f ms)", request.describe(), response.status, (time.monotonic() - started) * 1000
-                )
-                if response.status < 400:
-                    return response
-                try:
-                    body = await response.read()
-                except (aiohttp.ClientError, asyncio.TimeoutError):
-                    body = b""
-                finally:
-                    response.release()
-                headers = response.headers
-                error = status_error(request, response.status, response.headers, body)
-                if not is_retryable_status(response.status):
-                    raise error
-            attempt += 1
-            delay = next_retry_delay(request, attempt, error, headers)
+                return await self._attempt(attempts)
+            except APIError as error:
+                delay = attempts.retry_delay(error)
+                if delay is None:
+                    raise
             await sleep(delay)
+
+    async def _attempt(self, attempts: Attempts) -> aiohttp.ClientResponse:
+        """Send once: the response of a success, else the typed error of what went wrong."""
+        request = attempts.request
+        attempts.sending()
+        try:
+            response = await self.session.request(
+                request.method,
+                request.url,
+                headers=request.headers,
+                params=request.params,
+                data=request.content,
+                timeout=aiohttp.ClientTimeout(
+                    total=None, connect=request.timeout.connect, sock_read=request.timeout.read
+                ),
+                auto_decompress=True,
+            )
+        except aiohttp.ConnectionTimeoutError as exc:
+            raise connection_error(request, exc, timeout="connect") from exc
+        except asyncio.TimeoutError as exc:
+            raise connection_error(request, exc, timeout="read") from exc
+        except aiohttp.ClientError as exc:
+            raise connection_error(request, exc, proxy=isinstance(exc, _PROXY_ERRORS)) from exc
+        if attempts.succeeded(response.status):
+            return response
+        try:
+            body = await read_body(response, request)
+        except APIConnectionError:
+            body = b""
+        raise status_error(request, response.status, response.headers, body)
+
+
+async def read_body(response: aiohttp.ClientResponse, request: PreparedRequest) -> bytes:
+    """The whole body; the connection is released afterwards."""
+    try:
+        return await response.read()
+    except asyncio.TimeoutError as exc:
+        raise connection_error(request, exc, timeout="read") from exc
+    except aiohttp.ClientError as exc:
+        raise connection_error(request, exc, reading=True) from exc
+    finally:
+        response.close()
+
+
+def sse_block_parser() -> BlockParser:
+    """The SSE field parser for a new stream: the shared reference parser (see _sse.py)."""
+    return parse_block
 
 
 async def iter_bytes(response: aiohttp.ClientResponse, request: PreparedRequest) -> AsyncIterator[bytes]:
@@ -102,15 +117,9 @@ async def iter_bytes(response: aiohttp.ClientResponse, request: PreparedRequest)
                 return
             yield chunk
     except asyncio.TimeoutError as exc:
-        raise APITimeoutError(
-            f"{request.describe()}: timed out reading the answer", method=request.method, url=request.url
-        ) from exc
+        raise connection_error(request, exc, timeout="read") from exc
     except aiohttp.ClientError as exc:
-        raise APIConnectionError(
-            f"{request.describe()}: connection broke while reading ({type(exc).__name__}: {exc})",
-            method=request.method,
-            url=request.url,
-        ) from exc
+        raise connection_error(request, exc, reading=True) from exc
 
 
 def close_response(response: aiohttp.ClientResponse) -> None:

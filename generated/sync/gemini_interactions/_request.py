@@ -45,14 +45,16 @@ class RequestOptions:
 
 @dataclass(frozen=True)
 class PreparedRequest:
+    """One request, ready for a transport to send (and send again when the retry policy says so)."""
+
     method: str
     url: str
     headers: dict[str, str]
     params: dict[str, str]
     content: bytes | None
-    stream: bool
     timeout: Timeout
     max_retries: int
+    idempotent: bool = True  # sending it twice does what sending it once does (see _retry.Attempts)
     # Fills in the credential headers just before sending (`_credentials.authorized`); None with an API key.
     auth: Authorizer | None = field(default=None, repr=False, compare=False)
 
@@ -112,7 +114,6 @@ def prepare_request(
         headers=headers,
         params=params,
         content=content,
-        stream=stream,
         timeout=timeout,
         max_retries=config.max_retries if options.max_retries is None else options.max_retries,
         auth=config.auth,

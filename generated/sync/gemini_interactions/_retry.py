@@ -1,5 +1,5 @@
 # Copied from codegen/runtime/_retry.py by `nox -s generate` - edit it there, not here.
-"""When to retry a failed request and how long to wait first."""
+"""When to retry a failed request and how long to wait first: the policy both transports drive."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from ._exceptions import APIConnectionError, APIError, APIStatusError
+from ._logs import redacted_headers
+
 if TYPE_CHECKING:
-    from ._exceptions import APIError
     from ._request import PreparedRequest
 
 logger = logging.getLogger(__name__.rsplit(".", 1)[0])
@@ -60,19 +62,48 @@ def backoff_delay(attempt: int, headers: Mapping[str, str] | None = None, *, ini
     return delay * (1 - 0.25 * random.random())
 
 
-def next_retry_delay(
-    request: PreparedRequest, attempt: int, error: APIError, headers: Mapping[str, str] | None
-) -> float:
-    """Seconds to wait before retry number `attempt` of `request`, logged; raises `error` once retries are spent."""
-    if attempt > request.max_retries:
-        raise error
-    delay = backoff_delay(attempt, headers)
-    logger.info(
-        "retrying %s in %.2f s (retry %d of %d): %s",
-        request.describe(),
-        delay,
-        attempt,
-        request.max_retries,
-        error.message,
-    )
-    return delay
+class Attempts:
+    """The attempts at one request: logs each, and after a failure says whether and when to try again.
+
+    Sans-IO, so both transports drive it the same way: `sending()` before each attempt,
+    `succeeded(status)` when an answer arrives, and after a failed attempt `retry_delay(error)`,
+    the seconds to sleep before the next one, or None to raise the error. What is worth retrying
+    is decided in `_worth_retrying`, the one place a per-request rule goes (`request.idempotent`
+    is there for one: a connection error's `_maybe_sent` says whether the request can have left)."""
+
+    def __init__(self, request: PreparedRequest) -> None:
+        self.request = request
+        self.retries = 0
+        self._started = 0.0
+
+    def sending(self) -> None:
+        self._started = time.monotonic()
+        logger.debug("sending %s headers=%s", self.request.describe(), redacted_headers(self.request.headers))
+
+    def succeeded(self, status: int) -> bool:
+        """Log the answer's status; True for a success, which the transport hands back unread."""
+        elapsed_ms = (time.monotonic() - self._started) * 1000
+        logger.info("%s -> %d (%.0f ms)", self.request.describe(), status, elapsed_ms)
+        return status < 400
+
+    def retry_delay(self, error: APIError) -> float | None:
+        """Seconds to wait before trying again after `error`, logged; None: not worth it, or the retries are spent."""
+        if not self._worth_retrying(error) or self.retries >= self.request.max_retries:
+            return None
+        self.retries += 1
+        headers = error.headers if isinstance(error, APIStatusError) else None
+        delay = backoff_delay(self.retries, headers)
+        logger.info(
+            "retrying %s in %.2f s (retry %d of %d): %s",
+            self.request.describe(),
+            delay,
+            self.retries,
+            self.request.max_retries,
+            error.message,
+        )
+        return delay
+
+    def _worth_retrying(self, error: APIError) -> bool:
+        if isinstance(error, APIStatusError):
+            return is_retryable_status(error.status_code)
+        return isinstance(error, APIConnectionError)

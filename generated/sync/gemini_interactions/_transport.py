@@ -1,24 +1,26 @@
 # Copied from codegen/runtime_sync/_transport.py by `nox -s generate` - edit it there, not here.
-"""HTTP for the sync client, on requests: sending with retries, and reading streams as bytes arrive."""
+"""HTTP for the sync client, on requests: one attempt at a request, reading bodies, and the words requests needs.
+
+The retry loop's decisions are `_retry.Attempts`'; `Transport.send` only drives it."""
 
 from __future__ import annotations
 
-import logging
+import operator
 import time
-from collections.abc import Iterator
-from typing import Any, TypeAlias
+from collections.abc import Callable, Iterator
+from typing import TypeAlias
 
 import requests
 
+from ._connection_errors import connection_error
 from ._credentials import authorized
-from ._exceptions import APIConnectionError, APIStatusError, APITimeoutError
-from ._logs import redacted_headers
+from ._exceptions import APIConnectionError, APIError
 from ._request import PreparedRequest, status_error
-from ._retry import is_retryable_status, next_retry_delay
-
-logger = logging.getLogger(__name__.rsplit(".", 1)[0])
+from ._retry import Attempts
+from ._sse import BlockParser, sseclient_block_parser
 
 HTTPResponse: TypeAlias = requests.Response  # what RawResponse.http_response and Stream.response hold
+status_of: Callable[[HTTPResponse], int] = operator.attrgetter("status_code")  # an HTTPResponse's status
 
 READ_SIZE = 64 * 1024
 
@@ -35,49 +37,58 @@ class Transport:
     def send(self, request: PreparedRequest) -> requests.Response:
         """A response with a success status, after retrying what is worth retrying; the body is not read yet."""
         request = authorized(request)
-        attempt = 0
+        attempts = Attempts(request)
         while True:
-            error: APIConnectionError | APIStatusError
-            headers: Any = None
-            started = time.monotonic()
-            logger.debug("sending %s headers=%s", request.describe(), redacted_headers(request.headers))
             try:
-                response = self.session.request(
-                    request.method,
-                    request.url,
-                    headers=request.headers,
-                    params=request.params,
-                    data=request.content,
-                    stream=True,
-                    timeout=(request.timeout.connect, request.timeout.read),
-                )
-            except requests.Timeout as exc:
-                error = APITimeoutError(
-                    f"{request.describe()} timed out: {type(exc).__name__}", method=request.method, url=request.url
-                )
-            except requests.RequestException as exc:
-                error = APIConnectionError(
-                    f"{request.describe()} failed: {type(exc).__name__}", method=request.method, url=request.url
-                )
-            else:
-                logger.info(
-                    "%s -> %d (%.0f ms)", request.describe(), response.status_code, (time.monotonic() - started) * 1000
-                )
-                if response.status_code < 400:
-                    return response
-                try:
-                    body = response.content
-                except requests.RequestException:
-                    body = b""
-                finally:
-                    response.close()
-                headers = response.headers
-                error = status_error(request, response.status_code, response.headers, body)
-                if not is_retryable_status(response.status_code):
-                    raise error
-            attempt += 1
-            delay = next_retry_delay(request, attempt, error, headers)
+                return self._attempt(attempts)
+            except APIError as error:
+                delay = attempts.retry_delay(error)
+                if delay is None:
+                    raise
             sleep(delay)
+
+    def _attempt(self, attempts: Attempts) -> requests.Response:
+        """Send once: the response of a success, else the typed error of what went wrong."""
+        request = attempts.request
+        attempts.sending()
+        try:
+            response = self.session.request(
+                request.method,
+                request.url,
+                headers=request.headers,
+                params=request.params,
+                data=request.content,
+                stream=True,
+                timeout=(request.timeout.connect, request.timeout.read),
+            )
+        except requests.ConnectTimeout as exc:
+            raise connection_error(request, exc, timeout="connect") from exc
+        except requests.Timeout as exc:
+            raise connection_error(request, exc, timeout="read") from exc
+        except requests.RequestException as exc:
+            raise connection_error(request, exc, proxy=isinstance(exc, requests.exceptions.ProxyError)) from exc
+        if attempts.succeeded(response.status_code):
+            return response
+        try:
+            body = read_body(response, request)
+        except APIConnectionError:
+            body = b""
+        raise status_error(request, response.status_code, response.headers, body)
+
+
+def read_body(response: requests.Response, request: PreparedRequest) -> bytes:
+    """The whole body; the connection is released afterwards."""
+    try:
+        return response.content
+    except requests.RequestException as exc:
+        raise connection_error(request, exc, reading=True) from exc
+    finally:
+        response.close()
+
+
+def sse_block_parser() -> BlockParser:
+    """The SSE field parser for a new stream: sseclient-py's, behind the shared framer (see _sse.py)."""
+    return sseclient_block_parser()
 
 
 def iter_bytes(response: requests.Response, request: PreparedRequest) -> Iterator[bytes]:
@@ -96,7 +107,9 @@ def iter_bytes(response: requests.Response, request: PreparedRequest) -> Iterato
                 return
             yield chunk
     except Exception as exc:
-        raise _connection_error(exc, request) from exc
+        # urllib3's and http.client's own errors arrive here unwrapped by requests.
+        timed_out = "Timeout" in type(exc).__name__ or isinstance(exc, TimeoutError)
+        raise connection_error(request, exc, timeout="read" if timed_out else None, reading=True) from exc
 
 
 def close_response(response: requests.Response) -> None:
@@ -106,14 +119,3 @@ def close_response(response: requests.Response) -> None:
 
 def sleep(seconds: float) -> None:
     time.sleep(seconds)
-
-
-def _connection_error(exc: Exception, request: PreparedRequest) -> APIConnectionError:
-    name = type(exc).__name__
-    if "Timeout" in name or isinstance(exc, TimeoutError):
-        return APITimeoutError(
-            f"{request.describe()}: timed out reading the answer ({name})", method=request.method, url=request.url
-        )
-    return APIConnectionError(
-        f"{request.describe()}: connection broke while reading ({name}: {exc})", method=request.method, url=request.url
-    )

@@ -1,0 +1,107 @@
+# Copied from codegen/runtime/_connection_errors.py by `nox -s generate` - edit it there, not here.
+"""What failed when a connection did (refused, DNS, TLS, proxy, reset, timeout), said in the error's message.
+
+Both transports hand their HTTP library's exception to `connection_error`, which names the failure
+from the standard-library error at the root of the library's chain. The library's own text is left
+out (it can hold a proxy URL with its password); the library's exception is chained as the cause."""
+
+from __future__ import annotations
+
+import socket
+import ssl
+from collections.abc import Iterator
+from typing import Literal
+from urllib.parse import urlsplit
+
+from ._exceptions import APIConnectionError, APITimeoutError
+from ._request import PreparedRequest
+
+_RESET = (ConnectionResetError, ConnectionAbortedError, BrokenPipeError)
+# What failed, in words; {host} is host:port, {name} the host name, {detail} what the standard library said.
+_WORDS = {
+    "tls": "TLS handshake with {host} failed ({detail})",
+    "dns": "could not resolve host {name} ({detail})",
+    "refused": "connection to {host} refused",
+    "reset": "connection to {host} reset ({detail})",
+    "other": "connection to {host} failed ({detail})",
+}
+# The same through a proxy, whose address (it may hold a password) is not told.
+_PROXY_WORDS = {
+    "tls": "TLS handshake failed ({detail})",
+    "dns": "its host name did not resolve ({detail})",
+    "refused": "connection refused",
+    "reset": "connection reset ({detail})",
+    "other": "{detail}",
+}
+
+
+def connection_error(
+    request: PreparedRequest,
+    cause: BaseException,
+    *,
+    timeout: Literal["connect", "read"] | None = None,
+    proxy: bool = False,
+    reading: bool = False,
+) -> APIConnectionError:
+    """The typed error for `cause`, chained to it.
+
+    `timeout` says which of the request's timeouts ran out, `proxy` that the library blamed the
+    proxy, `reading` that the answer had started arriving. The error's `_maybe_sent` is False when
+    the request provably never left (it failed while connecting)."""
+    parts = urlsplit(request.url)
+    host = f"{parts.hostname}:{parts.port or (443 if parts.scheme == 'https' else 80)}"  # no user or password
+    kind, detail = _root_cause(cause)
+    words = _WORDS[kind].format(host=host, name=parts.hostname, detail=detail)
+    maybe_sent = kind in ("reset", "other")
+    if timeout == "connect":
+        words, maybe_sent = f"timed out connecting to {host}{_after(request.timeout.connect)}", False
+    elif timeout == "read":
+        words, maybe_sent = f"timed out waiting for the answer{_after(request.timeout.read)}", True
+    elif reading:
+        words, maybe_sent = f"connection broke while reading the answer ({words})", True
+    elif proxy:
+        words = f"could not connect through the proxy ({_PROXY_WORDS[kind].format(detail=detail)})"
+        maybe_sent = False
+    kind_of_error = APITimeoutError if timeout else APIConnectionError
+    error = kind_of_error(f"{request.describe()} failed: {words}", method=request.method, url=request.url)
+    error._maybe_sent = maybe_sent
+    error.__cause__ = cause
+    return error
+
+
+def _root_cause(cause: BaseException) -> tuple[str, str]:
+    """Which of the _WORDS the standard-library error under `cause` is, and what it said."""
+    innermost = cause
+    for exc in _chain(cause):
+        innermost = exc
+        # aiohttp's certificate error is an SSLError without ssl's attributes: the real one is its cause.
+        reason = getattr(exc, "verify_message", None) or getattr(exc, "reason", None)
+        if isinstance(exc, ssl.SSLError) and isinstance(reason, str):
+            return "tls", reason
+        if isinstance(exc, socket.gaierror):
+            return "dns", str(exc.strerror)
+        if isinstance(exc, ConnectionRefusedError):
+            return "refused", ""
+        if isinstance(exc, _RESET):
+            return "reset", type(exc).__name__
+    return ("tls" if isinstance(innermost, ssl.SSLError) else "other"), type(innermost).__name__
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """`exc` and every exception it was raised from or wraps, outermost first.
+
+    urllib3 keeps the cause in `reason` and in `args`, aiohttp in `os_error` and `__cause__`."""
+    seen: set[int] = set()
+    pending: list[object] = [exc]
+    while pending:
+        item = pending.pop(0)
+        if not isinstance(item, BaseException) or id(item) in seen:
+            continue
+        seen.add(id(item))
+        yield item
+        pending += [item.__cause__, item.__context__, getattr(item, "reason", None), getattr(item, "os_error", None)]
+        pending += item.args
+
+
+def _after(seconds: float | None) -> str:
+    return "" if seconds is None else f" (after {seconds:g} s)"
