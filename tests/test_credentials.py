@@ -23,11 +23,11 @@ from tests.conftest import Flavour
 MODEL = "gemini-3-flash-preview"
 
 
-class IssuingCredentials(google.auth.credentials.Credentials):  # type: ignore[misc]
+class IssuingCredentials(google.auth.credentials.Credentials):
     """google-auth credentials whose refresh asks the test server to issue a fresh token (as a token endpoint would)."""
 
     def __init__(self, server: InteractionsTestServer, quota_project: str | None = None) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]
         self.server = server
         self._quota_project_id = quota_project
         self.refreshes: list[tuple[Any, int]] = []  # (the transport request google-auth got, thread id)
@@ -133,7 +133,7 @@ async def test_a_failed_refresh_is_a_typed_error_without_the_token(
 ) -> None:
     class Failing(IssuingCredentials):
         def refresh(self, request: Any) -> None:
-            raise google.auth.exceptions.RefreshError("invalid_grant: account disabled")
+            raise google.auth.exceptions.RefreshError("invalid_grant: account disabled")  # type: ignore[no-untyped-call]
 
     client = flavour.client_class(base_url=bearer_server.base_url, credentials=Failing(bearer_server))
     try:

@@ -48,8 +48,8 @@ class WithOptions:
                     f"connection pool; make a new {type(self).__name__} for another one"
                 )
             if name not in accepted:
-                options = ", ".join(n for n in accepted if n not in POOL_OPTIONS)
-                raise TypeError(f"with_options() got an unknown option {name!r}; the options are: {options}")
+                known = ", ".join(n for n in accepted if n not in POOL_OPTIONS)
+                raise TypeError(f"with_options() got an unknown option {name!r}; the options are: {known}")
         options = {**self._options, **changes}
         for name, other in _EXCLUSIVE.items():
             if changes.get(name) is not None and other not in changes:
