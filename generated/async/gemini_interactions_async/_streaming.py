@@ -20,6 +20,7 @@ from ._request import PreparedRequest
 from ._response import Headers
 from ._retry import backoff_delay
 from ._stream_state import StreamState
+from ._stream_text import OutputTextPicker
 from ._transport import Transport, close_response, iter_bytes, sleep, status_of
 
 if TYPE_CHECKING:
@@ -114,13 +115,39 @@ class AsyncStream(Generic[E]):
             self._closed = True
             close_response(self._response)
 
+    @property
+    def text_stream(self) -> AsyncIterator[str]:
+        """The text of the answer's `model_output` steps as it arrives, as str (`async for text in stream.text_stream`).
+
+        It iterates the stream: thoughts, tool steps and other events are read and skipped.
+        `final_interaction()` after the loop returns the whole Interaction. Raises StreamError on an `error` event."""
+        return self._text()
+
+    async def _text(self) -> AsyncIterator[str]:
+        picker = OutputTextPicker()
+        async for event in self:
+            text = picker.text(event)
+            if text:
+                yield text
+            elif getattr(event, "event_type", None) == "error":
+                await self.until_done()  # raises the StreamError
+
+    async def until_done(self) -> None:
+        """Consume the rest of the stream (also after a loop over part of it); raises StreamError on an `error` event."""
+        await self.final_interaction()
+
+    def current_interaction(self) -> Interaction:
+        """The Interaction as accumulated from the events delivered so far, at any point of the stream.
+
+        The same assembly as `final_interaction()`, without reading further: before the stream completes,
+        its status is the last one an event reported (`in_progress` before any)."""
+        return self._interaction_so_far()
+
     async def final_interaction(self) -> Interaction:
         """Consume the rest of the stream and return the Interaction the non-streaming call would have returned.
 
         Events already seen in a loop over the stream count too, so it can follow such a loop.
         Raises StreamError when the stream carries an `error` event."""
-        from ._accumulate import interaction_from_events
-
         events = self._iterator() if self._iterator is not None else self.__aiter__()
         if events is not None and not self._closed:
             async for event in events:
@@ -141,7 +168,14 @@ class AsyncStream(Generic[E]):
                 code=getattr(error, "code", None),
                 event=error_event,
             )
-        return interaction_from_events(self._state.delivered_data)
+        return self._interaction_so_far()
+
+    def _interaction_so_far(self) -> Interaction:
+        """The Interaction built from the events delivered so far."""
+        from ._accumulate import interaction_data
+        from .types import Interaction
+
+        return Interaction.model_validate({"status": "in_progress", **interaction_data(self._state.delivered_data)})
 
     async def _events(self) -> AsyncIterator[E]:
         started = time.monotonic()
