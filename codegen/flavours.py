@@ -75,6 +75,10 @@ class Flavour:
         """The _response.py function that turns a resource method into its with_raw_response twin."""
         return "async_to_raw_response_wrapper" if self.is_async else "to_raw_response_wrapper"
 
+    def named(self, name: str) -> str:
+        """A flavour-specific class name, spelled as the client and stream classes are (`AsyncX` in async)."""
+        return f"Async{name}" if self.is_async else name
+
     @property
     def runtime_dir(self) -> str:
         return f"runtime_{self.name}"

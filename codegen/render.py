@@ -74,6 +74,11 @@ def _render_flavour(
     files[package / "resources" / "__init__.py"] = '"""One module per API resource."""\n'
     for resource in api.resources:
         render("shared/resources/resource.py.j2", package / "resources" / f"{resource.name}.py", resource=resource)
+        if resource.helper_template is not None:
+            render(resource.helper_template, package / "_helpers" / f"{resource.name}.py", resource=resource)
+            files[package / "_helpers" / "__init__.py"] = (
+                '"""Hand-written helpers the generated resources inherit."""\n'
+            )
     files[package / "py.typed"] = ""
     for source_root in (RUNTIME_SHARED, CODEGEN_DIR / flavour.runtime_dir):
         for source in sorted(source_root.rglob("*")):

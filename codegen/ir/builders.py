@@ -27,7 +27,10 @@ from .typing_rules import PARAM_SUFFIX, RequestTyper, is_model, model_type
 API_PATH_PREFIX = "/{api_version}"
 DEFAULT_API_VERSION = "v1beta"
 # Models that inherit hand-written behaviour from the runtime (which adds no fields).
-RUNTIME_BASES = {"Interaction": RuntimeBase("_interaction_accessors", "InteractionAccessors")}
+RUNTIME_BASES = {
+    "Interaction": RuntimeBase("_interaction_accessors", "InteractionAccessors"),
+    "FunctionCallStep": RuntimeBase("_function_call", "FunctionCallMethods"),
+}
 
 
 def build_api(spec: LoadedSpec) -> Api:

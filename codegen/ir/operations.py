@@ -167,11 +167,30 @@ class Operation:
         return f'f"{result}"' if self.path_params else f'"{result}"'
 
 
+# Resources with a hand-written helper layer (codegen/templates/shared/_helpers/<name>.py.j2), which
+# the generated resource class inherits: resource name -> the helper class.
+HELPER_MIXINS = {"interactions": "InteractionsHelpers"}
+
+
 @dataclass(frozen=True)
 class Resource:
     name: str  # attribute on the client: "interactions"
     class_name: str  # "Interactions"
     operations: tuple[Operation, ...]
+
+    @property
+    def helper_template(self) -> str | None:
+        """The template of this resource's hand-written helper layer, if it has one."""
+        return f"shared/_helpers/{self.name}.py.j2" if self.name in HELPER_MIXINS else None
+
+    @property
+    def helper_imports(self) -> list[str]:
+        return [f"from .._helpers.{self.name} import {HELPER_MIXINS[self.name]}"] if self.name in HELPER_MIXINS else []
+
+    @property
+    def bases(self) -> str:
+        """The class statement's base list: the helper layer, or nothing."""
+        return f"({HELPER_MIXINS[self.name]})" if self.name in HELPER_MIXINS else ""
 
     @property
     def type_imports(self) -> list[str]:

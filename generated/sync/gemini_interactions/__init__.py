@@ -30,9 +30,14 @@ from ._exceptions import (
     StreamResumeError,
     UnprocessableEntityError,
 )
+from ._helpers.interactions import ParsedStream, ToolRunStream
+from ._json_schema import SchemaError
+from ._parse import OutputFormat, OutputValidationError, ParsedInteraction
 from ._request import NOT_GIVEN, NotGiven
 from ._response import Headers, RawResponse
 from ._streaming import Stream
+from ._tool_runner import MaxTurnsExceededError, ToolCall, ToolRun
+from ._tools import FunctionTool, ToolDefinitionError, function_tool
 from ._version import API_REVISION, __version__
 
 __all__ = [
@@ -48,22 +53,34 @@ __all__ = [
     "Client",
     "ConflictError",
     "CredentialsError",
+    "FunctionTool",
     "GeminiInteractionsError",
     "Headers",
     "InternalServerError",
     "InvalidArgumentError",
+    "MaxTurnsExceededError",
     "MissingAPIKeyError",
     "NotFoundError",
     "NotGiven",
+    "OutputFormat",
+    "OutputValidationError",
+    "ParsedStream",
+    "ParsedInteraction",
     "PermissionDeniedError",
     "RateLimitError",
     "RawResponse",
     "RequestTimeoutError",
+    "SchemaError",
     "Stream",
     "StreamError",
     "StreamResumeError",
     "Timeout",
+    "ToolCall",
+    "ToolDefinitionError",
+    "ToolRun",
+    "ToolRunStream",
     "UnprocessableEntityError",
     "__version__",
+    "function_tool",
     "types",
 ]

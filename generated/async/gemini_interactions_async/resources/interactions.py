@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 from .._arguments import BodyCheck
 from .._config import Timeout
+from .._helpers.interactions import InteractionsHelpers
 from .._request import NOT_GIVEN, NotGiven, RequestOptions
 from .._response import async_to_raw_response_wrapper
 from .._streaming import AsyncStream
@@ -84,7 +85,7 @@ def _quote(value: str) -> str:
     return quote(value, safe="")
 
 
-class Interactions:
+class Interactions(InteractionsHelpers):
     def __init__(self, client: AsyncClient) -> None:
         self._client = client
 

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ._model_scenario import by_model_player
 from ._routing import ApiError
 from ._scenarios import Scenario
 
@@ -119,7 +120,14 @@ def by_fallback(selection: Selection) -> Scenario | None:
     return selection.catalog.find(selection.fallback_scenario)
 
 
-DEFAULT_SELECTORS: tuple[Selector, ...] = (by_header, by_previous_next, by_default, by_match_rules, by_fallback)
+DEFAULT_SELECTORS: tuple[Selector, ...] = (
+    by_model_player,  # first: it answers `x-test-scenario: model` and JSON formats no canned scenario has
+    by_header,
+    by_previous_next,
+    by_default,
+    by_match_rules,
+    by_fallback,
+)
 
 
 def select(selectors: list[Selector], selection: Selection) -> Scenario:

@@ -19,6 +19,14 @@ request's ``previous_interaction_id``; the server's ``default_scenario``; the
 scenarios' ``match`` rules (model/agent globs, input text, input item types,
 tool types); the ``fallback_scenario`` (``text``).
 
+The ``model`` scenario (``_model_scenario``) plays the model instead of replaying
+a transcript: asked for by name (``x-test-scenario: model`` or
+``default_scenario="model"``) it calls every declared ``function`` tool once with
+arguments generated from its schema, then answers with text quoting the results
+(400 for a ``function_result`` without ``name`` or with an unknown ``call_id``);
+a text ``response_format`` with a JSON schema is answered, by default, with an
+instance of the schema over several text deltas.
+
 Faults (see :class:`Faults`) are set server-wide (``faults=``), per scenario
 (``"faults"`` in its JSON) or per request with the header
 ``x-test-fault: drop_after=3; event_delay=0.025``.

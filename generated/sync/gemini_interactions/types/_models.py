@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import ConfigDict, Discriminator, Field, Tag
 from typing_extensions import TypeAliasType
 
+from .._function_call import FunctionCallMethods
 from .._interaction_accessors import InteractionAccessors
 from .._models_base import KNOWN_TAG, OPEN_TAG, UNKNOWN_TAG, BaseModel, UnknownVariant, open_discriminator
 
@@ -983,7 +984,7 @@ class Function(BaseModel):
     """JSON Schema of the function's arguments."""
 
 
-class FunctionCallStep(BaseModel):
+class FunctionCallStep(FunctionCallMethods):
     """The model asks the caller to run a function it declared as a tool."""
 
     type: Annotated[

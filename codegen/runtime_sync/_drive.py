@@ -1,0 +1,44 @@
+"""The sync driver of the sans-IO flows: each step is done inline, a turn's function calls in threads."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+from ._tool_runner import CallFlow, Invoke, RunCalls, ToolCall
+
+S = TypeVar("S")
+R = TypeVar("R")
+
+
+def drive(flow: Generator[S, Any, R], perform: Callable[[S], Any]) -> R:
+    """Run `flow` to its end: do each step it yields with `perform`, send back the outcome
+    (or throw the error in)."""
+    try:
+        step = next(flow)
+        while True:
+            try:
+                outcome = perform(step)
+            except Exception as exc:
+                step = flow.throw(exc)
+            else:
+                step = flow.send(outcome)
+    except StopIteration as stop:
+        return stop.value  # type: ignore[no-any-return]
+
+
+def invoke(step: Invoke) -> Any:
+    return step.fn(*step.args, **step.kwargs)
+
+
+def run_calls(step: RunCalls) -> list[ToolCall]:
+    """Every call flow to its end, in threads when the turn's calls may run in parallel; results in order."""
+
+    def run(call: CallFlow) -> ToolCall:
+        return drive(call, invoke)
+
+    if not step.parallel or len(step.calls) < 2:
+        return [run(call) for call in step.calls]
+    with ThreadPoolExecutor(max_workers=len(step.calls), thread_name_prefix="tool-call") as pool:
+        return list(pool.map(run, step.calls))
