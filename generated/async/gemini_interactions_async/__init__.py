@@ -6,6 +6,7 @@ client = AsyncClient()  # API key from GEMINI_API_KEY
 """
 
 from . import types
+from ._chat import AsyncChat
 from ._client import AsyncClient
 from ._config import Timeout
 from ._exceptions import (
@@ -50,6 +51,7 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "AsyncChat",
     "AsyncClient",
     "ConflictError",
     "CredentialsError",

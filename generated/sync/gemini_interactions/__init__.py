@@ -6,6 +6,7 @@ client = Client()  # API key from GEMINI_API_KEY
 """
 
 from . import types
+from ._chat import Chat
 from ._client import Client
 from ._config import Timeout
 from ._exceptions import (
@@ -50,6 +51,7 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "Chat",
     "Client",
     "ConflictError",
     "CredentialsError",

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from types import TracebackType
-from typing import Any, Generic, Literal, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast, overload
 
 from .._drive import drive, invoke, run_calls
 from .._parse import OutputFormat, OutputText, ParsedInteraction, is_output_type
 from .._streaming import AsyncStream
 from .._tool_runner import CreateTurn, RunCalls, Step, ToolRun, ToolSet, tool_run_flow
 from ..types import FunctionCallStep, Interaction, InteractionSSEEvent
+
+if TYPE_CHECKING:
+    from .._chat import AsyncChat
 
 T = TypeVar("T")
 
@@ -140,6 +143,19 @@ class InteractionsHelpers:
         if stream:
             return AsyncParsedStream(created, output)
         return output.parse(created)
+
+    def chat(
+        self, *, model: str | None = None, agent: str | None = None, store: bool = True, **defaults: Any
+    ) -> AsyncChat:
+        """A conversation with `model` or `agent`: `defaults` (system_instruction, tools, generation_config,
+        ...) apply to every turn. See `AsyncChat`."""
+        from .._chat import AsyncChat
+        from .._conversation import Conversation
+
+        chosen = {"model": model} if model is not None else {}
+        if agent is not None:
+            chosen["agent"] = agent
+        return AsyncChat(getattr(self, "_client"), Conversation({**chosen, **defaults}, store=store))
 
 
 class AsyncToolRunStream:
