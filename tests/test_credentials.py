@@ -6,6 +6,7 @@ the refresh in both flavours; no API key is sent even with GEMINI_API_KEY set; t
 from __future__ import annotations
 
 import datetime
+import http.server
 import logging
 import subprocess
 import sys
@@ -160,3 +161,38 @@ def test_google_auth_is_imported_only_when_used(package: str) -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+async def test_a_token_is_not_sent_to_another_origin_on_a_redirect(
+    flavour: Flavour, bearer_server: InteractionsTestServer
+) -> None:
+    """The bearer server redirects to another origin (another port): the token does not follow."""
+    with InteractionsTestServer(api_key=None) as elsewhere:
+        location = elsewhere.base_url
+
+        class Redirect(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                self.send_response(307)
+                self.send_header("Location", location + self.path)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        redirector = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Redirect)
+        threading.Thread(target=redirector.serve_forever, daemon=True).start()
+        try:
+            credentials = IssuingCredentials(bearer_server)
+            base_url = f"http://127.0.0.1:{redirector.server_address[1]}"
+            client = flavour.client_class(base_url=base_url, credentials=credentials)
+            try:
+                await flavour.create(client, model=MODEL, input="one")
+            finally:
+                await flavour.close(client)
+        finally:
+            redirector.shutdown()
+            redirector.server_close()
+        assert credentials.refreshes  # a token was made and sent to the first origin
+        assert [r.header("authorization") for r in elsewhere.requests] == [None]
