@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import inspect
+from typing import Any
 
 import gemini_interactions
 import gemini_interactions_async
@@ -21,9 +22,9 @@ ACCESSORS = ["output_text", "output_images", "output_audio", "output_videos", "f
 @pytest.mark.parametrize("package", [gemini_interactions, gemini_interactions_async], ids=["sync", "async"])
 def test_the_new_names_are_public(package: object) -> None:
     for dotted in PACKAGE_NAMES:
-        owner: object = package
+        owner: Any = package
         for part in dotted.split("."):
-            assert part in getattr(owner, "__all__"), dotted
+            assert part in owner.__all__, dotted
             owner = getattr(owner, part)
 
 
