@@ -20,11 +20,11 @@ class OutputTextPicker:
         if kind == "step.start":
             step = getattr(event, "step", None)
             if getattr(step, "type", None) == "model_output":
-                self._output_steps.add(index)  # type: ignore[arg-type]
+                self._output_steps.add(index)
                 # A step may start with content already in it.
                 texts = [_text(item) for item in getattr(step, "content", None) or ()]
                 return "".join(t for t in texts if t) or None
-            self._output_steps.discard(index)  # type: ignore[arg-type]
+            self._output_steps.discard(index)
         elif kind == "step.delta" and index in self._output_steps:
             return _text(getattr(event, "delta", None)) or None
         return None
