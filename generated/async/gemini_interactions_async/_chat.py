@@ -86,5 +86,6 @@ class AsyncChat:
             return await interactions.run_tools(**step.arguments)
         if isinstance(step, CreateAndWait):
             # INTEGRATION POINT with "Long runs" (wt-long): create_and_wait lives on the interactions helpers.
-            return await getattr(interactions, "create_and_wait")(**step.arguments)
+            waiter: Any = interactions
+            return await waiter.create_and_wait(**step.arguments)
         return await interactions.create(**step.arguments)

@@ -133,7 +133,7 @@ class AsyncStream(Generic[E]):
                 await self.until_done()  # raises the StreamError
 
     async def until_done(self) -> None:
-        """Consume the rest of the stream (also after a loop over part of it); raises StreamError on an `error` event."""
+        """Consume the rest of the stream (also after a loop over part of it); StreamError on an `error` event."""
         await self.final_interaction()
 
     def current_interaction(self) -> Interaction:

@@ -86,5 +86,6 @@ class Chat:
             return interactions.run_tools(**step.arguments)
         if isinstance(step, CreateAndWait):
             # INTEGRATION POINT with "Long runs" (wt-long): create_and_wait lives on the interactions helpers.
-            return getattr(interactions, "create_and_wait")(**step.arguments)
+            waiter: Any = interactions
+            return waiter.create_and_wait(**step.arguments)
         return interactions.create(**step.arguments)

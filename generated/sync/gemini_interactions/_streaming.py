@@ -133,7 +133,7 @@ class Stream(Generic[E]):
                 self.until_done()  # raises the StreamError
 
     def until_done(self) -> None:
-        """Consume the rest of the stream (also after a loop over part of it); raises StreamError on an `error` event."""
+        """Consume the rest of the stream (also after a loop over part of it); StreamError on an `error` event."""
         self.final_interaction()
 
     def current_interaction(self) -> Interaction:

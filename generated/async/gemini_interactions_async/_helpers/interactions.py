@@ -155,7 +155,8 @@ class InteractionsHelpers:
         chosen = {"model": model} if model is not None else {}
         if agent is not None:
             chosen["agent"] = agent
-        return AsyncChat(getattr(self, "_client"), Conversation({**chosen, **defaults}, store=store))
+        client = cast(Any, self)._client  # set by the generated subclass
+        return AsyncChat(client, Conversation({**chosen, **defaults}, store=store))
 
 
 class AsyncToolRunStream:

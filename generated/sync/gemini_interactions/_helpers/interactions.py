@@ -151,7 +151,8 @@ class InteractionsHelpers:
         chosen = {"model": model} if model is not None else {}
         if agent is not None:
             chosen["agent"] = agent
-        return Chat(getattr(self, "_client"), Conversation({**chosen, **defaults}, store=store))
+        client = cast(Any, self)._client  # set by the generated subclass
+        return Chat(client, Conversation({**chosen, **defaults}, store=store))
 
 
 class ToolRunStream:
