@@ -16,7 +16,8 @@ class OutputTextPicker:
         self._output_steps: set[int] = set()
 
     def text(self, event: Any) -> str | None:
-        kind, index = getattr(event, "event_type", None), getattr(event, "index", None)
+        kind = getattr(event, "event_type", None)
+        index: Any = getattr(event, "index", None)
         if kind == "step.start":
             step = getattr(event, "step", None)
             if getattr(step, "type", None) == "model_output":
