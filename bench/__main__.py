@@ -52,6 +52,11 @@ def check(client: str, workload: Workload, result: dict[str, Any]) -> None:
     """Every client must have seen every delta, whole: a fast wrong answer is no result."""
     if workload.kind == "cold" or client == "drain":
         return
+    if workload.kind == "final" and (result["items"], result["final_chars"]) != (1, workload.payload):
+        raise SystemExit(
+            f"{client} on {workload.name}: final_interaction() held {result['items']} content items, "
+            f"{result['final_chars']} characters; expected 1, {workload.payload}"
+        )
     if result["events"] != workload.events or (workload.payload and result["chars"] != workload.payload):
         raise SystemExit(
             f"{client} on {workload.name}: saw {result['events']} deltas, {result['chars']} characters; "
@@ -79,6 +84,8 @@ def main() -> None:
                 if workload.kind in ("latency", "cold") and client == "drain":
                     continue
                 if workload.kind == "cold" and client == "floor":
+                    continue
+                if workload.kind == "final" and CLIENTS[client].final is None:
                     continue
                 t0 = time.perf_counter()
                 result = run_one(client, workload, base, args.runs or workload.runs)

@@ -20,6 +20,7 @@ MODEL = "gemini-3-flash-preview"
 PROMPT = "Write a long answer."
 API_KEY = "bench-key"  # the loopback server checks nothing
 READ_SIZE = 64 * 1024
+MEDIA = ("image", "audio")
 
 Stamps: TypeAlias = "list[tuple[int, str]] | None"  # (time.monotonic_ns() at arrival, payload)
 Tally: TypeAlias = tuple[int, int]  # deltas seen, payload characters
@@ -154,7 +155,7 @@ def _tally(stream: Iterable[Any], stamps: Stamps) -> Tally:
     for event in stream:
         if event.event_type == "step.delta":
             delta = event.delta
-            payload = delta.text if delta.type == "text" else delta.data if delta.type == "image" else None
+            payload = delta.text if delta.type == "text" else delta.data if delta.type in MEDIA else None
             if payload is not None:
                 events += 1
                 chars += len(payload)
@@ -168,7 +169,7 @@ async def _atally(stream: AsyncIterable[Any], stamps: Stamps) -> Tally:
     async for event in stream:
         if event.event_type == "step.delta":
             delta = event.delta
-            payload = delta.text if delta.type == "text" else delta.data if delta.type == "image" else None
+            payload = delta.text if delta.type == "text" else delta.data if delta.type in MEDIA else None
             if payload is not None:
                 events += 1
                 chars += len(payload)
@@ -192,6 +193,35 @@ async def ours_async(url: str, stamps: Stamps = None) -> Tally:
         stream = await client.interactions.create(model=MODEL, input=PROMPT, stream=True)
         async with stream:
             return await _atally(stream, stamps)
+
+
+def _assembled(interaction: Any) -> Tally:
+    """(content items, payload characters) of an assembled Interaction: its text and media data."""
+    items = chars = 0
+    for step in interaction.steps:
+        for item in getattr(step, "content", None) or ():
+            payload = item.text if item.type == "text" else getattr(item, "data", None)
+            if payload is not None:
+                items += 1
+                chars += len(payload)
+    return items, chars
+
+
+def ours_sync_final(url: str) -> Tally:
+    from gemini_interactions import Client
+
+    with Client(api_key=API_KEY, base_url=url, max_retries=0) as client:
+        with client.interactions.create(model=MODEL, input=PROMPT, stream=True) as stream:
+            return _assembled(stream.final_interaction())
+
+
+async def ours_async_final(url: str) -> Tally:
+    from gemini_interactions_async import AsyncClient
+
+    async with AsyncClient(api_key=API_KEY, base_url=url, max_retries=0) as client:
+        stream = await client.interactions.create(model=MODEL, input=PROMPT, stream=True)
+        async with stream:
+            return _assembled(await stream.final_interaction())
 
 
 def _genai_client(url: str) -> Any:
@@ -237,6 +267,7 @@ class ClientSpec:
         *,
         is_async: bool = False,
         slow: bool = False,
+        final: Callable[[str], Tally | Awaitable[Tally]] | None = None,
     ) -> None:
         self.name = name
         self.label = label
@@ -244,6 +275,7 @@ class ClientSpec:
         self.import_package = import_package
         self.is_async = is_async
         self.slow = slow  # reads the 5,000-event prefix of the text streams; its time is scaled up
+        self.final = final  # reads a stream with final_interaction() (the "final" workloads)
 
 
 CLIENTS = {
@@ -251,8 +283,8 @@ CLIENTS = {
     for c in [
         ClientSpec("drain", "DRAIN (bytes only)", drain, _import_nothing),
         ClientSpec("floor", "FLOOR", floor, _import_nothing),
-        ClientSpec("ours-sync", "ours, sync", ours_sync, _import_ours_sync),
-        ClientSpec("ours-async", "ours, async", ours_async, _import_ours_async, is_async=True),
+        ClientSpec("ours-sync", "ours, sync", ours_sync, _import_ours_sync, final=ours_sync_final),
+        ClientSpec("ours-async", "ours, async", ours_async, _import_ours_async, is_async=True, final=ours_async_final),
         ClientSpec("genai-sync", "google-genai, sync", genai_sync, _import_genai, slow=True),
         ClientSpec("genai-async", "google-genai, async", genai_async, _import_genai, is_async=True, slow=True),
     ]

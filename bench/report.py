@@ -36,6 +36,7 @@ VERSIONED = [
     "httpx",
 ]
 THROUGHPUT = ["text-event", "text-64k", "image"]
+FINAL = ["final-text", "final-audio"]  # final_interaction() against the plain loop, same stream
 PEERS = {"ours-sync": "genai-sync", "ours-async": "genai-async"}
 
 
@@ -93,6 +94,10 @@ def figures(data: dict[str, Any]) -> dict[str, dict[str, float]]:
     if "cold" in res:
         out["import"] = {c: _median(r["import"]) * 1000 for c, r in res["cold"].items()}
         out["cold"] = {c: _median(r["first_event"]) * 1000 for c, r in res["cold"].items()}
+    for name in FINAL:
+        if name in res:
+            out[name] = {c: _median(r["final_times"]) / _median(r["times"]) for c, r in res[name].items()}
+            out[f"{name}-memory"] = {c: r["memory"] / r["final_chars"] for c, r in res[name].items()}
     return out
 
 
@@ -135,6 +140,23 @@ def markdown(data: dict[str, Any]) -> str:
                     for c, r in res["cold"].items()
                 },
             )
+    for name in FINAL:
+        if name in res:
+            row(
+                f"{titles[name]}: time × the plain loop",
+                {
+                    c: f"**{_median(r['final_times']) / _median(r['times']):.2f}×** "
+                    f"{_median(r['final_times']):.3g} s (loop {_median(r['times']):.3g} s)"
+                    for c, r in res[name].items()
+                },
+            )
+            row(
+                f"{titles[name]}: peak memory growth × the assembled output",
+                {
+                    c: f"{r['memory'] / r['final_chars']:.2f}× (plain loop {r['loop_memory'] / r['final_chars']:.2f}×)"
+                    for c, r in res[name].items()
+                },
+            )
     lines += ["", *targets(data), "", _footer(data)]
     return "\n".join(lines) + "\n"
 
@@ -167,6 +189,11 @@ def targets(data: dict[str, Any]) -> list[str]:
                     worst < LATENCY_PAUSE_S * 1000,
                     f"{label}, {name}: every event before the next was sent (worst {worst:.1f} ms < 25 ms)",
                 )
+        for name in FINAL:
+            if client in fig.get(name, {}):
+                ratio, mem = fig[name][client], fig[f"{name}-memory"][client]
+                check(ratio <= 2, f"{label}, {name}: final_interaction() {ratio:.2f}× the plain loop's time (≤ 2×)")
+                check(mem <= 2, f"{label}, {name}: peak memory growth {mem:.2f}× the assembled output (≤ 2×)")
         if client in fig.get("cold", {}) and peer in fig["cold"]:
             share = fig["cold"][client] / fig["cold"][peer]
             check(share <= 0.25, f"{label}: import + first event {share:.2f} of {CLIENTS[peer].label}'s (≤ 0.25)")
@@ -180,7 +207,8 @@ def _footer(data: dict[str, Any]) -> str:
         f"Whole run: {data['duration_s']:.0f} s. Cells: ratio to FLOOR's median wall time in the same run, "
         "then the median and min–max. google-genai reads the first 5,000 deltas of the text streams and "
         "its time is scaled to 100,000 (it is linear or worse, so this favours it). Memory: peak RSS growth "
-        "during the first run over the 20 MiB base64 payload."
+        "during the first run over the 20 MiB base64 payload; for final_interaction(), over the payload "
+        "of the Interaction it returns (still held at the peak), and the plain loop's over the same."
     )
 
 

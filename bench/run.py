@@ -18,9 +18,13 @@ from .clients import CLIENTS, ClientSpec
 from .workloads import SMALL_TEXT_EVENTS, TEXT_EVENTS, WORKLOADS
 
 
-def _consume(spec: ClientSpec, url: str, stamps: list[tuple[int, str]] | None = None) -> tuple[int, int]:
-    """Read the whole stream; (delta events, payload characters)."""
-    result = spec.read(url, stamps)
+def _consume(
+    spec: ClientSpec, url: str, stamps: list[tuple[int, str]] | None = None, *, final: bool = False
+) -> tuple[int, int]:
+    """Read the whole stream; (delta events, payload characters), or with `final` (content items,
+    payload characters) of the Interaction that final_interaction() returns."""
+    assert spec.final is not None or not final
+    result = spec.final(url) if final and spec.final else spec.read(url, stamps)
     if spec.is_async:
         import asyncio
 
@@ -47,6 +51,16 @@ def _peak_rss() -> int:
     return 0
 
 
+def _measured(spec: ClientSpec, url: str, *, final: bool = False) -> tuple[tuple[int, int], float, int]:
+    """One read of the stream: what _consume returns, wall time, and peak RSS growth."""
+    gc.collect()
+    _reset_peak_rss()
+    before = _rss()
+    start = time.perf_counter()
+    tally = _consume(spec, url, final=final)
+    return tally, time.perf_counter() - start, _peak_rss() - before
+
+
 def throughput(spec: ClientSpec, route: str, base: str, runs: int) -> dict[str, Any]:
     scale = 1.0
     if spec.slow and route.startswith("text"):
@@ -55,15 +69,40 @@ def throughput(spec: ClientSpec, route: str, base: str, runs: int) -> dict[str, 
     times, memory = [], 0
     events = chars = 0
     for run in range(runs):
-        gc.collect()
-        _reset_peak_rss()
-        before = _rss()
-        start = time.perf_counter()
-        events, chars = _consume(spec, f"{base}/{route}")
-        times.append((time.perf_counter() - start) * scale)
+        (events, chars), seconds, growth = _measured(spec, f"{base}/{route}")
+        times.append(seconds * scale)
         if run == 0:
-            memory = _peak_rss() - before
+            memory = growth
     return {"times": times, "events": round(events * scale), "chars": round(chars * scale), "memory": memory}
+
+
+def final(spec: ClientSpec, route: str, base: str, runs: int) -> dict[str, Any]:
+    """Each run: the plain loop over the stream, then final_interaction() over the same stream.
+
+    Memory (first run of each): peak RSS growth, for final_interaction() while it reads the stream
+    and builds the Interaction, which is still held when the peak is read."""
+    _consume(spec, f"{base}/warm-text")
+    _consume(spec, f"{base}/warm-text", final=True)
+    times, final_times = [], []
+    memory = loop_memory = 0
+    events = chars = items = final_chars = 0
+    for run in range(runs):
+        (events, chars), seconds, loop_growth = _measured(spec, f"{base}/{route}")
+        times.append(seconds)
+        (items, final_chars), seconds, growth = _measured(spec, f"{base}/{route}", final=True)
+        final_times.append(seconds)
+        if run == 0:
+            memory, loop_memory = growth, loop_growth
+    return {
+        "times": times,
+        "final_times": final_times,
+        "events": events,
+        "chars": chars,
+        "items": items,
+        "final_chars": final_chars,
+        "memory": memory,
+        "loop_memory": loop_memory,
+    }
 
 
 def latency(spec: ClientSpec, route: str, base: str, runs: int) -> dict[str, Any]:
@@ -97,6 +136,8 @@ def main() -> None:
         result = cold(spec, base)
     elif workload.kind == "latency":
         result = latency(spec, workload.stream, base, runs)
+    elif workload.kind == "final":
+        result = final(spec, workload.stream, base, runs)
     else:
         result = throughput(spec, workload.stream, base, runs)
     print(json.dumps(result))

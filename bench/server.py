@@ -32,6 +32,8 @@ def build_streams() -> dict[str, bytes]:
         "warm-text": w.chunked(w.text_events(200)),
         "warm-image": w.chunked(w.split(b"".join(w.image_events(256 * 1024)), w.CHUNK_64K)),
         "cold": w.chunked(w.text_events(w.COLD_EVENTS)),
+        "final-text": w.chunked(w.split(b"".join(w.text_events(w.FINAL_EVENTS)), w.CHUNK_64K)),
+        "final-audio": w.chunked(w.split(b"".join(w.audio_events(w.AUDIO_BYTES, w.AUDIO_DELTA)), w.CHUNK_64K)),
     }
     return {route: HEAD % CHUNKED + body for route, body in streams.items()}
 

@@ -13,6 +13,9 @@ CHUNK_64K = 64 * 1024
 TEXT_EVENTS = 100_000
 SMALL_TEXT_EVENTS = 5_000  # the slow peers read this prefix of the text streams; their time is scaled up
 IMAGE_BYTES = 20 * 1024 * 1024  # the base64 text of the image delta
+FINAL_EVENTS = 1_000_000  # text deltas read by final_interaction()
+AUDIO_BYTES = 32 * 1024 * 1024  # the base64 text of an audio clip, in AUDIO_DELTA pieces
+AUDIO_DELTA = 4096
 LATENCY_EVENTS = 25
 LATENCY_PAUSE_S = 0.025
 COLD_EVENTS = 10
@@ -57,6 +60,15 @@ def image_events(size: int) -> list[bytes]:
     return [*opening(), sse(_delta({"data": data, "mime_type": "image/png", "type": "image"})), *closing()]
 
 
+def audio_events(size: int, piece: int) -> list[bytes]:
+    """One audio clip whose base64 data is `size` characters, in deltas of `piece` characters."""
+    data = base64.b64encode(bytes(range(256)) * (size * 3 // 4 // 256 + 1))[:size].decode()
+    deltas = (
+        _delta({"data": data[i : i + piece], "mime_type": "audio/l16", "type": "audio"}) for i in range(0, size, piece)
+    )
+    return [*opening(), *map(sse, deltas), *closing()]
+
+
 def chunked(pieces: list[bytes]) -> bytes:
     """HTTP/1.1 chunked transfer coding, one chunk per piece."""
     return b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in pieces) + b"0\r\n\r\n"
@@ -74,7 +86,7 @@ class Workload:
     events: int  # events carrying a delta (what the runner counts)
     payload: int  # delta characters in the stream (text or base64 data)
     runs: int
-    kind: str = "throughput"  # or "latency", "cold"
+    kind: str = "throughput"  # or "latency", "cold", "final" (the plain loop, then final_interaction())
 
 
 def text_payload(count: int) -> int:
@@ -89,4 +101,22 @@ WORKLOADS = [
     Workload("latency-chunked", "latency, 25 events 25 ms apart, chunked", "latency-chunked", 25, 0, 2, "latency"),
     Workload("latency-close", "latency, 25 events 25 ms apart, read until close", "latency-close", 25, 0, 2, "latency"),
     Workload("cold", "import + first event, fresh process", "cold", COLD_EVENTS, 0, 5, "cold"),
+    Workload(
+        "final-text",
+        "final_interaction(), 1,000,000 text deltas, 64 KiB chunks",
+        "final-text",
+        FINAL_EVENTS,
+        text_payload(FINAL_EVENTS),
+        3,
+        "final",
+    ),
+    Workload(
+        "final-audio",
+        "final_interaction(), 32 MiB base64 audio in 4 KiB deltas, 64 KiB chunks",
+        "final-audio",
+        AUDIO_BYTES // AUDIO_DELTA,
+        AUDIO_BYTES,
+        3,
+        "final",
+    ),
 ]

@@ -91,6 +91,17 @@ class APIResponseValidationError(APIError):
         self.payload = payload
 
 
+class EventTooLargeError(APIError):
+    """A stream event was larger than the client's `max_event_size` (bytes); the stream is closed.
+
+    Raised as soon as the event's bytes pass the bound, so a line that never ends costs at most
+    that much memory. `limit` is the bound."""
+
+    def __init__(self, message: str, *, limit: int) -> None:
+        super().__init__(message)
+        self.limit = limit
+
+
 class StreamError(APIError):
     """The stream carried an `error` event; raised by helpers that need the stream to complete."""
 

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .._assemble import assemble
+from .._interaction_builder import assemble
 from ._conversation import check_conversation, signatures_of
 from ._exchange import Exchange
 from ._routing import ApiError, Router

@@ -16,7 +16,7 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from .._assemble import assemble
+from .._interaction_builder import assemble
 from ._interactions import InteractionStore
 from ._routing import ApiError
 from ._scenarios import Scenario

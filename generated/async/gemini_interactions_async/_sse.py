@@ -32,6 +32,7 @@ from typing import Any
 
 __all__ = [
     "BlockParser",
+    "BlockTooLargeError",
     "DecoderState",
     "SSEDecoder",
     "ServerSentEvent",
@@ -46,6 +47,17 @@ _BOM = b"\xef\xbb\xbf"
 _MAX_RETRY_DIGITS = 4000
 # Blocks with more lines than this bypass sseclient (see sseclient_block_parser).
 _SSECLIENT_MAX_LINES = 64
+_UNBOUNDED = 1 << 62
+
+
+class BlockTooLargeError(ValueError):
+    """A block grew past `max_event_size`, raised as soon as it did; the decoder is reset.
+    `blocks` are the complete blocks the chunk held before it, still to be handled in order."""
+
+    def __init__(self, limit: int, blocks: list[bytes]) -> None:
+        super().__init__(f"an event is larger than {limit} bytes")
+        self.limit = limit
+        self.blocks = blocks
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,14 +276,17 @@ class SSEDecoder:
     reconnection needs: `Last-Event-ID` header and delay).
     """
 
-    __slots__ = ("_at_start", "_parse", "_pieces", "_plain", "_skip_lf", "_state")
+    __slots__ = ("_at_start", "_max", "_parse", "_pending", "_pieces", "_plain", "_skip_lf", "_state")
 
-    def __init__(self, parse_block: BlockParser | None = None) -> None:
+    def __init__(self, parse_block: BlockParser | None = None, *, max_event_size: int | None = None) -> None:
         self._parse: BlockParser = parse_block if parse_block is not None else _default_parser
         self._state = DecoderState()
-        # Bytes of the current, unterminated block (LF-normalised, BOM gone).
+        # A line that never ends is not buffered beyond this: see BlockTooLargeError.
+        self._max = _UNBOUNDED if max_event_size is None else max_event_size
+        # Bytes of the current, unterminated block (LF-normalised, BOM gone), and how many.
         # Never starts with b"\n" and never holds b"\n\n".
         self._pieces: list[bytes] = []
+        self._pending = 0
         # While true, the stream has not yet shown whether it starts with a
         # BOM; pending bytes (a BOM prefix, at most 2 bytes) sit in _pieces.
         self._at_start = True
@@ -321,6 +336,7 @@ class SSEDecoder:
             and chunk[-3] != 10
             and chunk.find(13) < 0
             and chunk.count(10) <= 3
+            and len(chunk) <= self._max
         ):
             return [chunk[:-2]]
         blocks = self._frame(chunk)
@@ -361,12 +377,19 @@ class SSEDecoder:
                 # as many chunks holding no LF at all.
                 end = chunk.find(b"\n\n") if chunk.find(10) >= 0 else -1
                 if end < 0:
+                    self._pending += len(chunk)
+                    if self._pending > self._max:
+                        raise self._too_large(blocks)
                     pieces.append(chunk)
                     return blocks
                 pieces.append(chunk[:end])
                 start = end + 2
-            blocks.append(b"".join(pieces))
+            block = b"".join(pieces)
             pieces.clear()
+            self._pending = 0
+            if len(block) > self._max:
+                raise self._too_large(blocks)
+            blocks.append(block)
             chunk = chunk[start:]
 
         # At a block boundary. Extra blank lines dispatch nothing: strip them.
@@ -382,13 +405,23 @@ class SSEDecoder:
                     blocks.append(part)
         if rest.startswith(b"\n"):
             rest = rest.lstrip(b"\n")
+        if len(chunk) > self._max:  # only then can a block in it be too large
+            for i, block in enumerate([*blocks, rest]):
+                if len(block) > self._max:
+                    raise self._too_large(blocks[:i])
         if rest:
             pieces.append(rest)
+            self._pending = len(rest)
         return blocks
+
+    def _too_large(self, blocks: list[bytes]) -> BlockTooLargeError:
+        self.reset()
+        return BlockTooLargeError(self._max, blocks)
 
     def reset(self) -> None:
         """End of a connection's stream: drop any unterminated event (never dispatched), frame the next afresh."""
         self._pieces = []
+        self._pending = 0
         self._at_start = True
         self._skip_lf = False
         self._plain = False

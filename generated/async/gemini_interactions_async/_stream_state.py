@@ -12,9 +12,10 @@ from typing import Any, Generic, TypeVar
 import pydantic
 import pydantic_core
 
-from ._exceptions import APIResponseValidationError
+from ._exceptions import APIResponseValidationError, EventTooLargeError
+from ._interaction_builder import InteractionBuilder
 from ._models_base import validation_errors
-from ._sse import SSEDecoder, simple_data
+from ._sse import BlockTooLargeError, SSEDecoder, simple_data
 
 logger = logging.getLogger(__name__.rsplit(".", 1)[0])
 
@@ -25,6 +26,10 @@ DONE_BYTES = DONE_SENTINEL.encode()
 LARGE_EVENT = 1 << 20
 TERMINAL_EVENT_TYPES = frozenset({"interaction.completed", "error"})
 DEFAULT_MAX_RECONNECTS = 3
+# Ids of this many recent events (up to twice as many) are remembered to skip repeats after a
+# reconnect: a resumed stream carries on after last_event_id, so only an overlap near it can
+# repeat, and a long stream's memory stays flat in its number of events.
+RECENT_IDS = 4096
 
 
 class StreamState(Generic[E]):
@@ -45,15 +50,17 @@ class StreamState(Generic[E]):
         self.finished = False  # a terminal event or [DONE] was seen: no resume past this
         self.max_reconnects = max_reconnects
         self.reconnects_without_progress = 0
-        self._delivered: set[str] = set()
+        self._delivered: set[str] = set()  # ids of the latest events delivered (< RECENT_IDS)
+        self._delivered_before: set[str] = set()  # the RECENT_IDS ids delivered before those
         # Events delivered after the last one with an id: a resumed stream sends them again, and
         # without an id to skip them by, they are skipped by count (_replayed, set on reconnect).
-        self._kept_at_last_id = 0  # len(delivered_data) just after that event
+        self._kept_at_last_id = 0  # self.delivered just after that event
         self._replayed = 0
         self._sse_id = ""  # the SSE id in force at the last event parsed the general way
-        # The JSON of every event delivered, for final_interaction(): plain bytes and strings are
-        # cheaper to keep than models (and invisible to the garbage collector).
-        self.delivered_data: list[str | bytes] = []
+        self.delivered = 0  # events delivered
+        # What final_interaction() returns, built as events are delivered: only what the
+        # Interaction holds is kept, never the events themselves.
+        self.interaction = InteractionBuilder()
         self.error_event: E | None = None
 
     def feed(self, chunk: bytes) -> Iterator[E]:
@@ -65,55 +72,66 @@ class StreamState(Generic[E]):
         where it stands, after the events before it."""
         validate_json = self._validate_json
         delivered_ids = self._delivered
-        delivered_data = self.delivered_data
-        keep = delivered_data.append
-        blocks = self._decoder.blocks(chunk)
+        fold = self.interaction.add
+        too_large: BlockTooLargeError | None = None
+        try:
+            blocks = self._decoder.blocks(chunk)
+        except BlockTooLargeError as exc:  # the events before it first
+            blocks, too_large = exc.blocks, exc
         for block in blocks:
             # The API's own shape: its JSON bytes are validated as they are (pydantic-core reads
             # UTF-8 itself), with no str copy and no ServerSentEvent; anything else, or a failure,
             # takes the general path, which gives exactly what it always gave.
             raw = simple_data(block)
             own_id = ""
-            data: str | bytes
             if raw is None or raw == DONE_BYTES:
-                event, own_id, data = self._general(block)
+                event, own_id = self._general(block)
             elif len(raw) > LARGE_EVENT:
                 # Let go of the block (a 20 MiB image, say): while the str is built, its bytes are
                 # then held once, not twice. Only a failure needs the block back.
                 head = block[: len(block) - len(raw)]
                 blocks[blocks.index(block)] = b""
                 del block
-                event, own_id, data = self._large(head, raw)
+                event, own_id = self._large(head, raw)
             else:
-                data = raw
                 try:
                     event = validate_json(raw)
                 except pydantic.ValidationError:
-                    event, own_id, data = self._general(block)
+                    event, own_id = self._general(block)
             if event is None:
                 continue
             # Written out here rather than in a method: this runs for every event. Only an id the
             # event carries itself marks it as delivered: the SSE id persists to later events.
             event_id: Any = getattr(event, "event_id", None) or own_id
             if event_id:
-                if event_id in delivered_ids:
+                if event_id in delivered_ids or event_id in self._delivered_before:
                     logger.debug("skipping event %s, already delivered before the reconnect", event_id)
                     continue
                 delivered_ids.add(event_id)
+                if len(delivered_ids) >= RECENT_IDS:
+                    self._delivered_before, delivered_ids = delivered_ids, set()
+                    self._delivered = delivered_ids
                 self.last_event_id = event_id
             if self._replayed:
                 self._replayed -= 1
                 logger.debug("skipping a replayed event delivered before the reconnect (it had no event id)")
                 continue
             if event_id:
-                self._kept_at_last_id = len(delivered_data) + 1
+                self._kept_at_last_id = self.delivered + 1
             if self.interaction_id is None:
                 self._find_interaction_id(event)
             if getattr(event, "event_type", None) in TERMINAL_EVENT_TYPES:
                 self._terminal(event)
-            keep(data)
+            fold(event)
+            self.delivered += 1
             self.reconnects_without_progress = 0
             yield event
+        if too_large is not None:
+            raise EventTooLargeError(
+                f"a stream event is over {too_large.limit} bytes, the client's max_event_size; "
+                "the stream is closed (pass a larger max_event_size to the client if such events are expected)",
+                limit=too_large.limit,
+            )
 
     def _terminal(self, event: E) -> None:
         self.finished = True
@@ -135,21 +153,21 @@ class StreamState(Generic[E]):
         return None if retry is None else retry / 1000
 
     def resume_query(self) -> dict[str, object]:
-        self._replayed = len(self.delivered_data) - self._kept_at_last_id
+        self._replayed = self.delivered - self._kept_at_last_id
         query: dict[str, object] = {"stream": True}
         if self.last_event_id:
             query["last_event_id"] = self.last_event_id
         return query
 
-    def _general(self, block: bytes) -> tuple[E | None, str, str]:
-        """The event of any block (None for [DONE] or a block without data), the id it carries itself, its data."""
+    def _general(self, block: bytes) -> tuple[E | None, str]:
+        """The event of any block (None for [DONE] or a block without data) and the id it carries itself."""
         sse = self._decoder.parse(block)
         if sse is None:
-            return None, "", ""
+            return None, ""
         data = sse.data
         if data == DONE_SENTINEL:
             self.finished = True
-            return None, "", data
+            return None, ""
         try:
             event = self._validate_json(data)
         except pydantic.ValidationError as exc:
@@ -162,11 +180,11 @@ class StreamState(Generic[E]):
         own_id = ""
         if sse.id != self._sse_id:
             self._sse_id = own_id = sse.id
-        return event, own_id, data
+        return event, own_id
 
-    def _large(self, head: bytes, data: bytes) -> tuple[E | None, str, str | bytes]:
+    def _large(self, head: bytes, data: bytes) -> tuple[E | None, str]:
         try:
-            return self._validate_json(data), "", data
+            return self._validate_json(data), ""
         except pydantic.ValidationError:
             return self._general(head + data)
 

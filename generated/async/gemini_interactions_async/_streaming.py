@@ -171,11 +171,13 @@ class AsyncStream(Generic[E]):
         return self._interaction_so_far()
 
     def _interaction_so_far(self) -> Interaction:
-        """The Interaction built from the events delivered so far."""
-        from ._accumulate import interaction_data
+        """The Interaction built from the events delivered so far, at any point of the stream.
+
+        Costs about the size of the Interaction, whatever the number of events: each event was
+        folded in as it was delivered, and strings that arrived in pieces are joined here, once."""
         from .types import Interaction
 
-        return Interaction.model_validate({"status": "in_progress", **interaction_data(self._state.delivered_data)})
+        return Interaction.model_validate({"status": "in_progress", **self._state.interaction.snapshot()})
 
     async def _events(self) -> AsyncIterator[E]:
         started = time.monotonic()
@@ -193,7 +195,7 @@ class AsyncStream(Generic[E]):
                     logger.info(
                         "stream of %s complete: %d events in %.0f ms",
                         self.interaction_id,
-                        len(self._state.delivered_data),
+                        self._state.delivered,
                         (time.monotonic() - started) * 1000,
                     )
                     return

@@ -42,6 +42,8 @@ class Client(WithOptions):
         timeout: Seconds, or a Timeout(connect=..., read=...); read bounds silence between bytes.
         max_retries: Retries of connection errors, 408, 409, 429 and 5xx answers (default 2).
         default_headers: Headers sent with every request.
+        max_event_size: The largest stream event read, in bytes (default 64 MiB); a larger one
+            raises EventTooLargeError as soon as its bytes pass the bound.
         session: Your own requests.Session; it is used for every call and never closed by the client.
         credentials: Instead of an API key: a google-auth `Credentials` object (refreshed when expired or
             close to it, sent as `Authorization: Bearer`), or a callable returning the auth headers of a request.
@@ -61,6 +63,7 @@ class Client(WithOptions):
         default_headers: Mapping[str, str] | None = None,
         session: requests.Session | None = None,
         credentials: CredentialsLike | None = None,
+        max_event_size: int | None = None,
     ) -> None:
         self._options = constructor_options(locals())  # what with_options() starts from
         configure_from_env()
@@ -73,6 +76,7 @@ class Client(WithOptions):
             max_retries=max_retries,
             default_headers=dict(default_headers or {}),
             credentials=credentials,
+            max_event_size=max_event_size,
         )
         self._transport = Transport(session)
         self.interactions = Interactions(self)
@@ -96,6 +100,10 @@ class Client(WithOptions):
     @property
     def max_retries(self) -> int:
         return self._config.max_retries
+
+    @property
+    def max_event_size(self) -> int:
+        return self._config.max_event_size
 
     def __repr__(self) -> str:
         return (
@@ -155,9 +163,8 @@ class Client(WithOptions):
         def reopen(interaction_id: str, query: dict[str, object]) -> PreparedRequest:
             return self._prepare("GET", f"{resource_path}/{interaction_id}", query=query, stream=True, options=options)
 
-        state = StreamState(
-            adapter, SSEDecoder(sse_block_parser()), interaction_id=interaction_id, last_event_id=last_event_id
-        )
+        decoder = SSEDecoder(sse_block_parser(), max_event_size=self._config.max_event_size)
+        state = StreamState(adapter, decoder, interaction_id=interaction_id, last_event_id=last_event_id)
         stream = Stream(transport=self._transport, request=request, response=response, state=state, reopen=reopen)
         if raw_response_requested():
             return cast(Stream[E], self._raw_response(response, lambda: stream))

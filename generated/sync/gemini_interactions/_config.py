@@ -17,6 +17,9 @@ logger = logging.getLogger(__name__.rsplit(".", 1)[0])
 
 API_KEY_ENV_VARS: Final = ("GEMINI_API_KEY", "GOOGLE_API_KEY")
 DEFAULT_MAX_RETRIES: Final = 2
+# The largest stream event the client reads (bytes): far above an inline image or audio clip,
+# far below what would hurt the process; a larger one raises EventTooLargeError.
+DEFAULT_MAX_EVENT_SIZE: Final = 64 * 1024 * 1024
 USER_AGENT: Final = f"{PACKAGE_NAME}/{__version__} api-revision/{API_REVISION} python/{platform.python_version()}"
 
 
@@ -51,6 +54,7 @@ class ClientConfig:
     max_retries: int
     default_headers: dict[str, str] = field(default_factory=dict, repr=False)
     auth: Authorizer | None = field(default=None, repr=False)
+    max_event_size: int = DEFAULT_MAX_EVENT_SIZE
 
     @classmethod
     def resolve(
@@ -64,6 +68,7 @@ class ClientConfig:
         max_retries: int | None,
         default_headers: dict[str, str] | None = None,
         credentials: CredentialsLike | None = None,
+        max_event_size: int | None = None,
     ) -> ClientConfig:
         if credentials is not None and api_key:
             raise TypeError("Pass api_key or credentials, not both.")
@@ -87,6 +92,8 @@ class ClientConfig:
             )
         if max_retries is not None and max_retries < 0:
             raise ValueError("max_retries must be >= 0")
+        if max_event_size is not None and max_event_size <= 0:
+            raise ValueError("max_event_size must be > 0 (bytes)")
         return cls(
             api_key=key,
             base_url=(base_url or os.environ.get("GEMINI_BASE_URL") or DEFAULT_BASE_URL).rstrip("/"),
@@ -96,6 +103,7 @@ class ClientConfig:
             max_retries=DEFAULT_MAX_RETRIES if max_retries is None else max_retries,
             default_headers=dict(default_headers or {}),
             auth=auth,
+            max_event_size=DEFAULT_MAX_EVENT_SIZE if max_event_size is None else max_event_size,
         )
 
     def url(self, path: str) -> str:

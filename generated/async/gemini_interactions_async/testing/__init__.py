@@ -69,7 +69,7 @@ Deliberately hostile servers (protocol violations) belong in the tests, not here
 
 from __future__ import annotations
 
-from .._assemble import apply_delta, assemble, finish_step
+from .._interaction_builder import apply_delta, assemble, finish_step
 from ._faults import Faults
 from ._interactions import StoredInteraction
 from ._records import Disconnect, RecordedRequest

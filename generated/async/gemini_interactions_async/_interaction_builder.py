@@ -1,0 +1,417 @@
+# Copied from codegen/runtime/_interaction_builder.py by `nox -s generate` - edit it there, not here.
+"""The Interaction a stream describes, built one event at a time (no I/O, no import of the package).
+
+A string that arrives in pieces (text, a thought summary, function-call arguments, base64 media) is
+kept as its pieces and joined once, when the Interaction is asked for: the cost is linear in the
+stream, and memory follows the assembled output, not the number of events. A stream feeds its typed
+events (`InteractionBuilder.add`): a delta that continues the piece being joined is taken from the
+model as it is, anything else goes through the rules below as its JSON object. `assemble` builds
+from a list of JSON objects, as the testing server does.
+
+The rules: `interaction.created` and `interaction.completed` merge into the interaction (later fields
+win, `steps` come from the step events), `interaction.status_update` sets the status, `step.start`
+opens the step at its index, `step.delta` folds into it (consecutive text joins, as does the text of
+a thought summary; base64 media pieces join until one ends with "="; `arguments_delta` pieces are
+parsed as JSON when the step stops; other deltas merge their fields), an `error` event without a
+completion makes the status "failed" and lists the error in `errors`. Unknown events are ignored.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any, TypeGuard
+
+__all__ = ["InteractionBuilder", "apply_delta", "assemble", "finish_step"]
+
+_MEDIA = frozenset({"image", "audio", "video", "document"})
+_ARGUMENTS = "_arguments_buffer"  # the key of a step's arguments text until the step stops
+# Pieces are joined into a chunk every _GROUP of them, and chunks into a block every _GROUP chunks:
+# each character is copied a fixed number of times, and the list overhead per piece (about 60
+# bytes for a one-character piece) stays out of the memory that lasts.
+_GROUP = 256
+_join = "".join  # the only place characters are copied (a test counts them)
+
+
+class _Joined:
+    """A string arriving in pieces: each appended in O(1), joined when it is read."""
+
+    __slots__ = ("_blocks", "_chunks", "_pieces")
+
+    def __init__(self, first: str = "") -> None:
+        if not isinstance(first, str):
+            raise TypeError(f"expected a string piece, got {type(first).__name__}")
+        self._pieces: list[str] = [first] if first else []
+        self._chunks: list[str] = []
+        self._blocks: list[str] = []
+
+    def append(self, piece: str) -> None:
+        if not isinstance(piece, str):
+            raise TypeError(f"expected a string piece, got {type(piece).__name__}")
+        pieces = self._pieces
+        pieces.append(piece)
+        if len(pieces) >= _GROUP:
+            self._compact()
+
+    def _compact(self) -> None:
+        chunks = self._chunks
+        chunks.append(_join(self._pieces))
+        self._pieces.clear()
+        if len(chunks) >= _GROUP:
+            self._blocks.append(_join(chunks))
+            chunks.clear()
+
+    def value(self) -> str:
+        """The whole string. It then replaces the pieces, so reading again costs nothing more."""
+        parts = self._blocks + self._chunks + self._pieces
+        self._pieces.clear()
+        self._chunks.clear()
+        if len(parts) == 1:
+            self._blocks = parts
+            return parts[0]
+        whole = _join(parts)
+        del parts
+        self._blocks = [whole] if whole else []
+        return whole
+
+    def endswith(self, suffix: str) -> bool:
+        for part in (self._pieces, self._chunks, self._blocks):
+            for piece in reversed(part):
+                if piece:
+                    return piece.endswith(suffix)
+        return suffix == ""
+
+
+class _Run(_Joined):
+    """A `_Joined` that typed deltas can continue directly: the text of a step's last content item,
+    of its last summary item, its base64 media, or its arguments. `take` is the stream's fast path;
+    it declines (False) whatever the rules would not simply append, which then goes through them."""
+
+    __slots__ = ("delta_type", "text_delta")
+
+    def __init__(self, first: str = "") -> None:
+        super().__init__(first)
+        self.delta_type: Any = None  # the model class of the deltas it takes, once seen
+        # The same for a run of text, whose deltas are by far the most common: InteractionBuilder.add
+        # appends those itself (a method call would be a third of the cost).
+        self.text_delta: Any = None
+
+    def take(self, delta: Any) -> bool:
+        return False
+
+
+class _TextRun(_Run):
+    __slots__ = ()
+
+
+class _SummaryRun(_Run):
+    __slots__ = ("part_type",)
+
+    def __init__(self, first: str = "") -> None:
+        super().__init__(first)
+        self.part_type: Any = None
+
+    def take(self, delta: Any) -> bool:
+        if type(delta) is not self.delta_type:
+            return False
+        part = delta.content
+        if type(part) is not self.part_type or type(part.text) is not str:
+            return False
+        self.append(part.text)
+        return True
+
+
+class _MediaRun(_Run):
+    __slots__ = ("mime_type", "padded")
+
+    def __init__(self, first: str = "") -> None:
+        super().__init__(first)
+        self.mime_type: Any = None
+        self.padded = self.endswith("=")
+
+    def append(self, piece: str) -> None:
+        super().append(piece)
+        if piece:
+            self.padded = piece.endswith("=")
+
+    def take(self, delta: Any) -> bool:
+        if self.padded or type(delta) is not self.delta_type or delta.mime_type != self.mime_type:
+            return False
+        data = delta.data
+        if type(data) is not str:
+            return False
+        self.append(data)
+        return True
+
+
+class _ArgumentsRun(_Run):
+    __slots__ = ()
+
+    def take(self, delta: Any) -> bool:
+        if type(delta) is not self.delta_type or type(delta.arguments) is not str:
+            return False
+        self.append(delta.arguments)
+        return True
+
+
+def _merge_value(target: dict[str, Any], key: str, value: Any) -> None:
+    """Merge one field of a delta without its own rule into a step: lists extend, dicts merge, else replace."""
+    current = target.get(key)
+    if isinstance(current, list) and isinstance(value, list):
+        current.extend(copy.deepcopy(value))
+    elif isinstance(current, dict) and isinstance(value, dict):
+        current.update(copy.deepcopy(value))
+    else:
+        target[key] = copy.deepcopy(value)
+
+
+def _is_text(part: Any) -> TypeGuard[dict[str, Any]]:
+    return isinstance(part, dict) and part.get("type") == "text" and isinstance(part.get("text", ""), (str, _Joined))
+
+
+def _run_at(item: dict[str, Any], key: str, kind: type[_Run]) -> _Run:
+    """The run under `item[key]`, made from the string there (or "") if it is not one yet."""
+    value = item.get(key, "")
+    if isinstance(value, _Run):
+        return value
+    run = kind(value.value() if isinstance(value, _Joined) else value)
+    item[key] = run
+    return run
+
+
+def _apply(step: dict[str, Any], delta: dict[str, Any]) -> _Run | None:
+    """Fold one delta's JSON into `step` (in place); the run it appended to, if any."""
+    dtype = delta.get("type")
+    if dtype == "text":
+        content = step.setdefault("content", [])
+        text = delta.get("text", "")
+        last = content[-1] if content else None
+        if isinstance(last, dict) and last.get("type") == "text":
+            run = _run_at(last, "text", _TextRun)
+            run.append(text)
+            return run
+        new = _TextRun(text) if isinstance(text, str) else None
+        item: dict[str, Any] = {"type": "text", "text": text if new is None else new}
+        item.update(copy.deepcopy({k: v for k, v in delta.items() if k not in ("type", "text")}))
+        content.append(item)
+        return new
+    if dtype in _MEDIA:
+        content = step.setdefault("content", [])
+        data = delta.get("data")
+        last = content[-1] if content else None
+        if (
+            isinstance(last, dict)
+            and last.get("type") == dtype
+            and last.get("mime_type") == delta.get("mime_type")
+            and isinstance(last.get("data"), (str, _Joined))
+            and isinstance(data, str)
+            and not last["data"].endswith("=")
+        ):
+            run = _run_at(last, "data", _MediaRun)
+            run.append(data)
+            return run
+        item = copy.deepcopy(delta)
+        content.append(item)
+        return _run_at(item, "data", _MediaRun) if isinstance(data, str) else None
+    if dtype == "thought_summary":
+        # Like text: consecutive text parts are one summary text; an image stays an item of its own.
+        summary = step.setdefault("summary", [])
+        part = delta.get("content")
+        if not isinstance(part, dict):
+            return None
+        last = summary[-1] if summary else None
+        if _is_text(part) and _is_text(last):
+            run = _run_at(last, "text", _SummaryRun)
+            run.append(part.get("text", ""))
+            return run
+        item = copy.deepcopy(part)
+        summary.append(item)
+        return _run_at(item, "text", _SummaryRun) if _is_text(item) and "text" in item else None
+    if dtype == "thought_signature":
+        if "signature" in delta:
+            step["signature"] = delta["signature"]
+        return None
+    if dtype == "arguments_delta":
+        run = _run_at(step, _ARGUMENTS, _ArgumentsRun)
+        run.append(str(delta.get("arguments", "")))
+        return run
+    # Tool-specific deltas (google_search_call, google_search_result, ...) and unknown delta
+    # types: their fields (except "type") merge into the step.
+    for key, value in delta.items():
+        if key != "type":
+            _merge_value(step, key, value)
+    return None
+
+
+def _finish(step: dict[str, Any]) -> None:
+    """A stopped step (in place): its buffered arguments parsed as JSON (kept as text if they are not JSON)."""
+    if _ARGUMENTS in step:
+        raw = step.pop(_ARGUMENTS)
+        if isinstance(raw, _Joined):
+            raw = raw.value()
+        try:
+            parsed: Any = json.loads(raw) if raw.strip() else {}
+        except ValueError:
+            parsed = raw
+        step["arguments"] = parsed
+
+
+def _rendered(value: Any) -> Any:
+    """A copy with every joined string read out: new dicts and lists all the way down, strings shared."""
+    if isinstance(value, dict):
+        return {k: _rendered(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rendered(v) for v in value]
+    if isinstance(value, _Joined):
+        return value.value()
+    return value
+
+
+def _settle(value: Any) -> None:
+    """Every joined string inside `value` replaced by its string, in place."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(item, _Joined):
+                value[key] = item.value()
+            else:
+                _settle(item)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            if isinstance(item, _Joined):
+                value[i] = item.value()
+            else:
+                _settle(item)
+
+
+class InteractionBuilder:
+    """Folds a stream's events, in order, into the Interaction they describe.
+
+    `add` takes a typed event (a generated model), `add_json` an event's JSON object; `snapshot`
+    gives the Interaction so far as a JSON object at any point, at a cost proportional to its size
+    (no event is looked at again), and leaves the builder able to go on."""
+
+    __slots__ = ("_completed", "_delta_event", "_errors", "_interaction", "_open", "_steps")
+
+    def __init__(self) -> None:
+        self._interaction: dict[str, Any] = {}
+        self._steps: dict[int, dict[str, Any]] = {}
+        self._errors: list[dict[str, Any]] = []
+        self._completed = False
+        # Per step index, the run its last delta appended to: the next delta of that step, if it
+        # continues the run, is appended without going through the rules.
+        self._open: dict[int, _Run] = {}
+        self._delta_event: Any = None  # the model class of step.delta events, once seen
+
+    def add(self, event: Any) -> None:
+        """Fold in one typed event, a model with `to_dict()`, as a stream delivers it."""
+        if type(event) is self._delta_event:
+            run = self._open.get(event.index)
+            if run is not None:
+                delta = event.delta
+                if type(delta) is run.text_delta:
+                    text = delta.text
+                    if type(text) is str:
+                        pieces = run._pieces
+                        pieces.append(text)
+                        if len(pieces) >= _GROUP:
+                            run._compact()
+                        return
+                elif run.take(delta):
+                    return
+        self._add(event.to_dict(), event)
+
+    def add_json(self, event: dict[str, Any]) -> None:
+        """Fold in one event's JSON object (the parsed `data` of a server-sent event)."""
+        self._add(event, None)
+
+    def _add(self, event: dict[str, Any], typed: Any) -> None:
+        etype = event.get("event_type")
+        if etype == "step.delta":
+            index = int(event.get("index", 0))
+            delta = event.get("delta")
+            if not isinstance(delta, dict):
+                return
+            run = _apply(self._steps.setdefault(index, {}), delta)
+            if run is None or typed is None:
+                self._open.pop(index, None)
+                return
+            # Learn the model classes the fast path recognises from this event, which took the slow path.
+            typed_delta = typed.delta
+            self._delta_event = type(typed)
+            run.delta_type = type(typed_delta)
+            if isinstance(run, _TextRun):
+                run.text_delta = run.delta_type
+            elif isinstance(run, _SummaryRun):
+                run.part_type = type(typed_delta.content)
+            elif isinstance(run, _MediaRun):
+                run.mime_type = typed_delta.mime_type
+            self._open[index] = run
+        elif etype in ("interaction.created", "interaction.completed"):
+            body = event.get("interaction")
+            if isinstance(body, dict):
+                for key, value in body.items():
+                    if key != "steps":
+                        self._interaction[key] = copy.deepcopy(value)
+            self._completed = self._completed or etype == "interaction.completed"
+        elif etype == "interaction.status_update":
+            if "status" in event:
+                self._interaction["status"] = event["status"]
+            if "interaction_id" in event and "id" not in self._interaction:
+                self._interaction["id"] = event["interaction_id"]
+        elif etype == "step.start":
+            index = int(event.get("index", len(self._steps)))
+            started = event.get("step")
+            self._steps[index] = copy.deepcopy(started) if isinstance(started, dict) else {}
+            self._open.pop(index, None)
+        elif etype == "step.stop":
+            index = int(event.get("index", 0))
+            if index in self._steps:
+                _finish(self._steps[index])
+                self._open.pop(index, None)
+        elif etype == "error":
+            error = event.get("error")
+            self._errors.append(copy.deepcopy(error) if isinstance(error, dict) else {})
+        # Unknown event types are ignored, as clients are told to do.
+
+    def snapshot(self) -> dict[str, Any]:
+        """The Interaction so far, as the JSON object the non-streamed endpoint would return.
+
+        Steps still open are finished in the copy only (arguments parsed as far as they are JSON)."""
+        interaction: dict[str, Any] = _rendered(self._interaction)
+        steps = []
+        for index in sorted(self._steps):
+            step = _rendered(self._steps[index])
+            _finish(step)
+            steps.append(step)
+        if self._errors and not self._completed:
+            interaction["status"] = "failed"
+        if self._errors:
+            interaction["errors"] = _rendered(self._errors)
+        interaction["steps"] = steps
+        return interaction
+
+
+def assemble(events: list[dict[str, Any]]) -> dict[str, Any]:
+    """The non-streamed Interaction equivalent to a list of stream events' JSON objects.
+
+    `events` are the parsed `data` payloads (without the `[DONE]` sentinel); the rules are
+    InteractionBuilder's."""
+    builder = InteractionBuilder()
+    for event in events:
+        builder.add_json(event)
+    return builder.snapshot()
+
+
+def apply_delta(step: dict[str, Any], delta: dict[str, Any]) -> None:
+    """Fold one `step.delta` payload into a step's JSON object (in place).
+
+    `arguments_delta` pieces are collected under the private key "_arguments_buffer" until
+    :func:`finish_step`. Each call joins the step's strings again: to fold many deltas, use
+    InteractionBuilder, which joins once."""
+    _apply(step, delta)
+    _settle(step)
+
+
+def finish_step(step: dict[str, Any]) -> None:
+    """Finish a step's JSON object (in place): its buffered `arguments_delta` JSON parsed."""
+    _finish(step)
