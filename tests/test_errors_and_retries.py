@@ -156,8 +156,7 @@ def test_retry_after_accepts_seconds_and_http_dates(package: str) -> None:
         # No Retry-After: exponential from 0.5 s, each with up to 25 % jitter below it.
         ("status=503; fail_times=3", [(0.375, 0.5), (0.75, 1.0), (1.5, 2.0)]),
         ("status=429; retry_after=3; fail_times=1", [(3.0, 3.0)]),
-        # A Retry-After beyond the cap is not trusted: back to exponential.
-        ("status=429; retry_after=3600; fail_times=1", [(0.375, 0.5)]),
+        # A Retry-After beyond the cap raises instead: test_hostile_retry_after.py
     ],
 )
 @pytest.mark.parametrize("stream", [False, True])

@@ -56,6 +56,7 @@ async def test_a_copy_can_switch_to_credentials(flavour: Flavour) -> None:
     ("changes", "message"),
     [
         ({"session": None}, "cannot change 'session'.*shares this client's HTTP session"),
+        ({"trust_env": False}, "cannot change 'trust_env'"),
         ({"retries": 1}, "unknown option 'retries'; the options are: api_key, base_url"),
     ],
 )

@@ -12,8 +12,8 @@ from typing import Any
 from typing_extensions import Self
 
 # Options a copy cannot change because it shares the original's session and connection pool
-# (pool limits and proxies join these when the client grows them).
-POOL_OPTIONS = frozenset({"session"})
+# (pool limits join these when the client grows them).
+POOL_OPTIONS = frozenset({"session", "trust_env"})
 # Changing one of these drops the other: a client authenticates one way.
 _EXCLUSIVE = {"credentials": "api_key", "api_key": "credentials"}
 

@@ -2,19 +2,14 @@
 
 INFO: each response (method, URL, status, time), retry decisions with their delay, stream reconnects
 and stream completion. DEBUG adds each request's headers, with the values of credential headers
-redacted."""
+redacted (see _redaction.py)."""
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping
 
 ENV_VAR = "GEMINI_INTERACTIONS_LOG"
-REDACTED = "<redacted>"
-# Header names (lower case) whose values are secrets, plus fragments that mark a custom one as secret.
-CREDENTIAL_HEADERS = frozenset({"x-goog-api-key", "authorization", "proxy-authorization", "cookie", "set-cookie"})
-CREDENTIAL_FRAGMENTS = ("key", "token", "secret", "auth", "password")
 _configured = False
 
 
@@ -31,13 +26,3 @@ def configure_from_env() -> None:
     handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
     logger.addHandler(handler)
     logger.setLevel(level)
-
-
-def redacted_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    """The headers for a log line: credential values replaced by <redacted>."""
-    return {name: REDACTED if _is_credential(name) else value for name, value in headers.items()}
-
-
-def _is_credential(name: str) -> bool:
-    lowered = name.lower()
-    return lowered in CREDENTIAL_HEADERS or any(fragment in lowered for fragment in CREDENTIAL_FRAGMENTS)

@@ -13,7 +13,7 @@ import aiohttp
 
 from ._connection_errors import connection_error
 from ._credentials import authorized
-from ._exceptions import APIConnectionError, APIError
+from ._exceptions import APIConnectionError, APIError, ClientClosedError, EventLoopError
 from ._request import PreparedRequest, status_error
 from ._retry import Attempts
 from ._sse import BlockParser, parse_block
@@ -26,21 +26,49 @@ _PROXY_ERRORS = (aiohttp.ClientProxyConnectionError, aiohttp.ClientHttpProxyErro
 
 
 class Transport:
-    def __init__(self, session: aiohttp.ClientSession | None = None) -> None:
+    """The session requests go through, bound to the event loop it is first used in; closed for good by `close()`.
+
+    `trust_env` says whether a session the transport makes itself reads HTTP_PROXY, HTTPS_PROXY and
+    NO_PROXY (aiohttp's `trust_env`, as requests does by default); a session passed in keeps its own."""
+
+    def __init__(self, session: aiohttp.ClientSession | None = None, *, trust_env: bool = True) -> None:
         self._owns_session = session is None
         self._session = session
+        self._trust_env = trust_env
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._closed = False
 
     @property
     def session(self) -> aiohttp.ClientSession:
+        if self._closed:
+            raise ClientClosedError("the client was closed; create a new one")
+        loop = asyncio.get_running_loop()
+        if self._loop is None:
+            self._loop = loop
+        elif loop is not self._loop:
+            raise EventLoopError(
+                "this async client is bound to the event loop it was first used in, and this is another one; "
+                "create one client per event loop (for example inside the coroutine given to asyncio.run)"
+            )
         # Created on first use: an aiohttp session must be made inside a running event loop.
         if self._session is None:
-            self._session = aiohttp.ClientSession()
+            self._session = aiohttp.ClientSession(trust_env=self._trust_env)
         return self._session
 
     async def close(self) -> None:
-        if self._owns_session and self._session is not None:
-            await self._session.close()
-            self._session = None
+        self._closed = True
+        session, self._session = self._session, None
+        if not self._owns_session or session is None:
+            return
+        loop = self._loop
+        if loop is None or loop is asyncio.get_running_loop() or loop.is_closed():
+            await session.close()  # with its loop closed, aiohttp only marks it closed
+        elif loop.is_running():
+            # The session's connections belong to a loop running in another thread: close them there.
+            await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(session.close(), loop))
+        else:
+            self._session = session
+            raise EventLoopError("close this async client in the event loop it was used in, which is not running")
 
     async def send(self, request: PreparedRequest) -> aiohttp.ClientResponse:
         """A response with a success status, after retrying what is worth retrying; the body is not read yet."""
@@ -60,9 +88,10 @@ class Transport:
     async def _attempt(self, attempts: Attempts) -> aiohttp.ClientResponse:
         """Send once: the response of a success, else the typed error of what went wrong."""
         request = attempts.request
+        session = self.session  # ClientClosedError, EventLoopError before anything is logged or sent
         attempts.sending()
         try:
-            response = await self.session.request(
+            response = await session.request(
                 request.method,
                 request.url,
                 headers=request.headers,
@@ -72,6 +101,7 @@ class Transport:
                     total=None, connect=request.timeout.connect, sock_read=request.timeout.read
                 ),
                 auto_decompress=True,
+                allow_redirects=False,  # _retry.Attempts follows same-origin redirects only
             )
         except aiohttp.ConnectionTimeoutError as exc:
             raise connection_error(request, exc, timeout="connect") from exc

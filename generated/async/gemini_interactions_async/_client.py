@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from types import TracebackType
-from typing import TypeVar, cast
+from typing import NoReturn, TypeVar, cast
 
 import aiohttp
 import pydantic
@@ -45,8 +45,14 @@ class AsyncClient(WithOptions):
         max_event_size: The largest stream event read, in bytes (default 64 MiB); a larger one
             raises EventTooLargeError as soon as its bytes pass the bound.
         session: Your own aiohttp.ClientSession; it is used for every call and never closed by the client.
+        trust_env: Whether the client's own session takes proxies from HTTP_PROXY, HTTPS_PROXY and
+            NO_PROXY (default True); a session you pass keeps its own setting.
         credentials: Instead of an API key: a google-auth `Credentials` object (refreshed when expired or
             close to it, sent as `Authorization: Bearer`), or a callable returning the auth headers of a request.
+
+    A client cannot be pickled (it holds your credentials and live connections): make one per process.
+    A forked child's sync client opens its own connections; an async client raises EventLoopError in
+    an event loop other than its first; after `close()` every call raises ClientClosedError.
     """
 
     interactions: Interactions
@@ -64,6 +70,7 @@ class AsyncClient(WithOptions):
         session: aiohttp.ClientSession | None = None,
         credentials: CredentialsLike | None = None,
         max_event_size: int | None = None,
+        trust_env: bool = True,
     ) -> None:
         self._options = constructor_options(locals())  # what with_options() starts from
         configure_from_env()
@@ -78,7 +85,7 @@ class AsyncClient(WithOptions):
             credentials=credentials,
             max_event_size=max_event_size,
         )
-        self._transport = Transport(session)
+        self._transport = Transport(session, trust_env=trust_env)
         self.interactions = Interactions(self)
 
     @property
@@ -109,6 +116,12 @@ class AsyncClient(WithOptions):
         return (
             f"{type(self).__name__}(base_url={self.base_url!r}, api_version={self.api_version!r}, "
             f"api_revision={self.api_revision!r})"
+        )
+
+    def __reduce_ex__(self, protocol: object) -> NoReturn:
+        raise TypeError(
+            f"a {type(self).__name__} cannot be pickled: it holds your credentials and live connections; "
+            "create a client in the process that uses it"
         )
 
     async def close(self) -> None:

@@ -13,8 +13,11 @@ import pydantic
 from ._arguments import BodyCheck
 from ._config import ClientConfig, Timeout
 from ._credentials import Authorizer
-from ._exceptions import APIResponseValidationError, APIStatusError, status_error_class
+from ._exceptions import APIResponseValidationError, APIStatusError, CrossOriginRedirectError, status_error_class
 from ._models_base import validation_errors
+from ._redaction import origin_text
+from ._redirects import is_cross_origin, location
+from ._retry_after import retry_after_seconds
 
 T = TypeVar("T")
 
@@ -94,7 +97,8 @@ def prepare_request(
     headers = config.headers()
     if stream:
         headers["Accept"] = "text/event-stream"
-    params = {k: _query_value(v) for k, v in (query or {}).items() if v is not None}
+    params = dict(config.base_query)
+    params.update({k: _query_value(v) for k, v in (query or {}).items() if v is not None})
     if options.extra_query:
         params.update({k: _query_value(v) for k, v in options.extra_query.items()})
     content = None
@@ -131,9 +135,19 @@ def status_error(request: PreparedRequest, status: int, headers: Mapping[str, st
     if detail is None:
         detail = (parsed if isinstance(parsed, str) else "")[:200] or "no error message in the body"
     message = f"{request.describe()} -> HTTP {status}: {detail}"
-    return status_error_class(status)(
-        message, status_code=status, body=parsed, headers=headers, method=request.method, url=request.url
-    )
+    kind = status_error_class(status)
+    target = location(request, status, headers)
+    if target is not None and is_cross_origin(request, target):
+        kind = CrossOriginRedirectError
+        message = (
+            f"{request.describe()} -> HTTP {status}: redirected to another origin ({origin_text(target)}); "
+            f"not followed, so that credentials stay with {origin_text(request.url)}"
+        )
+    error = kind(message, status_code=status, body=parsed, headers=headers, method=request.method, url=request.url)
+    error.retry_after = retry_after_seconds(headers)
+    if isinstance(error, CrossOriginRedirectError):
+        error.location = target
+    return error
 
 
 def parse_body(request: PreparedRequest, adapter: pydantic.TypeAdapter[T], body: bytes) -> T:

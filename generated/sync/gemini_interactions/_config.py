@@ -4,13 +4,15 @@
 from __future__ import annotations
 
 import logging
+import math
 import os
 import platform
 from dataclasses import dataclass, field
 from typing import Final
 
 from ._credentials import Authorizer, CredentialsLike
-from ._exceptions import MissingAPIKeyError
+from ._exceptions import InvalidArgumentError, MissingAPIKeyError
+from ._redaction import split_base_url
 from ._version import API_REVISION, DEFAULT_API_VERSION, DEFAULT_BASE_URL, PACKAGE_NAME, __version__
 
 logger = logging.getLogger(__name__.rsplit(".", 1)[0])
@@ -27,16 +29,34 @@ USER_AGENT: Final = f"{PACKAGE_NAME}/{__version__} api-revision/{API_REVISION} p
 class Timeout:
     """Seconds to wait: `connect` for the connection, `read` between bytes of the answer.
 
-    `read` bounds silence, not a whole stream: a stream may run for minutes as long as data keeps coming."""
+    `read` bounds silence, not a whole stream: a stream may run for minutes as long as data keeps coming.
+    Each is a positive, finite number of seconds, or None for no limit; anything else (0, negative,
+    NaN, infinity, a string) raises InvalidArgumentError."""
 
     connect: float | None = 10.0
     read: float | None = 600.0
+
+    def __post_init__(self) -> None:
+        for name in ("connect", "read"):
+            _check_seconds(name, getattr(self, name))
 
     @classmethod
     def of(cls, value: float | Timeout | None) -> Timeout:
         if isinstance(value, Timeout):
             return value
         return cls(connect=value, read=value)
+
+
+def _check_seconds(name: str, value: object) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        problem = f"timeout.{name} must be a number of seconds or None, not {type(value).__name__}"
+    elif not math.isfinite(value) or value <= 0:
+        problem = f"timeout.{name} must be a positive, finite number of seconds (or None for no limit), not {value!r}"
+    else:
+        return
+    raise InvalidArgumentError(problem, argument="timeout", problems=[problem])
 
 
 DEFAULT_TIMEOUT: Final = Timeout()
@@ -55,6 +75,9 @@ class ClientConfig:
     default_headers: dict[str, str] = field(default_factory=dict, repr=False)
     auth: Authorizer | None = field(default=None, repr=False)
     max_event_size: int = DEFAULT_MAX_EVENT_SIZE
+    # What base_url carried besides the URL (see _redaction.split_base_url): sent, never shown.
+    base_query: dict[str, str] = field(default_factory=dict, repr=False)
+    base_headers: dict[str, str] = field(default_factory=dict, repr=False)
 
     @classmethod
     def resolve(
@@ -74,6 +97,8 @@ class ClientConfig:
             raise TypeError("Pass api_key or credentials, not both.")
         # With credentials no key is read from the environment: none is sent.
         auth = Authorizer(credentials) if credentials is not None else None
+        base = split_base_url(base_url or os.environ.get("GEMINI_BASE_URL") or DEFAULT_BASE_URL)
+        api_key = api_key or base.api_key
         key = api_key or next((os.environ[v] for v in API_KEY_ENV_VARS if os.environ.get(v)), None)
         if auth is not None:
             key = None
@@ -90,13 +115,14 @@ class ClientConfig:
                 revision,
                 API_REVISION,
             )
-        if max_retries is not None and max_retries < 0:
-            raise ValueError("max_retries must be >= 0")
+        if max_retries is not None and (type(max_retries) is not int or max_retries < 0):
+            problem = f"max_retries must be an integer >= 0, not {max_retries!r}"
+            raise InvalidArgumentError(problem, argument="max_retries", problems=[problem])
         if max_event_size is not None and max_event_size <= 0:
             raise ValueError("max_event_size must be > 0 (bytes)")
         return cls(
             api_key=key,
-            base_url=(base_url or os.environ.get("GEMINI_BASE_URL") or DEFAULT_BASE_URL).rstrip("/"),
+            base_url=base.url,
             api_version=api_version or DEFAULT_API_VERSION,
             api_revision=revision,
             timeout=DEFAULT_TIMEOUT if timeout is None else Timeout.of(timeout),
@@ -104,10 +130,14 @@ class ClientConfig:
             default_headers=dict(default_headers or {}),
             auth=auth,
             max_event_size=DEFAULT_MAX_EVENT_SIZE if max_event_size is None else max_event_size,
+            base_query=base.query,
+            base_headers=base.headers,
         )
 
     def url(self, path: str) -> str:
-        """`{base_url}/{api_version}{path}`; a path prefix in base_url (a proxy, a test server) is kept."""
+        """`{base_url}/{api_version}{path}`; a path prefix in base_url (a proxy, a test server) is kept.
+
+        A query in base_url is not part of it: it goes with every request's parameters (`base_query`)."""
         return f"{self.base_url}/{self.api_version}{path}"
 
     def headers(self) -> dict[str, str]:
@@ -118,5 +148,6 @@ class ClientConfig:
             "Api-Revision": self.api_revision,
             "User-Agent": USER_AGENT,
             "Accept": "application/json",
+            **self.base_headers,
             **self.default_headers,
         }

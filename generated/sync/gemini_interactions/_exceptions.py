@@ -112,10 +112,24 @@ class StreamError(APIError):
         self.event = event
 
 
+class ClientClosedError(GeminiInteractionsError, RuntimeError):
+    """The client was used after `close()` (or after leaving its `with` block); make a new one."""
+
+
+class EventLoopError(GeminiInteractionsError, RuntimeError):
+    """An async client was used from an event loop other than the one it first ran in.
+
+    Its connections belong to that loop; make one client per event loop (per `asyncio.run`)."""
+
+
 class APIStatusError(APIError):
-    """The API answered with an HTTP error status."""
+    """The API answered with an HTTP error status.
+
+    `retry_after` is the wait in seconds the server asked for (`Retry-After` / `retry-after-ms`),
+    None when it asked for none."""
 
     status_code: int
+    retry_after: float | None = None
 
     def __init__(
         self,
@@ -134,6 +148,15 @@ class APIStatusError(APIError):
         self.request_id = request_id_of(headers)
         error = body.get("error") if isinstance(body, dict) else None
         self.code: str | None = str(error["code"]) if isinstance(error, dict) and "code" in error else None
+
+
+class CrossOriginRedirectError(APIStatusError):
+    """The server redirected the request to another origin (scheme, host or port); it was not followed.
+
+    Following it would send the credentials (or the request body) somewhere you did not configure.
+    `location` is where the server pointed."""
+
+    location: str | None = None
 
 
 class BadRequestError(APIStatusError):

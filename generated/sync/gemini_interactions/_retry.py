@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import email.utils
 import logging
 import random
 import time
@@ -11,7 +10,9 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from ._exceptions import APIConnectionError, APIError, APIStatusError
-from ._logs import redacted_headers
+from ._redaction import redacted_headers
+from ._redirects import MAX_REDIRECTS, follow, is_cross_origin, location
+from ._retry_after import retry_after_seconds
 
 if TYPE_CHECKING:
     from ._request import PreparedRequest
@@ -21,41 +22,21 @@ logger = logging.getLogger(__name__.rsplit(".", 1)[0])
 RETRYABLE_STATUSES = frozenset({408, 409, 429})
 INITIAL_DELAY = 0.5
 MAX_DELAY = 8.0
-MAX_RETRY_AFTER = 60.0
+MAX_RETRY_AFTER = 60.0  # the longest server-requested wait honoured; a longer one raises the error instead
 
 
 def is_retryable_status(status: int) -> bool:
     return status in RETRYABLE_STATUSES or status >= 500
 
 
-def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
-    """The server's requested wait from `retry-after-ms` or `Retry-After` (seconds or an HTTP date)."""
-    lowered = {k.lower(): v for k, v in headers.items()}
-    if "retry-after-ms" in lowered:
-        try:
-            return float(lowered["retry-after-ms"]) / 1000
-        except ValueError:
-            pass
-    value = lowered.get("retry-after")
-    if value is None:
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        pass
-    try:
-        parsed = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    return max(0.0, parsed.timestamp() - time.time())
-
-
 def backoff_delay(attempt: int, headers: Mapping[str, str] | None = None, *, initial: float | None = None) -> float:
-    """Seconds before retry number `attempt` (1-based): Retry-After when sane, else capped exponential with jitter.
+    """Seconds before retry number `attempt` (1-based): the server's Retry-After, else capped exponential with jitter.
 
-    `initial` replaces the first delay (a stream's SSE `retry` field sets it for reconnecting)."""
+    A Retry-After of 0 or a date already past gets the backoff, not an immediate retry; one above
+    MAX_RETRY_AFTER never gets here (`Attempts` raises instead). `initial` replaces the first delay
+    (a stream's SSE `retry` field sets it for reconnecting)."""
     requested = retry_after_seconds(headers or {})
-    if requested is not None and 0 <= requested <= MAX_RETRY_AFTER:
+    if requested is not None and 0 < requested <= MAX_RETRY_AFTER:
         return requested
     first = INITIAL_DELAY if initial is None else min(initial, MAX_DELAY)
     delay: float = min(first * 2.0 ** (attempt - 1), MAX_DELAY)
@@ -67,13 +48,16 @@ class Attempts:
 
     Sans-IO, so both transports drive it the same way: `sending()` before each attempt,
     `succeeded(status)` when an answer arrives, and after a failed attempt `retry_delay(error)`,
-    the seconds to sleep before the next one, or None to raise the error. What is worth retrying
+    the seconds to sleep before the next one, or None to raise the error. A same-origin redirect is
+    such a failure too: `retry_delay` then points `request` at the new location and says 0 (it
+    spends no retry; at most MAX_REDIRECTS are followed). What is worth retrying
     is decided in `_worth_retrying`, the one place a per-request rule goes (`request.idempotent`
     is there for one: a connection error's `_maybe_sent` says whether the request can have left)."""
 
     def __init__(self, request: PreparedRequest) -> None:
         self.request = request
         self.retries = 0
+        self.redirects = 0
         self._started = 0.0
 
     def sending(self) -> None:
@@ -84,11 +68,21 @@ class Attempts:
         """Log the answer's status; True for a success, which the transport hands back unread."""
         elapsed_ms = (time.monotonic() - self._started) * 1000
         logger.info("%s -> %d (%.0f ms)", self.request.describe(), status, elapsed_ms)
-        return status < 400
+        return status < 300
 
     def retry_delay(self, error: APIError) -> float | None:
         """Seconds to wait before trying again after `error`, logged; None: not worth it, or the retries are spent."""
+        if isinstance(error, APIStatusError) and error.status_code < 400:
+            return self._redirect(error)
         if not self._worth_retrying(error) or self.retries >= self.request.max_retries:
+            return None
+        if isinstance(error, APIStatusError) and error.retry_after is not None and error.retry_after > MAX_RETRY_AFTER:
+            logger.info(
+                "not retrying %s: the server asked to wait %.0f s, more than %.0f s",
+                self.request.describe(),
+                error.retry_after,
+                MAX_RETRY_AFTER,
+            )
             return None
         self.retries += 1
         headers = error.headers if isinstance(error, APIStatusError) else None
@@ -102,6 +96,15 @@ class Attempts:
             error.message,
         )
         return delay
+
+    def _redirect(self, error: APIStatusError) -> float | None:
+        target = location(self.request, error.status_code, error.headers)
+        if target is None or is_cross_origin(self.request, target) or self.redirects >= MAX_REDIRECTS:
+            return None
+        self.redirects += 1
+        previous, self.request = self.request.describe(), follow(self.request, error.status_code, target)
+        logger.info("following the %d redirect of %s to %s", error.status_code, previous, self.request.describe())
+        return 0.0
 
     def _worth_retrying(self, error: APIError) -> bool:
         if isinstance(error, APIStatusError):

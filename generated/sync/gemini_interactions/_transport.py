@@ -6,7 +6,9 @@ The retry loop's decisions are `_retry.Attempts`'; `Transport.send` only drives 
 from __future__ import annotations
 
 import operator
+import os
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from typing import TypeAlias
 
@@ -14,7 +16,7 @@ import requests
 
 from ._connection_errors import connection_error
 from ._credentials import authorized
-from ._exceptions import APIConnectionError, APIError
+from ._exceptions import APIConnectionError, APIError, ClientClosedError
 from ._request import PreparedRequest, status_error
 from ._retry import Attempts
 from ._sse import BlockParser, sseclient_block_parser
@@ -26,13 +28,28 @@ READ_SIZE = 64 * 1024
 
 
 class Transport:
-    def __init__(self, session: requests.Session | None = None) -> None:
+    """The session requests go through; closed for good by `close()`.
+
+    `trust_env` says whether a session the transport makes itself reads HTTP_PROXY, HTTPS_PROXY and
+    NO_PROXY (and requests' other environment settings); a session passed in keeps its own setting."""
+
+    def __init__(self, session: requests.Session | None = None, *, trust_env: bool = True) -> None:
         self._owns_session = session is None
         self.session = session if session is not None else requests.Session()
+        if self._owns_session:
+            self.session.trust_env = trust_env
+        self._closed = False
+        _live_transports.add(self)
 
     def close(self) -> None:
+        self._closed = True
         if self._owns_session:
             self.session.close()
+
+    def forget_connections(self) -> None:
+        """Drop the pooled connections without touching their sockets' other owners (a forked child's parent)."""
+        for adapter in self.session.adapters.values():
+            adapter.close()  # empties urllib3's pools; new connections are made on the next request
 
     def send(self, request: PreparedRequest) -> requests.Response:
         """A response with a success status, after retrying what is worth retrying; the body is not read yet."""
@@ -50,6 +67,8 @@ class Transport:
     def _attempt(self, attempts: Attempts) -> requests.Response:
         """Send once: the response of a success, else the typed error of what went wrong."""
         request = attempts.request
+        if self._closed:
+            raise ClientClosedError(f"{request.describe()}: the client was closed; create a new one")
         attempts.sending()
         try:
             response = self.session.request(
@@ -60,6 +79,7 @@ class Transport:
                 data=request.content,
                 stream=True,
                 timeout=(request.timeout.connect, request.timeout.read),
+                allow_redirects=False,  # _retry.Attempts follows same-origin redirects only
             )
         except requests.ConnectTimeout as exc:
             raise connection_error(request, exc, timeout="connect") from exc
@@ -74,6 +94,20 @@ class Transport:
         except APIConnectionError:
             body = b""
         raise status_error(request, response.status_code, response.headers, body)
+
+
+# Every live transport, so that a forked child can drop the connections it shares with its parent:
+# two processes reading one socket would each get some of the other's answers.
+_live_transports: weakref.WeakSet[Transport] = weakref.WeakSet()
+
+
+def _forget_connections_in_child() -> None:
+    for transport in list(_live_transports):
+        transport.forget_connections()
+
+
+if hasattr(os, "register_at_fork"):  # not on Windows, which has no fork
+    os.register_at_fork(after_in_child=_forget_connections_in_child)
 
 
 def read_body(response: requests.Response, request: PreparedRequest) -> bytes:

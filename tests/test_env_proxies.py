@@ -1,0 +1,83 @@
+"""Proxies from the environment (issue 18.9): HTTP_PROXY, HTTPS_PROXY and NO_PROXY alike in both flavours, and
+`trust_env=False` to ignore them; through a local proxy on 127.0.0.1."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from .conftest import SECRET, TEXT, Flavour
+from .hostile_servers import HostileServer, forward_proxy
+
+PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY")
+API_HOST = "interactions.test"  # never resolves (RFC 2606): only a proxy can reach it
+
+
+@pytest.fixture
+def proxy(monkeypatch: pytest.MonkeyPatch) -> Iterator[HostileServer]:
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+    with forward_proxy() as server:
+        yield server
+
+
+def set_proxy_env(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> None:
+    for spelling in (name, name.lower()):  # where both are set, libraries differ on which wins
+        monkeypatch.setenv(spelling, value)
+
+
+async def create(flavour: Flavour, base_url: str, **kwargs: Any) -> Any:
+    client = flavour.client(api_key=SECRET, base_url=base_url, max_retries=0, **kwargs)
+    try:
+        return await flavour.create(client, **TEXT)
+    finally:
+        await flavour.close(client)
+
+
+async def test_http_proxy_from_the_environment(
+    flavour: Flavour, proxy: HostileServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    set_proxy_env(monkeypatch, "HTTP_PROXY", proxy.base_url)
+    result = await create(flavour, f"http://{API_HOST}")
+    assert result.id == "v1_canned"
+    (seen,) = proxy.seen
+    assert (seen.method, seen.target) == ("POST", f"http://{API_HOST}/v1beta/interactions")
+
+
+@pytest.mark.parametrize("switch", ["NO_PROXY", "trust_env=False"])
+async def test_the_proxy_can_be_bypassed(
+    flavour: Flavour, proxy: HostileServer, monkeypatch: pytest.MonkeyPatch, switch: str
+) -> None:
+    set_proxy_env(monkeypatch, "HTTP_PROXY", proxy.base_url)
+    kwargs: dict[str, Any] = {}
+    if switch == "NO_PROXY":
+        set_proxy_env(monkeypatch, "NO_PROXY", API_HOST)
+    else:
+        kwargs["trust_env"] = False
+    with pytest.raises(flavour.pkg.APIConnectionError, match=f"could not resolve host {API_HOST}"):
+        await create(flavour, f"http://{API_HOST}", **kwargs)
+    assert proxy.seen == []  # straight to the (unresolvable) host, not through the proxy
+
+
+async def test_https_proxy_from_the_environment(
+    flavour: Flavour, proxy: HostileServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    set_proxy_env(monkeypatch, "HTTPS_PROXY", proxy.base_url)
+    # The proxy refuses the tunnel: the request went to it, and the key did not (it travels inside the tunnel).
+    with pytest.raises(flavour.pkg.APIConnectionError, match="could not connect through the proxy"):
+        await create(flavour, f"https://{API_HOST}")
+    (seen,) = proxy.seen
+    assert (seen.method, seen.target) == ("CONNECT", f"{API_HOST}:443")
+    assert SECRET not in repr(seen)
+
+
+async def test_https_proxy_is_not_used_for_http(
+    flavour: Flavour, proxy: HostileServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    set_proxy_env(monkeypatch, "HTTPS_PROXY", proxy.base_url)
+    with pytest.raises(flavour.pkg.APIConnectionError, match=f"could not resolve host {API_HOST}"):
+        await create(flavour, f"http://{API_HOST}")
+    assert proxy.seen == []
