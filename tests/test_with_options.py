@@ -73,3 +73,11 @@ def test_a_copy_validates_its_options_like_the_constructor(flavour: Flavour) -> 
     assert type(client.with_options(base_url="http://127.0.0.1:10/p")) is flavour.client_class
     assert client.with_options(base_url="http://127.0.0.1:10/p").base_url == "http://127.0.0.1:10/p"
     assert client.base_url == "http://127.0.0.1:9"
+
+
+def test_the_remembered_options_never_show_secrets(flavour: Flavour) -> None:
+    client = flavour.client(api_key="AIzaSy-remembered-secret", base_url="http://127.0.0.1:9/p?key=url-secret")
+    copy = client.with_options(max_retries=0)
+    for shown in (str(vars(client)), repr(vars(copy)), repr(client._options)):
+        assert "remembered-secret" not in shown and "url-secret" not in shown
+    assert copy._config.api_key == "AIzaSy-remembered-secret"

@@ -19,9 +19,18 @@ POOL_OPTIONS = frozenset({"session", "trust_env"})
 _EXCLUSIVE = {"credentials": "api_key", "api_key": "credentials"}
 
 
-def constructor_options(arguments: Mapping[str, Any]) -> dict[str, Any]:
+class ConstructorOptions(dict[str, Any]):
+    """The options a client was made with; shown by name only, as they hold keys, tokens and secret URLs."""
+
+    def __repr__(self) -> str:
+        return f"ConstructorOptions({', '.join(self)})"
+
+    __str__ = __repr__
+
+
+def constructor_options(arguments: Mapping[str, Any]) -> ConstructorOptions:
     """The options a client was made with: its `__init__`'s `locals()` as they were on entry."""
-    return {name: value for name, value in arguments.items() if name not in ("self", "__class__")}
+    return ConstructorOptions((n, v) for n, v in arguments.items() if n not in ("self", "__class__"))
 
 
 class WithOptions:
