@@ -84,7 +84,9 @@ class Flavour:
         return f"runtime_{self.name}"
 
 
-COMMON_DEPENDENCIES = ("pydantic>=2.11,<3", "typing-extensions>=4.12")
+# Floors are what `nox -s lowest` installs exactly and runs the runtime tests on; caps at the next major
+# where the code relies on more than a documented interface (urllib3's read_chunked/read1, sseclient's events()).
+COMMON_DEPENDENCIES = ("pydantic>=2.11,<3", "typing-extensions>=4.12.2")
 
 SYNC = Flavour(
     name="sync",
@@ -92,7 +94,12 @@ SYNC = Flavour(
     distribution="gemini-interactions",
     client_class="Client",
     stream_class="Stream",
-    dependencies=("requests>=2.32", "urllib3>=2", "sseclient-py>=1.8", *COMMON_DEPENDENCIES),
+    dependencies=(
+        "requests>=2.32.4,<3",  # 2.32.0-2.32.3: yanked or CVE-2024-47081 (.netrc credentials leak)
+        "urllib3>=2.2,<3",  # 2.2 added HTTPResponse.read1: below it a stream waits for 64 KiB before an event
+        "sseclient-py>=1.8,<2",
+        *COMMON_DEPENDENCIES,
+    ),
     is_async=False,
     http_library="requests",
     session_class="Session",
@@ -106,7 +113,7 @@ ASYNC = Flavour(
     distribution="gemini-interactions-async",
     client_class="AsyncClient",
     stream_class="AsyncStream",
-    dependencies=("aiohttp>=3.10", *COMMON_DEPENDENCIES),
+    dependencies=("aiohttp>=3.11,<4", *COMMON_DEPENDENCIES),  # 3.11: ClientSession(proxy=...), as in the README
     is_async=True,
     http_library="aiohttp",
     session_class="ClientSession",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import importlib
+import importlib.util
 import json
 from collections.abc import AsyncIterator, Iterator
 from types import ModuleType
@@ -20,6 +21,13 @@ from codegen.project import REPO_ROOT
 
 REPO = REPO_ROOT
 REVISION = current_revision()  # spec/CURRENT: the revision both packages pin; the others: test_revisions.py
+# Both packages' plugins, opted into as a user would: each brings its own fixture (<package>_server).
+pytest_plugins = [
+    "pytester",
+    "gemini_interactions.testing.pytest_plugin",
+    "gemini_interactions_async.testing.pytest_plugin",
+]
+
 API_KEY = "test-key"
 SECRET = "AIzaSy-very-secret-key-0123456789"  # a key that must never show up outside the request headers
 MODEL = "gemini-3-flash-preview"
@@ -88,6 +96,12 @@ def sent_events(server: InteractionsTestServer, interaction_id: str) -> list[dic
     """The exact JSON payloads the server streams for an interaction."""
     events: list[dict[str, Any]] = json.loads(json.dumps(server.interactions[interaction_id].events))
     return events
+
+
+# The runtime-only sessions (`runtime`, `lowest`) have no generator tools: a module importing the generator
+# or a 3.11-only module is not even collected there (its tests are all marked `generator`).
+# (test_generation.py also reads pyproject files with tomllib, which Python 3.10 lacks.)
+collect_ignore = [] if importlib.util.find_spec("jinja2") else ["test_revisions.py", "test_generation.py"]
 
 
 class Flavour:

@@ -15,6 +15,8 @@ from codegen.project import LINE_LENGTH, RUFF_TARGET
 
 from .conftest import REPO
 
+pytestmark = pytest.mark.generator  # runs the generator
+
 
 def _generate(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(

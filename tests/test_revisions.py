@@ -20,7 +20,7 @@ import pytest
 import yaml
 from gemini_interactions.testing import InteractionsTestServer
 
-from codegen import spec_diff
+from codegen import release, spec_diff
 from codegen.__main__ import main as codegen_main
 from codegen.ir import build_api
 from codegen.loader import SpecError, current_revision, load_spec, spec_path
@@ -34,6 +34,8 @@ OVERLAY = "openapi.overlay.yaml"
 SCENARIO = "revision-2099-01-01"
 TEXT = {"model": "gemini-3-flash-preview", "input": "Greet me in French."}
 
+pytestmark = pytest.mark.generator  # generates clients from the fixtures' revisions
+
 
 # --------------------------------------------------------------------------- the pinned revision
 
@@ -46,7 +48,7 @@ def _project_version(package_folder: Path) -> str | None:
 def test_packages_pin_the_current_revision_everywhere(flavour: Flavour) -> None:
     revision = current_revision()
     year, month, day = revision.split("-")
-    version = f"{int(year)}.{int(month)}.{int(day)}"
+    version = f"{int(year)}.{int(month)}.{int(day)}.{release.SDK_RELEASES.get(revision, 0)}"
     pkg = flavour.pkg
     assert pkg.API_REVISION == revision
     assert pkg.__version__ == version
@@ -212,9 +214,9 @@ def newer_run(newer_packages: Path) -> dict[str, Any]:
 def test_newer_client_records_its_revision(newer_packages: Path, newer_run: dict[str, Any]) -> None:
     assert all(m.startswith(str(newer_packages)) for m in newer_run["modules"])
     assert newer_run["revisions"] == ["2099-01-01"] * 2
-    assert newer_run["versions"] == ["2099.1.1"] * 2
+    assert newer_run["versions"] == ["2099.1.1.0"] * 2
     assert newer_run["received_revisions"] == ["2099-01-01"]  # the Api-Revision header the server saw
-    assert [_project_version(newer_packages / flavour) for flavour in ("sync", "async")] == ["2099.1.1"] * 2
+    assert [_project_version(newer_packages / flavour) for flavour in ("sync", "async")] == ["2099.1.1.0"] * 2
 
 
 def test_newer_client_yields_the_new_types_as_typed_models(flavour: Flavour, newer_run: dict[str, Any]) -> None:

@@ -8,9 +8,10 @@ responses), which the clients take and expose by design."""
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
+import importlib.resources
 import inspect
 import re
-import typing
 from types import ModuleType
 from typing import Any
 
@@ -18,11 +19,10 @@ import gemini_interactions
 import gemini_interactions_async
 import pydantic
 import pytest
-import tomllib
+import typing_extensions
 
-from codegen.project import MIN_PYTHON, PACKAGE_PROJECTS
-
-from .conftest import REPO
+from codegen.flavours import FLAVOURS
+from codegen.project import MIN_PYTHON
 
 PROTOCOL_DUNDERS = ("__init__", "__iter__", "__aiter__", "__enter__", "__exit__", "__aenter__", "__aexit__")
 # The async spelling, and the HTTP library, mapped onto the sync package's words.
@@ -50,7 +50,7 @@ def normalise(text: str) -> str:
 def describe_callable(obj: Any) -> str:
     kind = "async def" if inspect.iscoroutinefunction(obj) or inspect.isasyncgenfunction(obj) else "def"
     text = f"{kind} {inspect.signature(obj)}"
-    overloads = typing.get_overloads(obj)
+    overloads = typing_extensions.get_overloads(obj)  # typing's is 3.11+
     if overloads:
         text += " overloads: " + " | ".join(f"{kind} {inspect.signature(o)}" for o in overloads)
     return text
@@ -173,18 +173,20 @@ def test_the_walk_notices_a_difference(monkeypatch: pytest.MonkeyPatch) -> None:
     assert {k for k in before if before[k] != after.get(k)} == {"Timeout :: of"}
 
 
-@pytest.mark.parametrize("folder", PACKAGE_PROJECTS)
-def test_packages_declare_the_python_versions_they_support(folder: str) -> None:
-    project = tomllib.loads((REPO / folder / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    assert project["requires-python"] == f">={MIN_PYTHON}"
-    lowest = re.fullmatch(r">=3\.(\d+)", project["requires-python"])
-    assert lowest, project["requires-python"]
+@pytest.mark.parametrize("distribution", [f.distribution for f in FLAVOURS])
+def test_packages_declare_the_python_versions_they_support(distribution: str) -> None:
+    # The installed metadata (tomllib is not in 3.10's standard library, and this is what users get).
+    metadata = importlib.metadata.metadata(distribution)
+    classifiers = metadata.get_all("Classifier") or []
+    assert metadata["Requires-Python"] == f">={MIN_PYTHON}"
+    lowest = re.fullmatch(r">=3\.(\d+)", metadata["Requires-Python"])
+    assert lowest, metadata["Requires-Python"]
     minors = sorted(
-        int(c.rsplit(".", 1)[1])
-        for c in project["classifiers"]
-        if re.fullmatch(r"Programming Language :: Python :: 3\.\d+", c)
+        int(c.rsplit(".", 1)[1]) for c in classifiers if re.fullmatch(r"Programming Language :: Python :: 3\.\d+", c)
     )
     assert minors and minors[0] == int(lowest.group(1)), "classifiers start at requires-python"
     assert minors == list(range(minors[0], minors[-1] + 1)), "every version in between is listed"
-    assert "Typing :: Typed" in project["classifiers"]
-    assert (REPO / folder / project["name"].replace("-", "_") / "py.typed").exists()
+    assert "Typing :: Typed" in classifiers
+    assert metadata["License-Expression"] == "Apache-2.0"
+    package = importlib.import_module(distribution.replace("-", "_"))
+    assert (importlib.resources.files(package) / "py.typed").is_file()

@@ -20,7 +20,7 @@ from gemini_interactions.testing import Faults, InteractionsTestServer, Scenario
 
 from .conftest import API_KEY, MODEL, SCENARIO_REQUESTS, WEATHER_TOOL
 
-# The `interactions_server` fixture comes from the package's pytest plugin (an entry point).
+# The `gemini_interactions_server` fixture comes from the package's pytest plugin (opted into in conftest.py).
 PACKAGE_TESTING_DIR = Path(testing.__file__).resolve().parent
 
 HEADERS = {"x-goog-api-key": API_KEY, "Api-Revision": API_REVISION}
@@ -823,9 +823,9 @@ def test_aiohttp_stream(server: InteractionsTestServer) -> None:
     assert any(e.get("delta", {}).get("type") == "thought_summary" for e in events)
 
 
-def test_pytest_fixture(interactions_server: InteractionsTestServer) -> None:
-    assert interactions_server.base_url.startswith("http://127.0.0.1:")
-    assert create(interactions_server, SCENARIO_REQUESTS["text"]).status_code == 200
+def test_pytest_fixture(gemini_interactions_server: InteractionsTestServer) -> None:
+    assert gemini_interactions_server.base_url.startswith("http://127.0.0.1:")
+    assert create(gemini_interactions_server, SCENARIO_REQUESTS["text"]).status_code == 200
 
 
 def test_cli_serves(tmp_path: Path) -> None:
@@ -863,7 +863,7 @@ def test_cli_serves(tmp_path: Path) -> None:
     assert proc.returncode == 0
 
 
-@pytest.mark.interactions_server(default_scenario="thinking", api_key="other")
-def test_pytest_fixture_marker(interactions_server: InteractionsTestServer) -> None:
-    response = create(interactions_server, SCENARIO_REQUESTS["text"], {"x-goog-api-key": "other"})
+@pytest.mark.gemini_interactions_server(default_scenario="thinking", api_key="other")
+def test_pytest_fixture_marker(gemini_interactions_server: InteractionsTestServer) -> None:
+    response = create(gemini_interactions_server, SCENARIO_REQUESTS["text"], {"x-goog-api-key": "other"})
     assert response.status_code == 200 and response.json()["steps"][0]["summary"]

@@ -33,6 +33,8 @@ async def calls(client: {client}) -> None:
     {await_}client.interactions.create(model="m", input="Hi", temprature=1)  # error
     {await_}client.interactions.create(model="m", input="Hi", labels={{"team": 1}})  # error
 """
+pytestmark = pytest.mark.generator  # runs mypy
+
 FLAVOURS = {f.name: {"package": f.package, "client": f.client_class, "await_": f.await_} for f in flavours.FLAVOURS}
 
 

@@ -238,12 +238,6 @@ class Api:
         used = {name for p in self.param_dicts for name in p.refs}
         return sorted(a.name for a in self.aliases if a.name in used)
 
-    @property
-    def package_version(self) -> str:
-        """The package version names the revision it pins: 2026-05-20 -> 2026.5.20 (PEP 440)."""
-        year, month, day = (int(part) for part in self.revision.split("-"))
-        return f"{year}.{month}.{day}"
-
     def definitions_in_order(self) -> list[OpenUnion | Alias]:
         """Unions and aliases, each after the aliases it names (their values are evaluated eagerly)."""
         pending: dict[str, OpenUnion | Alias] = {u.name: u for u in self.unions}

@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ._headers import Headers
+
 REQUEST_ID_HEADERS = ("x-request-id", "x-goog-request-id", "request-id")
 
 
@@ -107,8 +109,8 @@ class StreamError(APIError):
 
     def __init__(self, message: str, *, code: str | None, event: Any) -> None:
         super().__init__(message)
-        self.code = code
-        self.event = event
+        self.code: str | None = code
+        self.event: Any = event
 
 
 class ClientClosedError(GeminiInteractionsError, RuntimeError):
@@ -142,9 +144,9 @@ class APIStatusError(APIError):
     ) -> None:
         super().__init__(message, method=method, url=url)
         self.status_code = status_code
-        self.body = body
-        self.headers = dict(headers)
-        self.request_id = request_id_of(headers)
+        self.body: Any = body
+        self.headers: Headers = Headers(headers)  # case-insensitive, like a response's
+        self.request_id: str | None = request_id_of(headers)
         error = body.get("error") if isinstance(body, dict) else None
         self.code: str | None = str(error["code"]) if isinstance(error, dict) and "code" in error else None
 

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import contextvars
 import functools
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Generic, TypeVar, cast
 
 from typing_extensions import ParamSpec
 
 from ._exceptions import request_id_of
+from ._headers import Headers
 from ._transport import HTTPResponse
 
 P = ParamSpec("P")
@@ -21,25 +22,6 @@ R = TypeVar("R")
 _raw_response_requested: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "gemini_interactions_raw_response", default=False
 )
-
-
-class Headers(Mapping[str, str]):
-    """Response headers, read-only; names are looked up case-insensitively."""
-
-    def __init__(self, headers: Mapping[str, str]) -> None:
-        self._items = {name.lower(): (name, value) for name, value in headers.items()}
-
-    def __getitem__(self, name: str) -> str:
-        return self._items[name.lower()][1]
-
-    def __iter__(self) -> Iterator[str]:
-        return (name for name, _ in self._items.values())
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def __repr__(self) -> str:
-        return f"Headers({dict(self.items())!r})"
 
 
 class RawResponse(Generic[R]):
@@ -58,7 +40,7 @@ class RawResponse(Generic[R]):
     ) -> None:
         self.http_response = http_response  # the HTTP library's own response (requests or aiohttp)
         self.status_code = status_code
-        self.headers = Headers(headers)
+        self.headers: Headers = Headers(headers)
         self._parse = parse
         self._content = content
         self._parsed: list[R] = []

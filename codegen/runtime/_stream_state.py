@@ -44,11 +44,11 @@ class StreamState(Generic[E]):
         self._adapter = adapter
         self._validate_json: Callable[[str | bytes], E] = _validate_json_of(adapter)
         self._decoder = decoder
-        self.interaction_id = interaction_id
-        self.last_event_id = last_event_id
-        self.finished = False  # a terminal event or [DONE] was seen: no resume past this
-        self.max_reconnects = max_reconnects
-        self.reconnects_without_progress = 0
+        self.interaction_id: str | None = interaction_id
+        self.last_event_id: str | None = last_event_id
+        self.finished: bool = False  # a terminal event or [DONE] was seen: no resume past this
+        self.max_reconnects: int = max_reconnects
+        self.reconnects_without_progress: int = 0
         self._delivered: set[str] = set()  # ids of the latest events delivered (< RECENT_IDS)
         self._delivered_before: set[str] = set()  # the RECENT_IDS ids delivered before those
         # Events delivered after the last one with an id: a resumed stream sends them again, and

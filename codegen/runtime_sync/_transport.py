@@ -34,7 +34,7 @@ class Transport:
 
     def __init__(self, session: requests.Session | None = None, *, trust_env: bool = True) -> None:
         self._owns_session = session is None
-        self.session = session if session is not None else requests.Session()
+        self.session: requests.Session = session if session is not None else requests.Session()
         if self._owns_session:
             self.session.trust_env = trust_env
         self._closed = False

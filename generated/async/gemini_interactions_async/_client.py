@@ -42,9 +42,9 @@ class AsyncClient(WithOptions):
         timeout: Seconds, or a Timeout(connect=..., read=...); read bounds silence between bytes.
         max_retries: Retries of connection errors, 408, 409, 429 and 5xx answers (default 2).
         default_headers: Headers sent with every request.
+        session: Your own aiohttp.ClientSession; it is used for every call and never closed by the client.
         max_event_size: The largest stream event read, in bytes (default 64 MiB); a larger one
             raises EventTooLargeError as soon as its bytes pass the bound.
-        session: Your own aiohttp.ClientSession; it is used for every call and never closed by the client.
         trust_env: Whether the client's own session takes proxies from HTTP_PROXY, HTTPS_PROXY and
             NO_PROXY (default True); a session you pass keeps its own setting.
         credentials: Instead of an API key: a google-auth `Credentials` object (refreshed when expired or
@@ -53,6 +53,11 @@ class AsyncClient(WithOptions):
     A client cannot be pickled (it holds your credentials and live connections): make one per process.
     A forked child's sync client opens its own connections; an async client raises EventLoopError in
     an event loop other than its first; after `close()` every call raises ClientClosedError.
+
+    Raises:
+        MissingAPIKeyError: No api_key and neither environment variable set (a ValueError).
+        InvalidArgumentError: max_retries is not an integer >= 0.
+        ValueError: max_event_size is not > 0.
     """
 
     interactions: Interactions
@@ -90,26 +95,32 @@ class AsyncClient(WithOptions):
 
     @property
     def base_url(self) -> str:
+        """The base URL requests go to (path prefix kept, no trailing slash)."""
         return self._config.base_url
 
     @property
     def api_version(self) -> str:
+        """The path segment after base_url, e.g. v1beta."""
         return self._config.api_version
 
     @property
     def api_revision(self) -> str:
+        """The Api-Revision header sent with every request."""
         return self._config.api_revision
 
     @property
     def timeout(self) -> Timeout:
+        """The default Timeout of every call."""
         return self._config.timeout
 
     @property
     def max_retries(self) -> int:
+        """The default number of retries of every call."""
         return self._config.max_retries
 
     @property
     def max_event_size(self) -> int:
+        """The largest stream event read, in bytes."""
         return self._config.max_event_size
 
     def __repr__(self) -> str:

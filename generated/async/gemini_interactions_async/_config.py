@@ -17,7 +17,9 @@ from ._version import API_REVISION, DEFAULT_API_VERSION, DEFAULT_BASE_URL, PACKA
 
 logger = logging.getLogger(__name__.rsplit(".", 1)[0])
 
+# Read in this order, the first set one wins (google-genai prefers GOOGLE_API_KEY: a warning says which is used).
 API_KEY_ENV_VARS: Final = ("GEMINI_API_KEY", "GOOGLE_API_KEY")
+BASE_URL_ENV_VARS: Final = ("GEMINI_BASE_URL", "GOOGLE_GEMINI_BASE_URL")
 DEFAULT_MAX_RETRIES: Final = 2
 # The largest stream event the client reads (bytes): far above an inline image or audio clip,
 # far below what would hurt the process; a larger one raises EventTooLargeError.
@@ -62,6 +64,21 @@ def _check_seconds(name: str, value: object) -> None:
 DEFAULT_TIMEOUT: Final = Timeout()
 
 _warned_revisions: set[str] = set()
+_warned_key_conflict = False
+
+
+def _from_environment(names: tuple[str, ...]) -> str | None:
+    return next((os.environ[name] for name in names if os.environ.get(name)), None)
+
+
+def _api_key_from_environment() -> str | None:
+    """GEMINI_API_KEY, else GOOGLE_API_KEY; warns once when both are set and differ (naming them, never the values)."""
+    global _warned_key_conflict
+    first, second = (os.environ.get(name) for name in API_KEY_ENV_VARS)
+    if first and second and first != second and not _warned_key_conflict:
+        _warned_key_conflict = True
+        logger.warning("Both %s and %s are set, to different keys: using %s.", *API_KEY_ENV_VARS, API_KEY_ENV_VARS[0])
+    return _from_environment(API_KEY_ENV_VARS)
 
 
 @dataclass(frozen=True)
@@ -97,12 +114,10 @@ class ClientConfig:
             raise TypeError("Pass api_key or credentials, not both.")
         # With credentials no key is read from the environment: none is sent.
         auth = Authorizer(credentials) if credentials is not None else None
-        base = split_base_url(base_url or os.environ.get("GEMINI_BASE_URL") or DEFAULT_BASE_URL)
+        base = split_base_url(base_url or _from_environment(BASE_URL_ENV_VARS) or DEFAULT_BASE_URL)
         api_key = api_key or base.api_key
-        key = api_key or next((os.environ[v] for v in API_KEY_ENV_VARS if os.environ.get(v)), None)
-        if auth is not None:
-            key = None
-        elif not key:
+        key = None if auth is not None else api_key or _api_key_from_environment()
+        if auth is None and not key:
             raise MissingAPIKeyError(
                 "No API key: pass api_key=... or set the GEMINI_API_KEY environment variable "
                 "(GOOGLE_API_KEY is read too)."

@@ -12,7 +12,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 import pydantic
 from pydantic import ConfigDict
@@ -32,7 +32,7 @@ OPEN_TAG = "open"
 
 
 class BaseModel(pydantic.BaseModel):
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
         populate_by_name=True,
         # Schemas are built on first use, which keeps `import` fast.

@@ -26,7 +26,7 @@ separators (no `\\r`), has no empty line, and no trailing newline.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -202,23 +202,12 @@ def sseclient_block_parser(*, simple_shapes_first: bool = True) -> BlockParser:
     compare both ways).
     """
     # Imported lazily: only the sync package depends on sseclient-py.
-    import logging
-
     import sseclient  # type: ignore[import-untyped, import-not-found, unused-ignore]
 
-    logger = logging.getLogger(sseclient.__name__)
-
-    class _OneBlock(sseclient.SSEClient):  # type: ignore[misc, unused-ignore]
-        # Feed SSEClient.events() exactly one already framed block: its own
-        # framing (_read) is what breaks on raw streams and is quadratic, and
-        # its __init__ does a logging.getLogger() lookup we can do once.
-        def __init__(self, block: bytes) -> None:
-            self._block = block
-            self._char_enc = "utf-8"
-            self._logger = logger
-
-        def _read(self) -> Iterator[bytes]:
-            yield self._block
+    def events_of(block: bytes) -> Any:
+        # sseclient-py's public API over one already framed block: its own framing is what breaks on
+        # raw streams (and is quadratic), so it only ever sees a single complete block.
+        return sseclient.SSEClient(iter((block,))).events()
 
     def parse(block: bytes, state: DecoderState) -> ServerSentEvent | None:
         # The two one-line-per-field shapes every API event has are parsed by the shared parser:
@@ -236,11 +225,11 @@ def sseclient_block_parser(*, simple_shapes_first: bool = True) -> BlockParser:
             # seconds), so long blocks go to the reference parser.
             return parse_block(block, state)
         try:
-            ev: Any = next(_OneBlock(block).events(), None)
+            ev: Any = next(events_of(block), None)
         except UnicodeDecodeError:
             # Same result as decoding with errors="replace".
             clean = block.decode("utf-8", "replace").encode("utf-8")
-            ev = next(_OneBlock(clean).events(), None)
+            ev = next(events_of(clean), None)
         retry: int | None = None
         # sseclient keeps the last raw id / retry value, unvalidated, and drops
         # both with data-less blocks, so those two fields are applied here;

@@ -4,7 +4,7 @@
 from typing import Final
 
 PACKAGE_NAME: Final = "gemini-interactions-async"
-__version__: Final = "2026.5.20"
+__version__: Final = "2026.5.20.0"
 API_REVISION: Final = "2026-05-20"
 DEFAULT_BASE_URL: Final = "https://generativelanguage.googleapis.com"
 DEFAULT_API_VERSION: Final = "v1beta"

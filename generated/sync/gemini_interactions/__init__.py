@@ -35,11 +35,12 @@ from ._exceptions import (
     StreamResumeError,
     UnprocessableEntityError,
 )
+from ._headers import Headers
 from ._helpers.interactions import ParsedStream, ToolRunStream
 from ._json_schema import SchemaError
 from ._parse import OutputFormat, OutputValidationError, ParsedInteraction
 from ._request import NOT_GIVEN, NotGiven
-from ._response import Headers, RawResponse
+from ._response import RawResponse
 from ._streaming import Stream
 from ._tool_runner import MaxTurnsExceededError, ToolCall, ToolRun
 from ._tools import FunctionTool, ToolDefinitionError, function_tool

@@ -16,8 +16,8 @@ from ._exceptions import (
     StreamResumeError,
     request_id_of,
 )
+from ._headers import Headers
 from ._request import PreparedRequest
-from ._response import Headers
 from ._retry import backoff_delay
 from ._stream_state import StreamState
 from ._stream_text import OutputTextPicker
@@ -67,6 +67,7 @@ class Stream(Generic[E]):
 
     @property
     def status_code(self) -> int:
+        """The HTTP status of the response being read."""
         return status_of(self._response)
 
     @property
@@ -76,6 +77,7 @@ class Stream(Generic[E]):
 
     @property
     def request_id(self) -> str | None:
+        """The server's id for the request (x-request-id), if it sent one."""
         return request_id_of(self._response.headers)
 
     @property
@@ -147,7 +149,14 @@ class Stream(Generic[E]):
         """Consume the rest of the stream and return the Interaction the non-streaming call would have returned.
 
         Events already seen in a loop over the stream count too, so it can follow such a loop.
-        Raises StreamError when the stream carries an `error` event."""
+
+        Returns:
+            The Interaction the events build: outputs joined, function-call arguments parsed.
+
+        Raises:
+            StreamError: The stream carried an `error` event.
+            StreamResumeError: The stream dropped and could not be resumed.
+        """
         events = self._iterator() if self._iterator is not None else self.__iter__()
         if events is not None and not self._closed:
             for event in events:

@@ -254,7 +254,25 @@ class Interactions(InteractionsHelpers):
             tools: Tools the model or agent may use.
             webhook_config: Webhook notified when a background interaction changes state.
             agent: Agent to run.
-            agent_config: Agent-specific settings."""
+            agent_config: Agent-specific settings.
+            stream: Return a AsyncStream of the events as they arrive instead of the Interaction.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: JSON properties merged into the request body, sent as given.
+            timeout: Seconds, or a Timeout, for this call instead of the client's.
+            max_retries: Retries for this call instead of the client's.
+
+        Returns:
+            The Interaction; with `stream=True`, a AsyncStream of InteractionSSEEvent
+            events (`async for event in stream`), resumed after a dropped connection.
+
+        Raises:
+            InvalidArgumentError: An argument does not fit the API's request schema; nothing was sent.
+            APIStatusError: An error status from the API; a subclass per status (NotFoundError, RateLimitError, ...).
+            APITimeoutError: No answer in time (an APIConnectionError); retried up to max_retries.
+            APIConnectionError: The connection failed or broke (the message says how); retried up to max_retries.
+            APIResponseValidationError: The answer is not a valid Interaction.
+        """
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -365,7 +383,24 @@ class Interactions(InteractionsHelpers):
         Args:
             id: Interaction id.
             last_event_id: When streaming, resume after the event with this id.
-            include_input: Also return the input."""
+            include_input: Also return the input.
+            stream: Return a AsyncStream of the events as they arrive instead of the Interaction.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: JSON properties merged into the request body, sent as given.
+            timeout: Seconds, or a Timeout, for this call instead of the client's.
+            max_retries: Retries for this call instead of the client's.
+
+        Returns:
+            The Interaction; with `stream=True`, a AsyncStream of InteractionSSEEvent
+            events (`async for event in stream`), resumed after a dropped connection.
+
+        Raises:
+            APIStatusError: An error status from the API; a subclass per status (NotFoundError, RateLimitError, ...).
+            APITimeoutError: No answer in time (an APIConnectionError); retried up to max_retries.
+            APIConnectionError: The connection failed or broke (the message says how); retried up to max_retries.
+            APIResponseValidationError: The answer is not a valid Interaction.
+        """
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -404,7 +439,22 @@ class Interactions(InteractionsHelpers):
         """Delete an interaction.
 
         Args:
-            id: Interaction id."""
+            id: Interaction id.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: JSON properties merged into the request body, sent as given.
+            timeout: Seconds, or a Timeout, for this call instead of the client's.
+            max_retries: Retries for this call instead of the client's.
+
+        Returns:
+            The Empty the API answers with.
+
+        Raises:
+            APIStatusError: An error status from the API; a subclass per status (NotFoundError, RateLimitError, ...).
+            APITimeoutError: No answer in time (an APIConnectionError); retried up to max_retries.
+            APIConnectionError: The connection failed or broke (the message says how); retried up to max_retries.
+            APIResponseValidationError: The answer is not a valid Empty.
+        """
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -433,7 +483,22 @@ class Interactions(InteractionsHelpers):
         """Cancel a background interaction that is still running.
 
         Args:
-            id: Interaction id."""
+            id: Interaction id.
+            extra_headers: Headers added to this request (they override the client's).
+            extra_query: Query parameters added to this request.
+            extra_body: JSON properties merged into the request body, sent as given.
+            timeout: Seconds, or a Timeout, for this call instead of the client's.
+            max_retries: Retries for this call instead of the client's.
+
+        Returns:
+            The Interaction the API answers with.
+
+        Raises:
+            APIStatusError: An error status from the API; a subclass per status (NotFoundError, RateLimitError, ...).
+            APITimeoutError: No answer in time (an APIConnectionError); retried up to max_retries.
+            APIConnectionError: The connection failed or broke (the message says how); retried up to max_retries.
+            APIResponseValidationError: The answer is not a valid Interaction.
+        """
         options = RequestOptions(
             extra_headers=extra_headers,
             extra_query=extra_query,

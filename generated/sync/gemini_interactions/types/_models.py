@@ -6,7 +6,7 @@ the codegen's own template."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import ConfigDict, Discriminator, Field, Tag
 from typing_extensions import TypeAliasType
@@ -667,7 +667,7 @@ class DocumentDelta(BaseModel):
 class DynamicAgentConfig(BaseModel):
     """Settings for an agent not otherwise listed; any extra keys are passed through."""
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     type: Annotated[Literal["dynamic"], Field(description="Always `dynamic`: selects this variant.")] = "dynamic"
