@@ -73,9 +73,9 @@ class AsyncClient(WithOptions):
         max_retries: int | None = None,
         default_headers: Mapping[str, str] | None = None,
         session: aiohttp.ClientSession | None = None,
-        credentials: CredentialsLike | None = None,
         max_event_size: int | None = None,
         trust_env: bool = True,
+        credentials: CredentialsLike | None = None,
     ) -> None:
         self._options = constructor_options(locals())  # what with_options() starts from
         configure_from_env()
