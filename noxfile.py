@@ -1,5 +1,5 @@
 """Sessions: generate, spec-diff, lint, typecheck, tests (all of those plus pytest, then the runtime tests under
-every other supported Python present), lowest, typescore, build, docs, demo, bench."""
+every other supported Python present), peer, lowest, typescore, build, docs, demo, bench."""
 
 from __future__ import annotations
 
@@ -212,6 +212,15 @@ def docs(session: nox.Session) -> None:
     _install_packages(session)
     env = {"GEMINI_DOCS_BUILD": "1", "NO_MKDOCS_2_WARNING": "1"}  # the second: mkdocs-material's banner
     session.run("pytest", "tests/test_docs_site.py", "-p", "no:cacheprovider", env=env)
+
+
+@nox.session(python=PYTHON)
+def peer(session: nox.Session) -> None:
+    """google-genai 3.3.0 against the test server's continuation scenarios: the same hops, text and ids as ours."""
+    # A session of its own: google-genai needs Python >= 3.11 and a newer pydantic than the packages' floor.
+    session.install("-r", "tests/requirements.txt", "google-genai==3.3.0")
+    _install_packages(session)
+    session.run("pytest", "-p", "no:cacheprovider", "tests/test_peer_continuation.py", *session.posargs)
 
 
 @nox.session(python=PYTHON)

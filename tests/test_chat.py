@@ -195,9 +195,9 @@ async def test_an_agent_chat_runs_each_turn_in_the_background(
     assert answer.status == "completed" and answer.output_text
     assert server.requests[0].body["background"] is True
     await flavour.aw(chat.send("Summarise it."))
-    assert server.requests[-1].body.get("previous_interaction_id") == answer.id or any(
-        r.body and r.body.get("previous_interaction_id") == answer.id for r in server.requests
-    )
+    creates = [r.body for r in server.requests if r.method == "POST"]
+    assert len(creates) == 2 and all(body["background"] is True for body in creates)
+    assert creates[1]["previous_interaction_id"] == answer.id
 
 
 def test_a_chat_takes_a_model_or_an_agent(client: Any) -> None:

@@ -115,6 +115,42 @@ def test_agent_runs_in_the_background(server: InteractionsTestServer) -> None:
     assert "model" not in body
 
 
+def test_a_queued_agent_run_is_waited_for_not_left_silently(server: InteractionsTestServer) -> None:
+    server.add_scenario(
+        {
+            "name": "queued_agent",
+            "match": {"agent": ["deep-research*"]},
+            "priority": 10,
+            "agent": "deep-research-preview-04-2026",
+            "queued_polls": 1,
+            "polls_until_done": 1,
+            "steps": [{"step": {"type": "model_output"}, "deltas": [{"type": "text", "text": "The report."}]}],
+        }
+    )
+    result = run_cli("Research it.", "--agent", "deep-research-preview-04-2026", "--no-stream", *connect(server))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "The report.\n"
+    assert ": queued" in result.stderr and ": in_progress" in result.stderr and ": completed" in result.stderr
+    assert [r.method for r in server.requests] == ["POST", "GET", "GET", "GET"]
+    assert server.requests[0].body["background"] is True
+
+
+def test_a_failed_agent_run_exits_with_an_error(server: InteractionsTestServer) -> None:
+    server.add_scenario(
+        {
+            "name": "failing_agent",
+            "match": {"agent": ["deep-research*"]},
+            "priority": 10,
+            "polls_until_done": 1,
+            "steps": [],
+            "status": "failed",
+        }
+    )
+    result = run_cli("Research it.", "--agent", "deep-research-preview-04-2026", "--no-stream", *connect(server))
+    assert result.returncode == 1
+    assert "status failed" in result.stderr
+
+
 def test_missing_key_is_a_usage_error(server: InteractionsTestServer) -> None:
     result = run_cli("Count to 25", "--base-url", server.base_url)
     assert result.returncode == 2

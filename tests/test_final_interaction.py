@@ -10,7 +10,7 @@ from gemini_interactions.testing import InteractionsTestServer
 
 from .conftest import MODEL, SCENARIO_REQUESTS, TEXT, Flavour
 
-VOLATILE = ("id", "created", "updated")  # differ between two runs of the same scenario
+VOLATILE = ("id", "created", "updated", "continuation_ids")  # differ between two runs of the same scenario
 
 
 def stable(interaction: Any) -> dict[str, Any]:

@@ -35,8 +35,8 @@ async def test_debug_log_of_a_failing_retried_resumed_call_shows_everything_but_
     )
     errors: list[BaseException] = []
     try:
-        # 500 then 200, retried; then a stream that drops after 3 events and is resumed; then a call that fails.
-        fault = "status=500; retry_after=0.01; fail_times=1; on=create"
+        # 503 then 200, retried; then a stream that drops after 3 events and is resumed; then a call that fails.
+        fault = "status=503; retry_after=0.01; fail_times=1; on=create"
         stream = await flavour.create(client, **TEXT, stream=True, extra_headers={"x-test-fault": fault})
         events = await flavour.events(stream)
         assert events[-1].event_type == "interaction.completed"
@@ -51,12 +51,12 @@ async def test_debug_log_of_a_failing_retried_resumed_call_shows_everything_but_
         await flavour.close(client)
 
     statuses = [(r.method, r.status) for r in server.requests]
-    assert statuses == [("POST", 500), ("POST", 200), ("POST", 200), ("GET", 200), ("GET", 404), ("POST", 200)]
+    assert statuses == [("POST", 503), ("POST", 200), ("POST", 200), ("GET", 200), ("GET", 404), ("POST", 200)]
     assert all(r.headers["x-goog-api-key"] == SECRET for r in server.requests), "the key was sent"
 
     text = caplog.text
     url = f"{server.base_url}/v1beta/interactions"
-    assert f"POST {url} -> 500" in text
+    assert f"POST {url} -> 503" in text
     assert re.search(rf"retrying POST {re.escape(url)} in 0\.01 s \(retry 1 of 2\)", text), text
     assert re.search(rf"POST {re.escape(url)} -> 200 \(\d+ ms\)", text)
     assert re.search(r"stream of v1_\S+ dropped .*; reconnecting in 0\.01 s after event evt_000003", text)

@@ -20,7 +20,7 @@ from .nodes import (
     RuntimeBase,
     Variant,
 )
-from .operations import BodyVariant, Operation, Param, Resource
+from .operations import IDEMPOTENT_METHODS, BodyVariant, Operation, Param, Resource
 from .reference import reference_sections
 from .typing_rules import PARAM_SUFFIX, RequestTyper, is_model, model_type
 
@@ -278,7 +278,21 @@ def build_operation(
         response_model=ref_name(response_ref) if response_ref else None,
         stream_event=ref_name(event_ref) if event_ref else None,
         stream_param=stream_param,
+        idempotent=bool(operation.get("x-sdk-idempotent", method.upper() in IDEMPOTENT_METHODS)),
+        continues=bool(operation.get("x-sdk-continuation")),
+        required_unless=_required_unless(schemas, body_model) if body_model else (),
     )
+
+
+def _required_unless(schemas: dict[str, Any], name: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The body's `x-sdk-required-unless` (the same on every variant, or absent from all)."""
+    marks = {
+        tuple((field, tuple(others)) for field, others in schemas[variant].get("x-sdk-required-unless", {}).items())
+        for variant in body_variant_names(schemas, name)
+    }
+    if len(marks) > 1:
+        raise SpecError(f"{name}: every variant must carry the same x-sdk-required-unless")
+    return marks.pop()
 
 
 def _content_ref(holder: dict[str, Any], media_type: str) -> str | None:

@@ -54,6 +54,40 @@ JSON_OBJECT = dict_of(ANY)
 
 
 @dataclass(frozen=True)
+class SdkParam:
+    """A keyword argument the SDK adds to a method (no wire field): `automatic_continuation`, ..."""
+
+    name: str
+    annotation: str
+    default: str  # Python expression
+    description: str
+
+    @property
+    def signature(self) -> str:
+        return f"{self.name}: {self.annotation} = {self.default}"
+
+
+# What `x-sdk-continuation: true` adds to a create method (see runtime/_continuation.py).
+CONTINUATION_PARAMS = (
+    SdkParam(
+        "automatic_continuation",
+        "bool",
+        "True",
+        "Continue a requires_continuation answer into one Interaction (False: each hop).",
+    ),
+    SdkParam("max_continuations", "int", "DEFAULT_MAX_CONTINUATIONS", "Most continuation hops of one call."),
+    SdkParam(
+        "deadline",
+        "float | None",
+        "None",
+        "Seconds for the whole call (hops, retries, reconnects); `timeout` is per request.",
+    ),
+)
+# Idempotent by HTTP semantics (RFC 9110) when the spec does not say (`x-sdk-idempotent`).
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+
+
+@dataclass(frozen=True)
 class Operation:
     name: str  # Python method name: create, get, ...
     operation_id: str
@@ -68,6 +102,30 @@ class Operation:
     response_model: str | None  # None: the response body is ignored (returns None)
     stream_event: str | None  # event union when the operation can stream
     stream_param: Param | None  # the `stream` switch (body or query), popped from the params
+    idempotent: bool = True  # may be sent again after it may have taken effect (x-sdk-idempotent)
+    continues: bool = False  # automatic continuation of a requires_continuation answer (x-sdk-continuation)
+    # Body fields required unless one of the others is given (x-sdk-required-unless).
+    required_unless: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    @property
+    def sdk_params(self) -> tuple[SdkParam, ...]:
+        return CONTINUATION_PARAMS if self.continues else ()
+
+    @property
+    def unary_call(self) -> str:
+        """The client call that answers the non-streaming request (continued hop by hop, or sent once)."""
+        if self.continues:
+            return f"_continued(continuation, adapter_for({self.response_type}))"
+        return f"_request(request, adapter_for({self.response_type}))"
+
+    @property
+    def stream_continuation_arg(self) -> str:
+        return "continuation=continuation," if self.continues else ""
+
+    @property
+    def body_check_required_unless(self) -> str:
+        """`{wire field: (alternatives, ...)}` as a Python literal, for the BodyCheck."""
+        return "{" + ", ".join(f"{field!r}: {others!r}" for field, others in self.required_unless) + "}"
 
     @property
     def can_stream(self) -> bool:
@@ -98,9 +156,10 @@ class Operation:
     @property
     def docstring(self) -> str:
         lines = [self.summary or f"{self.http_method} {self.path}"]
-        documented = [p for p in (*self.path_params, *self.keyword_params) if p.description]
+        documented = [(p.name, p.description) for p in (*self.path_params, *self.keyword_params) if p.description]
+        documented += [(p.name, p.description) for p in self.sdk_params]
         if documented:
-            lines += ["", "Args:"] + [f"    {p.name}: {p.description}" for p in documented]
+            lines += ["", "Args:"] + [f"    {name}: {description}" for name, description in documented]
         return "\n".join(lines).replace('"' * 3, "'" * 3)
 
     def _stream_item(self, location: str) -> str:

@@ -33,16 +33,20 @@ class BodyCheck:
         call: str,
         variants: Mapping[str, type[pydantic.BaseModel]],
         arguments: Mapping[str, tuple[str, str]],
+        required_unless: Mapping[str, tuple[str, ...]] | None = None,
     ) -> None:
         self.call = call  # "interactions.create", for messages
         self.variants = dict(variants)  # selecting wire field ("" when there is one variant) -> request model
         self.arguments = dict(arguments)  # wire field -> (keyword argument, the API's type of it)
+        # wire field -> the fields any one of which makes it optional (`input` on a continuation hop)
+        self.required_unless = dict(required_unless or {})
         self._adapters: dict[str, pydantic.TypeAdapter[Any]] = {}
 
     def check(self, payload: Mapping[str, Any], *, supplied_elsewhere: Collection[str] = ()) -> None:
         """Raise InvalidArgumentError unless `payload` (JSON values) fits exactly one variant.
 
         Fields in `supplied_elsewhere` (from `extra_body`) count as given and are not checked."""
+        self._check_required_unless(payload, supplied_elsewhere)
         selector = self._selector(payload, supplied_elsewhere)
         if _plainly_valid(self.variants[selector], payload):
             return
@@ -65,6 +69,19 @@ class BodyCheck:
                     argument=argument,
                     problems=lines,
                 ) from None
+
+    def _check_required_unless(self, payload: Mapping[str, Any], supplied_elsewhere: Collection[str]) -> None:
+        def given(field: str) -> bool:
+            return payload.get(field) is not None or field in supplied_elsewhere
+
+        for field, others in self.required_unless.items():
+            if not given(field) and not any(given(other) for other in others):
+                argument = self.arguments.get(field, (field, ""))[0]
+                alternatives = " or ".join(f"`{self.arguments.get(o, (o, ''))[0]}`" for o in others)
+                problem = f"{argument}: required, missing (it may be left out only with {alternatives})"
+                raise InvalidArgumentError(
+                    f"{self.call}(): invalid argument `{argument}`:\n  {problem}", argument=argument, problems=[problem]
+                )
 
     def _selector(self, payload: Mapping[str, Any], supplied_elsewhere: Collection[str]) -> str:
         if list(self.variants) == [""]:

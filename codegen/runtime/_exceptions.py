@@ -63,6 +63,16 @@ class APITimeoutError(APIConnectionError):
     """The request timed out (connecting, or waiting for data)."""
 
 
+class WaitTimeoutError(APITimeoutError):
+    """The deadline of `interactions.wait()` passed while the run was still going.
+
+    `interaction` is the last state seen; the run goes on on the server: wait again, or cancel it."""
+
+    def __init__(self, message: str, *, interaction: Any) -> None:
+        super().__init__(message)
+        self.interaction = interaction
+
+
 class StreamResumeError(APIConnectionError):
     """A stream broke and reconnecting did not get it going again.
 
@@ -81,6 +91,30 @@ class StreamResumeError(APIConnectionError):
         super().__init__(message, method=method, url=url)
         self.interaction_id = interaction_id
         self.last_event_id = last_event_id
+
+
+class ContinuationInterruptedError(APIError):
+    """An automatically continued call failed after output was delivered; the work so far is kept.
+
+    `partial_interaction` holds the hops merged so far (None for a stream, whose events were
+    delivered already); resume by hand with `interactions.create(continuation_token=...,
+    previous_interaction_id=interaction_id)` (with `store=False`: the original `input` and the
+    token). The failure itself is `__cause__`."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        partial_interaction: Any,
+        continuation_token: str | None,
+        interaction_id: str | None,
+        continuation_ids: list[str],
+    ) -> None:
+        super().__init__(message)
+        self.partial_interaction = partial_interaction
+        self.continuation_token = continuation_token
+        self.interaction_id = interaction_id
+        self.continuation_ids = continuation_ids
 
 
 class APIResponseValidationError(APIError):

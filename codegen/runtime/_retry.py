@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__.rsplit(".", 1)[0])
 
 RETRYABLE_STATUSES = frozenset({408, 409, 429})
+# Answers saying a request was not processed: even a create may be sent again after them.
+NOT_PROCESSED = frozenset({408, 429, 503})
 INITIAL_DELAY = 0.5
 MAX_DELAY = 8.0
 MAX_RETRY_AFTER = 60.0  # the longest server-requested wait honoured; a longer one raises the error instead
@@ -70,10 +72,17 @@ class Attempts:
         return status < 300
 
     def retry_delay(self, error: APIError) -> float | None:
-        """Seconds to wait before trying again after `error`, logged; None: not worth it, or the retries are spent."""
+        """Seconds to wait before trying again after `error`, logged; None: not worth it, or the retries are spent.
+
+        A request that is not idempotent and may have taken effect is never sent again: `error`
+        then says so and how to go on."""
         if isinstance(error, APIStatusError) and error.status_code < 400:
             return self._redirect(error)
-        if not self._worth_retrying(error) or self.retries >= self.request.max_retries:
+        if not self._worth_retrying(error):
+            if not self.request.idempotent and _outcome_unknown(error):
+                _say_it_may_exist(error)
+            return None
+        if self.retries >= self.request.max_retries:
             return None
         if isinstance(error, APIStatusError) and error.retry_after is not None and error.retry_after > MAX_RETRY_AFTER:
             logger.info(
@@ -86,6 +95,9 @@ class Attempts:
         self.retries += 1
         headers = error.headers if isinstance(error, APIStatusError) else None
         delay = backoff_delay(self.retries, headers)
+        deadline_at = self.request.deadline_at
+        if deadline_at is not None and time.monotonic() + delay >= deadline_at:
+            return None  # the call's deadline would pass before the retry is sent
         logger.info(
             "retrying %s in %.2f s (retry %d of %d): %s",
             self.request.describe(),
@@ -106,6 +118,29 @@ class Attempts:
         return 0.0
 
     def _worth_retrying(self, error: APIError) -> bool:
+        """The one retry rule: an idempotent request after any transient failure; any other only
+        when it provably did not take effect (never sent, or an answer saying it was not processed)."""
+        if self.request.idempotent:
+            if isinstance(error, APIStatusError):
+                return is_retryable_status(error.status_code)
+            return isinstance(error, APIConnectionError)
         if isinstance(error, APIStatusError):
-            return is_retryable_status(error.status_code)
-        return isinstance(error, APIConnectionError)
+            return error.status_code in NOT_PROCESSED
+        return isinstance(error, APIConnectionError) and not error._maybe_sent
+
+
+def _outcome_unknown(error: APIError) -> bool:
+    """Whether the request may have taken effect: lost after it may have left, or a 5xx that does not say."""
+    if isinstance(error, APIStatusError):
+        return error.status_code >= 500 and error.status_code not in NOT_PROCESSED
+    return isinstance(error, APIConnectionError) and error._maybe_sent
+
+
+def _say_it_may_exist(error: APIError) -> None:
+    """Add to `error`'s message that the request it failed may have taken effect, and what to do."""
+    note = (
+        " - not sent again: the request may have reached the server, so the interaction may exist "
+        "(check before creating another; for long work use background=True and interactions.wait())"
+    )
+    error.message += note
+    error.args = (error.message, *error.args[1:])

@@ -14,7 +14,6 @@ import base64
 import json
 import os
 import sys
-import time
 from collections.abc import Sequence
 from typing import Any, TextIO
 
@@ -191,18 +190,28 @@ def run_stream(client: Client, params: dict[str, Any], args: argparse.Namespace,
 
 
 def run_once(client: Client, params: dict[str, Any], args: argparse.Namespace, out: TextIO) -> None:
-    interaction = client.interactions.create(**params)
-    while interaction.status == "in_progress" and interaction.id:  # background: poll until it is done
-        time.sleep(POLL_INTERVAL)
-        interaction = client.interactions.get(interaction.id)
+    if params.get("background"):
+        # A background run (an agent): waited for while queued or in progress, cancelled on Ctrl-C.
+        foreground = {k: v for k, v in params.items() if k != "background"}
+        interaction = client.interactions.create_and_wait(
+            **foreground, poll_interval=POLL_INTERVAL, on_update=lambda i: _status(i, args)
+        )
+    else:
+        interaction = client.interactions.create(**params)
     if args.json:
         out.write(json.dumps(interaction.to_dict(), ensure_ascii=False) + "\n")
     else:
         text = final_text(interaction)
         out.write(text if text.endswith("\n") or not text else text + "\n")
     out.flush()
-    if interaction.status in ("failed", "cancelled", "incomplete"):
+    if interaction.status in ("failed", "cancelled", "incomplete", "budget_exceeded"):
         raise CLIError(f"the interaction ended with status {interaction.status}")
+
+
+def _status(interaction: types.Interaction, args: argparse.Namespace) -> None:
+    """A background run's status changes, on stderr (stdout keeps only the answer)."""
+    if not args.json:
+        print(f"gemini-interactions: {interaction.id}: {interaction.status}", file=sys.stderr, flush=True)
 
 
 def _redact(message: str, secret: str | None) -> str:

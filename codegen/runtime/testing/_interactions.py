@@ -10,6 +10,7 @@ from typing import Any
 
 from .._interaction_builder import assemble
 from ._conversation import check_conversation, signatures_of
+from ._continuation import HopLedger
 from ._exchange import Exchange
 from ._routing import ApiError, Router
 from ._scenarios import Scenario, render_events
@@ -49,13 +50,14 @@ class StoredInteraction:
     background: bool
     polls_remaining: int
     status_override: str | None = None
+    queued_until: int = 0  # polls answer "queued" while more than this many remain
 
     def snapshot(self, *, include_input: bool = False) -> dict[str, Any]:
         """The Interaction resource as ``GET`` (non-streamed) would return it now."""
         if self.polls_remaining > 0:
             result: dict[str, Any] = {
                 "id": self.id,
-                "status": "in_progress",
+                "status": "queued" if self.polls_remaining > self.queued_until else "in_progress",
                 "object": "interaction",
             }
             result.update(self.owner)
@@ -105,20 +107,32 @@ class InteractionStore(ResourceState):
             raise ApiError(404, "not_found", f"Interaction {interaction_id!r} not found.")
         return stored
 
-    def create(self, scenario: Scenario, body: Mapping[str, Any]) -> StoredInteraction:
+    def create(self, scenario: Scenario, body: Mapping[str, Any], hops: HopLedger | None = None) -> StoredInteraction:
+        """A new interaction answering `body` with `scenario`; `hops` issues its continuation tokens."""
         interaction_id = "v1_" + secrets.token_urlsafe(36)
         owner = owner_of(scenario, body)
         created = now()
         background = bool(body.get("background", False))
+        events = render_events(scenario, interaction_id, owner, created)
+        if hops is not None:
+            hops.add_tokens(
+                events,
+                interaction_id=interaction_id,
+                next_scenario=scenario.continues_with,
+                hands_back_token=scenario.hands_back_token,
+                body=body,
+            )
+        polled = background and not body.get("stream")
         stored = StoredInteraction(
             id=interaction_id,
             scenario=scenario.name,
             owner=owner,
             request=dict(body),
-            events=render_events(scenario, interaction_id, owner, created),
+            events=events,
             created=created,
             background=background,
-            polls_remaining=scenario.polls_until_done if background and not body.get("stream") else 0,
+            polls_remaining=scenario.queued_polls + scenario.polls_until_done if polled else 0,
+            queued_until=scenario.polls_until_done,
         )
         with self.lock:
             self._items[interaction_id] = stored
@@ -199,7 +213,7 @@ def create(exchange: Exchange) -> None:
     if exchange.answered_by_fault(faults):
         return
     store = server.state(InteractionStore)
-    stored = store.create(scenario, body)
+    stored = store.create(scenario, body, server.state(HopLedger))
     exchange.record.interaction_id = stored.id
     if body.get("stream"):
         exchange.send_stream(stored.events, faults)

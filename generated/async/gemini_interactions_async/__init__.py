@@ -9,6 +9,7 @@ from . import types
 from ._chat import AsyncChat
 from ._client import AsyncClient
 from ._config import Timeout
+from ._continuation import IncompleteInteractionWarning
 from ._exceptions import (
     APIConnectionError,
     APIError,
@@ -19,6 +20,7 @@ from ._exceptions import (
     BadRequestError,
     ClientClosedError,
     ConflictError,
+    ContinuationInterruptedError,
     CredentialsError,
     CrossOriginRedirectError,
     EventLoopError,
@@ -34,6 +36,7 @@ from ._exceptions import (
     StreamError,
     StreamResumeError,
     UnprocessableEntityError,
+    WaitTimeoutError,
 )
 from ._headers import Headers
 from ._helpers.interactions import AsyncParsedStream, AsyncToolRunStream
@@ -61,12 +64,14 @@ __all__ = [
     "ClientClosedError",
     "ConflictError",
     "CredentialsError",
+    "ContinuationInterruptedError",
     "CrossOriginRedirectError",
     "EventLoopError",
     "EventTooLargeError",
     "FunctionTool",
     "GeminiInteractionsError",
     "Headers",
+    "IncompleteInteractionWarning",
     "InternalServerError",
     "InvalidArgumentError",
     "MaxTurnsExceededError",
@@ -91,6 +96,7 @@ __all__ = [
     "ToolRun",
     "AsyncToolRunStream",
     "UnprocessableEntityError",
+    "WaitTimeoutError",
     "__version__",
     "function_tool",
     "types",

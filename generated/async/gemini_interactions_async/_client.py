@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Mapping
 from types import TracebackType
@@ -14,7 +15,11 @@ import pydantic
 from ._arguments import BodyCheck
 from ._client_options import WithOptions, constructor_options
 from ._config import ClientConfig, Timeout
+from ._continuation import Continuation
 from ._credentials import CredentialsLike
+from ._drive import drive
+from ._flows import continued
+from ._http_step import send
 from ._logs import configure_from_env
 from ._request import PreparedRequest, RequestOptions, parse_body, prepare_request
 from ._response import RawResponse, raw_response_requested
@@ -158,9 +163,18 @@ class AsyncClient(WithOptions):
         stream: bool = False,
         options: RequestOptions,
         body_check: BodyCheck | None = None,
+        idempotent: bool = True,
     ) -> PreparedRequest:
         return prepare_request(
-            self._config, method, path, query=query, body=body, stream=stream, options=options, body_check=body_check
+            self._config,
+            method,
+            path,
+            query=query,
+            body=body,
+            stream=stream,
+            options=options,
+            body_check=body_check,
+            idempotent=idempotent,
         )
 
     async def _request(self, request: PreparedRequest, adapter: pydantic.TypeAdapter[T]) -> T:
@@ -172,6 +186,12 @@ class AsyncClient(WithOptions):
             return cast(T, raw)
         return parse_body(request, adapter, body)
 
+    async def _continued(self, continuation: Continuation, adapter: pydantic.TypeAdapter[T]) -> T:
+        """A create continued hop by hop into one answer (`_flows.continued`); a raw response is the first hop's."""
+        if raw_response_requested():
+            return await self._request(continuation.first_request, adapter)
+        return await drive(continued(continuation, adapter), functools.partial(send, transport=self._transport))
+
     async def _stream(
         self,
         request: PreparedRequest,
@@ -181,15 +201,30 @@ class AsyncClient(WithOptions):
         options: RequestOptions,
         interaction_id: str | None = None,
         last_event_id: str | None = None,
+        continuation: Continuation | None = None,
     ) -> AsyncStream[E]:
+        if continuation is not None:
+            continuation.deadline.check(request.describe())
+            request = continuation.deadline.bound(request)
         response = await self._transport.send(request)
 
         def reopen(interaction_id: str, query: dict[str, object]) -> PreparedRequest:
             return self._prepare("GET", f"{resource_path}/{interaction_id}", query=query, stream=True, options=options)
 
+        def new_state() -> StreamState[E]:
+            return StreamState(adapter, SSEDecoder(sse_block_parser(), max_event_size=self._config.max_event_size))
+
         decoder = SSEDecoder(sse_block_parser(), max_event_size=self._config.max_event_size)
         state = StreamState(adapter, decoder, interaction_id=interaction_id, last_event_id=last_event_id)
-        stream = AsyncStream(transport=self._transport, request=request, response=response, state=state, reopen=reopen)
+        stream = AsyncStream(
+            transport=self._transport,
+            request=request,
+            response=response,
+            state=state,
+            reopen=reopen,
+            continuation=continuation,
+            new_state=new_state,
+        )
         if raw_response_requested():
             return cast(AsyncStream[E], self._raw_response(response, lambda: stream))
         return stream

@@ -24,7 +24,7 @@ async def drive(flow: Generator[S, Any, R], perform: Callable[[S], Awaitable[Any
         while True:
             try:
                 outcome = await perform(step)
-            except Exception as exc:
+            except BaseException as exc:  # Ctrl-C and cancellation too: a wait cancels its run, then re-raises
                 step = flow.throw(exc)
             else:
                 step = flow.send(outcome)

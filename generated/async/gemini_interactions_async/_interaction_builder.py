@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Mapping
 from typing import Any, TypeGuard
 
 __all__ = ["InteractionBuilder", "apply_delta", "assemble", "finish_step"]
@@ -372,6 +373,10 @@ class InteractionBuilder:
             error = event.get("error")
             self._errors.append(copy.deepcopy(error) if isinstance(error, dict) else {})
         # Unknown event types are ignored, as clients are told to do.
+
+    def fields(self) -> Mapping[str, Any]:
+        """The Interaction's own fields so far (id, status, continuation_token, ...), without steps: no copy."""
+        return self._interaction
 
     def snapshot(self) -> dict[str, Any]:
         """The Interaction so far, as the JSON object the non-streamed endpoint would return.

@@ -57,7 +57,8 @@ class PreparedRequest:
     content: bytes | None
     timeout: Timeout
     max_retries: int
-    idempotent: bool = True  # sending it twice does what sending it once does (see _retry.Attempts)
+    idempotent: bool = True  # sending it twice does what sending it once does (the spec's x-sdk-idempotent)
+    deadline_at: float | None = None  # time.monotonic() past which nothing is retried (see _deadline.py)
     # Fills in the credential headers just before sending (`_credentials.authorized`); None with an API key.
     auth: Authorizer | None = field(default=None, repr=False, compare=False)
 
@@ -93,6 +94,7 @@ def prepare_request(
     stream: bool = False,
     options: RequestOptions = RequestOptions(),
     body_check: BodyCheck | None = None,
+    idempotent: bool = True,
 ) -> PreparedRequest:
     headers = config.headers()
     if stream:
@@ -120,6 +122,7 @@ def prepare_request(
         content=content,
         timeout=timeout,
         max_retries=config.max_retries if options.max_retries is None else options.max_retries,
+        idempotent=idempotent,
         auth=config.auth,
     )
 

@@ -10,13 +10,17 @@ from collections.abc import AsyncIterator, Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Generic, TypeVar
 
+from ._continuation import Continuation, HopEnd
 from ._exceptions import (
     APIConnectionError,
+    APIError,
     StreamError,
     StreamResumeError,
     request_id_of,
 )
 from ._headers import Headers
+from ._hops import merge_hops
+from ._interaction_builder import InteractionBuilder
 from ._request import PreparedRequest
 from ._retry import backoff_delay
 from ._stream_state import StreamState
@@ -39,7 +43,9 @@ class AsyncStream(Generic[E]):
     Iterate it once (`async for event in stream`). Leaving the loop early, leaving
     `async with`, or `await stream.close()` closes the connection. When the connection
     drops before the interaction completes, the stream reconnects with the last event id and
-    carries on without repeating an event."""
+    carries on without repeating an event. A create's answer that stops with status
+    `requires_continuation` is continued: the next hop's events follow in the same loop
+    (`interaction_id` follows the current hop) and `final_interaction()` merges every hop."""
 
     def __init__(
         self,
@@ -49,8 +55,14 @@ class AsyncStream(Generic[E]):
         response: aiohttp.ClientResponse,
         state: StreamState[E],
         reopen: Callable[[str, dict[str, object]], PreparedRequest],
+        continuation: Continuation | None = None,
+        new_state: Callable[[], StreamState[E]] | None = None,
     ) -> None:
         self._transport = transport
+        self._continuation = continuation
+        self._new_state = new_state
+        # What each hop that ended built (the current one's is in _state); snapshot only when merged.
+        self._hops: list[InteractionBuilder] = []
         self._request = request
         self._response = response
         self._state = state
@@ -142,8 +154,12 @@ class AsyncStream(Generic[E]):
         """The Interaction as accumulated from the events delivered so far, at any point of the stream.
 
         The same assembly as `final_interaction()`, without reading further: before the stream completes,
-        its status is the last one an event reported (`in_progress` before any)."""
-        return self._interaction_so_far()
+        its status is the last one an event reported (`in_progress` before any); a continued answer's
+        hops so far are merged."""
+        continued = self._continuation is not None and self._continuation.enabled
+        if not continued or not (self._hops or self._state.delivered):
+            return self._interaction_so_far()
+        return self._merged()
 
     async def final_interaction(self) -> Interaction:
         """Consume the rest of the stream and return the Interaction the non-streaming call would have returned.
@@ -177,7 +193,46 @@ class AsyncStream(Generic[E]):
                 code=getattr(error, "code", None),
                 event=error_event,
             )
-        return self._interaction_so_far()
+        if self._continuation is None or not self._continuation.enabled:
+            return self._interaction_so_far()
+        return self._merged()
+
+    def _merged(self, hops: list[InteractionBuilder] | None = None) -> Interaction:
+        """Every hop (or `hops`) merged into one Interaction."""
+        from .types import Interaction
+
+        hops = hops or [*self._hops, self._state.interaction]
+        return Interaction.model_validate(merge_hops([hop.snapshot() for hop in hops]))
+
+    async def _next_hop(self) -> bool:
+        """Open the next continuation hop when the one that just ended asks for it."""
+        continuation = self._continuation
+        if continuation is None or self._new_state is None or self._state.error_event is not None:
+            return False
+        hop = self._state.interaction
+        request = continuation.next_request(HopEnd.of(hop.fields()))
+        if request is None:
+            return False
+        self._hops.append(hop)
+        try:
+            continuation.deadline.check(request.describe())
+            response = await self._transport.send(continuation.deadline.bound(request))
+        except APIError as exc:
+            raise self._interrupted(exc, partial=self._hops) from exc
+        close_response(self._response)
+        self._request, self._response, self._state = request, response, self._new_state()
+        return True
+
+    def _interrupted(self, error: APIError, *, partial: list[InteractionBuilder] | None = None) -> APIError:
+        """After a hop ended, a failure keeps what was delivered: ContinuationInterruptedError says where to resume.
+
+        `partial` are the hops delivered, when the current state is not one of them."""
+        continuation = self._continuation
+        if continuation is None or not self._hops:
+            return error
+        last = HopEnd.of(self._hops[-1].fields())
+        merged = self._merged(partial)
+        return continuation.interrupted(error, partial=merged, token=last.token, owner_id=last.interaction_id)
 
     def _interaction_so_far(self) -> Interaction:
         """The Interaction built from the events delivered so far, at any point of the stream.
@@ -190,6 +245,7 @@ class AsyncStream(Generic[E]):
 
     async def _events(self) -> AsyncIterator[E]:
         started = time.monotonic()
+        deadline = self._continuation.deadline if self._continuation is not None else None
         try:
             while True:
                 cause: APIConnectionError | None = None
@@ -197,9 +253,13 @@ class AsyncStream(Generic[E]):
                     async for chunk in iter_bytes(self._response, self._request):
                         for item in self._state.feed(chunk):
                             yield item
+                        if deadline is not None:
+                            deadline.check(self._request.describe())
                 except APIConnectionError as exc:
                     cause = exc
                 self._state.end_of_body()
+                if self._state.finished and await self._next_hop():
+                    continue
                 if self._state.finished:
                     logger.info(
                         "stream of %s complete: %d events in %.0f ms",
@@ -208,7 +268,10 @@ class AsyncStream(Generic[E]):
                         (time.monotonic() - started) * 1000,
                     )
                     return
-                await self._reconnect(cause)
+                try:
+                    await self._reconnect(cause)
+                except APIError as exc:
+                    raise self._interrupted(exc) from exc
         finally:
             await self.close()
 
@@ -216,6 +279,9 @@ class AsyncStream(Generic[E]):
         state = self._state
         reason = cause.message if cause else "the body ended before the interaction completed"
         interaction_id = state.interaction_id
+        deadline = self._continuation.deadline if self._continuation is not None else None
+        if deadline is not None and deadline.expired:
+            raise cause or deadline.error(self._request.describe())
         if not state.can_resume or interaction_id is None:
             raise cause or APIConnectionError(f"{self._request.describe()}: {reason}")
         while True:
@@ -239,6 +305,9 @@ class AsyncStream(Generic[E]):
             )
             await sleep(delay)
             self._request = self._reopen(interaction_id, state.resume_query())
+            if deadline is not None:
+                deadline.check(self._request.describe())
+                self._request = deadline.bound(self._request)
             try:
                 self._response = await self._transport.send(self._request)
                 return

@@ -21,7 +21,7 @@ def drive(flow: Generator[S, Any, R], perform: Callable[[S], Any]) -> R:
         while True:
             try:
                 outcome = perform(step)
-            except Exception as exc:
+            except BaseException as exc:  # Ctrl-C and cancellation too: a wait cancels its run, then re-raises
                 step = flow.throw(exc)
             else:
                 step = flow.send(outcome)

@@ -197,9 +197,10 @@ def continued(interaction: Interaction, request: Mapping[str, Any]) -> Generator
 
     INTEGRATION POINT with automatic continuation (issue "Long runs"), the only one: that work
     makes `create()` itself continue a `requires_continuation` answer (unary and streamed), so the
-    turn the driver sends back is already the merged one and this has nothing left to do. Until it
-    lands, a turn that needs continuation is returned as it is; a continuation flow written as a
-    generator can take this function's place (`yield from`)."""
+    turn the driver sends back is already the merged one (`continuation_ids` lists its hops) and
+    this has nothing left to do. A turn created with `automatic_continuation=False` comes back as
+    it is; a continuation flow written as a generator (`_flows.continued`) can take this
+    function's place (`yield from`)."""
     return interaction
     yield  # a generator, so the continuation flow can take its place with `yield from`  # pragma: no cover
 

@@ -63,6 +63,11 @@ class Scenario:
     polls_until_done: int = 0
     model: str | None = None
     agent: str | None = None
+    # Continuation (see _continuation.py): the scenario of the next hop, and a hop stuck on its token.
+    continues_with: str | None = None
+    hands_back_token: bool = False
+    # A background run answers polls with "queued" this many times before its polls_until_done.
+    queued_polls: int = 0
 
     def __post_init__(self) -> None:
         unknown = set(self.match) - _MATCH_KEYS
@@ -92,6 +97,9 @@ class Scenario:
             polls_until_done=int(data.get("polls_until_done", 0)),
             model=data.get("model"),
             agent=data.get("agent"),
+            continues_with=data.get("continues_with"),
+            hands_back_token=bool(data.get("hands_back_token", False)),
+            queued_polls=int(data.get("queued_polls", 0)),
         )
 
     @classmethod
@@ -169,12 +177,10 @@ def _events_from_steps(data: Mapping[str, Any]) -> list[dict[str, Any]]:
     index = 0
     for item in data.get("steps", []):
         if "status_update" in item:
-            events.append(
-                {
-                    "event_type": "interaction.status_update",
-                    "status": item["status_update"],
-                }
-            )
+            update = {"event_type": "interaction.status_update", "status": item["status_update"]}
+            if item.get("checkpoint"):
+                update["checkpoint"] = True  # the server puts a fresh continuation_token here
+            events.append(update)
             continue
         step = dict(item.get("step", {}))
         if "type" not in step:

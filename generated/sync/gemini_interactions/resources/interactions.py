@@ -10,6 +10,8 @@ from urllib.parse import quote
 
 from .._arguments import BodyCheck
 from .._config import Timeout
+from .._continuation import DEFAULT_MAX_CONTINUATIONS, Continuation
+from .._deadline import Deadline
 from .._helpers.interactions import InteractionsHelpers
 from .._request import NOT_GIVEN, NotGiven, RequestOptions
 from .._response import to_raw_response_wrapper
@@ -76,6 +78,7 @@ CREATE_BODY = BodyCheck(
         "agent": ("agent", "AgentOption (a string)"),
         "agent_config": ("agent_config", "AgentConfig"),
     },
+    {"input": ("continuation_token", "previous_interaction_id")},
 )
 
 
@@ -98,12 +101,12 @@ class Interactions(InteractionsHelpers):
     def create(
         self,
         *,
-        input: str | ContentParam | Content | Sequence[ContentParam | Content | StepParam | Step],
         background: bool | None = None,
         cached_content: str | None = None,
         continuation_token: str | None = None,
         environment: EnvironmentConfigParam | EnvironmentConfig | str | None = None,
         generation_config: GenerationConfigParam | GenerationConfig | None = None,
+        input: str | ContentParam | Content | Sequence[ContentParam | Content | StepParam | Step] | None = None,
         labels: Mapping[str, str] | None = None,
         model: ModelOption | None = None,
         previous_interaction_id: str | None = None,
@@ -121,6 +124,9 @@ class Interactions(InteractionsHelpers):
         webhook_config: WebhookConfigParam | WebhookConfig | None = None,
         agent: AgentOption | None = None,
         agent_config: AgentConfigParam | AgentConfig | None = None,
+        automatic_continuation: bool = True,
+        max_continuations: int = DEFAULT_MAX_CONTINUATIONS,
+        deadline: float | None = None,
         stream: Literal[False] = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -133,12 +139,12 @@ class Interactions(InteractionsHelpers):
     def create(
         self,
         *,
-        input: str | ContentParam | Content | Sequence[ContentParam | Content | StepParam | Step],
         background: bool | None = None,
         cached_content: str | None = None,
         continuation_token: str | None = None,
         environment: EnvironmentConfigParam | EnvironmentConfig | str | None = None,
         generation_config: GenerationConfigParam | GenerationConfig | None = None,
+        input: str | ContentParam | Content | Sequence[ContentParam | Content | StepParam | Step] | None = None,
         labels: Mapping[str, str] | None = None,
         model: ModelOption | None = None,
         previous_interaction_id: str | None = None,
@@ -156,6 +162,9 @@ class Interactions(InteractionsHelpers):
         webhook_config: WebhookConfigParam | WebhookConfig | None = None,
         agent: AgentOption | None = None,
         agent_config: AgentConfigParam | AgentConfig | None = None,
+        automatic_continuation: bool = True,
+        max_continuations: int = DEFAULT_MAX_CONTINUATIONS,
+        deadline: float | None = None,
         stream: Literal[True],
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -168,12 +177,12 @@ class Interactions(InteractionsHelpers):
     def create(
         self,
         *,
-        input: str | ContentParam | Content | Sequence[ContentParam | Content | StepParam | Step],
         background: bool | None = None,
         cached_content: str | None = None,
         continuation_token: str | None = None,
         environment: EnvironmentConfigParam | EnvironmentConfig | str | None = None,
         generation_config: GenerationConfigParam | GenerationConfig | None = None,
+        input: str | ContentParam | Content | Sequence[ContentParam | Content | StepParam | Step] | None = None,
         labels: Mapping[str, str] | None = None,
         model: ModelOption | None = None,
         previous_interaction_id: str | None = None,
@@ -191,6 +200,9 @@ class Interactions(InteractionsHelpers):
         webhook_config: WebhookConfigParam | WebhookConfig | None = None,
         agent: AgentOption | None = None,
         agent_config: AgentConfigParam | AgentConfig | None = None,
+        automatic_continuation: bool = True,
+        max_continuations: int = DEFAULT_MAX_CONTINUATIONS,
+        deadline: float | None = None,
         stream: bool,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -202,12 +214,12 @@ class Interactions(InteractionsHelpers):
     def create(
         self,
         *,
-        input: str | ContentParam | Content | Sequence[ContentParam | Content | StepParam | Step],
         background: bool | None = None,
         cached_content: str | None = None,
         continuation_token: str | None = None,
         environment: EnvironmentConfigParam | EnvironmentConfig | str | None = None,
         generation_config: GenerationConfigParam | GenerationConfig | None = None,
+        input: str | ContentParam | Content | Sequence[ContentParam | Content | StepParam | Step] | None = None,
         labels: Mapping[str, str] | None = None,
         model: ModelOption | None = None,
         previous_interaction_id: str | None = None,
@@ -225,6 +237,9 @@ class Interactions(InteractionsHelpers):
         webhook_config: WebhookConfigParam | WebhookConfig | None = None,
         agent: AgentOption | None = None,
         agent_config: AgentConfigParam | AgentConfig | None = None,
+        automatic_continuation: bool = True,
+        max_continuations: int = DEFAULT_MAX_CONTINUATIONS,
+        deadline: float | None = None,
         stream: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -235,12 +250,12 @@ class Interactions(InteractionsHelpers):
         """Create an interaction.
 
         Args:
-            input: Input of this turn.
             background: Run the interaction in the background; poll or stream it by id.
             cached_content: Name of cached content to use (deprecated).
             continuation_token: Token to continue an interaction that stopped with status requires_continuation.
             environment: Environment the agent runs in: a definition, or the id of an existing one.
             generation_config: Sampling and output settings.
+            input: Input of this turn.
             labels: Your own key/value labels.
             model: Model to talk to.
             previous_interaction_id: Continue the conversation of this earlier interaction.
@@ -255,6 +270,9 @@ class Interactions(InteractionsHelpers):
             webhook_config: Webhook notified when a background interaction changes state.
             agent: Agent to run.
             agent_config: Agent-specific settings.
+            automatic_continuation: Continue a requires_continuation answer into one Interaction (False: each hop).
+            max_continuations: Most continuation hops of one call.
+            deadline: Seconds for the whole call (hops, retries, reconnects); `timeout` is per request.
             stream: Return a Stream of the events as they arrive instead of the Interaction.
             extra_headers: Headers added to this request (they override the client's).
             extra_query: Query parameters added to this request.
@@ -310,6 +328,10 @@ class Interactions(InteractionsHelpers):
             stream=stream,
             options=options,
             body_check=CREATE_BODY,
+            idempotent=False,
+        )
+        continuation = Continuation(
+            request, automatic=automatic_continuation, max_continuations=max_continuations, deadline=Deadline(deadline)
         )
         if stream:
             return self._client._stream(
@@ -317,8 +339,9 @@ class Interactions(InteractionsHelpers):
                 adapter_for(InteractionSSEEvent),
                 resource_path=RESOURCE_PATH,
                 options=options,
+                continuation=continuation,
             )
-        return self._client._request(request, adapter_for(Interaction))
+        return self._client._continued(continuation, adapter_for(Interaction))
 
     @overload
     def get(
@@ -414,6 +437,7 @@ class Interactions(InteractionsHelpers):
             query={"last_event_id": last_event_id, "include_input": include_input, "stream": stream or None},
             stream=stream,
             options=options,
+            idempotent=True,
         )
         if stream:
             return self._client._stream(
@@ -467,6 +491,7 @@ class Interactions(InteractionsHelpers):
             f"/interactions/{_quote(id)}",
             query={},
             options=options,
+            idempotent=True,
         )
         return self._client._request(request, adapter_for(Empty))
 
@@ -511,6 +536,7 @@ class Interactions(InteractionsHelpers):
             f"/interactions/{_quote(id)}/cancel",
             query={},
             options=options,
+            idempotent=True,
         )
         return self._client._request(request, adapter_for(Interaction))
 

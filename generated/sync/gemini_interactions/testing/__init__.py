@@ -13,7 +13,11 @@ Quick start::
 Scenarios (what the fake answers) are data: JSON files with ``steps`` or raw
 ``.sse`` transcripts. Built-ins: ``text``, ``thinking``, ``function_call``,
 ``function_call_result``, ``search_and_function``, ``interleaved_image``,
-``deep_research_agent``. A scenario is chosen by, in order: the
+``deep_research_agent``; for long runs ``long_answer`` (three continuation hops),
+``stuck_continuation``, ``rejected_continuation``, ``dropping_continuation``,
+``background_run``, ``background_failure`` and ``background_forever``. A scenario is
+chosen by, in order: a ``continuation_token`` the server issued (the issuing scenario's
+``continues_with``, checked as the API checks a hop: see ``_continuation``); the
 ``x-test-scenario`` request header; the ``next`` of the scenario of the
 request's ``previous_interaction_id``; the server's ``default_scenario``; the
 scenarios' ``match`` rules (model/agent globs, input text, input item types,

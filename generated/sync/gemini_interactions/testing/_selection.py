@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ._continuation import by_continuation_token
 from ._model_scenario import by_model_player
 from ._routing import ApiError
 from ._scenarios import Scenario
@@ -120,8 +121,10 @@ def by_fallback(selection: Selection) -> Scenario | None:
     return selection.catalog.find(selection.fallback_scenario)
 
 
+# A continuation hop first: its token decides, whatever else the request (headers included) says.
 DEFAULT_SELECTORS: tuple[Selector, ...] = (
-    by_model_player,  # first: it answers `x-test-scenario: model` and JSON formats no canned scenario has
+    by_continuation_token,
+    by_model_player,  # before the rest: it answers `x-test-scenario: model` and JSON formats no canned scenario has
     by_header,
     by_previous_next,
     by_default,

@@ -60,8 +60,10 @@ def structural_validator(body: dict[str, Any]) -> str | None:
         if key in body and body[key] is not None and not isinstance(body[key], str):
             return f"'{key}' must be a string."
     if body.get("input") is None:
-        return "'input' is required."
-    if not isinstance(body["input"], (str, list, dict)):
+        # A continuation hop or a follow-up of a stored interaction may send none.
+        if body.get("continuation_token") is None and body.get("previous_interaction_id") is None:
+            return "'input' is required."
+    elif not isinstance(body["input"], (str, list, dict)):
         return "'input' must be a string, a content object or a list."
     for key in ("stream", "background", "store"):
         if key in body and not isinstance(body[key], bool):

@@ -395,7 +395,7 @@ class CreateAgentInteractionParams(BaseModel):
     id: Annotated[str | None, Field(description="Id of the interaction.")] = None
     """Id of the interaction."""
 
-    input: Annotated[InteractionsInput, Field(description="Input of this turn.")]
+    input: Annotated[InteractionsInput | None, Field(description="Input of this turn.")] = None
     """Input of this turn."""
 
     labels: Annotated[dict[str, str] | None, Field(description="Your own key/value labels.")] = None
@@ -513,7 +513,7 @@ class CreateModelInteractionParams(BaseModel):
     id: Annotated[str | None, Field(description="Id of the interaction.")] = None
     """Id of the interaction."""
 
-    input: Annotated[InteractionsInput, Field(description="Input of this turn.")]
+    input: Annotated[InteractionsInput | None, Field(description="Input of this turn.")] = None
     """Input of this turn."""
 
     labels: Annotated[dict[str, str] | None, Field(description="Your own key/value labels.")] = None
@@ -1491,6 +1491,12 @@ class Interaction(InteractionAccessors):
         Field(deprecated=True, description="Name of cached content to use (deprecated)."),
     ] = None
     """Name of cached content to use (deprecated)."""
+
+    continuation_ids: Annotated[
+        list[str] | None,
+        Field(description="Ids of the hops of an automatically continued call, in order (set by the SDK)."),
+    ] = None
+    """Ids of the hops of an automatically continued call, in order (set by the SDK)."""
 
     continuation_token: Annotated[
         str | None,

@@ -1,0 +1,182 @@
+# Copied from codegen/runtime/_continuation.py by `nox -s generate` - edit it there, not here.
+"""Automatic continuation, without I/O: when a create call needs another hop, and what that hop sends.
+
+An interaction that reaches the API's per-request decode limit stops with status
+`requires_continuation` and a `continuation_token`. The next hop is another create with that
+token: with `store` on (the default) it names the hop that issued the token as
+`previous_interaction_id` and sends no `input` (the server rebuilds the context); with
+`store=False` nothing was kept, so it resends the original `input` with the token. Background
+runs and agents are continued by the server itself and are left alone."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ._deadline import Deadline
+from ._exceptions import ContinuationInterruptedError
+from ._request import PreparedRequest
+
+logger = logging.getLogger(__name__.rsplit(".", 1)[0])
+
+REQUIRES_CONTINUATION = "requires_continuation"
+DEFAULT_MAX_CONTINUATIONS = 16
+
+INCOMPLETE_WARNING = (
+    "the interaction stopped early (status 'requires_continuation': the per-request decode limit was reached) "
+    "and was not continued, so its answer is incomplete. Continue it automatically with "
+    "automatic_continuation=True (the default; each hop re-reads the input and bills its tokens), run it with "
+    "background=True and interactions.wait() (the server continues it), or continue by hand: "
+    "interactions.create(continuation_token=..., previous_interaction_id=<its id>) without input "
+    "(with store=False: the original input and the token)."
+)
+
+
+class IncompleteInteractionWarning(UserWarning):
+    """An interaction that needs continuation was returned as it is (automatic_continuation=False)."""
+
+
+_warned = False
+
+
+def warn_incomplete(stacklevel: int = 3) -> None:
+    """Warn once per process that an answer was left incomplete."""
+    global _warned
+    if not _warned:
+        _warned = True
+        warnings.warn(INCOMPLETE_WARNING, IncompleteInteractionWarning, stacklevel=stacklevel)
+
+
+@dataclass(frozen=True)
+class HopEnd:
+    """How one hop ended: its interaction, its status, and the token to continue from (if any)."""
+
+    interaction_id: str | None
+    status: str | None
+    token: str | None
+
+    @classmethod
+    def of(cls, interaction: Any) -> HopEnd:
+        """From an Interaction model or its JSON."""
+
+        def get(name: str) -> Any:
+            return interaction.get(name) if isinstance(interaction, Mapping) else getattr(interaction, name, None)
+
+        return cls(_text(get("id")), _text(get("status")), _text(get("continuation_token")))
+
+    @property
+    def needs_continuation(self) -> bool:
+        return self.status == REQUIRES_CONTINUATION and self.token is not None
+
+
+def hop_payload(payload: Mapping[str, Any], token: str, owner_id: str | None) -> dict[str, Any]:
+    """The body of the hop continuing `payload` (the first request's body) from `token`.
+
+    `owner_id` is the interaction that issued the token; without one (store=False) the original
+    request is resent as it is, with the token."""
+    body = {**payload, "continuation_token": token}
+    if owner_id is not None and payload.get("store") is not False:
+        body["previous_interaction_id"] = owner_id
+        body.pop("input", None)
+    return body
+
+
+def with_payload(request: PreparedRequest, payload: Mapping[str, Any]) -> PreparedRequest:
+    content = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+    return dataclasses.replace(request, content=content)
+
+
+def payload_of(request: PreparedRequest) -> dict[str, Any]:
+    loaded = json.loads(request.content) if request.content else {}
+    return loaded if isinstance(loaded, dict) else {}
+
+
+class Continuation:
+    """The hops of one logical create call: whether to send another, and the request for it.
+
+    Used by the unary flow (`_flows.continued`) and by streams alike. `hop_ids` lists every hop
+    seen so far, in order."""
+
+    def __init__(
+        self,
+        request: PreparedRequest,
+        *,
+        automatic: bool = True,
+        max_continuations: int = DEFAULT_MAX_CONTINUATIONS,
+        deadline: Deadline | None = None,
+    ) -> None:
+        if max_continuations < 0:
+            raise ValueError("max_continuations must be 0 or more")
+        self.first_request = request
+        self.payload = payload_of(request)
+        server_continued = bool(self.payload.get("background")) or "agent" in self.payload
+        self.enabled = automatic and not server_continued
+        # Warn only where the caller turned it off; a caller's own token says they know.
+        self.warns = not automatic and not server_continued and not self.payload.get("continuation_token")
+        self.stateful = self.payload.get("store") is not False
+        self.max_continuations = max_continuations
+        self.deadline = deadline or Deadline(None)
+        self.sent_token: str | None = _text(self.payload.get("continuation_token"))
+        self.continuations = 0
+        self.hop_ids: list[str] = []
+
+    def seen(self, interaction_id: str | None) -> None:
+        if interaction_id and interaction_id not in self.hop_ids:
+            self.hop_ids.append(interaction_id)
+
+    def next_request(self, end: HopEnd) -> PreparedRequest | None:
+        """The next hop's request after a hop that ended so, or None when the call is complete."""
+        self.seen(end.interaction_id)
+        if not end.needs_continuation or end.token is None:
+            return None
+        if not self.enabled:
+            if self.warns:
+                warn_incomplete(stacklevel=5)
+            return None
+        if end.token == self.sent_token:
+            # Continuing from the token a hop was started with would loop without progress.
+            logger.warning(
+                "interaction %s handed back the token it was started with: not continuing",
+                end.interaction_id,
+            )
+            return None
+        if self.continuations >= self.max_continuations:
+            logger.warning(
+                "interaction %s still needs continuation after %d hops (max_continuations); returning it as it is",
+                end.interaction_id,
+                self.continuations,
+            )
+            return None
+        self.continuations += 1
+        self.sent_token = end.token
+        owner = end.interaction_id if self.stateful else None
+        logger.info("continuing interaction %s (hop %d)", end.interaction_id, self.continuations + 1)
+        return with_payload(self.first_request, hop_payload(self.payload, end.token, owner))
+
+    def interrupted(
+        self, error: BaseException, *, partial: Any, token: str | None, owner_id: str | None
+    ) -> ContinuationInterruptedError:
+        """The error for a failure after output was delivered: it says where to resume."""
+        resume = (
+            f"resume with interactions.create(continuation_token={token!r}, previous_interaction_id={owner_id!r})"
+            if self.stateful and owner_id
+            else "resume with interactions.create(continuation_token=..., input=<the original input>, store=False)"
+        )
+        hops = len(self.hop_ids)
+        return ContinuationInterruptedError(
+            f"automatic continuation was interrupted after {hops} hop(s) ({error}); the output so far is kept; "
+            + (resume if token else "no continuation token was received to resume from"),
+            partial_interaction=partial,
+            continuation_token=token,
+            interaction_id=owner_id if self.stateful else None,
+            continuation_ids=list(self.hop_ids),
+        )
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
