@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._interaction_builder import assemble
-from ._conversation import check_conversation, signatures_of
 from ._continuation import HopLedger
+from ._conversation import check_conversation, signatures_of
 from ._exchange import Exchange
 from ._routing import ApiError, Router
 from ._scenarios import Scenario, render_events
