@@ -20,9 +20,9 @@ import pydantic
 from ._continuation import Continuation, HopEnd
 from ._deadline import Deadline
 from ._exceptions import APIConnectionError, APIError, WaitTimeoutError
+from ._headers import Headers
 from ._hops import merge_hops
 from ._request import PreparedRequest
-from ._response import Headers
 from ._wait import WaitPolicy, is_running
 
 logger = logging.getLogger(__name__.rsplit(".", 1)[0])

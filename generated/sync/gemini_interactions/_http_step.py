@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from ._flows import Reply, Send, Sleep
+from ._headers import Headers
 from ._request import parse_body
-from ._response import Headers
 from ._transport import Transport, read_body, sleep
 
 

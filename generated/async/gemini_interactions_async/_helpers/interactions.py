@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast, overload
 from .._deadline import Deadline
 from .._drive import drive, invoke, run_calls
 from .._flows import Cancel, Create, Poll, Reply, Sleep, create_and_wait, wait
+from .._headers import Headers
 from .._parse import OutputFormat, OutputText, ParsedInteraction, is_output_type
-from .._response import Headers
 from .._streaming import AsyncStream
 from .._tool_runner import CreateTurn, RunCalls, Step, ToolRun, ToolSet, tool_run_flow
 from .._transport import sleep
