@@ -225,8 +225,8 @@ async def ours_async_final(url: str) -> Tally:
 
 
 def _genai_client(url: str) -> Any:
-    from google import genai  # type: ignore[import-not-found, unused-ignore]
-    from google.genai import types  # type: ignore[import-not-found, unused-ignore]
+    from google import genai  # type: ignore[import-not-found, import-untyped, unused-ignore]
+    from google.genai import types  # type: ignore[import-not-found, import-untyped, unused-ignore]
 
     return genai.Client(api_key=API_KEY, http_options=types.HttpOptions(base_url=url))
 
@@ -250,7 +250,7 @@ def _import_ours_async() -> None:
 
 
 def _import_genai() -> None:
-    from google import genai  # type: ignore[import-not-found, unused-ignore]  # noqa: F401
+    from google import genai  # type: ignore[import-not-found, import-untyped, unused-ignore]  # noqa: F401
 
 
 def _import_nothing() -> None:

@@ -165,7 +165,7 @@ def _genai(base: str, limit: int) -> Any:
     except ImportError:
         import httpx  # type: ignore[import-not-found, unused-ignore]
     from google import genai  # type: ignore[import-not-found, unused-ignore]
-    from google.genai import types  # type: ignore[import-not-found, unused-ignore]
+    from google.genai import types  # type: ignore[import-not-found, import-untyped, unused-ignore]
 
     limits = httpx.Limits(max_connections=limit, max_keepalive_connections=limit)
     options = types.HttpOptions(base_url=base, client_args={"limits": limits}, async_client_args={"limits": limits})

@@ -21,6 +21,8 @@ class Flavour:
     session_class: str  # its session class, which a client accepts as `session=`
     response_class: str  # its response class, which Stream.response and RawResponse.http_response hold
     console_scripts: tuple[tuple[str, str], ...] = ()  # (command, "module:function") installed with the package
+    # pip extras: google-auth for Client(credentials=<google-auth Credentials>), imported only when used
+    extras: tuple[tuple[str, tuple[str, ...]], ...] = (("google-auth", ("google-auth[requests]>=2.20,<3",)),)
 
     @property
     def session_type(self) -> str:

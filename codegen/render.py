@@ -83,6 +83,7 @@ def _render_flavour(
     render("shared/_version.py.j2", package / "_version.py")
     render("shared/_client.py.j2", package / "_client.py")
     render("shared/_streaming.py.j2", package / "_streaming.py")
+    render("shared/_chat.py.j2", package / "_chat.py")
     render("shared/_http_step.py.j2", package / "_http_step.py")
     render("shared/types/__init__.py.j2", package / "types" / "__init__.py")
     render("shared/types/_params.py.j2", package / "types" / "_params.py")

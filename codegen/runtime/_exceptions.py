@@ -26,6 +26,10 @@ class MissingAPIKeyError(GeminiInteractionsError, ValueError):
     """No API key was given and none was found in GEMINI_API_KEY or GOOGLE_API_KEY."""
 
 
+class CredentialsError(GeminiInteractionsError):
+    """The client's `credentials` could not give the auth headers (a failed refresh, a failing callable)."""
+
+
 class InvalidArgumentError(GeminiInteractionsError, TypeError, ValueError):
     """An argument does not fit the API's schema; raised before anything is sent.
 

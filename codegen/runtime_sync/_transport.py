@@ -20,6 +20,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import EmptyPoolError
 
 from ._connection_errors import connection_error
+from ._credentials import authorized
 from ._exceptions import APIConnectionError, APIError, ClientClosedError
 from ._request import PreparedRequest, status_error
 from ._retry import Attempts
@@ -92,6 +93,7 @@ class Transport:
 
     def send(self, request: PreparedRequest) -> requests.Response:
         """A response with a success status, after retrying what is worth retrying; the body is not read yet."""
+        request = authorized(request)
         attempts = Attempts(request)
         while True:
             try:

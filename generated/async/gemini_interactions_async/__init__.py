@@ -6,6 +6,7 @@ client = AsyncClient()  # API key from GEMINI_API_KEY
 """
 
 from . import types
+from ._chat import AsyncChat
 from ._client import AsyncClient
 from ._config import Timeout
 from ._continuation import IncompleteInteractionWarning
@@ -21,6 +22,7 @@ from ._exceptions import (
     ClientClosedError,
     ConflictError,
     ContinuationInterruptedError,
+    CredentialsError,
     CrossOriginRedirectError,
     EventLoopError,
     EventTooLargeError,
@@ -62,9 +64,11 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "AsyncChat",
     "AsyncClient",
     "ClientClosedError",
     "ConflictError",
+    "CredentialsError",
     "ContinuationInterruptedError",
     "CrossOriginRedirectError",
     "EventLoopError",

@@ -6,13 +6,14 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import pydantic
 
 from ._arguments import BodyCheck
 from ._config import ClientConfig, Timeout
+from ._credentials import Authorizer
 from ._exceptions import APIResponseValidationError, APIStatusError, CrossOriginRedirectError, status_error_class
 from ._models_base import lenient, validation_errors
 from ._redaction import origin_text
@@ -59,6 +60,8 @@ class PreparedRequest:
     max_retries: int
     idempotent: bool = True  # sending it twice does what sending it once does (the spec's x-sdk-idempotent)
     deadline_at: float | None = None  # time.monotonic() past which nothing is retried (see _deadline.py)
+    # Fills in the credential headers just before sending (`_credentials.authorized`); None with an API key.
+    auth: Authorizer | None = field(default=None, repr=False, compare=False)
 
     def describe(self) -> str:
         """`METHOD url` for messages and logs; the key is in a header, never in the URL."""
@@ -129,6 +132,7 @@ def prepare_request(
         timeout=timeout,
         max_retries=config.max_retries if options.max_retries is None else options.max_retries,
         idempotent=idempotent,
+        auth=config.auth,
     )
 
 

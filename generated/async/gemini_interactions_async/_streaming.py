@@ -24,6 +24,7 @@ from ._interaction_builder import InteractionBuilder
 from ._request import PreparedRequest, is_event_stream, not_an_event_stream
 from ._retry import backoff_delay
 from ._stream_state import StreamState
+from ._stream_text import OutputTextPicker
 from ._transport import HTTPResponse, Transport, close_response, iter_bytes, read_body, sleep, status_of
 
 if TYPE_CHECKING:
@@ -143,6 +144,38 @@ class AsyncStream(Generic[E]):
             self._closed = self._state.closed = self._state.stopped = True
             close_response(self._response)
 
+    @property
+    def text_stream(self) -> AsyncIterator[str]:
+        """The text of the answer's `model_output` steps as it arrives, as str (`async for text in stream.text_stream`).
+
+        It iterates the stream: thoughts, tool steps and other events are read and skipped.
+        `final_interaction()` after the loop returns the whole Interaction. Raises StreamError on an `error` event."""
+        return self._text()
+
+    async def _text(self) -> AsyncIterator[str]:
+        picker = OutputTextPicker()
+        async for event in self:
+            text = picker.text(event)
+            if text:
+                yield text
+            elif getattr(event, "event_type", None) == "error":
+                await self.until_done()  # raises the StreamError
+
+    async def until_done(self) -> None:
+        """Consume the rest of the stream (also after a loop over part of it); StreamError on an `error` event."""
+        await self.final_interaction()
+
+    def current_interaction(self) -> Interaction:
+        """The Interaction as accumulated from the events delivered so far, at any point of the stream.
+
+        The same assembly as `final_interaction()`, without reading further: before the stream completes,
+        its status is the last one an event reported (`in_progress` before any); a continued answer's
+        hops so far are merged."""
+        continued = self._continuation is not None and self._continuation.enabled
+        if not continued or not (self._hops or self._state.delivered):
+            return self._interaction_so_far()
+        return self._merged()
+
     async def final_interaction(self) -> Interaction:
         """Consume the rest of the stream and return the Interaction the non-streaming call would have returned.
 
@@ -223,7 +256,7 @@ class AsyncStream(Generic[E]):
         folded in as it was delivered, and strings that arrived in pieces are joined here, once."""
         from .types import Interaction
 
-        return Interaction.model_validate(self._state.interaction.snapshot())
+        return Interaction.model_validate({"status": "in_progress", **self._state.interaction.snapshot()})
 
     async def _events(self) -> AsyncIterator[E]:
         started = time.monotonic()

@@ -15,6 +15,7 @@ import aiohttp
 import yarl
 
 from ._connection_errors import connection_error
+from ._credentials import authorized
 from ._exceptions import APIConnectionError, APIError, ClientClosedError, EventLoopError
 from ._request import PreparedRequest, status_error
 from ._retry import Attempts
@@ -99,6 +100,9 @@ class Transport:
 
     async def send(self, request: PreparedRequest) -> aiohttp.ClientResponse:
         """A response with a success status, after retrying what is worth retrying; the body is not read yet."""
+        if request.auth is not None and request.auth.refresh_due():
+            await asyncio.to_thread(request.auth.refresh)  # google-auth refreshes with blocking I/O
+        request = authorized(request)
         attempts = Attempts(request)
         while True:
             try:

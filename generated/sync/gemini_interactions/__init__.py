@@ -6,6 +6,7 @@ client = Client()  # API key from GEMINI_API_KEY
 """
 
 from . import types
+from ._chat import Chat
 from ._client import Client
 from ._config import Timeout
 from ._continuation import IncompleteInteractionWarning
@@ -21,6 +22,7 @@ from ._exceptions import (
     ClientClosedError,
     ConflictError,
     ContinuationInterruptedError,
+    CredentialsError,
     CrossOriginRedirectError,
     EventLoopError,
     EventTooLargeError,
@@ -62,9 +64,11 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "Chat",
     "Client",
     "ClientClosedError",
     "ConflictError",
+    "CredentialsError",
     "ContinuationInterruptedError",
     "CrossOriginRedirectError",
     "EventLoopError",

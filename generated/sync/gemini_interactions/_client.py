@@ -14,8 +14,10 @@ import pydantic
 import requests
 
 from ._arguments import BodyCheck
+from ._client_options import WithOptions, constructor_options
 from ._config import ClientConfig, Timeout
 from ._continuation import Continuation
+from ._credentials import CredentialsLike
 from ._drive import drive
 from ._flows import continued
 from ._headers import Headers
@@ -44,7 +46,7 @@ E = TypeVar("E")
 R = TypeVar("R")
 
 
-class Client:
+class Client(WithOptions):
     """Client for the Gemini Interactions API (revision 2026-05-20).
 
     Args:
@@ -68,6 +70,8 @@ class Client:
             validation; by default it is kept in a lenient form (see `Invalid`) and logged once at WARNING.
         trust_env: Whether the client's own session takes proxies from HTTP_PROXY, HTTPS_PROXY and
             NO_PROXY (default True); a session you pass keeps its own setting.
+        credentials: Instead of an API key: a google-auth `Credentials` object (refreshed when expired or
+            close to it, sent as `Authorization: Bearer`), or a callable returning the auth headers of a request.
 
     A client cannot be pickled (it holds your credentials and live connections): make one per process.
     A forked child's sync client opens its own connections; an async client raises EventLoopError in
@@ -94,7 +98,9 @@ class Client:
         max_connections: int | None = None,
         strict: bool = False,
         trust_env: bool = True,
+        credentials: CredentialsLike | None = None,
     ) -> None:
+        self._options = constructor_options(locals())  # what with_options() starts from
         configure_from_env()
         self._config = ClientConfig.resolve(
             api_key=api_key,
@@ -104,6 +110,7 @@ class Client:
             timeout=timeout,
             max_retries=max_retries,
             default_headers=dict(default_headers or {}),
+            credentials=credentials,
             max_event_size=max_event_size,
             max_connections=max_connections,
             strict=strict,
@@ -202,8 +209,9 @@ class Client:
         )
 
     def close(self) -> None:
-        """Close the HTTP session if the client created it (a session you passed in stays open)."""
-        self._transport.close()
+        """Close the HTTP session if the client created it (a session you passed in, or a copy's, stays open)."""
+        if not self._shares_transport:
+            self._transport.close()
 
     def __enter__(self) -> Client:
         return self

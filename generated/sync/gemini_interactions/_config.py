@@ -10,6 +10,7 @@ import platform
 from dataclasses import dataclass, field
 from typing import Final
 
+from ._credentials import Authorizer, CredentialsLike
 from ._exceptions import InvalidArgumentError, MissingAPIKeyError
 from ._redaction import split_base_url
 from ._version import API_REVISION, DEFAULT_API_VERSION, DEFAULT_BASE_URL, PACKAGE_NAME, __version__
@@ -96,13 +97,14 @@ def _api_key_from_environment() -> str | None:
 
 @dataclass(frozen=True)
 class ClientConfig:
-    api_key: str = field(repr=False)
+    api_key: str | None = field(repr=False)  # None when `auth` authenticates instead
     base_url: str
     api_version: str
     api_revision: str
     timeout: Timeout
     max_retries: int
     default_headers: dict[str, str] = field(default_factory=dict, repr=False)
+    auth: Authorizer | None = field(default=None, repr=False)
     max_event_size: int = DEFAULT_MAX_EVENT_SIZE
     max_connections: int = DEFAULT_MAX_CONNECTIONS
     strict: bool = False  # a server payload of a known type that fails validation raises (else: lenient form)
@@ -121,14 +123,19 @@ class ClientConfig:
         timeout: float | Timeout | None,
         max_retries: int | None,
         default_headers: dict[str, str] | None = None,
+        credentials: CredentialsLike | None = None,
         max_event_size: int | None = None,
         max_connections: int | None = None,
         strict: bool = False,
     ) -> ClientConfig:
+        if credentials is not None and api_key:
+            raise TypeError("Pass api_key or credentials, not both.")
+        # With credentials no key is read from the environment: none is sent.
+        auth = Authorizer(credentials) if credentials is not None else None
         base = split_base_url(base_url or _from_environment(BASE_URL_ENV_VARS) or DEFAULT_BASE_URL)
         api_key = api_key or base.api_key
-        key = api_key or _api_key_from_environment()
-        if not key:
+        key = None if auth is not None else api_key or _api_key_from_environment()
+        if auth is None and not key:
             raise MissingAPIKeyError(
                 "No API key: pass api_key=... or set the GEMINI_API_KEY environment variable "
                 "(GOOGLE_API_KEY is read too)."
@@ -156,6 +163,7 @@ class ClientConfig:
             timeout=DEFAULT_TIMEOUT if timeout is None else Timeout.of(timeout),
             max_retries=DEFAULT_MAX_RETRIES if max_retries is None else max_retries,
             default_headers=dict(default_headers or {}),
+            auth=auth,
             max_event_size=DEFAULT_MAX_EVENT_SIZE if max_event_size is None else max_event_size,
             max_connections=DEFAULT_MAX_CONNECTIONS if max_connections is None else max_connections,
             strict=strict,
@@ -170,8 +178,10 @@ class ClientConfig:
         return f"{self.base_url}{prefix}/{self.api_version}{path}"
 
     def headers(self) -> dict[str, str]:
+        """The headers of every request; credentials add theirs when it is sent (`_credentials.authorized`)."""
+        key = {"x-goog-api-key": self.api_key} if self.api_key is not None else {}
         return {
-            "x-goog-api-key": self.api_key,
+            **key,
             "Api-Revision": self.api_revision,
             "User-Agent": USER_AGENT,
             "Accept": "application/json",

@@ -16,6 +16,7 @@ from pydantic import PrivateAttr
 
 from ._exceptions import GeminiInteractionsError
 from ._json_schema import adapter_schema, type_adapter_for
+from ._stream_text import OutputTextPicker
 from .types import Interaction
 
 T = TypeVar("T")
@@ -98,17 +99,12 @@ class OutputText:
 
     def __init__(self) -> None:
         self._parts: list[str] = []
-        self._step_types: dict[int, str] = {}
+        self._picker = OutputTextPicker()
 
     def feed(self, event: Any) -> None:
-        kind = getattr(event, "event_type", None)
-        if kind == "step.start":
-            self._step_types[event.index] = getattr(event.step, "type", "")
-        elif kind == "step.delta":
-            delta = event.delta
-            in_output = self._step_types.get(event.index, "model_output") == "model_output"
-            if in_output and getattr(delta, "type", None) == "text" and isinstance(getattr(delta, "text", None), str):
-                self._parts.append(delta.text)
+        text = self._picker.text(event)
+        if text:
+            self._parts.append(text)
 
     @property
     def text(self) -> str:

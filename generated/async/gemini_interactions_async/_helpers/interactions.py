@@ -24,6 +24,7 @@ from .._wait import DEFAULT_POLL_INTERVAL, WaitPolicy
 from ..types import FunctionCallStep, Interaction, InteractionSSEEvent
 
 if TYPE_CHECKING:
+    from .._chat import AsyncChat
     from .._client import AsyncClient
 
 T = TypeVar("T")
@@ -213,6 +214,20 @@ class InteractionsHelpers:
         if stream:
             return AsyncParsedStream(created, output)
         return output.parse(created)
+
+    def chat(
+        self, *, model: str | None = None, agent: str | None = None, store: bool = True, **defaults: Any
+    ) -> AsyncChat:
+        """A conversation with `model` or `agent`: `defaults` (system_instruction, tools, generation_config,
+        ...) apply to every turn. See `AsyncChat`."""
+        from .._chat import AsyncChat
+        from .._conversation import Conversation
+
+        chosen = {"model": model} if model is not None else {}
+        if agent is not None:
+            chosen["agent"] = agent
+        client = cast(Any, self)._client  # set by the generated subclass
+        return AsyncChat(client, Conversation({**chosen, **defaults}, store=store))
 
 
 class AsyncToolRunStream:

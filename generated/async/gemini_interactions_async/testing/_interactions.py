@@ -11,6 +11,7 @@ from typing import Any
 
 from .._interaction_builder import assemble
 from ._continuation import HopLedger
+from ._conversation import check_conversation, signatures_of
 from ._exchange import Exchange
 from ._routing import ApiError, Router
 from ._scenarios import Scenario, render_events
@@ -89,6 +90,11 @@ class InteractionStore(ResourceState):
     def all(self) -> dict[str, StoredInteraction]:
         with self.lock:
             return dict(self._items)
+
+    def issued_signatures(self) -> set[str]:
+        """Every thought signature an answer of this server carried (a replayed history must bring them back)."""
+        with self.lock:
+            return {signature for item in self._items.values() for signature in signatures_of(item.events)}
 
     def find(self, interaction_id: object) -> StoredInteraction | None:
         if not isinstance(interaction_id, str):
@@ -202,6 +208,7 @@ def create(exchange: Exchange) -> None:
         problem = server.validate_request(body)
         if problem is not None:
             raise ApiError(400, "invalid_argument", problem)
+    check_conversation(server.state(InteractionStore), body)
     scenario = server.select_scenario(body, exchange.headers)
     faults = exchange.faults(scenario.name, "create")
     if exchange.answered_by_fault(faults):

@@ -7,7 +7,7 @@ import os
 import socket
 import ssl
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Container, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Union
 
 from .._version import API_REVISION
@@ -47,7 +47,8 @@ class InteractionsTestServer:
     disables the key check. ``faults`` (a :class:`Faults`, mapping or spec
     string) applies to every request. ``validate_request=None`` disables body
     validation. ``ssl_context`` (a server-side :class:`ssl.SSLContext` with its
-    certificate loaded) serves HTTPS instead of HTTP.
+    certificate loaded) serves HTTPS instead of HTTP. ``access_tokens`` (a container
+    of bearer tokens) requires OAuth-style ``Authorization: Bearer`` instead of a key.
 
     Extension points (see the package docstring): ``router`` (routes),
     ``selectors`` (scenario selection) and :meth:`state` (resource state).
@@ -68,8 +69,12 @@ class InteractionsTestServer:
         include_builtin: bool = True,
         require_revision: bool = False,
         ssl_context: ssl.SSLContext | None = None,
+        access_tokens: Container[str] | None = None,
     ) -> None:
         self.api_key = api_key
+        #: When set, requests need ``Authorization: Bearer <token>`` with a token in it (keys are not accepted);
+        #: remove a token from it to make it expire.
+        self.access_tokens = access_tokens
         self.revision = revision
         self.host = host
         self.port = port
@@ -290,6 +295,13 @@ class InteractionsTestServer:
     def _check_auth(self, headers: Mapping[str, str], query: Mapping[str, str]) -> None:
         if self.require_revision and not headers.get("api-revision"):
             raise ApiError(400, "invalid_argument", "Missing Api-Revision header.")
+        if self.access_tokens is not None:
+            scheme, _, token = (headers.get("authorization") or "").partition(" ")
+            if scheme.lower() != "bearer" or not token:
+                raise ApiError(401, "unauthenticated", "Request is missing a bearer token.")
+            if token not in self.access_tokens:
+                raise ApiError(401, "unauthenticated", "Request had invalid authentication credentials.")
+            return
         if self.api_key is None:
             return
         key = headers.get("x-goog-api-key") or query.get("key")

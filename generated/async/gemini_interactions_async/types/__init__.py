@@ -11,7 +11,7 @@ from typing import Any, TypeVar, overload
 
 import pydantic
 
-from .._interaction_accessors import OutputImage
+from .._interaction_accessors import OutputAudio, OutputImage, OutputMedia, OutputVideo
 from .._models_base import UnknownVariant, type_adapter
 from ._models import (
     Agent,
@@ -376,7 +376,10 @@ def parse_event(obj: dict[str, Any] | str | bytes) -> InteractionSSEEvent:
 
 
 __all__ = [
+    "OutputAudio",
     "OutputImage",
+    "OutputMedia",
+    "OutputVideo",
     "UnknownVariant",
     "adapter_for",
     "parse_event",

@@ -24,6 +24,7 @@ from .._wait import DEFAULT_POLL_INTERVAL, WaitPolicy
 from ..types import FunctionCallStep, Interaction, InteractionSSEEvent
 
 if TYPE_CHECKING:
+    from .._chat import Chat
     from .._client import Client
 
 T = TypeVar("T")
@@ -211,6 +212,18 @@ class InteractionsHelpers:
         if stream:
             return ParsedStream(created, output)
         return output.parse(created)
+
+    def chat(self, *, model: str | None = None, agent: str | None = None, store: bool = True, **defaults: Any) -> Chat:
+        """A conversation with `model` or `agent`: `defaults` (system_instruction, tools, generation_config,
+        ...) apply to every turn. See `Chat`."""
+        from .._chat import Chat
+        from .._conversation import Conversation
+
+        chosen = {"model": model} if model is not None else {}
+        if agent is not None:
+            chosen["agent"] = agent
+        client = cast(Any, self)._client  # set by the generated subclass
+        return Chat(client, Conversation({**chosen, **defaults}, store=store))
 
 
 class ToolRunStream:

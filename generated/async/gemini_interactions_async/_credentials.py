@@ -1,0 +1,116 @@
+# Copied from codegen/runtime/_credentials.py by `nox -s generate` - edit it there, not here.
+"""Authentication besides an API key: a google-auth `Credentials` object, or a callable returning auth headers.
+
+`Authorizer` is sans-IO apart from google-auth's own refresh: each transport asks it for a request's headers
+just before sending (`authorized`), the async one running a due refresh in a worker thread first.
+google-auth is an optional extra, imported only when a refresh is due."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+from ._exceptions import CredentialsError
+from ._version import PACKAGE_NAME
+
+if TYPE_CHECKING:
+    from ._request import PreparedRequest
+
+#: The auth headers of a request, from a function you give the client (called before every request).
+AuthHeaders = Callable[[], Mapping[str, str]]
+
+
+@runtime_checkable
+class GoogleCredentials(Protocol):
+    """What the client uses of a google-auth `google.auth.credentials.Credentials` object."""
+
+    @property
+    def valid(self) -> bool: ...
+
+    def refresh(self, request: Any) -> None: ...
+
+    def apply(self, headers: dict[str, str], token: str | None = None) -> None: ...
+
+
+CredentialsLike = GoogleCredentials | AuthHeaders
+INSTALL_HINT = f"pip install '{PACKAGE_NAME}[google-auth]'"
+
+
+class Authorizer:
+    """A request's credential headers: `Authorization: Bearer …` (+ `x-goog-user-project`) or the callable's."""
+
+    def __init__(self, credentials: CredentialsLike) -> None:
+        if isinstance(credentials, GoogleCredentials):
+            self._google: GoogleCredentials | None = credentials
+            self._callable: AuthHeaders | None = None
+        elif callable(credentials):
+            self._google, self._callable = None, credentials
+        else:
+            raise TypeError(
+                "credentials must be a google-auth Credentials object or a callable returning the auth headers, "
+                f"not {type(credentials).__name__}"
+            )
+        self._lock = threading.Lock()  # one refresh at a time, however many threads send
+
+    def __repr__(self) -> str:  # never the token
+        source = self._google if self._google is not None else self._callable
+        return f"Authorizer({type(source).__module__}.{type(source).__qualname__})"
+
+    @property
+    def credentials(self) -> CredentialsLike:
+        return self._google if self._google is not None else self._callable  # type: ignore[return-value]
+
+    def refresh_due(self) -> bool:
+        """Whether google-auth credentials are expired or close to it (google-auth's `valid` keeps a margin)."""
+        return self._google is not None and not self._google.valid
+
+    def refresh(self) -> None:
+        """Refresh google-auth credentials if still due (blocking I/O: the async client runs it in a thread)."""
+        google = self._google
+        if google is None:
+            return
+        with self._lock:
+            if google.valid:
+                return
+            try:
+                google.refresh(_refresh_request())
+            except CredentialsError:
+                raise
+            except Exception as exc:
+                # google-auth's messages name the token endpoint and the grant error, never the token itself.
+                raise CredentialsError(f"Refreshing the credentials failed: {type(exc).__name__}: {exc}") from exc
+
+    def headers(self) -> dict[str, str]:
+        if self._google is not None:
+            if not self._google.valid:
+                self.refresh()
+            headers: dict[str, str] = {}
+            self._google.apply(headers)
+            return headers
+        assert self._callable is not None
+        try:
+            produced = self._callable()
+        except Exception as exc:
+            raise CredentialsError(f"The credentials callable failed: {type(exc).__name__}") from exc
+        if not isinstance(produced, Mapping):
+            raise CredentialsError(
+                f"The credentials callable must return a mapping of headers, not {type(produced).__name__}"
+            )
+        return {str(name): str(value) for name, value in produced.items()}
+
+
+def authorized(request: PreparedRequest) -> PreparedRequest:
+    """The request with its credential headers filled in (refreshing in this thread when due)."""
+    if request.auth is None:
+        return request
+    return replace(request, headers={**request.headers, **request.auth.headers()})
+
+
+def _refresh_request() -> Any:
+    try:
+        from google.auth.transport.requests import Request
+    except ImportError as exc:
+        raise CredentialsError(f"Refreshing google-auth credentials needs google-auth: {INSTALL_HINT}") from exc
+    return Request()

@@ -1,0 +1,36 @@
+# Copied from codegen/runtime/_stream_text.py by `nox -s generate` - edit it there, not here.
+"""Which stream events carry the answer's text: the text deltas of `model_output` steps (for `text_stream`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class OutputTextPicker:
+    """Fed every event in order; `text(event)` is the text an event adds to a `model_output` step, else None.
+
+    Steps are told apart by their `index`, so text of thoughts, tool steps and other deltas is left out; a
+    continued answer's next hop starts its indexes again with a `step.start`, which re-labels them."""
+
+    def __init__(self) -> None:
+        self._output_steps: set[int] = set()
+
+    def text(self, event: Any) -> str | None:
+        kind = getattr(event, "event_type", None)
+        index: Any = getattr(event, "index", None)
+        if kind == "step.start":
+            step = getattr(event, "step", None)
+            if getattr(step, "type", None) == "model_output":
+                self._output_steps.add(index)
+                # A step may start with content already in it.
+                texts = [_text(item) for item in getattr(step, "content", None) or ()]
+                return "".join(t for t in texts if t) or None
+            self._output_steps.discard(index)
+        elif kind == "step.delta" and index in self._output_steps:
+            return _text(getattr(event, "delta", None)) or None
+        return None
+
+
+def _text(item: Any) -> str | None:
+    text = getattr(item, "text", None)
+    return text if getattr(item, "type", None) == "text" and isinstance(text, str) else None
