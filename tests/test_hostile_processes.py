@@ -65,7 +65,12 @@ def test_a_forked_child_gets_its_own_connections(echo_server: HostileServer) -> 
         [sys.executable, "-c", FORK_SCRIPT, echo_server.base_url], capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 0, done.stderr
-    reports = [json.loads(line) for line in done.stdout.splitlines()]
+    # Parent and child share stdout, so their lines may interleave: read the JSON objects one after another.
+    reports, text, decoder = [], done.stdout.strip(), json.JSONDecoder()
+    while text:
+        report, end = decoder.raw_decode(text)
+        reports.append(report)
+        text = text[end:].strip()
     assert sorted(reports, key=lambda r: r["who"]) == [{"who": "child", "wrong": 0}, {"who": "parent", "wrong": 0}]
     ports: dict[str, set[int]] = {"parent": set(), "child": set()}
     for seen in echo_server.seen:
