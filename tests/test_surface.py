@@ -88,7 +88,7 @@ def describe_class(cls: type, package: str) -> dict[str, str]:
 
 
 def describe_instance_methods(obj: Any) -> dict[str, str]:
-    """Methods set per instance (the with_raw_response twins are)."""
+    """Callables set per instance (none today: the with_raw_response twins are generated methods)."""
     return {
         name: describe_callable(value)
         for name, value in vars(obj).items()
@@ -150,7 +150,7 @@ def surface(package: ModuleType) -> dict[str, str]:
 def test_sync_and_async_packages_have_the_same_public_api() -> None:
     sync, async_ = surface(gemini_interactions), surface(gemini_interactions_async)
     assert len(sync) > 500, "the walk found too little to compare"
-    assert any(key.startswith("Client.interactions.with_raw_response.create") for key in sync)
+    assert "Client.interactions.with_raw_response :: create" in sync
     only_sync = sorted(set(sync) - set(async_))
     only_async = sorted(set(async_) - set(sync))
     differ = [

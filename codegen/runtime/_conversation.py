@@ -60,10 +60,10 @@ class Conversation:
     ) -> None:
         if ("model" in defaults) == ("agent" in defaults):
             raise TypeError("chat() takes model=... or agent=..., one of them")
-        self.defaults = dict(defaults)
-        self.store = store
+        self.defaults: dict[str, Any] = dict(defaults)
+        self.store: bool = store
         self.history: list[dict[str, Any]] = history or []
-        self.last_interaction = last_interaction
+        self.last_interaction: Interaction | None = last_interaction
         self._pending: tuple[Any, Any] | None = None  # (input, stream) of a streamed turn not recorded yet
 
     @property

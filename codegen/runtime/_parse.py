@@ -48,10 +48,10 @@ class OutputFormat(Generic[T]):
     """A type the answer must have: `response_format()` asks for it, `parse()` reads it."""
 
     def __init__(self, tp: type[T]) -> None:
-        self.type = tp
+        self.type: type[T] = tp
         what = f"response_format {self._name()}"
         self.adapter: pydantic.TypeAdapter[T] = type_adapter_for(tp, what=what)
-        self.schema = adapter_schema(self.adapter, what=what)
+        self.schema: dict[str, Any] = adapter_schema(self.adapter, what=what)
 
     def response_format(self) -> dict[str, Any]:
         """The `response_format` that asks the model for JSON of this type."""

@@ -18,13 +18,15 @@ from ._transport import HTTPResponse
 
 P = ParamSpec("P")
 R = TypeVar("R")
+# Covariant: a RawResponse only hands its result out, so one of an Interaction is one of `Interaction | Stream`.
+R_co = TypeVar("R_co", covariant=True)
 
 _raw_response_requested: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "gemini_interactions_raw_response", default=False
 )
 
 
-class RawResponse(Generic[R]):
+class RawResponse(Generic[R_co]):
     """The HTTP response of one call: status and headers now, the typed result from `parse()`.
 
     For a streamed call, `parse()` returns the stream, not yet iterated."""
@@ -35,7 +37,7 @@ class RawResponse(Generic[R]):
         http_response: HTTPResponse,
         status_code: int,
         headers: Mapping[str, str],
-        parse: Callable[[], R],
+        parse: Callable[[], R_co],
         content: bytes | None = None,
     ) -> None:
         self.http_response = http_response  # the HTTP library's own response (requests or aiohttp)
@@ -43,7 +45,7 @@ class RawResponse(Generic[R]):
         self.headers: Headers = Headers(headers)
         self._parse = parse
         self._content = content
-        self._parsed: list[R] = []
+        self._parsed: list[R_co] = []
 
     @property
     def request_id(self) -> str | None:
@@ -56,7 +58,7 @@ class RawResponse(Generic[R]):
             raise RuntimeError("the body of a streamed response is read by iterating the stream from parse()")
         return self._content
 
-    def parse(self) -> R:
+    def parse(self) -> R_co:
         """The typed result the method returns without `with_raw_response` (parsed once, then reused)."""
         if not self._parsed:
             self._parsed.append(self._parse())

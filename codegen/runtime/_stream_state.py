@@ -50,8 +50,8 @@ class StreamState(Generic[E]):
         self._strict = strict
         # Seconds without a complete line (an event's or a comment's) after which the connection
         # counts as dropped: a server trickling bytes that never end a line cannot hold the stream.
-        self.idle_timeout = math.inf if idle_timeout is None else idle_timeout
-        self.last_line_at = time.monotonic()
+        self.idle_timeout: float = math.inf if idle_timeout is None else idle_timeout
+        self.last_line_at: float = time.monotonic()
         self._validate_json: Callable[[str | bytes], E] = _validate_json_of(adapter)
         self._decoder = decoder
         self.interaction_id: str | None = interaction_id
@@ -66,13 +66,13 @@ class StreamState(Generic[E]):
         self._kept_at_last_id = 0  # self.delivered just after that event
         self._replayed = 0
         self._sse_id = ""  # the SSE id in force at the last event parsed the general way
-        self.delivered = 0  # events delivered
+        self.delivered: int = 0  # events delivered
         # What final_interaction() returns, built as events are delivered: only what the
         # Interaction holds is kept, never the events themselves.
-        self.interaction = InteractionBuilder()
+        self.interaction: InteractionBuilder = InteractionBuilder()
         self.error_event: E | None = None
-        self.closed = False  # the user closed the stream: what the connection does next is no drop
-        self.stopped = False  # closed, or a terminal error event came: nothing more is delivered
+        self.closed: bool = False  # the user closed the stream: what the connection does next is no drop
+        self.stopped: bool = False  # closed, or a terminal error event came: nothing more is delivered
 
     def feed(self, chunk: bytes) -> Iterator[E]:
         """The events completed by `chunk`, in order, each validated only when it is asked for.

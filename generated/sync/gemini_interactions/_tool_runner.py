@@ -111,8 +111,8 @@ class MaxTurnsExceededError(GeminiInteractionsError):
 
     def __init__(self, message: str, *, tool_run: ToolRun[Interaction]) -> None:
         super().__init__(message)
-        self.tool_run = tool_run
-        self.interaction = tool_run.interaction
+        self.tool_run: ToolRun[Interaction] = tool_run
+        self.interaction: Interaction = tool_run.interaction
 
 
 class ToolSet:
