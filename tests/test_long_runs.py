@@ -111,8 +111,9 @@ async def test_automatic_continuation_off_returns_the_hop_and_warns_once(
     flavour: Flavour, server: InteractionsTestServer, client: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(flavour.pkg._continuation, "_warned", False)
-    with pytest.warns(flavour.pkg.IncompleteInteractionWarning, match="automatic_continuation=True"):
+    with pytest.warns(flavour.pkg.IncompleteInteractionWarning, match="automatic_continuation=True") as caught:
         hop = await flavour.create(client, **LONG, automatic_continuation=False)
+    assert caught[0].filename.endswith("conftest.py"), "the warning points at the caller's line, not the SDK's"
     assert hop.status == "requires_continuation" and hop.continuation_ids is None
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -302,8 +303,9 @@ async def test_streams_without_automatic_continuation_warn_at_the_end(
 ) -> None:
     monkeypatch.setattr(flavour.pkg._continuation, "_warned", False)
     stream = await flavour.create(client, **LONG, stream=True, automatic_continuation=False)
-    with pytest.warns(flavour.pkg.IncompleteInteractionWarning):
+    with pytest.warns(flavour.pkg.IncompleteInteractionWarning) as caught:
         events = await flavour.events(stream)
+    assert caught[0].filename.endswith("conftest.py"), "the loop's line"
     assert _text(events) == "Chapter one: it began. " and len(_creates(server)) == 1
 
 
@@ -551,3 +553,25 @@ def test_the_spec_marks_which_operations_are_idempotent() -> None:
         if isinstance(op, dict) and "operationId" in op
     }
     assert marks["createInteraction"] is False and marks["cancelInteraction"] is True
+    # The issue's list: the platform's runs, pings and secret rotations, and every create, are not idempotent.
+    for operation in ("RunTrigger", "PingWebhook", "RotateSigningSecret", "CreateAgent", "CreateCredential"):
+        assert marks[operation] is False, operation
+    assert all(marks[op] is False for op in marks if op.lower().startswith("create")), marks
+
+
+async def test_the_server_checks_hops_as_the_api_does(
+    flavour: Flavour, server: InteractionsTestServer, client: Any
+) -> None:
+    first = await flavour.create(client, **LONG, automatic_continuation=False)
+    other = await flavour.create(client, model=MODEL, input="Hello")
+    token = first.continuation_token
+    with pytest.raises(flavour.pkg.BadRequestError, match="does not belong to previous_interaction_id"):
+        await flavour.create(client, model=MODEL, continuation_token=token, previous_interaction_id=other.id)
+    with pytest.raises(flavour.pkg.BadRequestError, match="takes no input"):
+        await flavour.create(client, **LONG, continuation_token=token, previous_interaction_id=first.id)
+    with pytest.raises(flavour.pkg.BadRequestError, match="did not issue it"):
+        await flavour.create(client, model=MODEL, continuation_token="ct_forged", previous_interaction_id=first.id)
+    hop = await flavour.create(
+        client, model=MODEL, continuation_token=token, previous_interaction_id=first.id, automatic_continuation=False
+    )
+    assert hop.output_text == "Chapter two: it went on. "

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import sys
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -47,12 +48,21 @@ class IncompleteInteractionWarning(UserWarning):
 _warned = False
 
 
-def warn_incomplete(stacklevel: int = 3) -> None:
-    """Warn once per process that an answer was left incomplete."""
+def warn_incomplete() -> None:
+    """Warn once per process that an answer was left incomplete, pointing at the caller's line."""
     global _warned
     if not _warned:
         _warned = True
-        warnings.warn(INCOMPLETE_WARNING, IncompleteInteractionWarning, stacklevel=stacklevel)
+        warnings.warn(INCOMPLETE_WARNING, IncompleteInteractionWarning, stacklevel=_callers_level())
+
+
+def _callers_level() -> int:
+    """The stacklevel of the first frame outside this package (flows and drivers add frames of their own)."""
+    package = __name__.rsplit(".", 1)[0]
+    frame, level = sys._getframe(1), 1  # the frame calling warnings.warn is level 1
+    while frame.f_back is not None and str(frame.f_globals.get("__name__", "")).startswith(package + "."):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 @dataclass(frozen=True)
@@ -146,7 +156,7 @@ class Continuation:
             return None
         if not self.enabled:
             if self.warns:
-                warn_incomplete(stacklevel=5)
+                warn_incomplete()
             return None
         if end.token == self.sent_token:
             # Continuing from the token a hop was started with would loop without progress.
