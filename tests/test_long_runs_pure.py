@@ -168,9 +168,10 @@ def _streamed_hop(*events: dict[str, Any]) -> InteractionBuilder:
     return hop
 
 
-CREATED = {"event_type": "interaction.created", "interaction": {"id": "hop1", "status": "in_progress"}}
-CHECKPOINT = {"event_type": "interaction.status_update", "interaction_id": "hop1", "status": "in_progress"}
-OUTPUT = [
+Event = dict[str, Any]
+CREATED: Event = {"event_type": "interaction.created", "interaction": {"id": "hop1", "status": "in_progress"}}
+CHECKPOINT: Event = {"event_type": "interaction.status_update", "interaction_id": "hop1", "status": "in_progress"}
+OUTPUT: list[Event] = [
     {"event_type": "step.start", "index": 0, "step": {"type": "model_output"}},
     {"event_type": "step.delta", "index": 0, "delta": {"type": "text", "text": "a"}},
 ]
@@ -190,13 +191,16 @@ def test_a_status_updates_token_is_a_checkpoint_until_output_follows() -> None:
 
 
 def test_a_completion_is_the_final_word_on_a_streamed_hops_token() -> None:
-    checkpointed = [CREATED, *OUTPUT, {**CHECKPOINT, "continuation_token": "c1"}]
-    without = {"event_type": "interaction.completed", "interaction": {"id": "hop1", "status": "requires_continuation"}}
+    checkpointed: list[Event] = [CREATED, *OUTPUT, {**CHECKPOINT, "continuation_token": "c1"}]
+    without: Event = {
+        "event_type": "interaction.completed",
+        "interaction": {"id": "hop1", "status": "requires_continuation"},
+    }
     assert _continuation.HopEnd.of_stream(_streamed_hop(*checkpointed, without)).token is None
     completed = {**without, "interaction": {**without["interaction"], "continuation_token": "t1"}}
     assert _continuation.HopEnd.of_stream(_streamed_hop(*checkpointed, completed)).token == "t1"
     # Ended without a completion ([DONE]): the status the updates reported, the last checkpoint.
-    stopped = {**CHECKPOINT, "status": "requires_continuation", "continuation_token": "c2"}
+    stopped: Event = {**CHECKPOINT, "status": "requires_continuation", "continuation_token": "c2"}
     end = _continuation.HopEnd.of_stream(_streamed_hop(*checkpointed, stopped))
     assert (end.interaction_id, end.status, end.token, end.needs_continuation) == (
         "hop1",

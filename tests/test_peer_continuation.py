@@ -107,13 +107,13 @@ def test_streamed_continuation_matches_google_genai() -> None:
 
 def test_a_stream_dropped_after_a_checkpoint_continues_from_it_like_google_genai() -> None:
     # store=False: nothing is kept to resume by id, so both continue from the status update's token.
-    question = {"model": MODEL, "input": "Tell me the checkpoint answer.", "store": False, "stream": True}
+    question: dict[str, Any] = {"model": MODEL, "input": "Tell me the checkpoint answer.", "store": False}
     with InteractionsTestServer() as server:
         peer = _theirs(server)
-        their_events = list(peer.interactions.create(**question))
+        their_events = list(peer.interactions.create(**question, stream=True))
         their_hops, their_ids = _hops(server)
         with _ours(server) as client:
-            stream = client.interactions.create(**question)
+            stream = client.interactions.create(**question, stream=True)
             our_events = list(stream)
             final = stream.final_interaction()
         our_hops, our_ids = _hops(server)
