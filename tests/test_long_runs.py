@@ -415,14 +415,20 @@ async def test_the_wait_deadline_cuts_a_polls_retries_and_their_sleeps(
     assert len(polls) == 2, "the failed poll is not retried past the deadline"
 
 
+@pytest.mark.parametrize("stream", [False, True], ids=["unary", "streamed"])
 async def test_a_create_retry_past_its_deadline_raises_the_timeout(
-    flavour: Flavour, server: InteractionsTestServer
+    flavour: Flavour, server: InteractionsTestServer, stream: bool
 ) -> None:
+    # 503 says the create was not processed, so it may be retried, but only after the 30 s it asks for.
     client = flavour.client(server, max_retries=5)
     try:
         with pytest.raises(flavour.pkg.APITimeoutError) as caught:
             await flavour.create(
-                client, **LONG, deadline=0.3, extra_headers={"x-test-fault": "status=503,retry_after=30"}
+                client,
+                **LONG,
+                stream=stream,
+                deadline=0.3,
+                extra_headers={"x-test-fault": "status=503,retry_after=30"},
             )
         assert isinstance(caught.value.__cause__, flavour.pkg.APIStatusError)
         assert len(_creates(server)) == 1

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from ._config import Timeout
-from ._exceptions import APITimeoutError
+from ._exceptions import APIError, APITimeoutError
 
 if TYPE_CHECKING:
     from ._request import PreparedRequest
@@ -44,6 +44,11 @@ class Deadline:
 
     def error(self, what: str) -> APITimeoutError:
         return APITimeoutError(f"{what}: the deadline of {self.seconds:g} s passed")
+
+    def cut(self, error: APIError) -> bool:
+        """Whether `error` was raised because a retry would have outlived this deadline (`_retry.Attempts`):
+        the call then raises this deadline's APITimeoutError, the refused answer as its cause."""
+        return error._cut_by_deadline and self._at is not None
 
     def check(self, what: str) -> None:
         """Raise APITimeoutError once the deadline has passed."""

@@ -18,7 +18,9 @@ from ._client_options import WithOptions, constructor_options
 from ._config import ClientConfig, Timeout
 from ._continuation import Continuation
 from ._credentials import CredentialsLike
+from ._deadline import Deadline
 from ._drive import drive
+from ._exceptions import APIError
 from ._flows import continued
 from ._headers import Headers
 from ._http_step import send
@@ -308,10 +310,15 @@ class Client(WithOptions):
         last_event_id: str | None = None,
         continuation: Continuation | None = None,
     ) -> Stream[E]:
-        if continuation is not None:
-            continuation.deadline.check(request.describe())
-            request = continuation.deadline.bound(request)
-        response = open_event_stream(self._transport, request)
+        deadline = continuation.deadline if continuation is not None else Deadline(None)
+        deadline.check(request.describe())
+        request = deadline.bound(request)
+        try:
+            response = open_event_stream(self._transport, request)
+        except APIError as exc:
+            if deadline.cut(exc):
+                raise deadline.error(request.describe()) from exc
+            raise
 
         def reopen(interaction_id: str, query: dict[str, object]) -> PreparedRequest:
             # The id may be the server's: one encoded segment, so it cannot point the resume elsewhere.

@@ -101,7 +101,7 @@ def continued(continuation: Continuation, adapter: pydantic.TypeAdapter[T]) -> F
         except APIError as exc:
             if not hops:
                 # A retry would have outlived the deadline: the deadline is what failed.
-                if exc._cut_by_deadline and deadline.seconds is not None:
+                if deadline.cut(exc):
                     raise deadline.error(request.describe()) from exc
                 raise
             last = HopEnd.of(hops[-1])
@@ -142,7 +142,7 @@ def wait(
                 reply = yield Poll(interaction_id, deadline)
             except APIError as exc:
                 # The poll's timeout was what was left of the deadline, or a retry would have outlived it.
-                if exc._cut_by_deadline or (isinstance(exc, APIConnectionError) and deadline.expired):
+                if deadline.cut(exc) or (isinstance(exc, APIConnectionError) and deadline.expired):
                     raise _wait_timeout(interaction_id, deadline, last) from exc
                 raise
             polls += 1
@@ -180,7 +180,7 @@ def create_and_wait(
     try:
         created = yield Create({**arguments, "background": True}, policy.deadline)
     except APIError as exc:
-        if exc._cut_by_deadline:
+        if policy.deadline.cut(exc):
             raise policy.deadline.error("interactions.create_and_wait()") from exc
         raise
     interaction = created.value
