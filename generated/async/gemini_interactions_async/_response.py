@@ -47,8 +47,7 @@ class RawResponse(Generic[R]):
         self._parse = parse
         self._content = content
         self._parsed: list[R] = []
-        # Every HTTP response of the call, in order: one, except for a create continued over several hops.
-        self.hops: list[RawResponse[Any]] = [self]
+        self._earlier_hops: list[RawResponse[Any]] = []  # not including self: no reference cycle holding the response
 
     @property
     def request_id(self) -> str | None:
@@ -67,10 +66,15 @@ class RawResponse(Generic[R]):
             self._parsed.append(self._parse())
         return self._parsed[0]
 
+    @property
+    def hops(self) -> list[RawResponse[Any]]:
+        """Every HTTP response of the call, in order: just this one, except for a create continued over several hops."""
+        return [*self._earlier_hops, self]
+
     def _merge(self, result: R, hops: list[RawResponse[Any]]) -> RawResponse[R]:
-        """This (the last hop's) response, parsing to `result`, the answer merged from `hops`."""
+        """This (the last hop's) response, parsing to `result`, the answer merged from `hops` (this one last)."""
         self._parse, self._parsed = (lambda: result), [result]
-        self.hops = list(hops)
+        self._earlier_hops = [hop for hop in hops if hop is not self]
         return self
 
     def __repr__(self) -> str:
