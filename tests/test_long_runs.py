@@ -565,6 +565,7 @@ def test_the_spec_marks_which_operations_are_idempotent() -> None:
     assert all(marks[op] is False for op in marks if op.lower().startswith("create")), marks
 
 
+@pytest.mark.filterwarnings("ignore:the interaction stopped early")
 async def test_the_server_checks_hops_as_the_api_does(
     flavour: Flavour, server: InteractionsTestServer, client: Any
 ) -> None:
