@@ -68,17 +68,30 @@ async def test_store_false_hops_resend_the_input_with_the_token(
         assert "previous_interaction_id" not in hop.body and hop.body["continuation_token"]
 
 
+async def _created(flavour: Flavour, client: Any, stream: bool, **kwargs: Any) -> Any:
+    """create(), or a stream of it read to the end: its final_interaction()."""
+    result = await flavour.create(client, **kwargs, stream=stream)
+    if stream:
+        await flavour.events(result)
+        return await flavour.final(result)
+    return result
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["unary", "streamed"])
 async def test_a_hop_handing_back_its_token_ends_the_loop(
-    flavour: Flavour, server: InteractionsTestServer, client: Any
+    flavour: Flavour, server: InteractionsTestServer, client: Any, stream: bool
 ) -> None:
-    result = await flavour.create(client, model=MODEL, input="the stuck answer")
+    result = await _created(flavour, client, stream, model=MODEL, input="the stuck answer")
     assert len(_creates(server)) == 2
     assert result.status == "requires_continuation"
     assert result.output_text == "Going round. Going round. "
 
 
-async def test_max_continuations_bounds_the_hops(flavour: Flavour, server: InteractionsTestServer, client: Any) -> None:
-    result = await flavour.create(client, **LONG, max_continuations=1)
+@pytest.mark.parametrize("stream", [False, True], ids=["unary", "streamed"])
+async def test_max_continuations_bounds_the_hops(
+    flavour: Flavour, server: InteractionsTestServer, client: Any, stream: bool
+) -> None:
+    result = await _created(flavour, client, stream, **LONG, max_continuations=1)
     assert len(_creates(server)) == 2
     assert result.status == "requires_continuation" and result.continuation_token
     assert result.output_text == "Chapter one: it began. Chapter two: it went on. "
