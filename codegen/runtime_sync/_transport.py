@@ -15,6 +15,7 @@ from contextvars import ContextVar
 from typing import Any, TypeAlias
 
 import requests
+import requests.auth
 import urllib3
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import EmptyPoolError
@@ -57,6 +58,15 @@ class _PoolAdapter(HTTPAdapter):
         self.poolmanager.pool_classes_by_scheme = {"http": _WaitingPool, "https": _WaitingHTTPSPool}
 
 
+class _HeadersAsSent(requests.auth.AuthBase):
+    """Auth that leaves the request as it is. Given on each request of the client's own session, it keeps
+    requests from looking up ~/.netrc (two file checks a request, each a GIL release that a thread
+    waits behind the others to get back) and from replacing the client's credentials with its entry."""
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        return request
+
+
 def new_session(max_connections: int) -> requests.Session:
     session = requests.Session()
     adapter = _PoolAdapter(max_connections)
@@ -69,7 +79,7 @@ class Transport:
     """The session requests go through; closed for good by `close()`.
 
     `trust_env` says whether a session the transport makes itself reads HTTP_PROXY, HTTPS_PROXY and
-    NO_PROXY (and requests' other environment settings); a session passed in keeps its own setting."""
+    NO_PROXY (and requests' other environment settings but ~/.netrc); a session passed in keeps its own setting."""
 
     def __init__(
         self, session: requests.Session | None = None, *, trust_env: bool = True, max_connections: int
@@ -78,6 +88,7 @@ class Transport:
         self.session: requests.Session = session if session is not None else new_session(max_connections)
         if self._owns_session:
             self.session.trust_env = trust_env
+        self._auth = _HeadersAsSent() if self._owns_session else None  # a session passed in keeps its own auth
         self._closed = False
         _live_transports.add(self)
 
@@ -118,6 +129,7 @@ class Transport:
                 headers=request.headers,
                 params=request.params,
                 data=request.content,
+                auth=self._auth,
                 stream=True,
                 timeout=(request.timeout.connect, request.timeout.read),
                 allow_redirects=False,  # _retry.Attempts follows same-origin redirects only
