@@ -6,6 +6,7 @@ client among SCALE_THREADS threads over SCALE_STREAMS streams. google-genai read
 streams (GENAI_SAMPLE) and its rate is reported as measured (events/s do not depend on the count).
 Every client gets the same connection limit (ours: max_connections; google-genai: httpx's limits).
 DRAIN-ASYNC reads the same streams as bytes only, at the same concurrency: the server's ceiling.
+AIOHTTP-DRAIN-ASYNC reads them as bytes through aiohttp (what ours-async pays before parsing anything).
 
 Reported per client: wall time, aggregate deltas/s, peak RSS growth per open stream, the connections
 the server saw (pool reuse), whether every stream was complete, and the slowest stream's time over
@@ -100,6 +101,19 @@ async def run_async(client: str, base: str) -> tuple[list[tuple[int, float]], in
 
         async def read() -> int:
             return await _floor_one(host, int(port), "/" + path, client == "drain-async")
+
+    elif client == "aiohttp-drain-async":  # the HTTP library alone: what ours pays before parsing anything
+        import aiohttp
+
+        session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=ASYNC_LIMIT))
+        closer = session.close
+        body = json.dumps({"model": MODEL, "input": PROMPT, "stream": True})
+
+        async def read() -> int:
+            async with session.post(f"{base}/v1beta/interactions", data=body) as response:
+                while await response.content.read(65536):
+                    pass
+            return SCALE_EVENTS
 
     elif client == "ours-async":
         from gemini_interactions_async import AsyncClient
@@ -207,7 +221,7 @@ def child(client: str, base: str) -> dict[str, Any]:
     }
 
 
-CLIENTS = ["drain-async", "floor-async", "ours-async", "genai-async", "ours-sync", "genai-sync"]
+CLIENTS = ["drain-async", "floor-async", "aiohttp-drain-async", "ours-async", "genai-async", "ours-sync", "genai-sync"]
 
 
 def main() -> None:
