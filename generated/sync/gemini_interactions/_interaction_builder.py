@@ -312,7 +312,7 @@ class InteractionBuilder:
         # The latest continuation_token of a status update (a point the interaction can be continued
         # from), and whether any output came after it (which continuing from it would generate again).
         self.checkpoint: str | None = None
-        self.output_since_checkpoint = False
+        self.output_since_checkpoint: bool = False
         # Per step index, the run its last delta appended to: the next delta of that step, if it
         # continues the run, is appended without going through the rules.
         self._open: dict[int, _Run] = {}
