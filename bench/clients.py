@@ -322,9 +322,7 @@ CLIENTS = {
     for c in [
         ClientSpec("drain", "DRAIN (bytes only)", drain, _import_nothing),
         ClientSpec("floor", "FLOOR", floor, _import_nothing),
-        ClientSpec(
-            "ours-sync", "ours, sync", ours_sync, _import_ours_sync, final=ours_sync_final, text=ours_sync_text
-        ),
+        ClientSpec("ours-sync", "ours, sync", ours_sync, _import_ours_sync, final=ours_sync_final, text=ours_sync_text),
         ClientSpec(
             "ours-async",
             "ours, async",
