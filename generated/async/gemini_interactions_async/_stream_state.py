@@ -106,7 +106,11 @@ class StreamState(Generic[E]):
             # The API's own shape: its JSON bytes are validated as they are (pydantic-core reads
             # UTF-8 itself), with no str copy and no ServerSentEvent; anything else, or a failure,
             # takes the general path, which gives exactly what it always gave.
-            raw = simple_data(block)
+            if block.startswith(b"event: "):  # simple_data's first shape, written out: nearly every block
+                at = block.find(b"\ndata: ", 7)
+                raw = block[at + 7 :] if at >= 0 and block.count(10) == 1 else None
+            else:
+                raw = simple_data(block)
             own_id = ""
             if raw is None or raw == DONE_BYTES:
                 event, own_id = self._general(block)
