@@ -2,7 +2,8 @@
 pydantic imported first, so the package's cumulative line is its own cost (its modules, its models,
 and whatever of the standard library only it imports). google-genai is measured the same way (httpx2,
 pydantic first). "pydantic" is what using it imports (`BaseModel`, `Field`, `TypeAdapter`): `import
-pydantic` alone defers those, and their cost is pydantic's, whichever package first asks for them. `python -m bench.import_cost` writes bench/results/import_cost.{json,md}."""
+pydantic` alone defers those, and their cost is pydantic's, whichever package first asks for them.
+`python -m bench.import_cost` writes bench/results/import_cost.{json,md}."""
 
 from __future__ import annotations
 

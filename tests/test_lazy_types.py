@@ -101,7 +101,8 @@ def test_lazy_models_pickle_copy_and_stay_open(package: str) -> None:
                 f"""
                 import copy, pickle, sys
                 from {package}.types import parse_event, Interaction, UnknownVariant
-                event = parse_event('{{"event_type": "step.delta", "index": 0, "delta": {{"type": "hologram", "x": 1}}}}')
+                delta = '{{"type": "hologram", "x": 1}}'
+                event = parse_event('{{"event_type": "step.delta", "index": 0, "delta": ' + delta + '}}')
                 assert isinstance(event.delta, UnknownVariant) and event.delta.type == "hologram", event
                 assert copy.deepcopy(event) == event
                 sys.stdout.buffer.write(pickle.dumps(Interaction(id="v1_a", status="completed", future_field=1)))

@@ -30,7 +30,6 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
-
 def interrupted(exc: BaseException) -> bool:
     """What ends a wait early: Ctrl-C in a sync program, cancelling the task in an async one.
 

@@ -18,7 +18,7 @@ def lazy_names(
     lazy name to the module (relative to that package) that defines it."""
     package = namespace["__name__"]
 
-    def __getattr__(name: str) -> Any:
+    def module_getattr(name: str) -> Any:
         home = homes.get(name)
         if home is None:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
@@ -27,7 +27,7 @@ def lazy_names(
         namespace.update({other: getattr(module, other) for other, where in homes.items() if where == home})
         return namespace[name]
 
-    def __dir__() -> list[str]:
+    def module_dir() -> list[str]:
         return sorted({*namespace, *homes})
 
-    return __getattr__, __dir__
+    return module_getattr, module_dir
