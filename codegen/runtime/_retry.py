@@ -97,7 +97,9 @@ class Attempts:
         delay = backoff_delay(self.retries, headers)
         deadline_at = self.request.deadline_at
         if deadline_at is not None and time.monotonic() + delay >= deadline_at:
-            return None  # the call's deadline would pass before the retry is sent
+            error._cut_by_deadline = True  # the call's deadline would pass before the retry is sent
+            logger.info("not retrying %s in %.2f s: the call's deadline passes first", self.request.describe(), delay)
+            return None
         logger.info(
             "retrying %s in %.2f s (retry %d of %d): %s",
             self.request.describe(),
