@@ -17,7 +17,7 @@ import pydantic_core
 
 from ._exceptions import APIResponseValidationError, APITimeoutError, EventTooLargeError, StreamError
 from ._interaction_builder import InteractionBuilder
-from ._models_base import Invalid, lenient, validation_errors
+from ._models_base import Invalid, dict_dumper, lenient, validation_errors
 from ._sse import BlockTooLargeError, SSEDecoder, simple_data
 
 logger = logging.getLogger(__name__.rsplit(".", 1)[0])
@@ -70,7 +70,7 @@ class StreamState(Generic[E]):
         self.delivered: int = 0  # events delivered
         # What final_interaction() returns, built as events are delivered: only what the
         # Interaction holds is kept, never the events themselves.
-        self.interaction: InteractionBuilder = InteractionBuilder()
+        self.interaction: InteractionBuilder = InteractionBuilder(dict_dumper(adapter))
         self.error_event: E | None = None
         self.closed: bool = False  # the user closed the stream: what the connection does next is no drop
         self.stopped: bool = False  # closed, or a terminal error event came: nothing more is delivered
