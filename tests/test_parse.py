@@ -92,3 +92,10 @@ async def test_json_response_format_is_answered_by_default(flavour: Flavour) -> 
         finally:
             await flavour.close(client)
     assert interaction.output_text == '{"ok": true}'
+
+
+def test_parsed_interaction_validates_and_dumps_on_its_own(flavour: Flavour) -> None:
+    # The class inherits the generated fields; it must build from its own module at every supported pydantic.
+    parsed = flavour.pkg.ParsedInteraction.model_validate({"id": "i-1", "status": "completed"})
+    assert parsed.model_dump(exclude_unset=True) == {"id": "i-1", "status": "completed"}
+    assert parsed.output_parsed is None

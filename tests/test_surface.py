@@ -76,6 +76,9 @@ def declared_annotation(cls: type, name: str) -> str:
 def describe_class(cls: type, package: str) -> dict[str, str]:
     members: dict[str, str] = {"bases": ", ".join(b.__name__ for b in cls.__mro__[1:])}
     if issubclass(cls, pydantic.BaseModel):
+        # Models are built on first use, and building one fills in derived config keys at some pydantic
+        # versions (validate_by_name at 2.11): describe every model built, whatever ran before.
+        cls.model_rebuild()
         for name, info in cls.model_fields.items():
             annotation = declared_annotation(cls, name)
             members[f"field {name}"] = f"{annotation} required={info.is_required()} default={info.default!r}"

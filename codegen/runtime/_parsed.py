@@ -9,7 +9,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import PrivateAttr
 
-from .types import Interaction
+from .types import Interaction, _models
 
 T = TypeVar("T")
 
@@ -23,3 +23,8 @@ class ParsedInteraction(Interaction, Generic[T]):
     def output_parsed(self) -> T:
         """The answer, validated into the type given as `response_format`."""
         return self._output_parsed  # type: ignore[no-any-return]
+
+
+# The inherited fields' annotations name the models module's globals (Annotated, the other models), which
+# this module does not hold; older pydantic (2.11) looks for them here and cannot build the class alone.
+ParsedInteraction.model_rebuild(_types_namespace=vars(_models))
