@@ -8,12 +8,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from .._stream_state import DONE_DATA
+
 __all__ = ["DONE_EVENT", "Framing", "Response", "encode_event", "encode_json", "error_response"]
 
 Framing = Literal["chunked", "content-length", "close"]
 
-#: The stream terminator the API sends after the last event.
-DONE_EVENT = b"event: done\ndata: [DONE]\n\n"
+#: The block the API ends every stream with, after the last event.
+DONE_EVENT = f"event: done\ndata: {DONE_DATA}\n\n".encode()
 
 
 def encode_event(event: Mapping[str, Any]) -> bytes:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
+from .._stream_state import DONE_DATA
 from ._faults import Faults
 
 __all__ = [
@@ -244,7 +245,7 @@ def parse_sse(text: str) -> list[dict[str, Any]]:
         nonlocal event_name, data_lines
         if data_lines:
             raw = "\n".join(data_lines)
-            if raw.strip() != "[DONE]":
+            if raw.strip() != DONE_DATA:
                 try:
                     payload = json.loads(raw)
                 except ValueError:
