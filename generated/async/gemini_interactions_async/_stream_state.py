@@ -24,7 +24,7 @@ logger = logging.getLogger(__name__.rsplit(".", 1)[0])
 
 E = TypeVar("E")
 
-#: The data of the block that ends every stream: the API's terminator, no event.
+# The data of the block that ends every stream: the API's terminator, no event.
 DONE_DATA = "[DONE]"
 _DONE_DATA_BYTES = DONE_DATA.encode()  # the same, to compare undecoded data with
 LARGE_EVENT = 1 << 20
