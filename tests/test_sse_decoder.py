@@ -520,8 +520,10 @@ def _bytes_allocated(fn: Callable[[], object]) -> int:
         return step
 
     previous = sys.gettrace()  # a coverage tracer, say
+    was_tracing = tracemalloc.is_tracing()
     tracemalloc.start()
     try:
+        tracemalloc.reset_peak()
         base = tracemalloc.get_traced_memory()[0]
         sys.settrace(step)
         try:
@@ -531,7 +533,8 @@ def _bytes_allocated(fn: Callable[[], object]) -> int:
         current, peak = tracemalloc.get_traced_memory()
         return total + peak - base
     finally:
-        tracemalloc.stop()
+        if not was_tracing:
+            tracemalloc.stop()
 
 
 def _grows_linearly(small: int, large: int) -> bool:
