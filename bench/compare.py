@@ -8,9 +8,11 @@ both) starts. `--head .` (the default) is this checkout's generated/ as it is on
 The sides are interleaved: every round runs each cell for both, in an order that alternates between
 rounds, so a machine whose load changes during the run slows both alike. A cell's figure is the median
 over `--rounds` rounds (3) of each round's median; the table gives head / base for each cell (above
-1.10 is more than 10% slower). Rows: throughput wall time, worst event delay of the latency workloads,
-the cold start (import, and import + first event, in fresh processes) and the packages' own import
-cost (`-X importtime`, as bench.import_cost measures it)."""
+1.10 is more than 10% slower) and "paired", the median of the rounds' own head / base (a round's two
+figures ran next to each other, so it is the least affected by a changing load). Rows: throughput
+wall time, worst event delay of the latency workloads, the cold start (import, and import + first
+event, in fresh processes) and the packages' own import cost (`-X importtime`, as bench.import_cost
+measures it)."""
 
 from __future__ import annotations
 
@@ -89,10 +91,12 @@ def main() -> None:
     parser.add_argument("--base", default="d432af9", help="a git revision (default: before the restructure)")
     parser.add_argument("--head", default=".", help="a git revision, or . for this checkout's generated/")
     parser.add_argument("--workloads", default=DEFAULT_WORKLOADS)
+    parser.add_argument("--clients", default=",".join(CLIENTS))
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--no-import-cost", action="store_true", help="skip the -X importtime rows")
     args = parser.parse_args()
     workloads = [w for w in WORKLOADS if w.name in args.workloads.split(",")]
+    clients = [c for c in CLIENTS if c in args.clients.split(",")]
     sides = {"base": args.base, "head": args.head}
 
     # figures[(row, client)][side] -> one figure per round
@@ -109,7 +113,7 @@ def main() -> None:
                 order = ["base", "head"] if round_ % 2 == 0 else ["head", "base"]
                 steps: list[tuple[str, Callable[[str], None]]] = []
                 for workload in workloads:
-                    for client in CLIENTS:
+                    for client in clients:
 
                         def cell(side: str, workload: Any = workload, client: str = client) -> None:
                             result = run_one(client, workload, url, workload.runs)
@@ -119,7 +123,8 @@ def main() -> None:
 
                         steps.append((f"{workload.name} {client}", cell))
                 if not args.no_import_cost:
-                    for client, package in PACKAGES.items():
+                    for client in clients:
+                        package = PACKAGES[client]
 
                         def own(side: str, client: str = client, package: str = package) -> None:
                             first = import_cost.PACKAGES[package]
@@ -144,15 +149,18 @@ def table(figures: dict[tuple[str, str], dict[str, list[float]]], sides: dict[st
     lines = [
         f"base {sides['base']} vs head {sides['head']}; median of each side's rounds; load average {load}",
         "",
-        "| cell | client | base | head | head / base | rounds base; head |",
-        "|---|---|---|---|---|---|",
+        "| cell | client | base | head | head / base | paired | rounds base; head |",
+        "|---|---|---|---|---|---|---|",
     ]
     for (row, client), by_side in figures.items():
         base, head = (statistics.median(by_side[s]) for s in ("base", "head"))
         ratio = head / base if base else float("inf")
         mark = "" if ratio <= LIMIT else " ❌"
+        # Each round's two figures ran next to each other: their ratio sees the least change of load.
+        pairs = zip(by_side["base"], by_side["head"], strict=True)
+        paired = statistics.median(h / b if b else float("inf") for b, h in pairs)
         rounds = "; ".join(", ".join(f"{v:.4g}" for v in by_side[s]) for s in ("base", "head"))
-        lines.append(f"| {row} | {client} | {base:.4g} | {head:.4g} | {ratio:.2f}{mark} | {rounds} |")
+        lines.append(f"| {row} | {client} | {base:.4g} | {head:.4g} | {ratio:.2f}{mark} | {paired:.2f} | {rounds} |")
     return "\n".join(lines)
 
 
