@@ -6,6 +6,7 @@ client among SCALE_THREADS threads over SCALE_STREAMS streams. google-genai read
 streams (GENAI_SAMPLE) and its rate is reported as measured (events/s do not depend on the count).
 Every client gets the same connection limit (ours: max_connections; google-genai: httpx's limits).
 DRAIN-ASYNC reads the same streams as bytes only, at the same concurrency: the server's ceiling.
+AIOHTTP-DRAIN-ASYNC reads them as bytes through aiohttp (what ours-async pays before parsing anything).
 
 Reported per client: wall time, aggregate deltas/s, peak RSS growth per open stream, the connections
 the server saw (pool reuse), whether every stream was complete, and the slowest stream's time over
@@ -50,6 +51,11 @@ def _peak() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 # --- async peers: each returns a coroutine factory reading one stream, given the tagged base URL ---
 
 
@@ -84,8 +90,8 @@ async def _floor_one(host: str, port: int, path: str, drain: bool) -> int:
     return SCALE_EVENTS if drain else events
 
 
-async def run_async(client: str, base: str) -> tuple[list[tuple[int, float]], int, float]:
-    """(deltas, seconds) of every stream, all started at once; the RSS and the clock before they started."""
+async def run_async(client: str, base: str) -> tuple[list[tuple[int, float]], int, float, float]:
+    """(deltas, seconds) of every stream, all started at once; the RSS, clock and CPU time before they started."""
     n = GENAI_SAMPLE if client.startswith("genai") else SCALE_STREAMS
     host_port, path = base.removeprefix("http://").split("/", 1)
     host, port = host_port.split(":")
@@ -95,6 +101,19 @@ async def run_async(client: str, base: str) -> tuple[list[tuple[int, float]], in
 
         async def read() -> int:
             return await _floor_one(host, int(port), "/" + path, client == "drain-async")
+
+    elif client == "aiohttp-drain-async":  # the HTTP library alone: what ours pays before parsing anything
+        import aiohttp
+
+        session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=ASYNC_LIMIT))
+        closer = session.close
+        body = json.dumps({"model": MODEL, "input": PROMPT, "stream": True})
+
+        async def read() -> int:
+            async with session.post(f"{base}/v1beta/interactions", data=body) as response:
+                while await response.content.read(65536):
+                    pass
+            return SCALE_EVENTS
 
     elif client == "ours-async":
         from gemini_interactions_async import AsyncClient
@@ -120,14 +139,14 @@ async def run_async(client: str, base: str) -> tuple[list[tuple[int, float]], in
         return events, time.perf_counter() - t0
 
     await read()  # warm: the first event builds the validators (the cold workload measures that)
-    before, started = _rss(), time.perf_counter()
+    before, started, cpu = _rss(), time.perf_counter(), _cpu()
     results = await asyncio.gather(*(timed() for _ in range(n)))
     if closer is not None:
         await closer()
-    return list(results), before, started
+    return list(results), before, started, cpu
 
 
-def run_sync(client: str, base: str) -> tuple[list[tuple[int, float]], int, float]:
+def run_sync(client: str, base: str) -> tuple[list[tuple[int, float]], int, float, float]:
     n = GENAI_SAMPLE if client.startswith("genai") else SCALE_STREAMS
     if client == "ours-sync":
         from gemini_interactions import Client
@@ -154,9 +173,13 @@ def run_sync(client: str, base: str) -> tuple[list[tuple[int, float]], int, floa
         return events, time.perf_counter() - t0
 
     read()  # warm, as above
-    before, started = _rss(), time.perf_counter()
     with ThreadPoolExecutor(SCALE_THREADS) as pool:
-        return list(pool.map(timed, range(n))), before, started
+        # The threads are the application's: started (each at a barrier, so all of them) before the
+        # memory baseline, so that growth per open stream is the streams', not the thread stacks'.
+        list(pool.map(lambda _: start.wait(), range(SCALE_THREADS)))
+        start.reset()
+        before, started, cpu = _rss(), time.perf_counter(), _cpu()
+        return list(pool.map(timed, range(n))), before, started, cpu
 
 
 def _genai(base: str, limit: int) -> Any:
@@ -164,7 +187,7 @@ def _genai(base: str, limit: int) -> Any:
         import httpx2 as httpx  # type: ignore[import-not-found, unused-ignore]
     except ImportError:
         import httpx  # type: ignore[import-not-found, unused-ignore]
-    from google import genai  # type: ignore[import-not-found, unused-ignore]
+    from google import genai  # type: ignore[import-not-found, import-untyped, unused-ignore]
     from google.genai import types  # type: ignore[import-not-found, import-untyped, unused-ignore]
 
     limits = httpx.Limits(max_connections=limit, max_keepalive_connections=limit)
@@ -179,8 +202,9 @@ def child(client: str, base: str) -> dict[str, Any]:
         __import__("gemini_interactions_async" if is_async else "gemini_interactions")
     elif client.startswith("genai"):
         from google import genai  # type: ignore[import-not-found, unused-ignore]  # noqa: F401
-    results, before, started = asyncio.run(run_async(client, base)) if is_async else run_sync(client, base)
+    results, before, started, cpu = asyncio.run(run_async(client, base)) if is_async else run_sync(client, base)
     wall = time.perf_counter() - started
+    cpu = _cpu() - cpu
     times = sorted(t for _, t in results)
     events = sum(e for e, _ in results)
     concurrent = len(results) if is_async else SCALE_THREADS
@@ -190,13 +214,14 @@ def child(client: str, base: str) -> dict[str, Any]:
         "events": events,
         "wall": wall,
         "events_per_s": events / wall,
+        "client_cpu": cpu,  # the measured streams' CPU seconds in this process: less noisy than wall under load
         "open_streams": concurrent,
         "kib_per_stream": max(0, _peak() - before) / 1024 / concurrent,
         "slowest_over_median": times[-1] / statistics.median(times),
     }
 
 
-CLIENTS = ["drain-async", "floor-async", "ours-async", "genai-async", "ours-sync", "genai-sync"]
+CLIENTS = ["drain-async", "floor-async", "aiohttp-drain-async", "ours-async", "genai-async", "ours-sync", "genai-sync"]
 
 
 def main() -> None:
@@ -217,12 +242,13 @@ def main() -> None:
     try:
         for client in [c for c in CLIENTS if c in args.clients.split(",")]:
             command = [sys.executable, "-m", "bench.scale", "--child", client, f"{base}/scale-{client}"]
+            server_cpu = _stats(base, client)["cpu"]
             done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
             if done.returncode != 0:
                 raise SystemExit(f"{client} failed:\n{done.stderr}")
             row = json.loads(done.stdout)
-            with urllib.request.urlopen(f"{base}/stats/scale-{client}") as answer:
-                row.update(json.load(answer))
+            row.update(_stats(base, client))
+            row["server_cpu"] = row.pop("cpu") - server_cpu  # includes the warm-up stream's, a 1/1000 share
             row["load"] = os.getloadavg()[0]
             rows[client] = row
             print(f"{client:12} {row['wall']:6.2f} s", file=sys.stderr)
@@ -236,6 +262,12 @@ def main() -> None:
     print(table)
 
 
+def _stats(base: str, client: str) -> dict[str, Any]:
+    with urllib.request.urlopen(f"{base}/stats/scale-{client}") as answer:
+        stats: dict[str, Any] = json.load(answer)
+        return stats
+
+
 def markdown(rows: dict[str, dict[str, Any]]) -> str:
     floor = rows.get("floor-async", {}).get("events_per_s")
     lines = [
@@ -243,14 +275,20 @@ def markdown(rows: dict[str, dict[str, Any]]) -> str:
         f"({ASYNC_LIMIT} connections), sync {SCALE_THREADS} threads sharing one client ({SYNC_LIMIT} connections); "
         f"google-genai reads {GENAI_SAMPLE} streams.",
         "",
-        "| client | streams complete | wall s | deltas/s | × async FLOOR | KiB per open stream "
-        "| connections (requests) | slowest/median | load |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| client | streams complete | wall s | deltas/s | × async FLOOR | client CPU s (× FLOOR's) | server CPU s "
+        "| KiB per open stream | connections (requests) | slowest/median | load |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
+    floor_cpu = rows.get("floor-async", {}).get("client_cpu")
     for name, r in rows.items():
         ratio = f"{r['events_per_s'] / floor:.2f}" if floor else "–"
+        # CPU per delta over FLOOR's: google-genai reads fewer streams
+        cpu_ratio = (
+            f"{r['client_cpu'] / r['events'] / (floor_cpu / rows['floor-async']['events']):.2f}" if floor_cpu else "–"
+        )
         lines.append(
             f"| {name} | {r['complete']}/{r['streams']} | {r['wall']:.2f} | {r['events_per_s']:,.0f} | {ratio} "
+            f"| {r['client_cpu']:.2f} ({cpu_ratio}) | {r['server_cpu']:.2f} "
             f"| {r['kib_per_stream']:.1f} | {r['connections']} ({r['requests']}) | {r['slowest_over_median']:.2f} "
             f"| {r['load']:.1f} |"
         )

@@ -3,7 +3,8 @@
 Every request gets the same pre-built stream of SCALE_EVENTS text deltas (chunked, one write), and
 the connection stays open for the next request, so a client's pool reuse shows. The first path
 segment tags the run (`/scale-ours-async/v1beta/interactions`); `GET /stats/<tag>` answers how many
-connections that tag's requests came on and how many requests were served.
+connections that tag's requests came on, how many requests were served, and the CPU seconds this
+process has used so far (read before and after a client: the server's share of the run).
 
 Run as `python -m bench.scale_server`: it prints its port, then serves until its standard input closes."""
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import resource
 import sys
 from collections import defaultdict
 
@@ -39,7 +41,13 @@ async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, body
             tag = lines[0].split(" ")[1].lstrip("/").split("/")[0]
             if tag == "stats":
                 name = lines[0].split(" ")[1].split("/")[2]
-                data = json.dumps({"connections": connections[name], "requests": requests[name]}).encode()
+                cpu = resource.getrusage(resource.RUSAGE_SELF)
+                stats = {
+                    "connections": connections[name],
+                    "requests": requests[name],
+                    "cpu": cpu.ru_utime + cpu.ru_stime,
+                }
+                data = json.dumps(stats).encode()
                 writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(data), data))
             else:
                 if tag not in counted:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from typing import Any
 
 import pytest
@@ -109,3 +110,41 @@ async def test_waiting_for_a_free_connection_is_a_pool_timeout_not_a_server_time
 async def test_max_connections_is_checked(flavour: Flavour, server: InteractionsTestServer) -> None:
     with pytest.raises(ValueError, match="max_connections"):
         flavour.client(server, max_connections=0)
+
+
+def test_threads_waiting_for_a_connection_get_one_in_the_order_they_asked(server: InteractionsTestServer) -> None:
+    """Sync only (aiohttp's connector queues its waiters itself): with the only connection held, B then C
+    wait; when A gives it back and at once asks again, B is served, then C, then A. A LIFO queue let A
+    take its connection straight back, and with more threads than connections some starved."""
+    import gemini_interactions
+
+    client = gemini_interactions.Client(api_key="test-key", base_url=server.base_url, max_connections=1)
+    holding = client.interactions.create(stream=True, **TEXT)  # holds the connection until closed
+    pools = client._transport.session.get_adapter(server.base_url).poolmanager.pools
+    (key,) = pools.keys()  # the one host's pool
+    pool = pools[key]
+    order: list[str] = []
+    errors: list[BaseException] = []
+
+    def call(name: str) -> None:
+        try:
+            client.interactions.create(**TEXT)
+            order.append(name)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = []
+    for name, waiting in (("B", 1), ("C", 2)):
+        threads.append(threading.Thread(target=call, args=(name,)))
+        threads[-1].start()
+        deadline = time.monotonic() + 30  # a handshake: the thread is queued (bounded for a loaded machine)
+        while len(pool.pool.waiters) < waiting:
+            assert time.monotonic() < deadline, "the thread never waited for the connection"
+            time.sleep(0.001)
+    holding.close()  # gives the connection back...
+    call("A")  # ...and asks again at once, from the same thread
+    for t in threads:
+        t.join(60)
+    client.close()
+    assert not errors, errors
+    assert order == ["B", "C", "A"]

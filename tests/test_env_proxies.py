@@ -1,12 +1,14 @@
 """Proxies from the environment (issue 18.9): HTTP_PROXY, HTTPS_PROXY and NO_PROXY alike in both flavours, and
-`trust_env=False` to ignore them; through a local proxy on 127.0.0.1."""
+`trust_env=False` to ignore them; through a local proxy on 127.0.0.1. ~/.netrc is not among them."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+from gemini_interactions.testing import InteractionsTestServer
 
 from .conftest import SECRET, TEXT, Flavour
 from .hostile_servers import HostileServer, forward_proxy
@@ -81,3 +83,21 @@ async def test_https_proxy_is_not_used_for_http(
     with pytest.raises(flavour.pkg.APIConnectionError, match=f"could not resolve host {API_HOST}"):
         await create(flavour, f"http://{API_HOST}")
     assert proxy.seen == []
+
+
+async def test_a_netrc_entry_for_the_api_host_is_not_sent(
+    flavour: Flavour, server: InteractionsTestServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # requests and aiohttp (with trust_env) would add `Authorization: Basic` from it, over the client's own auth.
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login someone password netrc-secret\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    client = flavour.client(server, max_retries=0)
+    try:
+        await flavour.create(client, **TEXT)
+    finally:
+        await flavour.close(client)
+    (request,) = server.requests
+    assert request.header("authorization") is None, request.headers
+    assert request.header("x-goog-api-key")

@@ -68,17 +68,30 @@ async def test_store_false_hops_resend_the_input_with_the_token(
         assert "previous_interaction_id" not in hop.body and hop.body["continuation_token"]
 
 
+async def _created(flavour: Flavour, client: Any, stream: bool, **kwargs: Any) -> Any:
+    """create(), or a stream of it read to the end: its final_interaction()."""
+    result = await flavour.create(client, **kwargs, stream=stream)
+    if stream:
+        await flavour.events(result)
+        return await flavour.final(result)
+    return result
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["unary", "streamed"])
 async def test_a_hop_handing_back_its_token_ends_the_loop(
-    flavour: Flavour, server: InteractionsTestServer, client: Any
+    flavour: Flavour, server: InteractionsTestServer, client: Any, stream: bool
 ) -> None:
-    result = await flavour.create(client, model=MODEL, input="the stuck answer")
+    result = await _created(flavour, client, stream, model=MODEL, input="the stuck answer")
     assert len(_creates(server)) == 2
     assert result.status == "requires_continuation"
     assert result.output_text == "Going round. Going round. "
 
 
-async def test_max_continuations_bounds_the_hops(flavour: Flavour, server: InteractionsTestServer, client: Any) -> None:
-    result = await flavour.create(client, **LONG, max_continuations=1)
+@pytest.mark.parametrize("stream", [False, True], ids=["unary", "streamed"])
+async def test_max_continuations_bounds_the_hops(
+    flavour: Flavour, server: InteractionsTestServer, client: Any, stream: bool
+) -> None:
+    result = await _created(flavour, client, stream, **LONG, max_continuations=1)
     assert len(_creates(server)) == 2
     assert result.status == "requires_continuation" and result.continuation_token
     assert result.output_text == "Chapter one: it began. Chapter two: it went on. "
@@ -111,8 +124,9 @@ async def test_automatic_continuation_off_returns_the_hop_and_warns_once(
     flavour: Flavour, server: InteractionsTestServer, client: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(flavour.pkg._continuation, "_warned", False)
-    with pytest.warns(flavour.pkg.IncompleteInteractionWarning, match="automatic_continuation=True"):
+    with pytest.warns(flavour.pkg.IncompleteInteractionWarning, match="automatic_continuation=True") as caught:
         hop = await flavour.create(client, **LONG, automatic_continuation=False)
+    assert caught[0].filename.endswith("conftest.py"), "the warning points at the caller's line, not the SDK's"
     assert hop.status == "requires_continuation" and hop.continuation_ids is None
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -178,6 +192,106 @@ async def test_a_drop_inside_a_streamed_hop_resumes_by_event_id(
     assert resumes[0].query["last_event_id"] and resumes[0].interaction_id == _creates(server)[1].interaction_id
 
 
+CHECKPOINT = {"model": MODEL, "input": "Tell me the checkpoint answer.", "stream": True}
+CHECKPOINT_TEXT = "Part one. Part two."
+
+
+def _checkpoint_token(events: list[Any]) -> str:
+    (token,) = [
+        e.continuation_token for e in events if e.event_type == "interaction.status_update" and e.continuation_token
+    ]
+    return str(token)
+
+
+async def _read(flavour: Flavour, stream: Any, events: list[Any], then: Any = None) -> None:
+    """Every event into `events`; `then(event)` after each, before the stream reads on (a handshake)."""
+    if flavour.is_async:
+        async for event in stream:
+            events.append(event)
+            if then is not None:
+                then(event)
+    else:
+        for event in stream:
+            events.append(event)
+            if then is not None:
+                then(event)
+
+
+def _fail_resumes_after(server: InteractionsTestServer, predicate: Any) -> Any:
+    """A `then` for `_read`: once an event matches, the server answers resumes by id with 503."""
+
+    def then(event: Any) -> None:
+        if predicate(event):
+            server.set_faults("status=503,on=get")
+
+    return then
+
+
+async def test_a_drop_after_a_checkpoint_resumes_by_event_id_when_it_can(
+    flavour: Flavour, server: InteractionsTestServer, client: Any
+) -> None:
+    stream = await flavour.create(client, **CHECKPOINT)
+    events = await flavour.events(stream)
+    final = await flavour.final(stream)
+    assert _text(events) == final.output_text == CHECKPOINT_TEXT
+    assert len(_creates(server)) == 1, "resumed by event id: nothing generated again"
+    assert [r.query.get("last_event_id") is not None for r in server.requests if r.method == "GET"] == [True]
+
+
+@pytest.mark.parametrize("store", [True, False], ids=["stored", "store=False"])
+async def test_a_drop_after_a_checkpoint_continues_from_it_when_the_stream_cannot_be_resumed(
+    flavour: Flavour, server: InteractionsTestServer, store: bool
+) -> None:
+    # Stored: the resume by event id fails (503, no retries); store=False: nothing was kept to resume (404).
+    client = flavour.client(server, max_retries=0)
+    events: list[Any] = []
+    checkpoint = _fail_resumes_after(server, lambda e: store and getattr(e, "continuation_token", None))
+    try:
+        stream = await flavour.create(client, **CHECKPOINT, **({} if store else {"store": False}))
+        await _read(flavour, stream, events, checkpoint)
+        final = await flavour.final(stream)
+    finally:
+        server.set_faults(None)
+        await flavour.close(client)
+    first, hop = _creates(server)
+    assert [r.method for r in server.requests] == ["POST", "GET", "POST"]
+    assert hop.body["continuation_token"] == _checkpoint_token(events), "continued from the status update's token"
+    if store:
+        assert hop.body["previous_interaction_id"] == first.interaction_id and "input" not in hop.body
+    else:
+        assert hop.body["input"] == CHECKPOINT["input"] and "previous_interaction_id" not in hop.body
+    assert _text(events) == final.output_text == CHECKPOINT_TEXT, "nothing delivered twice"
+    assert (final.id, final.status) == (hop.interaction_id, "completed")
+    assert final.continuation_ids == [first.interaction_id, hop.interaction_id]
+    assert [s.type for s in final.steps].count("user_input") == 1
+
+
+@pytest.mark.parametrize("store", [True, False], ids=["stored", "store=False"])
+async def test_output_after_a_checkpoint_is_not_generated_again_the_error_names_the_checkpoint(
+    flavour: Flavour, server: InteractionsTestServer, store: bool
+) -> None:
+    client = flavour.client(server, max_retries=0)
+    events: list[Any] = []
+    part_two = _fail_resumes_after(server, lambda e: store and _text([e]) == "Part two.")
+    try:
+        stream = await flavour.create(
+            client, **CHECKPOINT, **({} if store else {"store": False}), extra_headers={"x-test-fault": "drop=10"}
+        )
+        with pytest.raises(flavour.pkg.ContinuationInterruptedError) as caught:
+            await _read(flavour, stream, events, part_two)
+    finally:
+        server.set_faults(None)
+        await flavour.close(client)
+    (first,) = _creates(server)
+    assert _text(events) == CHECKPOINT_TEXT, "the drop came after part two"
+    error = caught.value
+    assert error.continuation_token == _checkpoint_token(events)
+    assert error.interaction_id == (first.interaction_id if store else None)
+    assert error.continuation_ids == [first.interaction_id]
+    assert error.partial_interaction.output_text == CHECKPOINT_TEXT
+    assert "generated again" in str(error)
+
+
 async def test_a_rejected_streamed_hop_raises_after_the_delivered_events(
     flavour: Flavour, server: InteractionsTestServer, client: Any
 ) -> None:
@@ -202,8 +316,9 @@ async def test_streams_without_automatic_continuation_warn_at_the_end(
 ) -> None:
     monkeypatch.setattr(flavour.pkg._continuation, "_warned", False)
     stream = await flavour.create(client, **LONG, stream=True, automatic_continuation=False)
-    with pytest.warns(flavour.pkg.IncompleteInteractionWarning):
+    with pytest.warns(flavour.pkg.IncompleteInteractionWarning) as caught:
         events = await flavour.events(stream)
+    assert caught[0].filename.endswith("conftest.py"), "the loop's line"
     assert _text(events) == "Chapter one: it began. " and len(_creates(server)) == 1
 
 
@@ -282,6 +397,66 @@ async def test_wait_deadline_raises_with_the_last_interaction(
     assert isinstance(caught.value, flavour.pkg.APITimeoutError)
     assert caught.value.interaction.status == "in_progress"
     assert not [r for r in server.requests if r.path.endswith("/cancel")], "a deadline does not cancel the run"
+
+
+@pytest.mark.parametrize("failure", ["status=503,retry_after=30", "first_byte=30"], ids=["503-retry-after", "silent"])
+async def test_the_wait_deadline_cuts_a_polls_retries_and_their_sleeps(
+    flavour: Flavour, server: InteractionsTestServer, failure: str
+) -> None:
+    # Polls after the first fail with an answer a retry would wait 30 s for (or no answer for 30 s): the 0.3 s
+    # deadline must end the wait long before, with the Interaction of the first poll.
+    client = flavour.client(server, max_retries=5)
+    try:
+        started = await flavour.create(client, model=MODEL, input="an endless job", background=True)
+
+        def break_later_polls(interaction: Any) -> None:
+            server.set_faults(f"{failure},on=get")
+
+        started_at = asyncio.get_running_loop().time()
+        with pytest.raises(flavour.pkg.WaitTimeoutError) as caught:
+            await flavour.aw(
+                client.interactions.wait(started.id, poll_interval=0.01, deadline=0.3, on_update=break_later_polls)
+            )
+        elapsed = asyncio.get_running_loop().time() - started_at
+    finally:
+        server.set_faults(None)
+        await flavour.close(client)
+    assert elapsed < 10, f"the wait took {elapsed:.1f} s: a retry or its sleep outlived the 0.3 s deadline"
+    assert isinstance(caught.value, flavour.pkg.APITimeoutError)
+    assert caught.value.interaction.status == "in_progress", "the last Interaction seen"
+    polls = [r for r in server.requests if r.method == "GET"]
+    assert len(polls) == 2, "the failed poll is not retried past the deadline"
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["unary", "streamed"])
+async def test_a_create_retry_past_its_deadline_raises_the_timeout(
+    flavour: Flavour, server: InteractionsTestServer, stream: bool
+) -> None:
+    # 503 says the create was not processed, so it may be retried, but only after the 30 s it asks for.
+    client = flavour.client(server, max_retries=5)
+    try:
+        with pytest.raises(flavour.pkg.APITimeoutError) as caught:
+            await flavour.create(
+                client,
+                **LONG,
+                stream=stream,
+                deadline=0.3,
+                extra_headers={"x-test-fault": "status=503,retry_after=30"},
+            )
+        assert isinstance(caught.value.__cause__, flavour.pkg.APIStatusError)
+        assert len(_creates(server)) == 1
+        with pytest.raises(flavour.pkg.APITimeoutError):
+            await flavour.aw(
+                client.interactions.create_and_wait(
+                    model=MODEL,
+                    input="a background job",
+                    deadline=0.3,
+                    extra_headers={"x-test-fault": "status=503,retry_after=30"},
+                )
+            )
+        assert len(_creates(server)) == 2
+    finally:
+        await flavour.close(client)
 
 
 async def test_create_and_wait_reports_from_the_create_on(
@@ -397,3 +572,26 @@ def test_the_spec_marks_which_operations_are_idempotent() -> None:
         if isinstance(op, dict) and "operationId" in op
     }
     assert marks["createInteraction"] is False and marks["cancelInteraction"] is True
+    # The issue's list: the platform's runs, pings and secret rotations, and every create, are not idempotent.
+    for operation in ("RunTrigger", "PingWebhook", "RotateSigningSecret", "CreateAgent", "CreateCredential"):
+        assert marks[operation] is False, operation
+    assert all(marks[op] is False for op in marks if op.lower().startswith("create")), marks
+
+
+@pytest.mark.filterwarnings("ignore:the interaction stopped early")
+async def test_the_server_checks_hops_as_the_api_does(
+    flavour: Flavour, server: InteractionsTestServer, client: Any
+) -> None:
+    first = await flavour.create(client, **LONG, automatic_continuation=False)
+    other = await flavour.create(client, model=MODEL, input="Hello")
+    token = first.continuation_token
+    with pytest.raises(flavour.pkg.BadRequestError, match="does not belong to previous_interaction_id"):
+        await flavour.create(client, model=MODEL, continuation_token=token, previous_interaction_id=other.id)
+    with pytest.raises(flavour.pkg.BadRequestError, match="takes no input"):
+        await flavour.create(client, **LONG, continuation_token=token, previous_interaction_id=first.id)
+    with pytest.raises(flavour.pkg.BadRequestError, match="did not issue it"):
+        await flavour.create(client, model=MODEL, continuation_token="ct_forged", previous_interaction_id=first.id)
+    hop = await flavour.create(
+        client, model=MODEL, continuation_token=token, previous_interaction_id=first.id, automatic_continuation=False
+    )
+    assert hop.output_text == "Chapter two: it went on. "

@@ -19,6 +19,7 @@ from gemini_interactions._exceptions import (
     WaitTimeoutError,
 )
 from gemini_interactions._headers import Headers
+from gemini_interactions._interaction_builder import InteractionBuilder
 from gemini_interactions._request import PreparedRequest
 from gemini_interactions.types import Interaction, adapter_for
 
@@ -158,6 +159,92 @@ def test_max_continuations_bounds_the_hops() -> None:
     c = _continuation.Continuation(_request({"model": "m", "input": "hi"}), max_continuations=2)
     ends = [_continuation.HopEnd(f"hop{n}", "requires_continuation", f"t{n}") for n in range(1, 4)]
     assert [c.next_request(end) is not None for end in ends] == [True, True, False]
+
+
+def _streamed_hop(*events: dict[str, Any]) -> InteractionBuilder:
+    hop = InteractionBuilder()
+    for event in events:
+        hop.add_json(event)
+    return hop
+
+
+Event = dict[str, Any]
+CREATED: Event = {"event_type": "interaction.created", "interaction": {"id": "hop1", "status": "in_progress"}}
+CHECKPOINT: Event = {"event_type": "interaction.status_update", "interaction_id": "hop1", "status": "in_progress"}
+OUTPUT: list[Event] = [
+    {"event_type": "step.start", "index": 0, "step": {"type": "model_output"}},
+    {"event_type": "step.delta", "index": 0, "delta": {"type": "text", "text": "a"}},
+]
+
+
+def test_a_status_updates_token_is_a_checkpoint_until_output_follows() -> None:
+    hop = _streamed_hop(CREATED, *OUTPUT, {**CHECKPOINT, "continuation_token": "c1"})
+    assert (hop.checkpoint, hop.output_since_checkpoint) == ("c1", False)
+    hop.add_json({"event_type": "interaction.status_update", "interaction_id": "hop1", "status": "in_progress"})
+    assert not hop.output_since_checkpoint, "a status update is no output"
+    # A delta continuing a run that was open before the checkpoint counts too (the fast path is left once).
+    hop.add_json({"event_type": "step.delta", "index": 0, "delta": {"type": "text", "text": "b"}})
+    assert hop.output_since_checkpoint and hop.checkpoint == "c1"
+    hop.add_json({**CHECKPOINT, "continuation_token": "c2"})
+    assert (hop.checkpoint, hop.output_since_checkpoint) == ("c2", False)
+    assert hop.snapshot()["steps"][0]["content"] == [{"type": "text", "text": "ab"}]
+
+
+def test_a_completion_is_the_final_word_on_a_streamed_hops_token() -> None:
+    checkpointed: list[Event] = [CREATED, *OUTPUT, {**CHECKPOINT, "continuation_token": "c1"}]
+    without: Event = {
+        "event_type": "interaction.completed",
+        "interaction": {"id": "hop1", "status": "requires_continuation"},
+    }
+    assert _continuation.HopEnd.of_stream(_streamed_hop(*checkpointed, without)).token is None
+    completed = {**without, "interaction": {**without["interaction"], "continuation_token": "t1"}}
+    assert _continuation.HopEnd.of_stream(_streamed_hop(*checkpointed, completed)).token == "t1"
+    # Ended without a completion ([DONE]): the status the updates reported, the last checkpoint.
+    stopped: Event = {**CHECKPOINT, "status": "requires_continuation", "continuation_token": "c2"}
+    end = _continuation.HopEnd.of_stream(_streamed_hop(*checkpointed, stopped))
+    assert (end.interaction_id, end.status, end.token, end.needs_continuation) == (
+        "hop1",
+        "requires_continuation",
+        "c2",
+        True,
+    )
+
+
+@pytest.mark.parametrize("store", [True, False])
+def test_continuing_from_a_checkpoint(store: bool) -> None:
+    body = {"model": "m", "input": "hi", **({} if store else {"store": False})}
+    c = _continuation.Continuation(_request(body))
+    hop = _streamed_hop(CREATED, *OUTPUT, {**CHECKPOINT, "continuation_token": "c1"})
+    nxt = c.from_checkpoint(hop)
+    assert nxt is not None
+    sent = json.loads(nxt.content or b"")
+    assert sent == (
+        {"model": "m", "previous_interaction_id": "hop1", "continuation_token": "c1"}
+        if store
+        else {**body, "continuation_token": "c1"}
+    )
+    assert c.hop_ids == ["hop1"] and c.sent_token == "c1"
+
+
+def test_no_continuing_from_a_checkpoint_followed_by_output_or_already_used_or_off() -> None:
+    checkpointed = _streamed_hop(CREATED, {**CHECKPOINT, "continuation_token": "c1"})
+    assert (
+        _continuation.Continuation(_request({"model": "m", "input": "hi"}), automatic=False).from_checkpoint(
+            checkpointed
+        )
+        is None
+    )
+    assert (
+        _continuation.Continuation(_request({"model": "m", "input": "hi"})).from_checkpoint(
+            _streamed_hop(CREATED, *OUTPUT)
+        )
+        is None
+    )
+    followed = _streamed_hop(CREATED, {**CHECKPOINT, "continuation_token": "c1"}, *OUTPUT)
+    assert _continuation.Continuation(_request({"model": "m", "input": "hi"})).from_checkpoint(followed) is None
+    c = _continuation.Continuation(_request({"model": "m", "input": "hi"}), max_continuations=1)
+    assert c.from_checkpoint(checkpointed) is not None
+    assert c.from_checkpoint(checkpointed) is None, "the token the hop was started with"
 
 
 @pytest.mark.parametrize("body", [{"model": "m", "input": "x", "background": True}, {"agent": "a", "input": "x"}])

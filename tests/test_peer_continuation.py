@@ -103,3 +103,22 @@ def test_streamed_continuation_matches_google_genai() -> None:
     )
     assert their_event_ids == their_ids
     assert final.continuation_ids == our_ids
+
+
+def test_a_stream_dropped_after_a_checkpoint_continues_from_it_like_google_genai() -> None:
+    # store=False: nothing is kept to resume by id, so both continue from the status update's token.
+    question: dict[str, Any] = {"model": MODEL, "input": "Tell me the checkpoint answer.", "store": False}
+    with InteractionsTestServer() as server:
+        peer = _theirs(server)
+        their_events = list(peer.interactions.create(**question, stream=True))
+        their_hops, their_ids = _hops(server)
+        with _ours(server) as client:
+            stream = client.interactions.create(**question, stream=True)
+            our_events = list(stream)
+            final = stream.final_interaction()
+        our_hops, our_ids = _hops(server)
+    assert len(their_ids) == 2 and their_hops[1]["continuation_token"] == "token1"
+    assert our_hops == their_hops
+    assert _stream_text(our_events) == _stream_text(their_events) == "Part one. Part two."
+    assert _text_of(final) == "Part one. Part two."
+    assert final.continuation_ids == our_ids

@@ -51,7 +51,10 @@ async def test_raw_response_has_status_headers_request_id_and_parses(
         assert parsed == {} == json.loads(raw.content)
     else:
         assert isinstance(parsed, flavour.types.Interaction)
-        assert parsed.to_dict() == json.loads(raw.content)
+        expected = json.loads(raw.content)
+        if method == "create":  # the same answer as create() itself: a create lists its hops
+            expected["continuation_ids"] = [expected["id"]]
+        assert parsed.to_dict() == expected
         assert parsed.status == ("cancelled" if method == "cancel" else "completed")
 
 
@@ -106,3 +109,28 @@ async def test_stream_exposes_its_response_before_iteration(
     assert getattr(http_response, "status_code" if not flavour.is_async else "status") == 200
     events = await flavour.events(stream)
     assert len(events) == len(server.scenario("text").events)
+
+
+async def test_raw_create_of_a_continued_answer_is_the_last_hop_parsing_to_the_merged_answer(
+    flavour: Flavour, server: InteractionsTestServer, client: Any
+) -> None:
+    long = {"model": TEXT["model"], "input": "Tell me the long answer."}
+    raw = await flavour.aw(client.interactions.with_raw_response.create(**long))
+    creates = [r for r in server.requests if r.method == "POST"]
+    assert len(creates) == 3, "the raw call continues like the plain one"
+    merged = raw.parse()
+    plain = await flavour.create(client, **long)
+    assert (
+        merged.output_text
+        == plain.output_text
+        == "Chapter one: it began. Chapter two: it went on. Chapter three: the end."
+    )
+    assert merged.continuation_ids == [r.interaction_id for r in creates]
+    # The response itself is the last hop's; every hop's is in `hops`, each parsing to its own interaction.
+    assert raw.request_id == creates[-1].request_id and json.loads(raw.content)["id"] == merged.id
+    assert [hop.request_id for hop in raw.hops] == [r.request_id for r in creates]
+    assert raw.hops[-1] is raw
+    assert [hop.parse().status for hop in raw.hops[:-1]] == ["requires_continuation"] * 2
+    assert [json.loads(hop.content)["id"] for hop in raw.hops] == merged.continuation_ids
+    single = await flavour.aw(client.interactions.with_raw_response.create(**TEXT))
+    assert single.hops == [single]

@@ -12,14 +12,18 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import sys
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._deadline import Deadline
 from ._exceptions import ContinuationInterruptedError
 from ._request import PreparedRequest
+
+if TYPE_CHECKING:
+    from ._interaction_builder import InteractionBuilder
 
 logger = logging.getLogger(__name__.rsplit(".", 1)[0])
 
@@ -43,12 +47,21 @@ class IncompleteInteractionWarning(UserWarning):
 _warned = False
 
 
-def warn_incomplete(stacklevel: int = 3) -> None:
-    """Warn once per process that an answer was left incomplete."""
+def warn_incomplete() -> None:
+    """Warn once per process that an answer was left incomplete, pointing at the caller's line."""
     global _warned
     if not _warned:
         _warned = True
-        warnings.warn(INCOMPLETE_WARNING, IncompleteInteractionWarning, stacklevel=stacklevel)
+        warnings.warn(INCOMPLETE_WARNING, IncompleteInteractionWarning, stacklevel=_callers_level())
+
+
+def _callers_level() -> int:
+    """The stacklevel of the first frame outside this package (flows and drivers add frames of their own)."""
+    package = __name__.rsplit(".", 1)[0]
+    frame, level = sys._getframe(1), 1  # the frame calling warnings.warn is level 1
+    while frame.f_back is not None and str(frame.f_globals.get("__name__", "")).startswith(package + "."):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 @dataclass(frozen=True)
@@ -67,6 +80,13 @@ class HopEnd:
             return interaction.get(name) if isinstance(interaction, Mapping) else getattr(interaction, name, None)
 
         return cls(_text(get("id")), _text(get("status")), _text(get("continuation_token")))
+
+    @classmethod
+    def of_stream(cls, hop: InteractionBuilder) -> HopEnd:
+        """How a streamed hop ended: `interaction.completed` is the final word (a completion without a
+        token ends the call); a stream that ended without one (`[DONE]`) leaves its last checkpoint."""
+        end = cls.of(hop.fields())
+        return end if hop.completed else dataclasses.replace(end, token=hop.checkpoint)
 
     @property
     def needs_continuation(self) -> bool:
@@ -135,7 +155,7 @@ class Continuation:
             return None
         if not self.enabled:
             if self.warns:
-                warn_incomplete(stacklevel=5)
+                warn_incomplete()
             return None
         if end.token == self.sent_token:
             # Continuing from the token a hop was started with would loop without progress.
@@ -151,21 +171,49 @@ class Continuation:
                 self.continuations,
             )
             return None
+        return self._hop(end.interaction_id, end.token)
+
+    def from_checkpoint(self, hop: InteractionBuilder) -> PreparedRequest | None:
+        """The hop continuing a streamed hop that broke off and cannot be resumed by event id, from its
+        latest checkpoint (a status update's token); None without one, or when output came after it
+        (continuing would generate that output again: the caller gets the error, with the token)."""
+        interaction_id = _text(hop.fields().get("id"))
+        token = hop.checkpoint
+        if not self.enabled or token is None or hop.output_since_checkpoint or token == self.sent_token:
+            return None
+        if self.continuations >= self.max_continuations:
+            return None
+        self.seen(interaction_id)
+        logger.info("the stream of %s broke off after a checkpoint: continuing from it", interaction_id)
+        return self._hop(interaction_id, token)
+
+    def _hop(self, interaction_id: str | None, token: str) -> PreparedRequest:
         self.continuations += 1
-        self.sent_token = end.token
-        owner = end.interaction_id if self.stateful else None
-        logger.info("continuing interaction %s (hop %d)", end.interaction_id, self.continuations + 1)
-        return with_payload(self.first_request, hop_payload(self.payload, end.token, owner))
+        self.sent_token = token
+        owner = interaction_id if self.stateful else None
+        logger.info("continuing interaction %s (hop %d)", interaction_id, self.continuations + 1)
+        return with_payload(self.first_request, hop_payload(self.payload, token, owner))
 
     def interrupted(
-        self, error: BaseException, *, partial: Any, token: str | None, owner_id: str | None
+        self,
+        error: BaseException,
+        *,
+        partial: Any,
+        token: str | None,
+        owner_id: str | None,
+        checkpoint: bool = False,
     ) -> ContinuationInterruptedError:
-        """The error for a failure after output was delivered: it says where to resume."""
+        """The error for a failure after output was delivered: it says where to resume.
+
+        `checkpoint`: the token is a status update's, from the middle of a hop; what came after it
+        is generated again by a resumed call."""
         resume = (
             f"resume with interactions.create(continuation_token={token!r}, previous_interaction_id={owner_id!r})"
             if self.stateful and owner_id
             else "resume with interactions.create(continuation_token=..., input=<the original input>, store=False)"
         )
+        if checkpoint:
+            resume += " (the output after that checkpoint is generated again)"
         hops = len(self.hop_ids)
         return ContinuationInterruptedError(
             f"automatic continuation was interrupted after {hops} hop(s) ({error}); the output so far is kept; "

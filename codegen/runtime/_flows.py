@@ -48,7 +48,8 @@ class Sleep:
 
 @dataclass(frozen=True)
 class Poll:
-    """Get the interaction `interaction_id` (a Reply with its headers); `timeout` is bounded by the deadline."""
+    """Get the interaction `interaction_id` (a Reply with its headers) `within` the deadline: its timeout,
+    retries and their sleeps end with it."""
 
     interaction_id: str
     deadline: Deadline
@@ -98,6 +99,9 @@ def continued(continuation: Continuation, adapter: pydantic.TypeAdapter[T]) -> F
             reply = yield Send(deadline.bound(request), adapter)
         except APIError as exc:
             if not hops:
+                # A retry would have outlived the deadline: the deadline is what failed.
+                if deadline.cut(exc):
+                    raise deadline.error(request.describe()) from exc
                 raise
             last = HopEnd.of(hops[-1])
             raise continuation.interrupted(
@@ -135,8 +139,9 @@ def wait(
                 raise _wait_timeout(interaction_id, deadline, last)
             try:
                 reply = yield Poll(interaction_id, deadline)
-            except APIConnectionError as exc:
-                if deadline.expired:  # the poll's timeout was what was left of the deadline
+            except APIError as exc:
+                # The poll's timeout was what was left of the deadline, or a retry would have outlived it.
+                if deadline.cut(exc) or (isinstance(exc, APIConnectionError) and deadline.expired):
                     raise _wait_timeout(interaction_id, deadline, last) from exc
                 raise
             polls += 1
@@ -171,7 +176,12 @@ def create_and_wait(
 ) -> Flow[Any]:
     """A background create, then `wait` on the run it started."""
     policy.deadline.check("interactions.create_and_wait()")
-    created = yield Create({**arguments, "background": True}, policy.deadline)
+    try:
+        created = yield Create({**arguments, "background": True}, policy.deadline)
+    except APIError as exc:
+        if policy.deadline.cut(exc):
+            raise policy.deadline.error("interactions.create_and_wait()") from exc
+        raise
     interaction = created.value
     interaction_id = getattr(interaction, "id", None)
     if not isinstance(interaction_id, str) or not interaction_id:

@@ -32,6 +32,7 @@ _ARGUMENTS = "_arguments_buffer"  # the key of a step's arguments text until the
 # bytes for a one-character piece) stays out of the memory that lasts.
 _GROUP = 256
 _join = "".join  # the only place characters are copied (a test counts them)
+_NO_OUTPUT = frozenset({"interaction.created", "interaction.status_update"})  # events that carry no output
 
 
 class _Joined:
@@ -291,13 +292,26 @@ class InteractionBuilder:
     gives the Interaction so far as a JSON object at any point, at a cost proportional to its size
     (no event is looked at again), and leaves the builder able to go on."""
 
-    __slots__ = ("_completed", "_delta_event", "_errors", "_interaction", "_open", "_steps")
+    __slots__ = (
+        "_completed",
+        "_delta_event",
+        "_errors",
+        "_interaction",
+        "_open",
+        "_steps",
+        "checkpoint",
+        "output_since_checkpoint",
+    )
 
     def __init__(self) -> None:
         self._interaction: dict[str, Any] = {}
         self._steps: dict[int, dict[str, Any]] = {}
         self._errors: list[dict[str, Any]] = []
         self._completed = False
+        # The latest continuation_token of a status update (a point the interaction can be continued
+        # from), and whether any output came after it (which continuing from it would generate again).
+        self.checkpoint: str | None = None
+        self.output_since_checkpoint = False
         # Per step index, the run its last delta appended to: the next delta of that step, if it
         # continues the run, is appended without going through the rules.
         self._open: dict[int, _Run] = {}
@@ -327,6 +341,8 @@ class InteractionBuilder:
 
     def _add(self, event: dict[str, Any], typed: Any) -> None:
         etype = event.get("event_type")
+        if etype not in _NO_OUTPUT:
+            self.output_since_checkpoint = True
         if etype == "step.delta":
             index = int(event.get("index", 0))
             delta = event.get("delta")
@@ -360,6 +376,11 @@ class InteractionBuilder:
         elif etype == "interaction.status_update":
             if "status" in event:
                 self._interaction["status"] = event["status"]
+            token = event.get("continuation_token")
+            if isinstance(token, str) and token:
+                self.checkpoint, self.output_since_checkpoint = token, False
+                # The next delta of an open run takes the rules again, once, so that it counts as output.
+                self._open.clear()
             if "interaction_id" in event and "id" not in self._interaction:
                 self._interaction["id"] = event["interaction_id"]
         elif etype == "step.start":
@@ -376,6 +397,11 @@ class InteractionBuilder:
             error = event.get("error")
             self._errors.append(copy.deepcopy(error) if isinstance(error, dict) else {})
         # Unknown event types are ignored, as clients are told to do.
+
+    @property
+    def completed(self) -> bool:
+        """Whether `interaction.completed` came (its interaction is the hop's final word)."""
+        return self._completed
 
     def fields(self) -> Mapping[str, Any]:
         """The Interaction's own fields so far (id, status, continuation_token, ...), without steps: no copy."""

@@ -13,6 +13,7 @@ import pydantic
 from ._arguments import BodyCheck
 from ._config import ClientConfig, Timeout
 from ._credentials import Authorizer
+from ._deadline import bound_to_current
 from ._exceptions import APIResponseValidationError, APIStatusError, CrossOriginRedirectError, status_error_class
 from ._models_base import lenient, validation_errors
 from ._redaction import origin_text
@@ -122,7 +123,7 @@ def prepare_request(
     idle = timeout.stream_idle
     if stream and idle is not None and (timeout.read is None or timeout.read > idle):
         timeout = dataclasses.replace(timeout, read=idle)  # a silent stream is idle too
-    return PreparedRequest(
+    request = PreparedRequest(
         method=method,
         url=config.url(path, prefix=path_prefix),
         headers=headers,
@@ -133,6 +134,7 @@ def prepare_request(
         idempotent=idempotent,
         auth=config.auth,
     )
+    return bound_to_current(request)
 
 
 def status_error(request: PreparedRequest, status: int, headers: Mapping[str, str], body: bytes) -> APIStatusError:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextvars
 import functools
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Generic, TypeVar, cast
+from typing import Any, Generic, TypeVar, cast
 
 from typing_extensions import ParamSpec
 
@@ -27,7 +27,9 @@ _raw_response_requested: contextvars.ContextVar[bool] = contextvars.ContextVar(
 class RawResponse(Generic[R]):
     """The HTTP response of one call: status and headers now, the typed result from `parse()`.
 
-    For a streamed call, `parse()` returns the stream, not yet iterated."""
+    For a streamed call, `parse()` returns the stream, not yet iterated (a stream continues over
+    its hops as it is read). A create continued automatically over several hops gives the last
+    hop's response: `parse()` is the merged Interaction and `hops` every hop's RawResponse."""
 
     def __init__(
         self,
@@ -44,6 +46,7 @@ class RawResponse(Generic[R]):
         self._parse = parse
         self._content = content
         self._parsed: list[R] = []
+        self._earlier_hops: list[RawResponse[Any]] = []  # not including self: no reference cycle holding the response
 
     @property
     def request_id(self) -> str | None:
@@ -61,6 +64,17 @@ class RawResponse(Generic[R]):
         if not self._parsed:
             self._parsed.append(self._parse())
         return self._parsed[0]
+
+    @property
+    def hops(self) -> list[RawResponse[Any]]:
+        """Every HTTP response of the call, in order: just this one, except for a create continued over several hops."""
+        return [*self._earlier_hops, self]
+
+    def _merge(self, result: R, hops: list[RawResponse[Any]]) -> RawResponse[R]:
+        """This (the last hop's) response, parsing to `result`, the answer merged from `hops` (this one last)."""
+        self._parse, self._parsed = (lambda: result), [result]
+        self._earlier_hops = [hop for hop in hops if hop is not self]
+        return self
 
     def __repr__(self) -> str:
         return f"<RawResponse [{self.status_code}] request_id={self.request_id!r}>"

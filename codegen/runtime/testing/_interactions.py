@@ -226,6 +226,9 @@ def create(exchange: Exchange) -> None:
 def get(exchange: Exchange) -> None:
     store = exchange.server.state(InteractionStore)
     stored = store.get(_interaction_id(exchange))
+    if stored.request.get("store") is False:
+        # Nothing of it was kept: it can be neither read nor replayed (a broken stream cannot be resumed by id).
+        raise ApiError(404, "not_found", f"Interaction {stored.id!r} was created with store=false and was not kept.")
     faults = exchange.faults(stored.scenario, "get")
     stream = exchange.flag("stream")
     last_event_id = exchange.query.get("last_event_id")

@@ -8,7 +8,7 @@ import logging
 from collections.abc import Callable, Mapping
 from functools import cached_property
 from types import TracebackType
-from typing import TYPE_CHECKING, NoReturn, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast, overload
 
 import aiohttp
 import pydantic
@@ -18,7 +18,9 @@ from ._client_options import WithOptions, constructor_options
 from ._config import ClientConfig, Timeout
 from ._continuation import Continuation
 from ._credentials import CredentialsLike
+from ._deadline import Deadline
 from ._drive import drive
+from ._exceptions import APIError
 from ._flows import continued
 from ._headers import Headers
 from ._http_step import send
@@ -283,10 +285,21 @@ class AsyncClient(WithOptions):
         return headers
 
     async def _continued(self, continuation: Continuation, adapter: pydantic.TypeAdapter[T]) -> T:
-        """A create continued hop by hop into one answer (`_flows.continued`); a raw response is the first hop's."""
-        if raw_response_requested():
-            return await self._request(continuation.first_request, adapter)
-        return await drive(continued(continuation, adapter), functools.partial(send, transport=self._transport))
+        """A create continued hop by hop into one answer (`_flows.continued`).
+
+        Through with_raw_response: the last hop's response, whose `parse()` is the merged answer
+        and whose `hops` are every hop's response."""
+        if not raw_response_requested():
+            return await drive(continued(continuation, adapter), functools.partial(send, transport=self._transport))
+        hops: list[RawResponse[Any]] = []
+
+        def on_answer(response: HTTPResponse, body: bytes, parsed: Any) -> None:
+            hops.append(self._raw_response(response, lambda: parsed, content=body))
+
+        result = await drive(
+            continued(continuation, adapter), functools.partial(send, transport=self._transport, on_answer=on_answer)
+        )
+        return cast(T, hops[-1]._merge(result, hops))
 
     async def _stream(
         self,
@@ -299,10 +312,15 @@ class AsyncClient(WithOptions):
         last_event_id: str | None = None,
         continuation: Continuation | None = None,
     ) -> AsyncStream[E]:
-        if continuation is not None:
-            continuation.deadline.check(request.describe())
-            request = continuation.deadline.bound(request)
-        response = await open_event_stream(self._transport, request)
+        deadline = continuation.deadline if continuation is not None else Deadline(None)
+        deadline.check(request.describe())
+        request = deadline.bound(request)
+        try:
+            response = await open_event_stream(self._transport, request)
+        except APIError as exc:
+            if deadline.cut(exc):
+                raise deadline.error(request.describe()) from exc
+            raise
 
         def reopen(interaction_id: str, query: dict[str, object]) -> PreparedRequest:
             # The id may be the server's: one encoded segment, so it cannot point the resume elsewhere.

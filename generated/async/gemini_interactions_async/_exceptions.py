@@ -46,6 +46,9 @@ class InvalidArgumentError(GeminiInteractionsError, TypeError, ValueError):
 class APIError(GeminiInteractionsError):
     """A request to the API failed."""
 
+    # True when a retry was worth it but the call's deadline would have passed first (`_retry.Attempts`).
+    _cut_by_deadline: bool = False
+
     def __init__(self, message: str, *, method: str | None = None, url: str | None = None) -> None:
         super().__init__(message)
         self.message = message

@@ -3,19 +3,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ._flows import Reply, Send, Sleep
 from ._headers import Headers
 from ._request import parse_body
-from ._transport import Transport, read_body, sleep
+from ._transport import HTTPResponse, Transport, read_body, sleep
+
+#: Told of each answer a flow's Send got: the response, its body and what it parsed to.
+OnAnswer = Callable[[HTTPResponse, bytes, Any], object]
 
 
-async def send(step: Send[Any] | Sleep, transport: Transport) -> Reply[Any] | None:
+async def send(step: Send[Any] | Sleep, transport: Transport, on_answer: OnAnswer | None = None) -> Reply[Any] | None:
     """The HTTP steps: send a prepared request (its answer parsed) or sleep."""
     if isinstance(step, Sleep):
         await sleep(step.seconds)
         return None
     response = await transport.send(step.request)
     body = await read_body(response, step.request)
-    return Reply(parse_body(step.request, step.adapter, body), Headers(response.headers))
+    parsed = parse_body(step.request, step.adapter, body)
+    if on_answer is not None:
+        on_answer(response, body, parsed)
+    return Reply(parsed, Headers(response.headers))

@@ -224,11 +224,27 @@ class AsyncStream(Generic[E]):
         continuation = self._continuation
         if continuation is None or self._new_state is None or self._state.error_event is not None:
             return False
-        hop = self._state.interaction
-        request = continuation.next_request(HopEnd.of(hop.fields()))
+        request = continuation.next_request(HopEnd.of_stream(self._state.interaction))
         if request is None:
             return False
-        self._hops.append(hop)
+        return await self._open_hop(request)
+
+    async def _from_checkpoint(self) -> bool:
+        """After a drop that cannot be resumed by event id: continue from the hop's latest checkpoint, when
+        nothing was delivered after it (a status update's token; see `Continuation.from_checkpoint`)."""
+        continuation = self._continuation
+        if continuation is None or self._new_state is None or self._state.error_event is not None:
+            return False
+        request = continuation.from_checkpoint(self._state.interaction)
+        if request is None:
+            return False
+        return await self._open_hop(request)
+
+    async def _open_hop(self, request: PreparedRequest) -> bool:
+        """Send the next hop's request; its events follow in the same loop."""
+        assert self._continuation is not None and self._new_state is not None
+        continuation = self._continuation
+        self._hops.append(self._state.interaction)
         try:
             continuation.deadline.check(request.describe())
             response = await self._transport.send(continuation.deadline.bound(request))
@@ -243,11 +259,31 @@ class AsyncStream(Generic[E]):
 
         `partial` are the hops delivered, when the current state is not one of them."""
         continuation = self._continuation
-        if continuation is None or not self._hops:
+        if continuation is None or not continuation.enabled:
             return error
-        last = HopEnd.of(self._hops[-1].fields())
+        current = self._state.interaction
+        if partial is None and not current.completed and current.checkpoint is not None:
+            # The hop broke off after a checkpoint: the most recent point to resume from.
+            owner = current.fields().get("id")
+            continuation.seen(owner if isinstance(owner, str) else None)
+            return continuation.interrupted(
+                error,
+                partial=self._merged(),
+                token=current.checkpoint,
+                owner_id=continuation.hop_ids[-1] if continuation.hop_ids else None,
+                checkpoint=True,
+            )
+        if not self._hops:
+            return error
+        last = HopEnd.of_stream(self._hops[-1])
         merged = self._merged(partial)
-        return continuation.interrupted(error, partial=merged, token=last.token, owner_id=last.interaction_id)
+        return continuation.interrupted(
+            error,
+            partial=merged,
+            token=last.token,
+            owner_id=last.interaction_id,
+            checkpoint=not self._hops[-1].completed,
+        )
 
     def _interaction_so_far(self) -> Interaction:
         """The Interaction built from the events delivered so far, at any point of the stream.
@@ -288,6 +324,8 @@ class AsyncStream(Generic[E]):
                 try:
                     await self._reconnect(cause)
                 except APIError as exc:
+                    if await self._from_checkpoint():
+                        continue
                     raise self._interrupted(exc) from exc
         finally:
             # Whatever response is current, even one a reconnect opened after close() was called.

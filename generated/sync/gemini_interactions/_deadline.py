@@ -2,17 +2,24 @@
 """`deadline=`: a wall-clock budget for one logical call (its hops, retries, reconnects and polls).
 
 Distinct from `timeout`, which bounds each HTTP request: a deadline is fixed when the call starts,
-each request is sent with at most the time left, and nothing new starts once it has passed."""
+each request is sent with at most the time left, and nothing new starts once it has passed. A
+flow that calls a generated method (a wait's `get()`) runs it `within(deadline)`: every request
+prepared inside is bounded the same way (`bound_to_current`), retries and their sleeps included."""
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from ._config import Timeout
-from ._exceptions import APITimeoutError
-from ._request import PreparedRequest
+from ._exceptions import APIError, APITimeoutError
+
+if TYPE_CHECKING:
+    from ._request import PreparedRequest
 
 
 class Deadline:
@@ -38,6 +45,11 @@ class Deadline:
     def error(self, what: str) -> APITimeoutError:
         return APITimeoutError(f"{what}: the deadline of {self.seconds:g} s passed")
 
+    def cut(self, error: APIError) -> bool:
+        """Whether `error` was raised because a retry would have outlived this deadline (`_retry.Attempts`):
+        the call then raises this deadline's APITimeoutError, the refused answer as its cause."""
+        return error._cut_by_deadline and self._at is not None
+
     def check(self, what: str) -> None:
         """Raise APITimeoutError once the deadline has passed."""
         if self.expired:
@@ -61,3 +73,23 @@ class Deadline:
 def _least(value: float | None, left: float) -> float:
     # A zero timeout means "do not wait" to neither library; a tiny one times out at once.
     return max(min(left, value) if value is not None else left, 0.001)
+
+
+# The deadline of the logical call a generated method runs inside, if any (a contextvar: per thread and per task).
+_current: contextvars.ContextVar[Deadline | None] = contextvars.ContextVar("gemini_interactions_deadline", default=None)
+
+
+@contextmanager
+def within(deadline: Deadline) -> Iterator[None]:
+    """Requests prepared inside are bounded by `deadline` (see `bound_to_current`)."""
+    token = _current.set(deadline)
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def bound_to_current(request: PreparedRequest) -> PreparedRequest:
+    """`request` bounded by the deadline of the call it is made within, if any."""
+    deadline = _current.get()
+    return request if deadline is None else deadline.bound(request)

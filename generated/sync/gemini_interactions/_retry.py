@@ -64,12 +64,13 @@ class Attempts:
 
     def sending(self) -> None:
         self._started = time.monotonic()
-        logger.debug("sending %s headers=%s", self.request.describe(), redacted_headers(self.request.headers))
+        if logger.isEnabledFor(logging.DEBUG):  # not built per request when nobody reads it
+            logger.debug("sending %s headers=%s", self.request.describe(), redacted_headers(self.request.headers))
 
     def succeeded(self, status: int) -> bool:
         """Log the answer's status; True for a success, which the transport hands back unread."""
         elapsed_ms = (time.monotonic() - self._started) * 1000
-        logger.info("%s -> %d (%.0f ms)", self.request.describe(), status, elapsed_ms)
+        logger.info("%s %s -> %d (%.0f ms)", self.request.method, self.request.url, status, elapsed_ms)  # = describe()
         return status < 300
 
     def retry_delay(self, error: APIError) -> float | None:
@@ -98,7 +99,9 @@ class Attempts:
         delay = backoff_delay(self.retries, headers)
         deadline_at = self.request.deadline_at
         if deadline_at is not None and time.monotonic() + delay >= deadline_at:
-            return None  # the call's deadline would pass before the retry is sent
+            error._cut_by_deadline = True  # the call's deadline would pass before the retry is sent
+            logger.info("not retrying %s in %.2f s: the call's deadline passes first", self.request.describe(), delay)
+            return None
         logger.info(
             "retrying %s in %.2f s (retry %d of %d): %s",
             self.request.describe(),

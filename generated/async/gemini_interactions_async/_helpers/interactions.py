@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast, overload
 
-from .._deadline import Deadline
+from .._deadline import Deadline, within
 from .._drive import drive, invoke, run_calls
 from .._flows import Cancel, Create, Poll, Reply, Sleep, create_and_wait, wait
 from .._headers import Headers
@@ -92,14 +92,14 @@ class InteractionsHelpers:
             await sleep(step.seconds)
             return None
         if isinstance(step, Poll):
-            timeout = step.deadline.timeout(self._client.timeout)
-            raw = await cast(Any, self).with_raw_response.get(step.interaction_id, timeout=timeout)
+            with within(step.deadline):  # the get's timeout, retries and their sleeps end with the deadline
+                raw = await cast(Any, self).with_raw_response.get(step.interaction_id)
             return Reply(raw.parse(), Headers(raw.headers))
         if isinstance(step, Cancel):
             return Reply(await cast(Any, self).cancel(step.interaction_id), Headers({}))
         assert isinstance(step, Create)
-        timeout = step.deadline.timeout(self._client.timeout)
-        created = await self._create()(**step.arguments, timeout=timeout)
+        with within(step.deadline):
+            created = await self._create()(**step.arguments)
         return Reply(created, Headers({}))
 
     def _create(self) -> Callable[..., Any]:

@@ -15,7 +15,9 @@ Scenarios (what the fake answers) are data: JSON files with `steps` or raw
 `function_call_result`, `search_and_function`, `interleaved_image`,
 `deep_research_agent`; for long runs `long_answer` (three continuation hops),
 `stuck_continuation`, `rejected_continuation`, `dropping_continuation`,
-`background_run`, `background_failure` and `background_forever`. A scenario is
+`checkpoint_answer` (a checkpoint token in a status update, then a drop; an interaction
+created with `store=false` cannot be read or resumed by id), `background_run`,
+`background_failure` and `background_forever`. A scenario is
 chosen by, in order: a `continuation_token` the server issued (the issuing scenario's
 `continues_with`, checked as the API checks a hop: see `_continuation`); the
 `x-test-scenario` request header; the `next` of the scenario of the
