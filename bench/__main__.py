@@ -87,6 +87,8 @@ def main() -> None:
                     continue
                 if workload.kind == "final" and CLIENTS[client].final is None:
                     continue
+                if workload.kind == "layers" and CLIENTS[client].text is None:
+                    continue
                 t0 = time.perf_counter()
                 result = run_one(client, workload, base, args.runs or workload.runs)
                 check(client, workload, result)

@@ -195,6 +195,23 @@ async def ours_async(url: str, stamps: Stamps = None) -> Tally:
             return await _atally(stream, stamps)
 
 
+def _texts(texts: Iterable[str]) -> Tally:
+    """A loop over a stream's `text_stream`, as the plain loop's over its events."""
+    events = chars = 0
+    for text in texts:
+        events += 1
+        chars += len(text)
+    return events, chars
+
+
+async def _atexts(texts: AsyncIterable[str]) -> Tally:
+    events = chars = 0
+    async for text in texts:
+        events += 1
+        chars += len(text)
+    return events, chars
+
+
 def _assembled(interaction: Any) -> Tally:
     """(content items, payload characters) of an assembled Interaction: its text and media data."""
     items = chars = 0
@@ -207,21 +224,41 @@ def _assembled(interaction: Any) -> Tally:
     return items, chars
 
 
-def ours_sync_final(url: str) -> Tally:
+def _ours_sync_stream(url: str, read: Callable[[Any], Tally]) -> Tally:
+    """`read` applied to one stream of the sync client."""
     from gemini_interactions import Client
 
     with Client(api_key=API_KEY, base_url=url, max_retries=0) as client:
         with client.interactions.create(model=MODEL, input=PROMPT, stream=True) as stream:
-            return _assembled(stream.final_interaction())
+            return read(stream)
 
 
-async def ours_async_final(url: str) -> Tally:
+async def _ours_async_stream(url: str, read: Callable[[Any], Awaitable[Tally]]) -> Tally:
     from gemini_interactions_async import AsyncClient
 
     async with AsyncClient(api_key=API_KEY, base_url=url, max_retries=0) as client:
         stream = await client.interactions.create(model=MODEL, input=PROMPT, stream=True)
         async with stream:
-            return _assembled(await stream.final_interaction())
+            return await read(stream)
+
+
+def ours_sync_final(url: str) -> Tally:
+    return _ours_sync_stream(url, lambda stream: _assembled(stream.final_interaction()))
+
+
+async def ours_async_final(url: str) -> Tally:
+    async def read(stream: Any) -> Tally:
+        return _assembled(await stream.final_interaction())
+
+    return await _ours_async_stream(url, read)
+
+
+def ours_sync_text(url: str) -> Tally:
+    return _ours_sync_stream(url, lambda stream: _texts(stream.text_stream))
+
+
+async def ours_async_text(url: str) -> Tally:
+    return await _ours_async_stream(url, lambda stream: _atexts(stream.text_stream))
 
 
 def _genai_client(url: str) -> Any:
@@ -268,6 +305,7 @@ class ClientSpec:
         is_async: bool = False,
         slow: bool = False,
         final: Callable[[str], Tally | Awaitable[Tally]] | None = None,
+        text: Callable[[str], Tally | Awaitable[Tally]] | None = None,
     ) -> None:
         self.name = name
         self.label = label
@@ -276,6 +314,7 @@ class ClientSpec:
         self.is_async = is_async
         self.slow = slow  # reads the 5,000-event prefix of the text streams; its time is scaled up
         self.final = final  # reads a stream with final_interaction() (the "final" workloads)
+        self.text = text  # reads a stream's text_stream (the "layers" workload)
 
 
 CLIENTS = {
@@ -283,8 +322,16 @@ CLIENTS = {
     for c in [
         ClientSpec("drain", "DRAIN (bytes only)", drain, _import_nothing),
         ClientSpec("floor", "FLOOR", floor, _import_nothing),
-        ClientSpec("ours-sync", "ours, sync", ours_sync, _import_ours_sync, final=ours_sync_final),
-        ClientSpec("ours-async", "ours, async", ours_async, _import_ours_async, is_async=True, final=ours_async_final),
+        ClientSpec("ours-sync", "ours, sync", ours_sync, _import_ours_sync, final=ours_sync_final, text=ours_sync_text),
+        ClientSpec(
+            "ours-async",
+            "ours, async",
+            ours_async,
+            _import_ours_async,
+            is_async=True,
+            final=ours_async_final,
+            text=ours_async_text,
+        ),
         ClientSpec("genai-sync", "google-genai, sync", genai_sync, _import_genai, slow=True),
         ClientSpec("genai-async", "google-genai, async", genai_async, _import_genai, is_async=True, slow=True),
     ]

@@ -37,6 +37,9 @@ VERSIONED = [
 ]
 THROUGHPUT = ["text-event", "text-64k", "image"]
 FINAL = ["final-text", "final-audio"]  # final_interaction() against the plain loop, same stream
+# The "layers" workload's rows: each layer's time over the plain single-hop loop's, same events, same run.
+LAYERS = {"layers-hops": "hop_times", "layers-text": "text_times"}
+LAYER_TITLES = {"layers-hops": "continued over 3 hops", "layers-text": "through text_stream"}
 PEERS = {"ours-sync": "genai-sync", "ours-async": "genai-async"}
 
 
@@ -98,6 +101,9 @@ def figures(data: dict[str, Any]) -> dict[str, dict[str, float]]:
         if name in res:
             out[name] = {c: _median(r["final_times"]) / _median(r["times"]) for c, r in res[name].items()}
             out[f"{name}-memory"] = {c: r["memory"] / r["final_chars"] for c, r in res[name].items()}
+    if "layers" in res:
+        for key, times in LAYERS.items():
+            out[key] = {c: _median(r[times]) / _median(r["times"]) for c, r in res["layers"].items()}
     return out
 
 
@@ -157,6 +163,16 @@ def markdown(data: dict[str, Any]) -> str:
                     for c, r in res[name].items()
                 },
             )
+    if "layers" in res:
+        for key, times in LAYERS.items():
+            row(
+                f"text, 100,000 deltas, 64 KiB chunks, {LAYER_TITLES[key]}: time × the plain single-hop loop",
+                {
+                    c: f"**{_median(r[times]) / _median(r['times']):.2f}×** "
+                    f"{_median(r[times]):.3g} s (loop {_median(r['times']):.3g} s)"
+                    for c, r in res["layers"].items()
+                },
+            )
     lines += ["", *targets(data), "", _footer(data)]
     return "\n".join(lines) + "\n"
 
@@ -194,6 +210,10 @@ def targets(data: dict[str, Any]) -> list[str]:
                 ratio, mem = fig[name][client], fig[f"{name}-memory"][client]
                 check(ratio <= 2, f"{label}, {name}: final_interaction() {ratio:.2f}× the plain loop's time (≤ 2×)")
                 check(mem <= 2, f"{label}, {name}: peak memory growth {mem:.2f}× the assembled output (≤ 2×)")
+        for key in LAYERS:
+            if client in fig.get(key, {}):
+                ratio = fig[key][client]
+                check(ratio <= 1.05, f"{label}, text {LAYER_TITLES[key]}: {ratio:.2f}× the plain loop's time (≤ 1.05×)")
         if client in fig.get("cold", {}) and peer in fig["cold"]:
             share = fig["cold"][client] / fig["cold"][peer]
             check(share <= 0.25, f"{label}: import + first event {share:.2f} of {CLIENTS[peer].label}'s (≤ 0.25)")

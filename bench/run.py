@@ -19,12 +19,24 @@ from .workloads import SMALL_TEXT_EVENTS, TEXT_EVENTS, WORKLOADS
 
 
 def _consume(
-    spec: ClientSpec, url: str, stamps: list[tuple[int, str]] | None = None, *, final: bool = False
+    spec: ClientSpec,
+    url: str,
+    stamps: list[tuple[int, str]] | None = None,
+    *,
+    final: bool = False,
+    text: bool = False,
 ) -> tuple[int, int]:
     """Read the whole stream; (delta events, payload characters), or with `final` (content items,
-    payload characters) of the Interaction that final_interaction() returns."""
+    payload characters) of the Interaction that final_interaction() returns, or with `text`
+    (pieces, characters) of its text_stream."""
     assert spec.final is not None or not final
-    result = spec.final(url) if final and spec.final else spec.read(url, stamps)
+    assert spec.text is not None or not text
+    if final and spec.final:
+        result = spec.final(url)
+    elif text and spec.text:
+        result = spec.text(url)
+    else:
+        result = spec.read(url, stamps)
     if spec.is_async:
         import asyncio
 
@@ -51,13 +63,15 @@ def _peak_rss() -> int:
     return 0
 
 
-def _measured(spec: ClientSpec, url: str, *, final: bool = False) -> tuple[tuple[int, int], float, int]:
+def _measured(
+    spec: ClientSpec, url: str, *, final: bool = False, text: bool = False
+) -> tuple[tuple[int, int], float, int]:
     """One read of the stream: what _consume returns, wall time, and peak RSS growth."""
     gc.collect()
     _reset_peak_rss()
     before = _rss()
     start = time.perf_counter()
-    tally = _consume(spec, url, final=final)
+    tally = _consume(spec, url, final=final, text=text)
     return tally, time.perf_counter() - start, _peak_rss() - before
 
 
@@ -105,6 +119,35 @@ def final(spec: ClientSpec, route: str, base: str, runs: int) -> dict[str, Any]:
     }
 
 
+def layers(spec: ClientSpec, route: str, base: str, runs: int) -> dict[str, Any]:
+    """Each run, in turn: the plain loop over text-64k (one hop), the same events over `route`'s
+    continuation hops (automatic continuation), and text-64k through `text_stream`."""
+    _consume(spec, f"{base}/warm-text")
+    _consume(spec, f"{base}/warm-text", text=True)
+    _consume(spec, f"{base}/{route}")
+    times, hop_times, text_times = [], [], []
+    events = chars = hop_events = hop_chars = pieces = text_chars = 0
+    for _ in range(runs):
+        (events, chars), seconds, _ = _measured(spec, f"{base}/text-64k")
+        times.append(seconds)
+        (hop_events, hop_chars), seconds, _ = _measured(spec, f"{base}/{route}")
+        hop_times.append(seconds)
+        (pieces, text_chars), seconds, _ = _measured(spec, f"{base}/text-64k", text=True)
+        text_times.append(seconds)
+    if (hop_events, hop_chars) != (events, chars) or text_chars != chars:
+        raise SystemExit(
+            f"{spec.name}: the hops saw {hop_events} deltas, {hop_chars} characters and text_stream "
+            f"{pieces} pieces, {text_chars} characters; the plain loop {events}, {chars}"
+        )
+    return {
+        "times": times,
+        "hop_times": hop_times,
+        "text_times": text_times,
+        "events": events,
+        "chars": chars,
+    }
+
+
 def latency(spec: ClientSpec, route: str, base: str, runs: int) -> dict[str, Any]:
     _consume(spec, f"{base}/warm-text")
     worst: list[float] = []
@@ -138,6 +181,8 @@ def main() -> None:
         result = latency(spec, workload.stream, base, runs)
     elif workload.kind == "final":
         result = final(spec, workload.stream, base, runs)
+    elif workload.kind == "layers":
+        result = layers(spec, workload.stream, base, runs)
     else:
         result = throughput(spec, workload.stream, base, runs)
     print(json.dumps(result))

@@ -6,6 +6,7 @@ stream through its base_url option alone."""
 
 from __future__ import annotations
 
+import json
 import socket
 import socketserver
 import sys
@@ -35,7 +36,16 @@ def build_streams() -> dict[str, bytes]:
         "final-text": w.chunked(w.split(b"".join(w.text_events(w.FINAL_EVENTS)), w.CHUNK_64K)),
         "final-audio": w.chunked(w.split(b"".join(w.audio_events(w.AUDIO_BYTES, w.AUDIO_DELTA)), w.CHUNK_64K)),
     }
+    # The continuation hops of the text stream: "text-hops" serves the hop its request's token names.
+    for hop, events in enumerate(w.text_hops(w.TEXT_EVENTS, w.HOPS)):
+        streams[f"text-hops/{hop}"] = w.chunked(w.split(b"".join(events), w.CHUNK_64K))
     return {route: HEAD % CHUNKED + body for route, body in streams.items()}
+
+
+def hop_of(body: bytes) -> int:
+    """Which hop of "text-hops" a create asks for: 0 without a continuation token."""
+    token = json.loads(body or b"{}").get("continuation_token")
+    return 0 if token is None else int(str(token).rsplit("-", 1)[1])
 
 
 class Handler(socketserver.BaseRequestHandler):
@@ -50,8 +60,10 @@ class Handler(socketserver.BaseRequestHandler):
             name, _, value = line.decode("latin-1").partition(":")
             if name.strip().lower() == "content-length":
                 length = int(value)
-        rfile.read(length)
+        body = rfile.read(length)
         route = request_line.split(" ")[1].lstrip("/").split("/")[0].split("?")[0]
+        if route == "text-hops":
+            route = f"text-hops/{hop_of(body)}"
         if route.startswith("latency-"):
             self._paced(sock, chunked=route == "latency-chunked")
         elif route in self.server.streams:

@@ -19,6 +19,7 @@ AUDIO_DELTA = 4096
 LATENCY_EVENTS = 25
 LATENCY_PAUSE_S = 0.025
 COLD_EVENTS = 10
+HOPS = 3  # the "layers" workload's text stream, split into this many continuation hops
 
 
 def sse(event: dict[str, object]) -> bytes:
@@ -29,18 +30,24 @@ def _delta(delta: dict[str, object]) -> dict[str, object]:
     return {"index": 0, "delta": delta, "event_type": "step.delta"}
 
 
-def opening() -> list[bytes]:
+def opening(interaction_id: str = INTERACTION_ID) -> list[bytes]:
     return [
-        sse({"interaction": {"id": INTERACTION_ID, "status": "in_progress"}, "event_type": "interaction.created"}),
-        sse({"interaction_id": INTERACTION_ID, "status": "in_progress", "event_type": "interaction.status_update"}),
+        sse({"interaction": {"id": interaction_id, "status": "in_progress"}, "event_type": "interaction.created"}),
+        sse({"interaction_id": interaction_id, "status": "in_progress", "event_type": "interaction.status_update"}),
         sse({"index": 0, "step": {"type": "model_output"}, "event_type": "step.start"}),
     ]
 
 
-def closing() -> list[bytes]:
+def closing(interaction: dict[str, object] | None = None) -> list[bytes]:
+    """The end of a stream; `interaction` replaces the completed interaction (a hop that needs continuing)."""
     return [
         sse({"index": 0, "event_type": "step.stop"}),
-        sse({"interaction": {"id": INTERACTION_ID, "status": "completed"}, "event_type": "interaction.completed"}),
+        sse(
+            {
+                "interaction": interaction or {"id": INTERACTION_ID, "status": "completed"},
+                "event_type": "interaction.completed",
+            }
+        ),
         b"event: done\ndata: [DONE]\n\n",
     ]
 
@@ -52,6 +59,25 @@ def text_delta(text: str) -> bytes:
 def text_events(count: int) -> list[bytes]:
     """A text answer of `count` deltas of about ten characters each."""
     return [*opening(), *(text_delta(f"word {i:05d} ") for i in range(count)), *closing()]
+
+
+def hop_token(hop: int) -> str:
+    return f"bench-hop-{hop}"
+
+
+def text_hops(count: int, hops: int) -> list[list[bytes]]:
+    """The events of `text_events(count)`, each hop's stream on its own: every hop but the last stops
+    with status `requires_continuation` and the token of the next one (the server's decode limit)."""
+    deltas = [text_delta(f"word {i:05d} ") for i in range(count)]
+    cut = [count * hop // hops for hop in range(hops + 1)]
+    streams = []
+    for hop in range(hops):
+        interaction_id = f"{INTERACTION_ID}_{hop}"
+        end: dict[str, object] = {"id": interaction_id, "status": "completed"}
+        if hop < hops - 1:
+            end.update(status="requires_continuation", continuation_token=hop_token(hop + 1))
+        streams.append([*opening(interaction_id), *deltas[cut[hop] : cut[hop + 1]], *closing(end)])
+    return streams
 
 
 def image_events(size: int) -> list[bytes]:
@@ -86,7 +112,8 @@ class Workload:
     events: int  # events carrying a delta (what the runner counts)
     payload: int  # delta characters in the stream (text or base64 data)
     runs: int
-    kind: str = "throughput"  # or "latency", "cold", "final" (the plain loop, then final_interaction())
+    kind: str = "throughput"  # or "latency", "cold", "final" (the plain loop, then final_interaction()),
+    # "layers" (the plain loop over text-64k, then the same events through continuation hops and text_stream)
 
 
 def text_payload(count: int) -> int:
@@ -100,6 +127,15 @@ WORKLOADS = [
     Workload("image", "image, one 20 MiB base64 delta, 64 KiB chunks", "image", 1, IMAGE_BYTES, 3),
     Workload("latency-chunked", "latency, 25 events 25 ms apart, chunked", "latency-chunked", 25, 0, 2, "latency"),
     Workload("latency-close", "latency, 25 events 25 ms apart, read until close", "latency-close", 25, 0, 2, "latency"),
+    Workload(
+        "layers",
+        f"text, 100,000 deltas, 64 KiB chunks, over {HOPS} continuation hops / through text_stream",
+        "text-hops",
+        TEXT_EVENTS,
+        TEXT_PAYLOAD,
+        5,
+        "layers",
+    ),
     Workload("cold", "import + first event, fresh process", "cold", COLD_EVENTS, 0, 5, "cold"),
     Workload(
         "final-text",

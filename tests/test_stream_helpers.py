@@ -91,3 +91,22 @@ async def test_current_interaction_at_every_point_of_the_stream(flavour: Flavour
     assert snapshots[0].id == final.id and snapshots[0].status == "in_progress"
     # Mid-stream, a snapshot is an Interaction like any other: accessors work on it.
     assert any(s.thought_summaries and not s.output_text for s in snapshots)
+
+
+async def test_text_stream_follows_every_continuation_hop(flavour: Flavour, client: Any) -> None:
+    # The text is picked in the stream's own loop, which carries on into each next hop.
+    request = {"model": TEXT["model"], "input": "Tell me the long answer."}
+    stream = await flavour.create(client, stream=True, **request)
+    texts = await flavour.events(stream.text_stream)
+    final = await flavour.final(stream)
+    unary = await flavour.create(client, **request)
+    assert len(final.continuation_ids) == 3 and len(texts) > 3
+    assert "".join(texts) == final.output_text == unary.output_text
+
+
+async def test_text_stream_is_the_one_iteration_of_the_stream(flavour: Flavour, client: Any) -> None:
+    stream = await flavour.create(client, stream=True, **TEXT)
+    texts = stream.text_stream
+    with pytest.raises(RuntimeError, match="already iterated"):
+        flavour.iterator(stream)
+    assert "".join(await flavour.events(texts)) == (await flavour.final(stream)).output_text

@@ -17,6 +17,14 @@ class OutputTextPicker:
     def text(self, event: Any) -> str | None:
         kind = getattr(event, "event_type", None)
         index: Any = getattr(event, "index", None)
+        if kind == "step.delta":  # nearly every event: written out, as _text would do it
+            if index in self._output_steps:
+                delta = getattr(event, "delta", None)
+                if getattr(delta, "type", None) == "text":
+                    text = getattr(delta, "text", None)
+                    if isinstance(text, str) and text:
+                        return text
+            return None
         if kind == "step.start":
             step = getattr(event, "step", None)
             if getattr(step, "type", None) == "model_output":
@@ -25,8 +33,6 @@ class OutputTextPicker:
                 texts = [_text(item) for item in getattr(step, "content", None) or ()]
                 return "".join(t for t in texts if t) or None
             self._output_steps.discard(index)
-        elif kind == "step.delta" and index in self._output_steps:
-            return _text(getattr(event, "delta", None)) or None
         return None
 
 

@@ -8,7 +8,7 @@ import time
 import weakref
 from collections.abc import AsyncIterator, Callable
 from types import TracebackType
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from ._continuation import Continuation, HopEnd
 from ._exceptions import (
@@ -82,7 +82,7 @@ class AsyncStream(Generic[E]):
         self._iterated = False
         self._closed = False
         # Weak, so that leaving a loop early still lets the generator close the connection.
-        self._iterator: weakref.ref[AsyncIterator[E]] | None = None
+        self._iterator: weakref.ref[AsyncIterator[Any]] | None = None
 
     @property
     def response(self) -> aiohttp.ClientResponse:
@@ -115,10 +115,14 @@ class AsyncStream(Generic[E]):
         return self._state.last_event_id
 
     def __aiter__(self) -> AsyncIterator[E]:
+        return self._start(None)
+
+    def _start(self, pick: Callable[[E], str | None] | None) -> AsyncIterator[Any]:
+        """The one iteration of the stream: its events, or with `pick` what `pick` gives for them."""
         if self._iterated:
             raise RuntimeError("this stream was already iterated; a stream can be iterated only once")
         self._iterated = True
-        events = self._events()
+        events = self._events(pick)
         self._iterator = weakref.ref(events)
         return events
 
@@ -150,16 +154,8 @@ class AsyncStream(Generic[E]):
 
         It iterates the stream: thoughts, tool steps and other events are read and skipped.
         `final_interaction()` after the loop returns the whole Interaction. Raises StreamError on an `error` event."""
-        return self._text()
-
-    async def _text(self) -> AsyncIterator[str]:
-        picker = OutputTextPicker()
-        async for event in self:
-            text = picker.text(event)
-            if text:
-                yield text
-            elif getattr(event, "event_type", None) == "error":
-                await self.until_done()  # raises the StreamError
+        # The text is picked in the stream's own loop: no generator over it, which costs per event.
+        return self._start(OutputTextPicker().text)
 
     async def until_done(self) -> None:
         """Consume the rest of the stream (also after a loop over part of it); StreamError on an `error` event."""
@@ -200,17 +196,24 @@ class AsyncStream(Generic[E]):
                 f"resume it with interactions.get({self.interaction_id!r}, stream=True, "
                 f"last_event_id={self.last_event_id!r})"
             )
-        error_event = self._state.error_event
-        if error_event is not None:
-            error = getattr(error_event, "error", None)
-            raise StreamError(
-                f"interaction {self.interaction_id} failed: {getattr(error, 'message', None) or 'error event'}",
-                code=getattr(error, "code", None),
-                event=error_event,
-            )
+        error = self._error()
+        if error is not None:
+            raise error
         if self._continuation is None or not self._continuation.enabled:
             return self._interaction_so_far()
         return self._merged()
+
+    def _error(self) -> StreamError | None:
+        """The StreamError of the stream's `error` event, if one came."""
+        error_event = self._state.error_event
+        if error_event is None:
+            return None
+        error = getattr(error_event, "error", None)
+        return StreamError(
+            f"interaction {self.interaction_id} failed: {getattr(error, 'message', None) or 'error event'}",
+            code=getattr(error, "code", None),
+            event=error_event,
+        )
 
     def _merged(self, hops: list[InteractionBuilder] | None = None) -> Interaction:
         """Every hop (or `hops`) merged into one Interaction."""
@@ -294,7 +297,8 @@ class AsyncStream(Generic[E]):
 
         return Interaction.model_validate({"status": "in_progress", **self._state.interaction.snapshot()})
 
-    async def _events(self) -> AsyncIterator[E]:
+    async def _events(self, pick: Callable[[E], str | None] | None) -> AsyncIterator[Any]:
+        """The events (see `_start`); with `pick`, the stream's `error` event raises its StreamError at the end."""
         started = time.monotonic()
         deadline = self._continuation.deadline if self._continuation is not None else None
         try:
@@ -302,7 +306,7 @@ class AsyncStream(Generic[E]):
                 cause: APIConnectionError | None = None
                 try:
                     async for chunk in iter_bytes(self._response, self._request):
-                        for item in self._state.feed(chunk):
+                        for item in self._state.feed(chunk, pick):
                             yield item
                         if deadline is not None:
                             deadline.check(self._request.describe())
@@ -314,6 +318,9 @@ class AsyncStream(Generic[E]):
                 if self._state.finished and await self._next_hop():
                     continue
                 if self._state.finished:
+                    error = self._error() if pick is not None else None
+                    if error is not None:
+                        raise error
                     logger.info(
                         "stream of %s complete: %d events in %.0f ms",
                         self.interaction_id,

@@ -76,13 +76,17 @@ class StreamState(Generic[E]):
         self.closed = False  # the user closed the stream: what the connection does next is no drop
         self.stopped = False  # closed, or a terminal error event came: nothing more is delivered
 
-    def feed(self, chunk: bytes) -> Iterator[E]:
+    def feed(self, chunk: bytes, pick: Callable[[E], str | None] | None = None) -> Iterator[Any]:
         """The events completed by `chunk`, in order, each validated only when it is asked for.
 
         One at a time, not a list per chunk: a 64 KiB chunk holds hundreds of events, and holding
         them all makes their objects outlive the garbage collector's youngest generation, which
         then triggers full collections. An undecodable event raises APIResponseValidationError
-        where it stands, after the events before it."""
+        where it stands, after the events before it.
+
+        With `pick`, what it gives for each event instead of the event, leaving out None and "": a
+        stream helper (`text_stream`) picks here rather than in a generator of its own over this one,
+        which an async flavour would pay for on every event."""
         # Per chunk, not per event: a chunk that ends a line is progress; one that does not (a
         # trickle) may only go on until the idle bound.
         if chunk.find(10) >= 0 or chunk.find(13) >= 0:
@@ -103,7 +107,11 @@ class StreamState(Generic[E]):
             # The API's own shape: its JSON bytes are validated as they are (pydantic-core reads
             # UTF-8 itself), with no str copy and no ServerSentEvent; anything else, or a failure,
             # takes the general path, which gives exactly what it always gave.
-            raw = simple_data(block)
+            if block.startswith(b"event: "):  # simple_data's first shape, written out: nearly every block
+                at = block.find(b"\ndata: ", 7)
+                raw = block[at + 7 :] if at >= 0 and block.count(10) == 1 else None
+            else:
+                raw = simple_data(block)
             own_id = ""
             if raw is None or raw == _DONE_DATA_BYTES:
                 event, own_id = self._general(block)
@@ -152,7 +160,12 @@ class StreamState(Generic[E]):
                 logger.debug("an invalid %s event left out of final_interaction()", event_type_of(event))
             self.delivered += 1
             self.reconnects_without_progress = 0
-            yield event
+            if pick is None:
+                yield event
+            else:
+                picked = pick(event)
+                if picked:
+                    yield picked
             if self.stopped:
                 return
         if too_large is not None:
