@@ -244,6 +244,8 @@ def chart(data: dict[str, Any], path: Path) -> bool:
     fig_data = figures(data)
     rows = [r for r in (*THROUGHPUT, "image-memory") if r in fig_data]
     clients = [c for c in CLIENTS if c != "drain" and any(c in fig_data[r] for r in rows)]
+    if not clients:  # e.g. `--workloads cold`: nothing to chart
+        return False
     fig, ax = plt.subplots(figsize=(9, 4.5), dpi=100)
     height = 0.8 / len(clients)
     for i, client in enumerate(clients):

@@ -101,7 +101,9 @@ SYNC = Flavour(
     stream_class="Stream",
     dependencies=(
         "requests>=2.32.4,<3",  # 2.32.0-2.32.3: yanked or CVE-2024-47081 (.netrc credentials leak)
-        "urllib3>=2.2,<3",  # 2.2 added HTTPResponse.read1: below it a stream waits for 64 KiB before an event
+        # 2.2 added HTTPResponse.read1 (below it a stream waits for 64 KiB before an event); before 2.2.3 a
+        # proxy's refused CONNECT leaves the socket open on Python < 3.11.4 (urllib3 #3374).
+        "urllib3>=2.2.3,<3",
         "sseclient-py>=1.8,<2",
         *COMMON_DEPENDENCIES,
     ),

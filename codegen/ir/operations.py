@@ -110,6 +110,8 @@ CONTINUATION_PARAMS = (
         "Seconds for the whole call (hops, retries, reconnects); `timeout` is per request.",
     ),
 )
+# The per-call options every method takes after its own arguments (the template's `options()` lists their types).
+REQUEST_OPTIONS = ("extra_headers", "extra_query", "extra_body", "timeout", "max_retries")
 # Idempotent by HTTP semantics (RFC 9110) when the spec does not say (`x-sdk-idempotent`).
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
@@ -256,7 +258,7 @@ class Operation:
     @property
     def body_check_name(self) -> str:
         """The module-level BodyCheck that validates this operation's arguments before sending."""
-        return f"{self.name.upper()}_BODY"
+        return f"_{self.name.upper()}_BODY"
 
     @property
     def body_check_arguments(self) -> str:
@@ -298,6 +300,14 @@ class Operation:
     @property
     def positional_params(self) -> tuple[Param, ...]:
         return self.path_params
+
+    @property
+    def call_arguments(self) -> str:
+        """Every argument of the method passed on as given: the path parameters by position, the rest by name."""
+        named = [p.name for p in self.keyword_params] + [p.name for p in self.sdk_params]
+        named += [self.stream_param.name] if self.stream_param is not None else []
+        positional = [p.name for p in self.positional_params]
+        return ", ".join([*positional, *(f"{name}={name}" for name in (*named, *REQUEST_OPTIONS))])
 
     @property
     def path_expression(self) -> str:

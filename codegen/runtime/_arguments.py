@@ -35,11 +35,13 @@ class BodyCheck:
         arguments: Mapping[str, tuple[str, str]],
         required_unless: Mapping[str, tuple[str, ...]] | None = None,
     ) -> None:
-        self.call = call  # "interactions.create", for messages
-        self.variants = dict(variants)  # selecting wire field ("" when there is one variant) -> request model
-        self.arguments = dict(arguments)  # wire field -> (keyword argument, the API's type of it)
+        self.call: str = call  # "interactions.create", for messages
+        # selecting wire field ("" when there is one variant) -> request model
+        self.variants: dict[str, Any] = dict(variants)
+        # wire field -> (keyword argument, the API's type of it)
+        self.arguments: dict[str, tuple[str, str]] = dict(arguments)
         # wire field -> the fields any one of which makes it optional (`input` on a continuation hop)
-        self.required_unless = dict(required_unless or {})
+        self.required_unless: dict[str, tuple[str, ...]] = dict(required_unless or {})
         self._adapters: dict[str, pydantic.TypeAdapter[Any]] = {}
 
     def check(self, payload: Mapping[str, Any], *, supplied_elsewhere: Collection[str] = ()) -> None:

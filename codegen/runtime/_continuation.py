@@ -131,17 +131,17 @@ class Continuation:
     ) -> None:
         if max_continuations < 0:
             raise ValueError("max_continuations must be 0 or more")
-        self.first_request = request
-        self.payload = payload_of(request)
+        self.first_request: PreparedRequest = request
+        self.payload: dict[str, Any] = payload_of(request)
         server_continued = bool(self.payload.get("background")) or "agent" in self.payload
-        self.enabled = automatic and not server_continued
+        self.enabled: bool = automatic and not server_continued
         # Warn only where the caller turned it off; a caller's own token says they know.
-        self.warns = not automatic and not server_continued and not self.payload.get("continuation_token")
-        self.stateful = self.payload.get("store") is not False
-        self.max_continuations = max_continuations
-        self.deadline = deadline or Deadline(None)
+        self.warns: bool = not automatic and not server_continued and not self.payload.get("continuation_token")
+        self.stateful: bool = self.payload.get("store") is not False
+        self.max_continuations: int = max_continuations
+        self.deadline: Deadline = deadline or Deadline(None)
         self.sent_token: str | None = _text(self.payload.get("continuation_token"))
-        self.continuations = 0
+        self.continuations: int = 0
         self.hop_ids: list[str] = []
 
     def seen(self, interaction_id: str | None) -> None:

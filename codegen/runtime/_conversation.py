@@ -14,7 +14,7 @@ import copy
 import logging
 from collections.abc import Generator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pydantic
 
@@ -22,7 +22,9 @@ from ._replay import input_steps, model_steps
 from ._request import to_jsonable
 from ._tool_runner import CreateTurn, ToolRun, ToolSet
 from ._tools import FunctionTool
-from .types import Interaction
+
+if TYPE_CHECKING:
+    from .types import Interaction
 
 logger = logging.getLogger(__name__.rsplit(".", 1)[0])
 
@@ -60,10 +62,10 @@ class Conversation:
     ) -> None:
         if ("model" in defaults) == ("agent" in defaults):
             raise TypeError("chat() takes model=... or agent=..., one of them")
-        self.defaults = dict(defaults)
-        self.store = store
+        self.defaults: dict[str, Any] = dict(defaults)
+        self.store: bool = store
         self.history: list[dict[str, Any]] = history or []
-        self.last_interaction = last_interaction
+        self.last_interaction: Interaction | None = last_interaction
         self._pending: tuple[Any, Any] | None = None  # (input, stream) of a streamed turn not recorded yet
 
     @property
@@ -175,6 +177,8 @@ class Conversation:
         elif tools:
             defaults["tools"] = list(tools)
         last = data.get("last_interaction")
+        from .types import Interaction  # the models are built on first use
+
         try:
             interaction = None if last is None else Interaction.model_validate(last)
         except pydantic.ValidationError as exc:

@@ -43,13 +43,13 @@ class FunctionTool(Generic[P, R]):
     `parameters` (the JSON Schema of the arguments) are its parts."""
 
     def __init__(self, fn: Callable[P, R], *, name: str | None = None, description: str | None = None) -> None:
-        self.fn = fn
+        self.fn: Callable[P, R] = fn
         self.name: str = name or str(getattr(fn, "__name__", ""))
         if not self.name or self.name == "<lambda>":
             raise ToolDefinitionError(f"{fn!r}: a tool needs a name; pass function_tool(fn, name=...)")
         doc = parse_docstring(inspect.getdoc(fn))
-        self.description = description if description is not None else (doc.description or None)
-        self.is_async = inspect.iscoroutinefunction(fn)
+        self.description: str | None = description if description is not None else (doc.description or None)
+        self.is_async: bool = inspect.iscoroutinefunction(fn)
         self._signature = inspect.signature(fn)
         try:
             hints = get_type_hints(fn, include_extras=True)
@@ -73,7 +73,8 @@ class FunctionTool(Generic[P, R]):
             model = _arguments_model(self.name, params, hints)
         self._arguments = model
         try:
-            self.parameters = adapter_schema(pydantic.TypeAdapter(model), what=f"tool {self.name!r}: its parameters")
+            what = f"tool {self.name!r}: its parameters"
+            self.parameters: dict[str, Any] = adapter_schema(pydantic.TypeAdapter(model), what=what)
         except SchemaError as exc:
             raise ToolDefinitionError(_which_parameter(self.name, params, hints) or str(exc)) from None
         if self._model_parameter is None:

@@ -16,7 +16,7 @@ import json
 import os
 import time
 from collections.abc import Iterable, Mapping
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import pydantic
 
@@ -55,7 +55,8 @@ class WebhookEvent(pydantic.BaseModel):
     """A webhook delivery's event: `type` (`interaction.completed`, `webhook.ping`, …), when it happened and
     its `data`. Open: fields this SDK does not know are kept (`model_extra`), as is an unknown `type`."""
 
-    model_config = pydantic.ConfigDict(extra="allow")
+    # Built on first use: building a validator at import loads pydantic's plugin machinery too.
+    model_config: ClassVar[pydantic.ConfigDict] = pydantic.ConfigDict(extra="allow", defer_build=True)
 
     type: str
     timestamp: str | None = None

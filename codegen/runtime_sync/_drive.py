@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from ._tool_runner import CallFlow, Invoke, RunCalls, ToolCall
@@ -40,5 +39,7 @@ def run_calls(step: RunCalls) -> list[ToolCall]:
 
     if not step.parallel or len(step.calls) < 2:
         return [run(call) for call in step.calls]
+    from concurrent.futures import ThreadPoolExecutor  # only a turn with several calls needs it
+
     with ThreadPoolExecutor(max_workers=len(step.calls), thread_name_prefix="tool-call") as pool:
         return list(pool.map(run, step.calls))

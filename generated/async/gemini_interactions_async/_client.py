@@ -27,7 +27,7 @@ from ._http_step import send
 from ._logs import configure_from_env
 from ._paths import path_segment
 from ._request import PreparedRequest, RequestOptions, parse_body, prepare_request
-from ._response import RawResponse, raw_response_requested
+from ._response import RawResponse, merged_hops, raw_response_requested
 from ._sse import SSEDecoder
 from ._stream_state import StreamState
 from ._streaming import AsyncStream, open_event_stream
@@ -299,7 +299,7 @@ class AsyncClient(WithOptions):
         result = await drive(
             continued(continuation, adapter), functools.partial(send, transport=self._transport, on_answer=on_answer)
         )
-        return cast(T, hops[-1]._merge(result, hops))
+        return cast(T, merged_hops(hops[-1], result, hops))
 
     async def _stream(
         self,

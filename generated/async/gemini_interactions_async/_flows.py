@@ -9,8 +9,8 @@ background run (`wait`), and the two in a row (`create_and_wait`)."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
+import sys
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -30,8 +30,14 @@ logger = logging.getLogger(__name__.rsplit(".", 1)[0])
 T = TypeVar("T")
 R = TypeVar("R")
 
-# What ends a wait early: Ctrl-C in a sync program, cancelling the task in an async one.
-INTERRUPTS = (KeyboardInterrupt, asyncio.CancelledError)
+
+def interrupted(exc: BaseException) -> bool:
+    """What ends a wait early: Ctrl-C in a sync program, cancelling the task in an async one.
+
+    asyncio is not imported for this (it costs the sync package's import): a program that has not
+    imported it has no task to cancel."""
+    asyncio = sys.modules.get("asyncio")
+    return isinstance(exc, KeyboardInterrupt) or (asyncio is not None and isinstance(exc, asyncio.CancelledError))
 
 
 @dataclass(frozen=True)
@@ -158,7 +164,9 @@ def wait(
             if not deadline.allows_wait(delay):
                 raise _wait_timeout(interaction_id, deadline, last)
             yield Sleep(delay)
-    except INTERRUPTS:
+    except BaseException as exc:
+        if not interrupted(exc):
+            raise
         if cancel_on_interrupt:
             logger.info("interrupted while waiting: cancelling interaction %s", interaction_id)
             try:

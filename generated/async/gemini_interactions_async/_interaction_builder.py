@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypeGuard
 
 __all__ = ["InteractionBuilder", "apply_delta", "assemble", "finish_step"]
@@ -286,6 +286,10 @@ def _settle(value: Any) -> None:
                 _settle(item)
 
 
+def _model_to_dict(event: Any) -> dict[str, Any]:
+    return event.to_dict()  # type: ignore[no-any-return]
+
+
 class InteractionBuilder:
     """Folds a stream's events, in order, into the Interaction they describe.
 
@@ -300,11 +304,15 @@ class InteractionBuilder:
         "_interaction",
         "_open",
         "_steps",
+        "_to_dict",
         "checkpoint",
         "output_since_checkpoint",
     )
 
-    def __init__(self) -> None:
+    def __init__(self, to_dict: Callable[[Any], dict[str, Any]] | None = None) -> None:
+        # How a typed event becomes its JSON object: `event.to_dict()` unless the stream gives a
+        # cheaper way (its adapter's serializer, see `_models_base.dict_dumper`).
+        self._to_dict: Callable[[Any], dict[str, Any]] = to_dict or _model_to_dict
         self._interaction: dict[str, Any] = {}
         self._steps: dict[int, dict[str, Any]] = {}
         self._errors: list[dict[str, Any]] = []
@@ -312,7 +320,7 @@ class InteractionBuilder:
         # The latest continuation_token of a status update (a point the interaction can be continued
         # from), and whether any output came after it (which continuing from it would generate again).
         self.checkpoint: str | None = None
-        self.output_since_checkpoint = False
+        self.output_since_checkpoint: bool = False
         # Per step index, the run its last delta appended to: the next delta of that step, if it
         # continues the run, is appended without going through the rules.
         self._open: dict[int, _Run] = {}
@@ -334,7 +342,7 @@ class InteractionBuilder:
                         return
                 elif run.take(delta):
                     return
-        self._add(event.to_dict(), event)
+        self._add(self._to_dict(event), event)
 
     def add_json(self, event: dict[str, Any]) -> None:
         """Fold in one event's JSON object (the parsed `data` of a server-sent event)."""

@@ -59,6 +59,23 @@ def type_adapter(tp: Any) -> pydantic.TypeAdapter[Any]:
     return pydantic.TypeAdapter(tp, config=ConfigDict(cache_strings=CACHE_STRINGS))
 
 
+def dict_dumper(adapter: pydantic.TypeAdapter[Any]) -> Callable[[Any], dict[str, Any]]:
+    """`value.to_dict()` for the values `adapter` validated, through the adapter's own serializer.
+
+    The same JSON object, but a model class's own serializer is built (a whole schema build, as
+    deferred) the first time one of its instances is dumped: a stream's first events would each
+    build their class's, where the adapter that validated them already has one for all of them.
+    A lenient (`Invalid`) value is not what the schema says, and dumps itself."""
+    dump = adapter.dump_python
+
+    def to_dict(value: Any) -> dict[str, Any]:
+        if isinstance(value, Invalid):
+            return value.to_dict()
+        return dump(value, mode="json", by_alias=True, exclude_unset=True)  # type: ignore[no-any-return]
+
+    return to_dict
+
+
 class UnknownVariant(BaseModel):
     """A union member of a type this SDK version does not know.
 

@@ -1,23 +1,25 @@
 # Copied from codegen/runtime/_parse.py by `nox -s generate` - edit it there, not here.
 """Structured output: a Python type as the API's JSON `response_format`, and the model's answer parsed into it.
 
-`OutputFormat(MyModel)` holds the schema and the validator; `ParsedInteraction[T]` is the
-Interaction with `output_parsed`; `OutputText` collects a stream's answer text so a partial
+`OutputFormat(MyModel)` holds the schema and the validator; `ParsedInteraction[T]` (`_parsed.py`) is
+the Interaction with `output_parsed`; `OutputText` collects a stream's answer text so a partial
 object can be shown while it arrives."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Generic, TypeVar, get_origin
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, get_origin
 
 import pydantic
 import pydantic_core
-from pydantic import PrivateAttr
 
 from ._exceptions import GeminiInteractionsError
 from ._json_schema import adapter_schema, type_adapter_for
 from ._stream_text import OutputTextPicker
-from .types import Interaction
+
+if TYPE_CHECKING:
+    from ._parsed import ParsedInteraction
+    from .types import Interaction
 
 T = TypeVar("T")
 
@@ -34,25 +36,14 @@ class OutputValidationError(GeminiInteractionsError, ValueError):
         self.interaction = interaction
 
 
-class ParsedInteraction(Interaction, Generic[T]):
-    """An Interaction whose answer was parsed: `output_parsed` is the requested type."""
-
-    _output_parsed: Any = PrivateAttr(default=None)
-
-    @property
-    def output_parsed(self) -> T:
-        """The answer, validated into the type given as `response_format`."""
-        return self._output_parsed  # type: ignore[no-any-return]
-
-
 class OutputFormat(Generic[T]):
     """A type the answer must have: `response_format()` asks for it, `parse()` reads it."""
 
     def __init__(self, tp: type[T]) -> None:
-        self.type = tp
+        self.type: type[T] = tp
         what = f"response_format {self._name()}"
         self.adapter: pydantic.TypeAdapter[T] = type_adapter_for(tp, what=what)
-        self.schema = adapter_schema(self.adapter, what=what)
+        self.schema: dict[str, Any] = adapter_schema(self.adapter, what=what)
 
     def response_format(self) -> dict[str, Any]:
         """The `response_format` that asks the model for JSON of this type."""
@@ -73,6 +64,8 @@ class OutputFormat(Generic[T]):
                 errors=errors,
                 interaction=interaction,
             ) from None
+        from ._parsed import ParsedInteraction  # a model: built with the models, on first use
+
         parsed: ParsedInteraction[T] = ParsedInteraction.model_construct(
             _fields_set=interaction.model_fields_set, **dict(interaction), **(interaction.model_extra or {})
         )

@@ -19,13 +19,15 @@ from ._transport import HTTPResponse
 
 P = ParamSpec("P")
 R = TypeVar("R")
+# Covariant: a RawResponse only hands its result out, so one of an Interaction is one of `Interaction | Stream`.
+R_co = TypeVar("R_co", covariant=True)
 
 _raw_response_requested: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "gemini_interactions_raw_response", default=False
 )
 
 
-class RawResponse(Generic[R]):
+class RawResponse(Generic[R_co]):
     """The HTTP response of one call: status and headers now, the typed result from `parse()`.
 
     For a streamed call, `parse()` returns the stream, not yet iterated (a stream continues over
@@ -38,7 +40,7 @@ class RawResponse(Generic[R]):
         http_response: HTTPResponse,
         status_code: int,
         headers: Mapping[str, str],
-        parse: Callable[[], R],
+        parse: Callable[[], R_co],
         content: bytes | None = None,
     ) -> None:
         self.http_response = http_response  # the HTTP library's own response (requests or aiohttp)
@@ -46,7 +48,7 @@ class RawResponse(Generic[R]):
         self.headers: Headers = Headers(headers)
         self._parse = parse
         self._content = content
-        self._parsed: list[R] = []
+        self._parsed: list[R_co] = []
         self._earlier_hops: list[RawResponse[Any]] = []  # not including self: no reference cycle holding the response
 
     @property
@@ -60,7 +62,7 @@ class RawResponse(Generic[R]):
             raise RuntimeError("the body of a streamed response is read by iterating the stream from parse()")
         return self._content
 
-    def parse(self) -> R:
+    def parse(self) -> R_co:
         """The typed result the method returns without `with_raw_response` (parsed once, then reused)."""
         if not self._parsed:
             self._parsed.append(self._parse())
@@ -71,14 +73,15 @@ class RawResponse(Generic[R]):
         """Every HTTP response of the call, in order: just this one, except for a create continued over several hops."""
         return [*self._earlier_hops, self]
 
-    def _merge(self, result: R, hops: list[RawResponse[Any]]) -> RawResponse[R]:
-        """This (the last hop's) response, parsing to `result`, the answer merged from `hops` (this one last)."""
-        self._parse, self._parsed = (lambda: result), [result]
-        self._earlier_hops = [hop for hop in hops if hop is not self]
-        return self
-
     def __repr__(self) -> str:
         return f"<RawResponse [{self.status_code}] request_id={self.request_id!r}>"
+
+
+def merged_hops(last: RawResponse[R], result: R, hops: list[RawResponse[Any]]) -> RawResponse[R]:
+    """The last hop's response, parsing to `result`, the answer merged from `hops` (`last` among them, last)."""
+    last._parse, last._parsed = (lambda: result), [result]
+    last._earlier_hops = [hop for hop in hops if hop is not last]
+    return last
 
 
 def raw_response_requested() -> bool:

@@ -17,7 +17,7 @@ import pydantic_core
 
 from ._exceptions import APIResponseValidationError, APITimeoutError, EventTooLargeError, StreamError
 from ._interaction_builder import InteractionBuilder
-from ._models_base import Invalid, lenient, validation_errors
+from ._models_base import Invalid, dict_dumper, lenient, validation_errors
 from ._sse import BlockTooLargeError, SSEDecoder, simple_data
 
 logger = logging.getLogger(__name__.rsplit(".", 1)[0])
@@ -52,8 +52,8 @@ class StreamState(Generic[E]):
         self._strict = strict
         # Seconds without a complete line (an event's or a comment's) after which the connection
         # counts as dropped: a server trickling bytes that never end a line cannot hold the stream.
-        self.idle_timeout = math.inf if idle_timeout is None else idle_timeout
-        self.last_line_at = time.monotonic()
+        self.idle_timeout: float = math.inf if idle_timeout is None else idle_timeout
+        self.last_line_at: float = time.monotonic()
         self._validate_json: Callable[[str | bytes], E] = _validate_json_of(adapter)
         self._decoder = decoder
         self.interaction_id: str | None = interaction_id
@@ -68,13 +68,13 @@ class StreamState(Generic[E]):
         self._kept_at_last_id = 0  # self.delivered just after that event
         self._replayed = 0
         self._sse_id = ""  # the SSE id in force at the last event parsed the general way
-        self.delivered = 0  # events delivered
+        self.delivered: int = 0  # events delivered
         # What final_interaction() returns, built as events are delivered: only what the
         # Interaction holds is kept, never the events themselves.
-        self.interaction = InteractionBuilder()
+        self.interaction: InteractionBuilder = InteractionBuilder(dict_dumper(adapter))
         self.error_event: E | None = None
-        self.closed = False  # the user closed the stream: what the connection does next is no drop
-        self.stopped = False  # closed, or a terminal error event came: nothing more is delivered
+        self.closed: bool = False  # the user closed the stream: what the connection does next is no drop
+        self.stopped: bool = False  # closed, or a terminal error event came: nothing more is delivered
 
     def feed(self, chunk: bytes, pick: Callable[[E], str | None] | None = None) -> Iterator[Any]:
         """The events completed by `chunk`, in order, each validated only when it is asked for.

@@ -25,14 +25,14 @@ from ._exceptions import GeminiInteractionsError
 from ._parse import OutputFormat
 from ._replay import Transcript
 from ._tools import FunctionTool, ToolArgumentsError, result_value
-from .types import Interaction
 
 if TYPE_CHECKING:
-    from .types import FunctionCallStep, FunctionResultStepParam
+    from .types import FunctionCallStep, FunctionResultStepParam, Interaction
 
 logger = logging.getLogger(__name__.rsplit(".", 1)[0])
 
-IT = TypeVar("IT", bound=Interaction, default=Interaction)
+# Named, not imported: the models are built on first use, not when this module is imported.
+IT = TypeVar("IT", bound="Interaction", default="Interaction")
 MAX_ERROR_CHARS = 500
 DENIED = "The user declined to run this call."
 
@@ -111,8 +111,8 @@ class MaxTurnsExceededError(GeminiInteractionsError):
 
     def __init__(self, message: str, *, tool_run: ToolRun[Interaction]) -> None:
         super().__init__(message)
-        self.tool_run = tool_run
-        self.interaction = tool_run.interaction
+        self.tool_run: ToolRun[Interaction] = tool_run
+        self.interaction: Interaction = tool_run.interaction
 
 
 class ToolSet:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cached_property, partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from .._config import Timeout
 from .._headers import Headers
@@ -13,7 +13,7 @@ from .._helpers.environments_files import EnvironmentFilesHelpers
 from .._pages import AsyncPage
 from .._paths import path_segment, path_segments
 from .._request import NOT_GIVEN, NotGiven, RequestOptions
-from .._response import async_to_raw_response_wrapper
+from .._response import RawResponse, async_to_raw_response_wrapper
 from ..types import (
     EnvironmentFile,
     GetEnvironmentFilesResponse,
@@ -27,8 +27,8 @@ if TYPE_CHECKING:
 class GetEnvironmentFilesResponsePage(AsyncPage[GetEnvironmentFilesResponse, EnvironmentFile]):
     """A page of `environments.files.list()`; iterating it walks every item across pages."""
 
-    ITEMS_FIELD = "files"
-    TOKEN_FIELD = "next_page_token"
+    ITEMS_FIELD: ClassVar[str] = "files"
+    TOKEN_FIELD: ClassVar[str] = "next_page_token"
 
     @property
     def files(self) -> list[EnvironmentFile] | None:
@@ -177,6 +177,66 @@ class EnvironmentFiles(EnvironmentFilesHelpers):
 
 
 class EnvironmentFilesWithRawResponse:
+    """The methods of `environments.files`, each returning the RawResponse (status, headers, request id) around
+    what it returns; `.parse()` gives that result."""
+
     def __init__(self, resource: EnvironmentFiles) -> None:
-        self.start_upload = async_to_raw_response_wrapper(resource.start_upload)
-        self.list = async_to_raw_response_wrapper(resource.list)
+        self._resource = resource
+
+    async def start_upload(
+        self,
+        environment: str,
+        path: str,
+        *,
+        upload_header_content_length: int,
+        upload_header_content_type: str,
+        extract: bool | None = None,
+        overwrite: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+    ) -> RawResponse[Headers]:
+        """`environments.files.start_upload()` with the same arguments, returning the RawResponse around its result."""
+        return await async_to_raw_response_wrapper(self._resource.start_upload)(
+            environment,
+            path,
+            upload_header_content_length=upload_header_content_length,
+            upload_header_content_type=upload_header_content_type,
+            extract=extract,
+            overwrite=overwrite,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    async def list(
+        self,
+        environment: str,
+        path: str,
+        *,
+        page_size: int | None = None,
+        page_token: str | None = None,
+        recursive: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+    ) -> RawResponse[GetEnvironmentFilesResponsePage]:
+        """`environments.files.list()` with the same arguments, returning the RawResponse around its result."""
+        return await async_to_raw_response_wrapper(self._resource.list)(
+            environment,
+            path,
+            page_size=page_size,
+            page_token=page_token,
+            recursive=recursive,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )

@@ -14,7 +14,7 @@ from .._deadline import Deadline
 from .._helpers.interactions import InteractionsHelpers
 from .._paths import path_segment
 from .._request import NOT_GIVEN, NotGiven, RequestOptions
-from .._response import async_to_raw_response_wrapper
+from .._response import RawResponse, async_to_raw_response_wrapper
 from .._streaming import AsyncStream
 from ..types import (
     AgentConfig,
@@ -53,7 +53,7 @@ if TYPE_CHECKING:
 RESOURCE_PATH = "/interactions"
 
 # Checks the arguments of create() before anything is sent.
-CREATE_BODY = BodyCheck(
+_CREATE_BODY = BodyCheck(
     "interactions.create",
     {"model": CreateModelInteractionParams, "agent": CreateAgentInteractionParams},
     {
@@ -321,7 +321,7 @@ class Interactions(InteractionsHelpers):
             },
             stream=stream,
             options=options,
-            body_check=CREATE_BODY,
+            body_check=_CREATE_BODY,
             idempotent=False,
         )
         continuation = Continuation(
@@ -536,8 +536,302 @@ class Interactions(InteractionsHelpers):
 
 
 class InteractionsWithRawResponse:
+    """The methods of `interactions`, each returning the RawResponse (status, headers, request id) around
+    what it returns; `.parse()` gives that result."""
+
     def __init__(self, resource: Interactions) -> None:
-        self.create = async_to_raw_response_wrapper(resource.create)
-        self.get = async_to_raw_response_wrapper(resource.get)
-        self.delete = async_to_raw_response_wrapper(resource.delete)
-        self.cancel = async_to_raw_response_wrapper(resource.cancel)
+        self._resource = resource
+
+    @overload
+    async def create(
+        self,
+        *,
+        background: bool | None = None,
+        cached_content: str | None = None,
+        continuation_token: str | None = None,
+        environment: EnvironmentConfigParam | EnvironmentConfig | str | None = None,
+        generation_config: GenerationConfigParam | GenerationConfig | None = None,
+        input: str | ContentParam | Content | Sequence[ContentParam | Content | StepParam | Step] | None = None,
+        labels: Mapping[str, str] | None = None,
+        model: ModelOption | None = None,
+        previous_interaction_id: str | None = None,
+        response_format: ResponseFormatParam
+        | ResponseFormat
+        | Sequence[ResponseFormatParam | ResponseFormat]
+        | None = None,
+        response_mime_type: str | None = None,
+        response_modalities: Sequence[ResponseModality] | None = None,
+        safety_settings: Sequence[SafetySettingParam | SafetySetting] | None = None,
+        service_tier: ServiceTier | None = None,
+        store: bool | None = None,
+        system_instruction: str | None = None,
+        tools: Sequence[ToolParam | Tool] | None = None,
+        webhook_config: WebhookConfigParam | WebhookConfig | None = None,
+        agent: AgentOption | None = None,
+        agent_config: AgentConfigParam | AgentConfig | None = None,
+        automatic_continuation: bool = True,
+        max_continuations: int = DEFAULT_MAX_CONTINUATIONS,
+        deadline: float | None = None,
+        stream: Literal[False] = False,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+    ) -> RawResponse[Interaction]: ...
+
+    @overload
+    async def create(
+        self,
+        *,
+        background: bool | None = None,
+        cached_content: str | None = None,
+        continuation_token: str | None = None,
+        environment: EnvironmentConfigParam | EnvironmentConfig | str | None = None,
+        generation_config: GenerationConfigParam | GenerationConfig | None = None,
+        input: str | ContentParam | Content | Sequence[ContentParam | Content | StepParam | Step] | None = None,
+        labels: Mapping[str, str] | None = None,
+        model: ModelOption | None = None,
+        previous_interaction_id: str | None = None,
+        response_format: ResponseFormatParam
+        | ResponseFormat
+        | Sequence[ResponseFormatParam | ResponseFormat]
+        | None = None,
+        response_mime_type: str | None = None,
+        response_modalities: Sequence[ResponseModality] | None = None,
+        safety_settings: Sequence[SafetySettingParam | SafetySetting] | None = None,
+        service_tier: ServiceTier | None = None,
+        store: bool | None = None,
+        system_instruction: str | None = None,
+        tools: Sequence[ToolParam | Tool] | None = None,
+        webhook_config: WebhookConfigParam | WebhookConfig | None = None,
+        agent: AgentOption | None = None,
+        agent_config: AgentConfigParam | AgentConfig | None = None,
+        automatic_continuation: bool = True,
+        max_continuations: int = DEFAULT_MAX_CONTINUATIONS,
+        deadline: float | None = None,
+        stream: Literal[True],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+    ) -> RawResponse[AsyncStream[InteractionSSEEvent]]: ...
+
+    @overload
+    async def create(
+        self,
+        *,
+        background: bool | None = None,
+        cached_content: str | None = None,
+        continuation_token: str | None = None,
+        environment: EnvironmentConfigParam | EnvironmentConfig | str | None = None,
+        generation_config: GenerationConfigParam | GenerationConfig | None = None,
+        input: str | ContentParam | Content | Sequence[ContentParam | Content | StepParam | Step] | None = None,
+        labels: Mapping[str, str] | None = None,
+        model: ModelOption | None = None,
+        previous_interaction_id: str | None = None,
+        response_format: ResponseFormatParam
+        | ResponseFormat
+        | Sequence[ResponseFormatParam | ResponseFormat]
+        | None = None,
+        response_mime_type: str | None = None,
+        response_modalities: Sequence[ResponseModality] | None = None,
+        safety_settings: Sequence[SafetySettingParam | SafetySetting] | None = None,
+        service_tier: ServiceTier | None = None,
+        store: bool | None = None,
+        system_instruction: str | None = None,
+        tools: Sequence[ToolParam | Tool] | None = None,
+        webhook_config: WebhookConfigParam | WebhookConfig | None = None,
+        agent: AgentOption | None = None,
+        agent_config: AgentConfigParam | AgentConfig | None = None,
+        automatic_continuation: bool = True,
+        max_continuations: int = DEFAULT_MAX_CONTINUATIONS,
+        deadline: float | None = None,
+        stream: bool,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+    ) -> RawResponse[Interaction | AsyncStream[InteractionSSEEvent]]: ...
+
+    async def create(
+        self,
+        *,
+        background: bool | None = None,
+        cached_content: str | None = None,
+        continuation_token: str | None = None,
+        environment: EnvironmentConfigParam | EnvironmentConfig | str | None = None,
+        generation_config: GenerationConfigParam | GenerationConfig | None = None,
+        input: str | ContentParam | Content | Sequence[ContentParam | Content | StepParam | Step] | None = None,
+        labels: Mapping[str, str] | None = None,
+        model: ModelOption | None = None,
+        previous_interaction_id: str | None = None,
+        response_format: ResponseFormatParam
+        | ResponseFormat
+        | Sequence[ResponseFormatParam | ResponseFormat]
+        | None = None,
+        response_mime_type: str | None = None,
+        response_modalities: Sequence[ResponseModality] | None = None,
+        safety_settings: Sequence[SafetySettingParam | SafetySetting] | None = None,
+        service_tier: ServiceTier | None = None,
+        store: bool | None = None,
+        system_instruction: str | None = None,
+        tools: Sequence[ToolParam | Tool] | None = None,
+        webhook_config: WebhookConfigParam | WebhookConfig | None = None,
+        agent: AgentOption | None = None,
+        agent_config: AgentConfigParam | AgentConfig | None = None,
+        automatic_continuation: bool = True,
+        max_continuations: int = DEFAULT_MAX_CONTINUATIONS,
+        deadline: float | None = None,
+        stream: bool = False,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+    ) -> RawResponse[Interaction | AsyncStream[InteractionSSEEvent]]:
+        """`interactions.create()` with the same arguments, returning the RawResponse around its result."""
+        return await async_to_raw_response_wrapper(self._resource.create)(
+            background=background,
+            cached_content=cached_content,
+            continuation_token=continuation_token,
+            environment=environment,
+            generation_config=generation_config,
+            input=input,
+            labels=labels,
+            model=model,
+            previous_interaction_id=previous_interaction_id,
+            response_format=response_format,
+            response_mime_type=response_mime_type,
+            response_modalities=response_modalities,
+            safety_settings=safety_settings,
+            service_tier=service_tier,
+            store=store,
+            system_instruction=system_instruction,
+            tools=tools,
+            webhook_config=webhook_config,
+            agent=agent,
+            agent_config=agent_config,
+            automatic_continuation=automatic_continuation,
+            max_continuations=max_continuations,
+            deadline=deadline,
+            stream=stream,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    @overload
+    async def get(
+        self,
+        id: str,
+        *,
+        last_event_id: str | None = None,
+        include_input: bool | None = None,
+        stream: Literal[False] = False,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+    ) -> RawResponse[Interaction]: ...
+
+    @overload
+    async def get(
+        self,
+        id: str,
+        *,
+        last_event_id: str | None = None,
+        include_input: bool | None = None,
+        stream: Literal[True],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+    ) -> RawResponse[AsyncStream[InteractionSSEEvent]]: ...
+
+    @overload
+    async def get(
+        self,
+        id: str,
+        *,
+        last_event_id: str | None = None,
+        include_input: bool | None = None,
+        stream: bool,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+    ) -> RawResponse[Interaction | AsyncStream[InteractionSSEEvent]]: ...
+
+    async def get(
+        self,
+        id: str,
+        *,
+        last_event_id: str | None = None,
+        include_input: bool | None = None,
+        stream: bool = False,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+    ) -> RawResponse[Interaction | AsyncStream[InteractionSSEEvent]]:
+        """`interactions.get()` with the same arguments, returning the RawResponse around its result."""
+        return await async_to_raw_response_wrapper(self._resource.get)(
+            id,
+            last_event_id=last_event_id,
+            include_input=include_input,
+            stream=stream,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    async def delete(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+    ) -> RawResponse[Empty]:
+        """`interactions.delete()` with the same arguments, returning the RawResponse around its result."""
+        return await async_to_raw_response_wrapper(self._resource.delete)(
+            id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    async def cancel(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+    ) -> RawResponse[Interaction]:
+        """`interactions.cancel()` with the same arguments, returning the RawResponse around its result."""
+        return await async_to_raw_response_wrapper(self._resource.cancel)(
+            id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )

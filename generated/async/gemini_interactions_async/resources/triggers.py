@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cached_property, partial
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from .._arguments import BodyCheck
 from .._config import Timeout
 from .._pages import AsyncPage
 from .._paths import path_segment
 from .._request import NOT_GIVEN, NotGiven, RequestOptions
-from .._response import async_to_raw_response_wrapper
+from .._response import RawResponse, async_to_raw_response_wrapper
 from ..types import (
     CreateAgentInteractionParams,
     CreateAgentInteractionParamsParam,
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 
 # Checks the arguments of create() before anything is sent.
-CREATE_BODY = BodyCheck(
+_CREATE_BODY = BodyCheck(
     "triggers.create",
     {"": TriggerCreateParams},
     {
@@ -49,7 +49,7 @@ CREATE_BODY = BodyCheck(
 )
 
 # Checks the arguments of update() before anything is sent.
-UPDATE_BODY = BodyCheck(
+_UPDATE_BODY = BodyCheck(
     "triggers.update",
     {"": TriggerUpdate},
     {"display_name": ("display_name", "str"), "status": ("status", "Literal['active', 'paused', 'error'] | str")},
@@ -60,8 +60,8 @@ UPDATE_BODY = BodyCheck(
 class ListTriggersResponsePage(AsyncPage[ListTriggersResponse, Trigger]):
     """A page of `triggers.list()`; iterating it walks every item across pages."""
 
-    ITEMS_FIELD = "triggers"
-    TOKEN_FIELD = "next_page_token"
+    ITEMS_FIELD: ClassVar[str] = "triggers"
+    TOKEN_FIELD: ClassVar[str] = "next_page_token"
 
     @property
     def triggers(self) -> list[Trigger] | None:
@@ -71,8 +71,8 @@ class ListTriggersResponsePage(AsyncPage[ListTriggersResponse, Trigger]):
 class ListTriggerExecutionsResponsePage(AsyncPage[ListTriggerExecutionsResponse, TriggerExecution]):
     """A page of `triggers.list_executions()`; iterating it walks every item across pages."""
 
-    ITEMS_FIELD = "trigger_executions"
-    TOKEN_FIELD = "next_page_token"
+    ITEMS_FIELD: ClassVar[str] = "trigger_executions"
+    TOKEN_FIELD: ClassVar[str] = "next_page_token"
 
     @property
     def trigger_executions(self) -> list[TriggerExecution] | None:
@@ -217,7 +217,7 @@ class Triggers:
                 "time_zone": time_zone,
             },
             options=options,
-            body_check=CREATE_BODY,
+            body_check=_CREATE_BODY,
             idempotent=False,
         )
         return await self._client._request(request, adapter_for(Trigger))
@@ -317,7 +317,7 @@ class Triggers:
                 "status": status,
             },
             options=options,
-            body_check=UPDATE_BODY,
+            body_check=_UPDATE_BODY,
             idempotent=False,
         )
         return await self._client._request(request, adapter_for(Trigger))
@@ -477,11 +477,175 @@ class Triggers:
 
 
 class TriggersWithRawResponse:
+    """The methods of `triggers`, each returning the RawResponse (status, headers, request id) around
+    what it returns; `.parse()` gives that result."""
+
     def __init__(self, resource: Triggers) -> None:
-        self.list = async_to_raw_response_wrapper(resource.list)
-        self.create = async_to_raw_response_wrapper(resource.create)
-        self.get = async_to_raw_response_wrapper(resource.get)
-        self.update = async_to_raw_response_wrapper(resource.update)
-        self.delete = async_to_raw_response_wrapper(resource.delete)
-        self.list_executions = async_to_raw_response_wrapper(resource.list_executions)
-        self.run = async_to_raw_response_wrapper(resource.run)
+        self._resource = resource
+
+    async def list(
+        self,
+        *,
+        filter: str | None = None,
+        page_size: int | None = None,
+        page_token: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+    ) -> RawResponse[ListTriggersResponsePage]:
+        """`triggers.list()` with the same arguments, returning the RawResponse around its result."""
+        return await async_to_raw_response_wrapper(self._resource.list)(
+            filter=filter,
+            page_size=page_size,
+            page_token=page_token,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    async def create(
+        self,
+        *,
+        interaction: CreateModelInteractionParamsParam
+        | CreateModelInteractionParams
+        | CreateAgentInteractionParamsParam
+        | CreateAgentInteractionParams,
+        schedule: str,
+        time_zone: str,
+        display_name: str | None = None,
+        environment_id: str | None = None,
+        execution_timeout_seconds: int | None = None,
+        max_consecutive_failures: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+    ) -> RawResponse[Trigger]:
+        """`triggers.create()` with the same arguments, returning the RawResponse around its result."""
+        return await async_to_raw_response_wrapper(self._resource.create)(
+            interaction=interaction,
+            schedule=schedule,
+            time_zone=time_zone,
+            display_name=display_name,
+            environment_id=environment_id,
+            execution_timeout_seconds=execution_timeout_seconds,
+            max_consecutive_failures=max_consecutive_failures,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    async def get(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+    ) -> RawResponse[Trigger]:
+        """`triggers.get()` with the same arguments, returning the RawResponse around its result."""
+        return await async_to_raw_response_wrapper(self._resource.get)(
+            id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    async def update(
+        self,
+        id: str,
+        *,
+        display_name: str | None = None,
+        status: Literal["active", "paused", "error"] | str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+    ) -> RawResponse[Trigger]:
+        """`triggers.update()` with the same arguments, returning the RawResponse around its result."""
+        return await async_to_raw_response_wrapper(self._resource.update)(
+            id,
+            display_name=display_name,
+            status=status,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    async def delete(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+    ) -> RawResponse[Empty]:
+        """`triggers.delete()` with the same arguments, returning the RawResponse around its result."""
+        return await async_to_raw_response_wrapper(self._resource.delete)(
+            id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    async def list_executions(
+        self,
+        trigger_id: str,
+        *,
+        page_size: int | None = None,
+        page_token: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+    ) -> RawResponse[ListTriggerExecutionsResponsePage]:
+        """`triggers.list_executions()` with the same arguments, returning the RawResponse around its result."""
+        return await async_to_raw_response_wrapper(self._resource.list_executions)(
+            trigger_id,
+            page_size=page_size,
+            page_token=page_token,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    async def run(
+        self,
+        trigger_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+    ) -> RawResponse[TriggerExecution]:
+        """`triggers.run()` with the same arguments, returning the RawResponse around its result."""
+        return await async_to_raw_response_wrapper(self._resource.run)(
+            trigger_id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )

@@ -16,7 +16,7 @@ class ResourceState:
     """
 
     def __init__(self) -> None:
-        self.lock = threading.RLock()
+        self.lock: threading.RLock = threading.RLock()
 
     def reset(self) -> None:
         raise NotImplementedError

@@ -16,7 +16,8 @@ from .._deadline import Deadline, within
 from .._drive import drive, invoke, run_calls
 from .._flows import Cancel, Create, Poll, Reply, Sleep, create_and_wait, wait
 from .._headers import Headers
-from .._parse import OutputFormat, OutputText, ParsedInteraction, is_output_type
+from .._parse import OutputFormat, OutputText, is_output_type
+from .._parsed import ParsedInteraction
 from .._streaming import Stream
 from .._tool_runner import CreateTurn, RunCalls, Step, ToolRun, ToolSet, tool_run_flow
 from .._transport import sleep

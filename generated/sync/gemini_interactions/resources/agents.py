@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from functools import cached_property, partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from .._arguments import BodyCheck
 from .._config import Timeout
 from .._pages import Page
 from .._paths import path_segment
 from .._request import NOT_GIVEN, NotGiven, RequestOptions
-from .._response import to_raw_response_wrapper
+from .._response import RawResponse, to_raw_response_wrapper
 from ..types import (
     Agent,
     AgentTool,
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 
 # Checks the arguments of create() before anything is sent.
-CREATE_BODY = BodyCheck(
+_CREATE_BODY = BodyCheck(
     "agents.create",
     {"": Agent},
     {
@@ -50,8 +50,8 @@ CREATE_BODY = BodyCheck(
 class ListAgentsResponsePage(Page[ListAgentsResponse, Agent]):
     """A page of `agents.list()`; iterating it walks every item across pages."""
 
-    ITEMS_FIELD = "agents"
-    TOKEN_FIELD = "next_page_token"
+    ITEMS_FIELD: ClassVar[str] = "agents"
+    TOKEN_FIELD: ClassVar[str] = "next_page_token"
 
     @property
     def agents(self) -> list[Agent] | None:
@@ -193,7 +193,7 @@ class Agents:
                 "description": description,
             },
             options=options,
-            body_check=CREATE_BODY,
+            body_check=_CREATE_BODY,
             idempotent=False,
         )
         return self._client._request(request, adapter_for(Agent))
@@ -290,8 +290,104 @@ class Agents:
 
 
 class AgentsWithRawResponse:
+    """The methods of `agents`, each returning the RawResponse (status, headers, request id) around
+    what it returns; `.parse()` gives that result."""
+
     def __init__(self, resource: Agents) -> None:
-        self.list = to_raw_response_wrapper(resource.list)
-        self.create = to_raw_response_wrapper(resource.create)
-        self.get = to_raw_response_wrapper(resource.get)
-        self.delete = to_raw_response_wrapper(resource.delete)
+        self._resource = resource
+
+    def list(
+        self,
+        *,
+        page_size: int | None = None,
+        page_token: str | None = None,
+        parent: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+    ) -> RawResponse[ListAgentsResponsePage]:
+        """`agents.list()` with the same arguments, returning the RawResponse around its result."""
+        return to_raw_response_wrapper(self._resource.list)(
+            page_size=page_size,
+            page_token=page_token,
+            parent=parent,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def create(
+        self,
+        *,
+        agent_config: AntigravityAgentConfigParam | AntigravityAgentConfig | None = None,
+        base_agent: str | None = None,
+        base_environment: EnvironmentConfigParam | EnvironmentConfig | str | None = None,
+        id: str | None = None,
+        system_instruction: str | None = None,
+        tools: Sequence[AgentToolParam | AgentTool] | None = None,
+        description: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+    ) -> RawResponse[Agent]:
+        """`agents.create()` with the same arguments, returning the RawResponse around its result."""
+        return to_raw_response_wrapper(self._resource.create)(
+            agent_config=agent_config,
+            base_agent=base_agent,
+            base_environment=base_environment,
+            id=id,
+            system_instruction=system_instruction,
+            tools=tools,
+            description=description,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def get(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+    ) -> RawResponse[Agent]:
+        """`agents.get()` with the same arguments, returning the RawResponse around its result."""
+        return to_raw_response_wrapper(self._resource.get)(
+            id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def delete(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+    ) -> RawResponse[Empty]:
+        """`agents.delete()` with the same arguments, returning the RawResponse around its result."""
+        return to_raw_response_wrapper(self._resource.delete)(
+            id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )

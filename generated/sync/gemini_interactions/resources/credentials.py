@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from functools import cached_property, partial
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from .._arguments import BodyCheck
 from .._config import Timeout
 from .._pages import Page
 from .._paths import path_segment
 from .._request import NOT_GIVEN, NotGiven, RequestOptions
-from .._response import to_raw_response_wrapper
+from .._response import RawResponse, to_raw_response_wrapper
 from .._update_mask import derive_update_mask
 from ..types import (
     Credential,
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 
 # Checks the arguments of create() before anything is sent.
-CREATE_BODY = BodyCheck(
+_CREATE_BODY = BodyCheck(
     "credentials.create",
     {"": CredentialCreateParams},
     {
@@ -51,7 +51,7 @@ CREATE_BODY = BodyCheck(
 )
 
 # Checks the arguments of update() before anything is sent.
-UPDATE_BODY = BodyCheck(
+_UPDATE_BODY = BodyCheck(
     "credentials.update",
     {"": CredentialUpdateParams},
     {
@@ -75,8 +75,8 @@ UPDATE_BODY = BodyCheck(
 class ListCredentialsResponsePage(Page[ListCredentialsResponse, Credential]):
     """A page of `credentials.list()`; iterating it walks every item across pages."""
 
-    ITEMS_FIELD = "credentials"
-    TOKEN_FIELD = "next_page_token"
+    ITEMS_FIELD: ClassVar[str] = "credentials"
+    TOKEN_FIELD: ClassVar[str] = "next_page_token"
 
     @property
     def credentials(self) -> list[Credential] | None:
@@ -233,7 +233,7 @@ class Credentials:
                 "token_url": token_url,
             },
             options=options,
-            body_check=CREATE_BODY,
+            body_check=_CREATE_BODY,
             idempotent=False,
         )
         return self._client._request(request, adapter_for(Credential))
@@ -384,7 +384,7 @@ class Credentials:
                 "token_url": token_url,
             },
             options=options,
-            body_check=UPDATE_BODY,
+            body_check=_UPDATE_BODY,
             idempotent=False,
         )
         return self._client._request(request, adapter_for(Credential))
@@ -436,9 +436,160 @@ class Credentials:
 
 
 class CredentialsWithRawResponse:
+    """The methods of `credentials`, each returning the RawResponse (status, headers, request id) around
+    what it returns; `.parse()` gives that result."""
+
     def __init__(self, resource: Credentials) -> None:
-        self.list = to_raw_response_wrapper(resource.list)
-        self.create = to_raw_response_wrapper(resource.create)
-        self.get = to_raw_response_wrapper(resource.get)
-        self.update = to_raw_response_wrapper(resource.update)
-        self.delete = to_raw_response_wrapper(resource.delete)
+        self._resource = resource
+
+    def list(
+        self,
+        *,
+        page_size: int | None = None,
+        page_token: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+    ) -> RawResponse[ListCredentialsResponsePage]:
+        """`credentials.list()` with the same arguments, returning the RawResponse around its result."""
+        return to_raw_response_wrapper(self._resource.list)(
+            page_size=page_size,
+            page_token=page_token,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def create(
+        self,
+        *,
+        id: str,
+        type: Literal["environment_variable", "bearer_token", "oauth2"] | str,
+        injection_location: InjectionLocation | Sequence[InjectionLocation] | None = None,
+        trusted_domains: Sequence[str] | None = None,
+        value: str | None = None,
+        header_name: str | None = None,
+        prefix: str | None = None,
+        token: str | None = None,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        refresh_token: str | None = None,
+        scopes: Sequence[str] | None = None,
+        token_url: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+    ) -> RawResponse[Credential]:
+        """`credentials.create()` with the same arguments, returning the RawResponse around its result."""
+        return to_raw_response_wrapper(self._resource.create)(
+            id=id,
+            type=type,
+            injection_location=injection_location,
+            trusted_domains=trusted_domains,
+            value=value,
+            header_name=header_name,
+            prefix=prefix,
+            token=token,
+            client_id=client_id,
+            client_secret=client_secret,
+            refresh_token=refresh_token,
+            scopes=scopes,
+            token_url=token_url,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def get(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+    ) -> RawResponse[Credential]:
+        """`credentials.get()` with the same arguments, returning the RawResponse around its result."""
+        return to_raw_response_wrapper(self._resource.get)(
+            id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def update(
+        self,
+        id: str,
+        *,
+        type: Literal["environment_variable", "bearer_token", "oauth2"] | str,
+        update_mask: str | None = None,
+        injection_location: InjectionLocation | Sequence[InjectionLocation] | None = None,
+        trusted_domains: Sequence[str] | None = None,
+        value: str | None = None,
+        header_name: str | None = None,
+        prefix: str | None = None,
+        token: str | None = None,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        refresh_token: str | None = None,
+        scopes: Sequence[str] | None = None,
+        token_url: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+    ) -> RawResponse[Credential]:
+        """`credentials.update()` with the same arguments, returning the RawResponse around its result."""
+        return to_raw_response_wrapper(self._resource.update)(
+            id,
+            type=type,
+            update_mask=update_mask,
+            injection_location=injection_location,
+            trusted_domains=trusted_domains,
+            value=value,
+            header_name=header_name,
+            prefix=prefix,
+            token=token,
+            client_id=client_id,
+            client_secret=client_secret,
+            refresh_token=refresh_token,
+            scopes=scopes,
+            token_url=token_url,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def delete(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+    ) -> RawResponse[Empty]:
+        """`credentials.delete()` with the same arguments, returning the RawResponse around its result."""
+        return to_raw_response_wrapper(self._resource.delete)(
+            id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )

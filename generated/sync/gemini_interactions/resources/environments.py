@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from functools import cached_property, partial
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from .._arguments import BodyCheck
 from .._config import Timeout
 from .._pages import Page
 from .._paths import path_segment
 from .._request import NOT_GIVEN, NotGiven, RequestOptions
-from .._response import to_raw_response_wrapper
+from .._response import RawResponse, to_raw_response_wrapper
 from ..types import (
     CreateEnvironmentRequest,
     Empty,
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 
 # Checks the arguments of create() before anything is sent.
-CREATE_BODY = BodyCheck(
+_CREATE_BODY = BodyCheck(
     "environments.create",
     {"": CreateEnvironmentRequest},
     {
@@ -46,8 +46,8 @@ CREATE_BODY = BodyCheck(
 class ListEnvironmentsResponsePage(Page[ListEnvironmentsResponse, Environment]):
     """A page of `environments.list()`; iterating it walks every item across pages."""
 
-    ITEMS_FIELD = "environments"
-    TOKEN_FIELD = "next_page_token"
+    ITEMS_FIELD: ClassVar[str] = "environments"
+    TOKEN_FIELD: ClassVar[str] = "next_page_token"
 
     @property
     def environments(self) -> list[Environment] | None:
@@ -57,7 +57,7 @@ class ListEnvironmentsResponsePage(Page[ListEnvironmentsResponse, Environment]):
 class Environments:
     def __init__(self, client: Client) -> None:
         self._client = client
-        self.files = EnvironmentFiles(client)
+        self.files: EnvironmentFiles = EnvironmentFiles(client)
 
     @cached_property
     def with_raw_response(self) -> EnvironmentsWithRawResponse:
@@ -179,7 +179,7 @@ class Environments:
                 "sources": sources,
             },
             options=options,
-            body_check=CREATE_BODY,
+            body_check=_CREATE_BODY,
             idempotent=False,
         )
         return self._client._request(request, adapter_for(Environment))
@@ -276,9 +276,99 @@ class Environments:
 
 
 class EnvironmentsWithRawResponse:
+    """The methods of `environments`, each returning the RawResponse (status, headers, request id) around
+    what it returns; `.parse()` gives that result."""
+
     def __init__(self, resource: Environments) -> None:
-        self.list = to_raw_response_wrapper(resource.list)
-        self.create = to_raw_response_wrapper(resource.create)
-        self.get = to_raw_response_wrapper(resource.get)
-        self.delete = to_raw_response_wrapper(resource.delete)
-        self.files = EnvironmentFilesWithRawResponse(resource.files)
+        self._resource = resource
+        self.files: EnvironmentFilesWithRawResponse = EnvironmentFilesWithRawResponse(resource.files)
+
+    def list(
+        self,
+        *,
+        page_size: int | None = None,
+        page_token: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+    ) -> RawResponse[ListEnvironmentsResponsePage]:
+        """`environments.list()` with the same arguments, returning the RawResponse around its result."""
+        return to_raw_response_wrapper(self._resource.list)(
+            page_size=page_size,
+            page_token=page_token,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def create(
+        self,
+        *,
+        from_environment: str | None = None,
+        network: EnvironmentNetworkEgressAllowlistParam
+        | EnvironmentNetworkEgressAllowlist
+        | Literal["disabled"]
+        | str
+        | None = None,
+        sources: Sequence[SourceParam | Source] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+    ) -> RawResponse[Environment]:
+        """`environments.create()` with the same arguments, returning the RawResponse around its result."""
+        return to_raw_response_wrapper(self._resource.create)(
+            from_environment=from_environment,
+            network=network,
+            sources=sources,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def get(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+    ) -> RawResponse[Environment]:
+        """`environments.get()` with the same arguments, returning the RawResponse around its result."""
+        return to_raw_response_wrapper(self._resource.get)(
+            id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def delete(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+    ) -> RawResponse[Empty]:
+        """`environments.delete()` with the same arguments, returning the RawResponse around its result."""
+        return to_raw_response_wrapper(self._resource.delete)(
+            id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from functools import cached_property, partial
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from .._arguments import BodyCheck
 from .._config import Timeout
@@ -13,7 +13,7 @@ from .._helpers.webhooks import WebhooksHelpers
 from .._pages import Page
 from .._paths import path_segment
 from .._request import NOT_GIVEN, NotGiven, RequestOptions
-from .._response import to_raw_response_wrapper
+from .._response import RawResponse, to_raw_response_wrapper
 from .._update_mask import derive_update_mask
 from ..types import (
     Empty,
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 
 # Checks the arguments of create() before anything is sent.
-CREATE_BODY = BodyCheck(
+_CREATE_BODY = BodyCheck(
     "webhooks.create",
     {"": Webhook},
     {"name": ("name", "str"), "subscribed_events": ("subscribed_events", "list[str]"), "uri": ("uri", "str")},
@@ -40,7 +40,7 @@ CREATE_BODY = BodyCheck(
 )
 
 # Checks the arguments of update() before anything is sent.
-UPDATE_BODY = BodyCheck(
+_UPDATE_BODY = BodyCheck(
     "webhooks.update",
     {"": WebhookUpdate},
     {
@@ -53,7 +53,7 @@ UPDATE_BODY = BodyCheck(
 )
 
 # Checks the arguments of ping() before anything is sent.
-PING_BODY = BodyCheck(
+_PING_BODY = BodyCheck(
     "webhooks.ping",
     {"": PingWebhookRequest},
     {},
@@ -61,7 +61,7 @@ PING_BODY = BodyCheck(
 )
 
 # Checks the arguments of rotate_signing_secret() before anything is sent.
-ROTATE_SIGNING_SECRET_BODY = BodyCheck(
+_ROTATE_SIGNING_SECRET_BODY = BodyCheck(
     "webhooks.rotate_signing_secret",
     {"": RotateSigningSecretRequest},
     {
@@ -77,8 +77,8 @@ ROTATE_SIGNING_SECRET_BODY = BodyCheck(
 class ListWebhooksResponsePage(Page[ListWebhooksResponse, Webhook]):
     """A page of `webhooks.list()`; iterating it walks every item across pages."""
 
-    ITEMS_FIELD = "webhooks"
-    TOKEN_FIELD = "next_page_token"
+    ITEMS_FIELD: ClassVar[str] = "webhooks"
+    TOKEN_FIELD: ClassVar[str] = "next_page_token"
 
     @property
     def webhooks(self) -> list[Webhook] | None:
@@ -216,7 +216,7 @@ class Webhooks(WebhooksHelpers):
                 "uri": uri,
             },
             options=options,
-            body_check=CREATE_BODY,
+            body_check=_CREATE_BODY,
             idempotent=False,
         )
         return self._client._request(request, adapter_for(Webhook))
@@ -342,7 +342,7 @@ class Webhooks(WebhooksHelpers):
                 "uri": uri,
             },
             options=options,
-            body_check=UPDATE_BODY,
+            body_check=_UPDATE_BODY,
             idempotent=False,
         )
         return self._client._request(request, adapter_for(Webhook))
@@ -435,7 +435,7 @@ class Webhooks(WebhooksHelpers):
             query={},
             body={},
             options=options,
-            body_check=PING_BODY,
+            body_check=_PING_BODY,
             idempotent=False,
         )
         return self._client._request(request, adapter_for(PingWebhookResponse))
@@ -489,18 +489,198 @@ class Webhooks(WebhooksHelpers):
                 "revocation_behavior": revocation_behavior,
             },
             options=options,
-            body_check=ROTATE_SIGNING_SECRET_BODY,
+            body_check=_ROTATE_SIGNING_SECRET_BODY,
             idempotent=False,
         )
         return self._client._request(request, adapter_for(RotateSigningSecretResponse))
 
 
 class WebhooksWithRawResponse:
+    """The methods of `webhooks`, each returning the RawResponse (status, headers, request id) around
+    what it returns; `.parse()` gives that result."""
+
     def __init__(self, resource: Webhooks) -> None:
-        self.list = to_raw_response_wrapper(resource.list)
-        self.create = to_raw_response_wrapper(resource.create)
-        self.get = to_raw_response_wrapper(resource.get)
-        self.update = to_raw_response_wrapper(resource.update)
-        self.delete = to_raw_response_wrapper(resource.delete)
-        self.ping = to_raw_response_wrapper(resource.ping)
-        self.rotate_signing_secret = to_raw_response_wrapper(resource.rotate_signing_secret)
+        self._resource = resource
+
+    def list(
+        self,
+        *,
+        page_size: int | None = None,
+        page_token: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+    ) -> RawResponse[ListWebhooksResponsePage]:
+        """`webhooks.list()` with the same arguments, returning the RawResponse around its result."""
+        return to_raw_response_wrapper(self._resource.list)(
+            page_size=page_size,
+            page_token=page_token,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def create(
+        self,
+        *,
+        subscribed_events: Sequence[
+            Literal[
+                "batch.succeeded",
+                "batch.expired",
+                "batch.failed",
+                "interaction.requires_action",
+                "interaction.completed",
+                "interaction.failed",
+                "video.generated",
+            ]
+            | str
+        ],
+        uri: str,
+        name: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+    ) -> RawResponse[Webhook]:
+        """`webhooks.create()` with the same arguments, returning the RawResponse around its result."""
+        return to_raw_response_wrapper(self._resource.create)(
+            subscribed_events=subscribed_events,
+            uri=uri,
+            name=name,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def get(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+    ) -> RawResponse[Webhook]:
+        """`webhooks.get()` with the same arguments, returning the RawResponse around its result."""
+        return to_raw_response_wrapper(self._resource.get)(
+            id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def update(
+        self,
+        id: str,
+        *,
+        update_mask: str | None = None,
+        name: str | None = None,
+        state: Literal["enabled", "disabled", "disabled_due_to_failed_deliveries"] | str | None = None,
+        subscribed_events: Sequence[
+            Literal[
+                "batch.succeeded",
+                "batch.expired",
+                "batch.failed",
+                "interaction.requires_action",
+                "interaction.completed",
+                "interaction.failed",
+                "video.generated",
+            ]
+            | str
+        ]
+        | None = None,
+        uri: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+    ) -> RawResponse[Webhook]:
+        """`webhooks.update()` with the same arguments, returning the RawResponse around its result."""
+        return to_raw_response_wrapper(self._resource.update)(
+            id,
+            update_mask=update_mask,
+            name=name,
+            state=state,
+            subscribed_events=subscribed_events,
+            uri=uri,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def delete(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+    ) -> RawResponse[Empty]:
+        """`webhooks.delete()` with the same arguments, returning the RawResponse around its result."""
+        return to_raw_response_wrapper(self._resource.delete)(
+            id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def ping(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+    ) -> RawResponse[PingWebhookResponse]:
+        """`webhooks.ping()` with the same arguments, returning the RawResponse around its result."""
+        return to_raw_response_wrapper(self._resource.ping)(
+            id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def rotate_signing_secret(
+        self,
+        id: str,
+        *,
+        revocation_behavior: Literal["revoke_previous_secrets_after_h24", "revoke_previous_secrets_immediately"]
+        | str
+        | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+    ) -> RawResponse[RotateSigningSecretResponse]:
+        """`webhooks.rotate_signing_secret()` with the same arguments, returning the RawResponse around its result."""
+        return to_raw_response_wrapper(self._resource.rotate_signing_secret)(
+            id,
+            revocation_behavior=revocation_behavior,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )

@@ -53,7 +53,7 @@ class Deliveries(ResourceState):
 
     def __init__(self) -> None:
         super().__init__()
-        self.changed = threading.Condition(self.lock)
+        self.changed: threading.Condition = threading.Condition(self.lock)
         self.reset()
 
     def reset(self) -> None:
@@ -61,7 +61,7 @@ class Deliveries(ResourceState):
             self.sent: list[Delivery] = []
             self.announced: set[str] = set()
             # Signs deliveries to `webhook_config.uris` (a registered webhook uses its own secrets).
-            self.secret = new_signing_secret()
+            self.secret: str = new_signing_secret()
 
     def record(self, delivery: Delivery) -> None:
         with self.changed:

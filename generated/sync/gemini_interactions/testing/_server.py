@@ -77,19 +77,19 @@ class InteractionsTestServer:
         self.access_tokens = access_tokens
         self.revision = revision
         self.host = host
-        self.port = port
+        self.port: int = port
         self.default_scenario = default_scenario
         self.fallback_scenario = fallback_scenario
         self.validate_request = validate_request
         self.require_revision = require_revision
         self.ssl_context = ssl_context
         # Routes served by this server (a copy of `ROUTERS`; add to it for one server only).
-        self.router = Router()
+        self.router: Router = Router()
         for router in ROUTERS:
             self.router.include(router)
         # Scenario selectors tried in order for every create request (a copy of `DEFAULT_SELECTORS`).
         self.selectors: list[Selector] = list(DEFAULT_SELECTORS)
-        self.recorder = Recorder()
+        self.recorder: Recorder = Recorder()
         self._catalog = ScenarioCatalog()
         self._fault_policy = FaultPolicy(as_faults(faults))
         self._states = StateRegistry()
