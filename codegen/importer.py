@@ -460,11 +460,6 @@ def _merge_enum(
 # --------------------------------------------------------------------------- writing
 
 
-def _block_dump(key: str, value: Any, indent: int) -> str:
-    """One `key: value` block at `indent`, in the spec's layout: block mappings, short leaves on one line."""
-    return _emit(key, value, indent)
-
-
 def _scalar(value: Any) -> str:
     text = yaml.safe_dump(value, default_flow_style=True, width=10_000).strip()
     return text.removesuffix("\n...").strip()
@@ -496,6 +491,7 @@ def _is_ref(value: Any) -> bool:
 
 
 def _emit(key: str, value: Any, indent: int) -> str:
+    """One `key: value` block at `indent`, in the spec's layout: block mappings, short leaves on one line."""
     pad = " " * indent
     head = f"{pad}{_scalar(key)}:"
     if isinstance(value, dict) and value and not (_is_leaf(value) and len(_flow(value)) + len(head) < 110):

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from gemini_interactions._stream_state import DONE_DATA
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -32,13 +34,13 @@ class Transcript:
     def sse_bytes(self) -> bytes:
         """The stream as the server sends it; where the guide elides the end, it ends with [DONE]."""
         events = list(self.events)
-        if events[-1][1] != "[DONE]":
-            events.append(("done", "[DONE]"))
+        if events[-1][1] != DONE_DATA:
+            events.append(("done", DONE_DATA))
         return "".join(f"event: {name}\ndata: {data}\n\n" for name, data in events).encode()
 
     def payloads(self) -> list[dict[str, Any]]:
         """The JSON objects of the events the clients yield ([DONE] ends the stream, it is no event)."""
-        return [json.loads(data) for _, data in self.events if data != "[DONE]"]
+        return [json.loads(data) for _, data in self.events if data != DONE_DATA]
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from typing import Any
 import gemini_interactions
 import gemini_interactions_async
 import pytest
+from gemini_interactions._stream_state import DONE_DATA
 from gemini_interactions.testing import InteractionsTestServer
 
 from tests import guide
@@ -112,4 +113,4 @@ def test_transcripts_are_json() -> None:
     for section in WITH_TRANSCRIPT:
         assert section.transcript is not None
         for _, data in section.transcript.events:
-            assert data == "[DONE]" or isinstance(json.loads(data), dict)
+            assert data == DONE_DATA or isinstance(json.loads(data), dict)

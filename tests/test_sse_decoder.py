@@ -7,7 +7,8 @@ the sseclient-py based one used by the sync package; both share the framer.
 from __future__ import annotations
 
 import itertools
-import time
+import sys
+import tracemalloc
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -498,24 +499,52 @@ def test_simple_shapes_sseclient_agrees(name: str | None, value: str, last_id: s
 
 
 # --------------------------------------------------------------------------
-# Cost: linear in bytes, judged by a ratio of timings, not absolute numbers.
+# Cost: linear in bytes, judged by the bytes allocated (deterministic), never by timings.
 
 
-def _best_time(fn: Callable[[], object], repeat: int = 3) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
+def _bytes_allocated(fn: Callable[[], object]) -> int:
+    """The bytes `fn` allocates, summed line by line: each executed Python line's peak above what was
+    live when it began (tracemalloc). The quadratic mistakes a decoder can make -- a buffer re-joined or
+    re-concatenated per chunk, a value grown by `+=` per line (sseclient-py's way) -- copy a growing
+    object once per step and sum to n^2; building each piece once sums to n. Unlike a timing, the
+    figure does not depend on the machine's load."""
+    total = 0
+    base = 0
+
+    def step(frame: Any, event: str, arg: Any) -> Any:
+        nonlocal total, base
+        current, peak = tracemalloc.get_traced_memory()
+        total += peak - base
+        tracemalloc.reset_peak()
+        base = current
+        return step
+
+    previous = sys.gettrace()  # a coverage tracer, say
+    was_tracing = tracemalloc.is_tracing()
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        base = tracemalloc.get_traced_memory()[0]
+        sys.settrace(step)
+        try:
+            fn()
+        finally:
+            sys.settrace(previous)
+        current, peak = tracemalloc.get_traced_memory()
+        return total + peak - base
+    finally:
+        if not was_tracing:
+            tracemalloc.stop()
 
 
-# Timing ratios only cover work done in small, cache-resident steps. Whole
-# 4 vs 16 MiB events were tried: on this kind of machine their ratio swings
-# from 4x to 25x with cache and page-fault effects of the one big join/decode
-# at dispatch (straight-line C calls, linear by construction) -- noise, not
-# algorithm. What could go quadratic is the framer's per-chunk work and the
-# per-line work of the block parsers, and those are timed below.
+def _grows_linearly(small: int, large: int) -> bool:
+    """4x the input: linear work allocates ~4x, quadratic ~16x; 8 is between them, far from both."""
+    return large < 8 * small
+
+
+# What could go quadratic is the framer's per-chunk work and the per-line work of the block parsers.
+# Re-scanning pending bytes without copying them allocates nothing: that is counted by
+# test_large_event_pending_pieces_not_rescanned.
 
 
 def test_long_line_in_many_chunks_is_linear() -> None:
@@ -527,39 +556,25 @@ def test_long_line_in_many_chunks_is_linear() -> None:
         dec.feed(b"data: ")
         for _ in range(n_chunks):
             assert dec.feed(chunk) == []
-        decoders[:] = [dec]  # the dispatching chunk is fed after timing
+        decoders[:] = [dec]  # the dispatching chunk is fed after counting
 
-    feed_line(64)  # warm up
-    small = _best_time(lambda: feed_line(256), repeat=5)
-    large = _best_time(lambda: feed_line(1024), repeat=5)
-    # 4x the bytes and chunks: linear is ~4x, quadratic would be ~16x.
-    assert large / small < 8, (small, large)
+    small, large = _bytes_allocated(lambda: feed_line(256)), _bytes_allocated(lambda: feed_line(1024))
+    assert _grows_linearly(small, large), (small, large)
     (ev,) = decoders[0].feed(b"\n\n")
     assert len(ev.data) == 1024 * len(chunk)
 
 
 def test_framer_cost_per_chunk_does_not_grow() -> None:
-    # Feed a 16 MiB line in 64 KiB chunks; the last quarter of the chunks must
-    # cost about what the first quarter did (re-scanning or re-joining the
-    # pending bytes would make it ~7x).
-    chunk = b"QUJD" * (1 << 14)
-    quarter = 64
-    warm = SSEDecoder()
-    for _ in range(quarter):
-        warm.feed(chunk)
+    # Feed a 4 MiB line in 16 KiB chunks: no chunk of the last quarter may allocate more than a chunk's
+    # size, as copying the pending bytes would (then the last chunks would allocate MiBs each).
+    chunk = b"QUJD" * (1 << 12)
     dec = SSEDecoder()
     dec.feed(b"data: ")
-
-    def feed_quarter() -> float:
-        # The cheapest chunk of the quarter: a busy machine only ever makes a chunk slower.
-        return min(_best_time(lambda: dec.feed(chunk), 1) for _ in range(quarter))
-
-    first = feed_quarter()
-    feed_quarter()
-    feed_quarter()
-    last = feed_quarter()
-    assert last / first < 3, (first, last)
-    assert len(dec.feed(b"\n\n")[0].data) == 4 * quarter * len(chunk)
+    for _ in range(3 * 64):
+        assert dec.feed(chunk) == []
+    last = [_bytes_allocated(lambda: dec.feed(chunk)) for _ in range(64)]
+    assert max(last) < len(chunk), max(last)
+    assert len(dec.feed(b"\n\n")[0].data) == 4 * 64 * len(chunk)
 
 
 @pytest.mark.parametrize("name", sorted(PARSERS))
@@ -571,12 +586,8 @@ def test_many_line_block_is_linear(name: str) -> None:
         (ev,) = SSEDecoder(parser).feed(stream)
         assert ev.data.count("\n") == lines - 1
 
-    # Both sizes well past the CPU caches (1 and 4 MiB) and best of 5: under load on a shared
-    # machine, a 0.25 MiB block timed against a 1 MiB one measured cache effects, not the algorithm.
-    run(16000)  # warm up
-    small = _best_time(lambda: run(16000), repeat=5)
-    large = _best_time(lambda: run(64000), repeat=5)
-    assert large / small < 8, (small, large)
+    small, large = _bytes_allocated(lambda: run(1000)), _bytes_allocated(lambda: run(4000))
+    assert _grows_linearly(small, large), (small, large)
 
 
 def test_large_event_pending_pieces_not_rescanned() -> None:

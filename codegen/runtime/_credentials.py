@@ -17,7 +17,7 @@ from ._version import PACKAGE_NAME
 if TYPE_CHECKING:
     from ._request import PreparedRequest
 
-#: The auth headers of a request, from a function you give the client (called before every request).
+# The auth headers of a request, from a function you give the client (called before every request).
 AuthHeaders = Callable[[], Mapping[str, str]]
 
 

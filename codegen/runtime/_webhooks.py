@@ -33,9 +33,9 @@ __all__ = [
     "verify_signature",
 ]
 
-#: How far a delivery's timestamp may be from now, either way (seconds): older is a replay, newer a bad clock.
+# How far a delivery's timestamp may be from now, either way (seconds): older is a replay, newer a bad clock.
 DEFAULT_TOLERANCE = 300
-#: Where the secret is read from when the caller passes none.
+# Where the secret is read from when the caller passes none.
 SECRET_ENV = "GEMINI_WEBHOOK_SECRET"
 SECRET_PREFIX = "whsec_"
 

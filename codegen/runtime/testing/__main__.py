@@ -1,4 +1,4 @@
-"""``python -m <package>.testing``: run the fake Interactions API in the foreground."""
+"""`python -m <package>.testing`: run the fake Interactions API in the foreground."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The HTTP side of the fake server: read a request, hand it to the server, write the :class:`Response`."""
+"""The HTTP side of the fake server: read a request, hand it to the server, write the `Response`."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Routes: ``METHOD`` + path pattern -> handler function, and the API error a handler raises."""
+"""Routes: `METHOD` + path pattern -> handler function, and the API error a handler raises."""
 
 from __future__ import annotations
 
@@ -12,17 +12,17 @@ if TYPE_CHECKING:
 
 __all__ = ["ApiError", "Handler", "Route", "Router"]
 
-#: A route's handler: reads the request from the exchange and answers through it (or raises ApiError).
+# A route's handler: reads the request from the exchange and answers through it (or raises ApiError).
 Handler = Callable[["Exchange"], None]
 
-# ``{name}`` is one path segment (up to ``/`` or ``:``, so ``{id}:cancel`` works); ``{name=**}`` is the rest of the
-# path, slashes included (file paths); ``{api_version}`` is ``v1``, ``v1beta``, ``v1alpha2``...
+# `{name}` is one path segment (up to `/` or `:`, so `{id}:cancel` works); `{name=**}` is the rest of the
+# path, slashes included (file paths); `{api_version}` is `v1`, `v1beta`, `v1alpha2`...
 _PLACEHOLDER = re.compile(r"\{(?P<name>[a-z_][a-z0-9_]*)(?P<rest>=\*\*)?\}")
 _VERSION = r"v\d+[a-z0-9]*"
 
 
 class ApiError(Exception):
-    """An error answer in the API's shape (``{"error": {"code", "message"}}``) with its HTTP status."""
+    """An error answer in the API's shape (`{"error": {"code", "message"}}`) with its HTTP status."""
 
     def __init__(self, status: int, code: str, message: str) -> None:
         super().__init__(message)
@@ -55,19 +55,19 @@ class Route:
     method: str
     pattern: str
     handler: Handler
-    #: False for routes that check no API key (e.g. a receiver that the server itself calls).
+    # False for routes that check no API key (e.g. a receiver that the server itself calls).
     auth: bool
     regex: re.Pattern[str]
 
     def match(self, path: str) -> dict[str, str] | None:
-        """The path parameters (plus ``_prefix``) when ``path`` fits the pattern, else ``None``."""
+        """The path parameters (plus `_prefix`) when `path` fits the pattern, else `None`."""
         found = self.regex.match(path)
         return None if found is None else found.groupdict()
 
 
 @dataclass(frozen=True)
 class Resolved:
-    """The outcome of routing a request: its route and path parameters, or ``route=None`` (405)."""
+    """The outcome of routing a request: its route and path parameters, or `route=None` (405)."""
 
     route: Route | None
     params: dict[str, str]
@@ -85,7 +85,7 @@ class Router:
         self.routes: list[Route] = []
 
     def route(self, method: str, pattern: str, *, auth: bool = True) -> Callable[[Handler], Handler]:
-        """Decorator: register ``handler`` for ``method`` (GET, POST, PUT, PATCH, DELETE) on ``pattern``."""
+        """Decorator: register `handler` for `method` (GET, POST, PUT, PATCH, DELETE) on `pattern`."""
 
         def register(handler: Handler) -> Handler:
             self.add(method, pattern, handler, auth=auth)
@@ -100,11 +100,11 @@ class Router:
         self.routes.extend(other.routes)
 
     def resolve(self, method: str, path: str) -> Resolved:
-        """The route for ``method`` on ``path``; ApiError 404 when no pattern fits the path at all.
+        """The route for `method` on `path`; ApiError 404 when no pattern fits the path at all.
 
         When several patterns fit, the one explaining most of the path (shortest
-        prefix) wins, so ``/upload/v1beta/...`` reaches an upload route before a
-        route for ``/v1beta/...`` mounted under an ``/upload`` prefix.
+        prefix) wins, so `/upload/v1beta/...` reaches an upload route before a
+        route for `/v1beta/...` mounted under an `/upload` prefix.
         """
         fitting: list[tuple[int, int, Route, dict[str, str]]] = []
         for order, route in enumerate(self.routes):

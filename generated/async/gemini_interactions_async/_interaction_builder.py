@@ -453,7 +453,7 @@ def apply_delta(step: dict[str, Any], delta: dict[str, Any]) -> None:
     """Fold one `step.delta` payload into a step's JSON object (in place).
 
     `arguments_delta` pieces are collected under the private key "_arguments_buffer" until
-    :func:`finish_step`. Each call joins the step's strings again: to fold many deltas, use
+    `finish_step`. Each call joins the step's strings again: to fold many deltas, use
     InteractionBuilder, which joins once."""
     _apply(step, delta)
     _settle(step)

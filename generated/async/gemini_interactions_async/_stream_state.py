@@ -24,8 +24,9 @@ logger = logging.getLogger(__name__.rsplit(".", 1)[0])
 
 E = TypeVar("E")
 
-DONE_SENTINEL = "[DONE]"
-DONE_BYTES = DONE_SENTINEL.encode()
+# The data of the block that ends every stream: the API's terminator, no event.
+DONE_DATA = "[DONE]"
+_DONE_DATA_BYTES = DONE_DATA.encode()  # the same, to compare undecoded data with
 LARGE_EVENT = 1 << 20
 TERMINAL_EVENT_TYPES = frozenset({"interaction.completed", "error"})
 DEFAULT_MAX_RECONNECTS = 3
@@ -112,7 +113,7 @@ class StreamState(Generic[E]):
             else:
                 raw = simple_data(block)
             own_id = ""
-            if raw is None or raw == DONE_BYTES:
+            if raw is None or raw == _DONE_DATA_BYTES:
                 event, own_id = self._general(block)
             elif len(raw) > LARGE_EVENT:
                 # Let go of the block (a 20 MiB image, say): while the str is built, its bytes are
@@ -214,7 +215,7 @@ class StreamState(Generic[E]):
             _raise_bare_error(block)
             return None, ""
         data = sse.data
-        if data == DONE_SENTINEL:
+        if data == DONE_DATA:
             self.finished = True
             return None, ""
         try:

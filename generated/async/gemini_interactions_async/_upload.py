@@ -37,14 +37,14 @@ __all__ = [
 ]
 
 DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024
-#: How many times in a row an upload is resumed without the server's offset moving before it gives up.
+# How many times in a row an upload is resumed without the server's offset moving before it gives up.
 MAX_RESUMES_WITHOUT_PROGRESS = 3
-#: Headers that carry the caller's credentials: sent to the API's own origin only.
+# Headers that carry the caller's credentials: sent to the API's own origin only.
 CREDENTIAL_HEADERS = frozenset({"x-goog-api-key", "authorization"})
 
-#: What `upload` takes: the bytes themselves, a binary file object (read from where it stands) or a path.
+# What `upload` takes: the bytes themselves, a binary file object (read from where it stands) or a path.
 FileSource = Union[bytes, bytearray, memoryview, IO[bytes], str, "os.PathLike[str]"]
-#: Told the bytes the server has confirmed so far and the total (`lambda sent, total: bar.update(sent - bar.n)`).
+# Told the bytes the server has confirmed so far and the total (`lambda sent, total: bar.update(sent - bar.n)`).
 Progress = Callable[[int, int], object]
 
 

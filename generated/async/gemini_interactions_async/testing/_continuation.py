@@ -1,13 +1,13 @@
 # Copied from codegen/runtime/testing/_continuation.py by `nox -s generate` - edit it there, not here.
 """Continuation hops for the fake server: the tokens it issues, and checking a hop as the API does.
 
-A scenario whose interaction stops with ``"status": "requires_continuation"`` names the scenario
-of its next hop in ``continues_with``. Its ``interaction.completed`` event (and the stored
-Interaction) get a fresh ``continuation_token``; a ``status_update`` item of its steps with
-``"checkpoint": true`` gets one too. A create carrying a token is a hop: with ``store`` on it
-must name the interaction that issued the token as ``previous_interaction_id`` and send no
-``input``; with ``store=False`` it must resend the original ``input``. Anything else is a 400,
-and the hop is served by the ``continues_with`` scenario. ``"hands_back_token": true`` makes a
+A scenario whose interaction stops with `"status": "requires_continuation"` names the scenario
+of its next hop in `continues_with`. Its `interaction.completed` event (and the stored
+Interaction) get a fresh `continuation_token`; a `status_update` item of its steps with
+`"checkpoint": true` gets one too. A create carrying a token is a hop: with `store` on it
+must name the interaction that issued the token as `previous_interaction_id` and send no
+`input`; with `store=False` it must resend the original `input`. Anything else is a 400,
+and the hop is served by the `continues_with` scenario. `"hands_back_token": true` makes a
 hop return the very token it was started with (a server stuck without progress)."""
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ REQUIRES_CONTINUATION = "requires_continuation"
 
 
 class HopRejectedError(Exception):
-    """A continuation hop the API would refuse: ``status`` and ``message`` for the error answer."""
+    """A continuation hop the API would refuse: `status` and `message` for the error answer."""
 
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
@@ -50,7 +50,7 @@ class Grant:
 
 
 class HopLedger(ResourceState):
-    """Every continuation token the server issued (``server.state(HopLedger)``)."""
+    """Every continuation token the server issued (`server.state(HopLedger)`)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -129,7 +129,7 @@ class HopLedger(ResourceState):
 
 
 def by_continuation_token(selection: Selection) -> Scenario | None:
-    """A create carrying a ``continuation_token`` is a hop: the issuing scenario's ``continues_with`` answers it."""
+    """A create carrying a `continuation_token` is a hop: the issuing scenario's `continues_with` answers it."""
     try:
         name = selection.server.state(HopLedger).hop_scenario(selection.body)
     except HopRejectedError as exc:

@@ -1,10 +1,10 @@
 # Copied from codegen/runtime/testing/_conversation.py by `nox -s generate` - edit it there, not here.
 """Multi-turn checks the real API makes, so conversation helpers are tested against them.
 
-A turn chained with ``previous_interaction_id`` needs a stored earlier interaction. A stateless turn
-(``store: false``) resends the history as ``input``: every ``thought`` step in it must carry the
+A turn chained with `previous_interaction_id` needs a stored earlier interaction. A stateless turn
+(`store: false`) resends the history as `input`: every `thought` step in it must carry the
 signature this server issued with it (the API answers 400 when one is missing), and every
-``function_result`` must follow the ``function_call`` it answers."""
+`function_result` must follow the `function_call` it answers."""
 
 from __future__ import annotations
 

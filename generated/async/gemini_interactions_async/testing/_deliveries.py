@@ -3,10 +3,10 @@
 
 An interaction created with `webhook_config.uris` is announced to those URIs when it finishes
 (`interaction.completed`, `.failed`, `.requires_action`), signed with the server's own secret
-(:attr:`Deliveries.secret`); every enabled registered webhook subscribed to the event gets it too,
+(`Deliveries.secret`); every enabled registered webhook subscribed to the event gets it too,
 signed with each of its live secrets (all of them during a rotation's overlap). `:ping` sends a
 `webhook.ping`. Deliveries run on a thread after the answer has gone out and are recorded in
-:attr:`Deliveries.sent` (:meth:`Deliveries.wait_for` waits for them). Only loopback hosts are
+`Deliveries.sent` (`Deliveries.wait_for` waits for them). Only loopback hosts are
 delivered to: any other URI is recorded as refused, never contacted."""
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ class Deliveries(ResourceState):
         with self.lock:
             self.sent: list[Delivery] = []
             self.announced: set[str] = set()
-            #: Signs deliveries to `webhook_config.uris` (a registered webhook uses its own secrets).
+            # Signs deliveries to `webhook_config.uris` (a registered webhook uses its own secrets).
             self.secret: str = new_signing_secret()
 
     def record(self, delivery: Delivery) -> None:

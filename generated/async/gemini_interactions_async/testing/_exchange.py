@@ -21,11 +21,11 @@ _TRUE = frozenset({"1", "true", "yes", "on"})
 
 
 class Exchange:
-    """The request (path parameters, query, headers, body; the rest in :attr:`record`) and the ways to answer it.
+    """The request (path parameters, query, headers, body; the rest in `record`) and the ways to answer it.
 
-    Handlers answer exactly once, through :meth:`send_json`, :meth:`send_stream`,
-    :meth:`send_bytes` or :meth:`send_error` (or by raising :class:`ApiError`);
-    passing the request's :class:`Faults` applies them to the answer.
+    Handlers answer exactly once, through `send_json`, `send_stream`,
+    `send_bytes` or `send_error` (or by raising `ApiError`);
+    passing the request's `Faults` applies them to the answer.
     """
 
     def __init__(
@@ -38,7 +38,7 @@ class Exchange:
     ) -> None:
         self.server = server
         self.record = record
-        #: The path pattern's placeholders, e.g. ``{"api_version": "v1beta", "id": "v1_..."}``.
+        # The path pattern's placeholders, e.g. `{"api_version": "v1beta", "id": "v1_..."}`.
         self.params = dict(params)
         self._body_error = body_error
         self._write = write
@@ -58,7 +58,7 @@ class Exchange:
         return self.record.raw_body
 
     def flag(self, name: str) -> bool:
-        """A boolean query parameter (``?stream=true``)."""
+        """A boolean query parameter (`?stream=true`)."""
         return self.query.get(name, "").lower() in _TRUE
 
     def json_object(self) -> dict[str, Any]:
@@ -71,9 +71,9 @@ class Exchange:
         return body
 
     def faults(self, scenario: str, kind: str) -> Faults:
-        """The faults for this request, answered from ``scenario``; ``kind`` is what ``Faults.on`` names.
+        """The faults for this request, answered from `scenario`; `kind` is what `Faults.on` names.
 
-        Records the scenario and the faults on :attr:`record` and counts the attempt.
+        Records the scenario and the faults on `record` and counts the attempt.
         """
         self.record.scenario = scenario
         try:
@@ -122,7 +122,7 @@ class Exchange:
         self.send(response)
 
     def send_stream(self, events: Sequence[Mapping[str, Any]], faults: Faults | None = None) -> None:
-        """Server-sent events, then ``[DONE]``, with the stream faults applied."""
+        """Server-sent events, then `[DONE]`, with the stream faults applied."""
         self.send(stream_response(events, faults or Faults()))
 
     def send_error(self, status: int, code: str, message: str, headers: Sequence[tuple[str, str]] = ()) -> None:

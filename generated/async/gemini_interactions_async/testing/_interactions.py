@@ -23,12 +23,12 @@ router = Router()
 
 
 def now() -> str:
-    """A timestamp as the API writes ``created``/``updated``."""
+    """A timestamp as the API writes `created`/`updated`."""
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
 def owner_of(scenario: Scenario, body: Mapping[str, Any]) -> dict[str, str]:
-    """``{"model": ...}`` or ``{"agent": ...}``: the request's, else the scenario's."""
+    """`{"model": ...}` or `{"agent": ...}`: the request's, else the scenario's."""
     if isinstance(body.get("agent"), str):
         return {"agent": body["agent"]}
     if isinstance(body.get("model"), str):
@@ -54,7 +54,7 @@ class StoredInteraction:
     queued_until: int = 0  # polls answer "queued" while more than this many remain
 
     def snapshot(self, *, include_input: bool = False) -> dict[str, Any]:
-        """The Interaction resource as ``GET`` (non-streamed) would return it now."""
+        """The Interaction resource as `GET` (non-streamed) would return it now."""
         if self.polls_remaining > 0:
             result: dict[str, Any] = {
                 "id": self.id,
@@ -144,7 +144,7 @@ class InteractionStore(ResourceState):
             return stored.snapshot()
 
     def poll(self, stored: StoredInteraction, include_input: bool) -> dict[str, Any]:
-        """A non-streamed ``GET``: the snapshot now; a background run is one poll closer to done."""
+        """A non-streamed `GET`: the snapshot now; a background run is one poll closer to done."""
         with self.lock:
             result = stored.snapshot(include_input=include_input)
             if stored.polls_remaining > 0:
@@ -152,7 +152,7 @@ class InteractionStore(ResourceState):
             return result
 
     def replay(self, stored: StoredInteraction, last_event_id: str | None) -> list[dict[str, Any]]:
-        """A streamed ``GET``: the events after ``last_event_id`` (all without it); the run counts as done."""
+        """A streamed `GET`: the events after `last_event_id` (all without it); the run counts as done."""
         with self.lock:
             events = list(stored.events)
             stored.polls_remaining = 0

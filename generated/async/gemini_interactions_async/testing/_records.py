@@ -28,9 +28,9 @@ class RecordedRequest:
     interaction_id: str | None = None
     status: int | None = None
     faults: str = ""
-    #: (host, port) of the client's end of the TCP connection: equal ports mean a reused connection.
+    # (host, port) of the client's end of the TCP connection: equal ports mean a reused connection.
     client_address: tuple[str, int] = ("", 0)
-    #: Sent back in the ``x-request-id`` response header.
+    # Sent back in the `x-request-id` response header.
     request_id: str = ""
 
     def header(self, name: str) -> str | None:
@@ -89,7 +89,7 @@ class Recorder:
             return list(self._disconnects)
 
     def attempt(self, scenario: str) -> None:
-        """Count one request answered from ``scenario``."""
+        """Count one request answered from `scenario`."""
         with self._lock:
             self._attempts[scenario] = self._attempts.get(scenario, 0) + 1
 

@@ -2,9 +2,9 @@
 """Which scenario answers a create request: the registered scenarios and the selectors, in one place.
 
 A selector looks at what the request carries and returns the scenario to
-answer with, or ``None`` to let the next selector decide; it may raise
-:class:`ApiError` to reject the request. :data:`DEFAULT_SELECTORS` is the
-built-in order; each server has its own copy in ``server.selectors``.
+answer with, or `None` to let the next selector decide; it may raise
+`ApiError` to reject the request. `DEFAULT_SELECTORS` is the
+built-in order; each server has its own copy in `server.selectors`.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ class ScenarioCatalog:
 class Selection:
     """What a selector sees: the create request and the server's scenario settings.
 
-    ``server`` reaches the resources' state (``selection.server.state(InteractionStore)``)
+    `server` reaches the resources' state (`selection.server.state(InteractionStore)`)
     for selectors that continue an earlier interaction.
     """
 
@@ -70,7 +70,7 @@ class Selection:
     body: Mapping[str, Any]
     headers: Mapping[str, str]
     catalog: ScenarioCatalog
-    #: The scenario of the interaction named by ``previous_interaction_id`` (None when unknown or absent).
+    # The scenario of the interaction named by `previous_interaction_id` (None when unknown or absent).
     previous_scenario: str | None
     default_scenario: str | None
     fallback_scenario: str
@@ -80,7 +80,7 @@ Selector = Callable[[Selection], "Scenario | None"]
 
 
 def by_header(selection: Selection) -> Scenario | None:
-    """``x-test-scenario: NAME`` picks NAME (400 when unknown)."""
+    """`x-test-scenario: NAME` picks NAME (400 when unknown)."""
     name = selection.headers.get("x-test-scenario")
     if not name:
         return None
@@ -91,13 +91,13 @@ def by_header(selection: Selection) -> Scenario | None:
 
 
 def by_previous_next(selection: Selection) -> Scenario | None:
-    """A follow-up of an interaction whose scenario names a ``next`` gets that scenario."""
+    """A follow-up of an interaction whose scenario names a `next` gets that scenario."""
     previous = selection.catalog.find(selection.previous_scenario)
     return selection.catalog.find(previous.next) if previous is not None and previous.next else None
 
 
 def by_default(selection: Selection) -> Scenario | None:
-    """The server's ``default_scenario`` (500 when it names no scenario)."""
+    """The server's `default_scenario` (500 when it names no scenario)."""
     name = selection.default_scenario
     if not name:
         return None
@@ -108,7 +108,7 @@ def by_default(selection: Selection) -> Scenario | None:
 
 
 def by_match_rules(selection: Selection) -> Scenario | None:
-    """The scenarios' ``match`` rules: highest priority, then most specific, then last registered."""
+    """The scenarios' `match` rules: highest priority, then most specific, then last registered."""
     catalog = selection.catalog
     candidates = [s for s in catalog.all().values() if s.matches(selection.body, selection.previous_scenario)]
     if not candidates:
@@ -117,7 +117,7 @@ def by_match_rules(selection: Selection) -> Scenario | None:
 
 
 def by_fallback(selection: Selection) -> Scenario | None:
-    """The ``fallback_scenario`` when nothing else chose one."""
+    """The `fallback_scenario` when nothing else chose one."""
     return selection.catalog.find(selection.fallback_scenario)
 
 

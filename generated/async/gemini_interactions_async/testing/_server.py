@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 __all__ = ["ROUTERS", "InteractionsTestServer"]
 
-#: The route tables every server serves, in order; a new resource module adds its ``router`` here.
+# The route tables every server serves, in order; a new resource module adds its `router` here.
 ROUTERS: tuple[Router, ...] = (_interactions.router, _platform.router, _files.router)
 
 ScenarioSource = Union[Scenario, Mapping[str, Any], str, "os.PathLike[str]"]
@@ -41,17 +41,17 @@ class InteractionsTestServer:
     >>> with InteractionsTestServer() as server:  # doctest: +SKIP
     ...     client = Client(api_key="test-key", base_url=server.base_url)
 
-    ``scenarios`` (one source or an iterable of them) adds :class:`Scenario`
-    objects, dicts in the scenario JSON format, or paths to ``.json``/``.sse`` files or directories of them, on top
-    of the built-in scenarios (same name replaces a built-in). ``api_key=None``
-    disables the key check. ``faults`` (a :class:`Faults`, mapping or spec
-    string) applies to every request. ``validate_request=None`` disables body
-    validation. ``ssl_context`` (a server-side :class:`ssl.SSLContext` with its
-    certificate loaded) serves HTTPS instead of HTTP. ``access_tokens`` (a container
-    of bearer tokens) requires OAuth-style ``Authorization: Bearer`` instead of a key.
+    `scenarios` (one source or an iterable of them) adds `Scenario`
+    objects, dicts in the scenario JSON format, or paths to `.json`/`.sse` files or directories of them, on top
+    of the built-in scenarios (same name replaces a built-in). `api_key=None`
+    disables the key check. `faults` (a `Faults`, mapping or spec
+    string) applies to every request. `validate_request=None` disables body
+    validation. `ssl_context` (a server-side `ssl.SSLContext` with its
+    certificate loaded) serves HTTPS instead of HTTP. `access_tokens` (a container
+    of bearer tokens) requires OAuth-style `Authorization: Bearer` instead of a key.
 
-    Extension points (see the package docstring): ``router`` (routes),
-    ``selectors`` (scenario selection) and :meth:`state` (resource state).
+    Extension points (see the package docstring): `router` (routes),
+    `selectors` (scenario selection) and `state` (resource state).
     """
 
     def __init__(
@@ -72,8 +72,8 @@ class InteractionsTestServer:
         access_tokens: Container[str] | None = None,
     ) -> None:
         self.api_key = api_key
-        #: When set, requests need ``Authorization: Bearer <token>`` with a token in it (keys are not accepted);
-        #: remove a token from it to make it expire.
+        # When set, requests need `Authorization: Bearer <token>` with a token in it (keys are not accepted);
+        # remove a token from it to make it expire.
         self.access_tokens = access_tokens
         self.revision = revision
         self.host = host
@@ -83,11 +83,11 @@ class InteractionsTestServer:
         self.validate_request = validate_request
         self.require_revision = require_revision
         self.ssl_context = ssl_context
-        #: Routes served by this server (a copy of :data:`ROUTERS`; add to it for one server only).
+        # Routes served by this server (a copy of `ROUTERS`; add to it for one server only).
         self.router: Router = Router()
         for router in ROUTERS:
             self.router.include(router)
-        #: Scenario selectors tried in order for every create request (a copy of ``DEFAULT_SELECTORS``).
+        # Scenario selectors tried in order for every create request (a copy of `DEFAULT_SELECTORS`).
         self.selectors: list[Selector] = list(DEFAULT_SELECTORS)
         self.recorder: Recorder = Recorder()
         self._catalog = ScenarioCatalog()
@@ -153,7 +153,7 @@ class InteractionsTestServer:
 
     @property
     def base_url(self) -> str:
-        """``http://HOST:PORT`` (``https://`` with an ssl_context); no API version: clients append ``/v1beta/...``."""
+        """`http://HOST:PORT` (`https://` with an ssl_context); no API version: clients append `/v1beta/...`."""
         if self._httpd is None:
             raise RuntimeError("server not started")
         host = self.host if ":" not in self.host else f"[{self.host}]"
@@ -161,7 +161,7 @@ class InteractionsTestServer:
         return f"{scheme}://{host}:{self.port}"
 
     def url(self, path: str = "", api_version: str = "v1beta") -> str:
-        """Absolute URL of ``/{api_version}/interactions{path}``."""
+        """Absolute URL of `/{api_version}/interactions{path}`."""
         return f"{self.base_url}/{api_version}/interactions{path}"
 
     # ---------------------------------------------------------------- scenarios
@@ -179,7 +179,7 @@ class InteractionsTestServer:
         return loaded
 
     def load_scenarios(self, directory: str | os.PathLike[str]) -> list[Scenario]:
-        """Register every ``.json``/``.sse`` scenario in ``directory``."""
+        """Register every `.json`/`.sse` scenario in `directory`."""
         return self.add_scenario(directory)
 
     @property
@@ -195,7 +195,7 @@ class InteractionsTestServer:
         return render_events(scenario, "v1_example", _interactions.owner_of(scenario, {}), _interactions.now())
 
     def select_scenario(self, body: Mapping[str, Any], headers: Mapping[str, str]) -> Scenario:
-        """The scenario that answers a create request with ``body`` and ``headers`` (see ``selectors``)."""
+        """The scenario that answers a create request with `body` and `headers` (see `selectors`)."""
         previous = self.state(InteractionStore).find(body.get("previous_interaction_id"))
         selection = Selection(
             server=self,
@@ -211,7 +211,7 @@ class InteractionsTestServer:
     # ------------------------------------------------------------------ faults
     @property
     def faults(self) -> Faults:
-        """The server-wide faults (see :meth:`set_faults`)."""
+        """The server-wide faults (see `set_faults`)."""
         return self._fault_policy.faults
 
     @faults.setter
@@ -219,11 +219,11 @@ class InteractionsTestServer:
         self.set_faults(faults)
 
     def set_faults(self, faults: Faults | Mapping[str, Any] | str | None) -> None:
-        """Replace the server-wide faults (``None`` clears them)."""
+        """Replace the server-wide faults (`None` clears them)."""
         self._fault_policy.replace(as_faults(faults))
 
     def faults_for(self, scenario: str, header: str | None, kind: str) -> Faults:
-        """The faults of one request of ``kind`` answered from ``scenario`` (counts the attempt)."""
+        """The faults of one request of `kind` answered from `scenario` (counts the attempt)."""
         known = self._catalog.find(scenario)
         faults = self._fault_policy.for_request(scenario, known.faults if known else None, header, kind)
         self.recorder.attempt(scenario)
@@ -231,7 +231,7 @@ class InteractionsTestServer:
 
     # ------------------------------------------------------------------- state
     def state(self, kind: type[StateT]) -> StateT:
-        """The server's instance of a resource state class (created on first use, cleared by :meth:`reset`)."""
+        """The server's instance of a resource state class (created on first use, cleared by `reset`)."""
         return self._states.get(kind)
 
     # --------------------------------------------------------------- inspection
@@ -251,7 +251,7 @@ class InteractionsTestServer:
         return self.recorder.disconnects()
 
     def wait_for_disconnects(self, count: int = 1, timeout: float = 5.0) -> list[Disconnect]:
-        """Block until at least ``count`` disconnects were seen (or timeout)."""
+        """Block until at least `count` disconnects were seen (or timeout)."""
         return self.recorder.wait_for_disconnects(count, timeout)
 
     @property

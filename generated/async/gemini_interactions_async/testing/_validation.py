@@ -10,7 +10,7 @@ from typing import Any, Protocol
 
 __all__ = ["Validator", "default_validator", "structural_validator"]
 
-#: ``validate_request(body) -> None`` when the body is fine, else an error message.
+# `validate_request(body) -> None` when the body is fine, else an error message.
 Validator = Callable[[dict[str, Any]], "str | None"]
 
 
@@ -24,10 +24,10 @@ _adapter_lock = threading.Lock()
 
 
 def _sdk_adapter() -> _Adapter | None:
-    """A pydantic TypeAdapter on the SDK's ``CreateInteractionParams``, if available.
+    """A pydantic TypeAdapter on the SDK's `CreateInteractionParams`, if available.
 
-    The generated SDK package provides ``..types.CreateInteractionParams`` next to
-    this ``testing`` package; when run standalone the import fails and only the
+    The generated SDK package provides `..types.CreateInteractionParams` next to
+    this `testing` package; when run standalone the import fails and only the
     structural checks apply.
     """
     global _adapter_cache

@@ -1,12 +1,12 @@
 # Copied from codegen/runtime/testing/pytest_plugin.py by `nox -s generate` - edit it there, not here.
-"""pytest plugin, opt-in: ``pytest -p <package>.testing.pytest_plugin`` or, in a conftest.py,
-``pytest_plugins = ["<package>.testing.pytest_plugin"]`` (``<package>`` is ``gemini_interactions``
-or ``gemini_interactions_async``).
+"""pytest plugin, opt-in: `pytest -p <package>.testing.pytest_plugin` or, in a conftest.py,
+`pytest_plugins = ["<package>.testing.pytest_plugin"]` (`<package>` is `gemini_interactions`
+or `gemini_interactions_async`).
 
-Provides one function-scoped fixture named after the package, ``<package>_server`` (a started
-:class:`InteractionsTestServer`), so both packages' plugins can be loaded side by side. Constructor
+Provides one function-scoped fixture named after the package, `<package>_server` (a started
+`InteractionsTestServer`), so both packages' plugins can be loaded side by side. Constructor
 arguments can be given with the marker of the same name, e.g.
-``@pytest.mark.gemini_interactions_server(default_scenario="thinking")``.
+`@pytest.mark.gemini_interactions_server(default_scenario="thinking")`.
 """
 
 from __future__ import annotations

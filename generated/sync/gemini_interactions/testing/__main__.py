@@ -1,5 +1,5 @@
 # Copied from codegen/runtime/testing/__main__.py by `nox -s generate` - edit it there, not here.
-"""``python -m <package>.testing``: run the fake Interactions API in the foreground."""
+"""`python -m <package>.testing`: run the fake Interactions API in the foreground."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 # Copied from codegen/runtime/testing/_faults.py by `nox -s generate` - edit it there, not here.
 """Fault injection for the fake server: the settings, which apply to a request, and how they shape an answer.
 
-Faults are applied while an answer is built (:func:`body_response`,
-:func:`stream_response`, :func:`status_fault_response`), so any route that
+Faults are applied while an answer is built (`body_response`,
+`stream_response`, `status_fault_response`), so any route that
 answers through them can be broken the same ways.
 """
 
@@ -33,7 +33,7 @@ FaultTarget = Literal["all", "create", "get", "cancel", "delete"]
 _FRAMINGS: tuple[str, ...] = ("chunked", "content-length", "close")
 _TARGETS: tuple[str, ...] = ("all", "create", "get", "cancel", "delete")
 
-#: Error ``code`` strings used in the error body for injected HTTP statuses.
+# Error `code` strings used in the error body for injected HTTP statuses.
 STATUS_CODES: dict[int, str] = {
     400: "invalid_argument",
     401: "unauthenticated",
@@ -49,7 +49,7 @@ STATUS_CODES: dict[int, str] = {
     504: "deadline_exceeded",
 }
 
-# Short names accepted in the ``x-test-fault`` header / CLI ``--fault``.
+# Short names accepted in the `x-test-fault` header / CLI `--fault`.
 _ALIASES: dict[str, str] = {
     "status": "http_status",
     "times": "fail_times",
@@ -68,44 +68,44 @@ _ALIASES: dict[str, str] = {
 class Faults:
     """What to break in a response. Every field defaults to "no fault".
 
-    Stream (SSE) faults; ``k`` counts interaction events (``[DONE]`` excluded):
+    Stream (SSE) faults; `k` counts interaction events (`[DONE]` excluded):
 
-    * ``drop_after=k``: send ``k`` events, then close the connection abruptly
-      (no terminating chunk, no ``[DONE]``).
-    * ``truncate_after=k``: send ``k`` events, then the first half of event
-      ``k+1``, then close abruptly.
-    * ``malformed_at=i``: event number ``i`` (0-based) carries invalid JSON in
-      its ``data:`` line; the stream continues normally afterwards.
-    * ``error_after=k``: send ``k`` events, then an ``error`` event
-      (``error_code`` / ``error_message``) and end the stream cleanly without
-      ``[DONE]``.
-    * ``event_delay``: seconds to sleep between events (or between pieces when
-      ``chunk_size`` is set).
+    * `drop_after=k`: send `k` events, then close the connection abruptly
+      (no terminating chunk, no `[DONE]`).
+    * `truncate_after=k`: send `k` events, then the first half of event
+      `k+1`, then close abruptly.
+    * `malformed_at=i`: event number `i` (0-based) carries invalid JSON in
+      its `data:` line; the stream continues normally afterwards.
+    * `error_after=k`: send `k` events, then an `error` event
+      (`error_code` / `error_message`) and end the stream cleanly without
+      `[DONE]`.
+    * `event_delay`: seconds to sleep between events (or between pieces when
+      `chunk_size` is set).
 
     HTTP faults (stream and non-stream; also on cancel and delete):
 
-    * ``http_status`` (e.g. 429, 500, 503): answer with that status and the API
-      error body instead; ``retry_after`` adds a ``Retry-After`` header.
-    * ``first_byte_delay``: seconds to wait before sending the status line.
+    * `http_status` (e.g. 429, 500, 503): answer with that status and the API
+      error body instead; `retry_after` adds a `Retry-After` header.
+    * `first_byte_delay`: seconds to wait before sending the status line.
 
-    For non-streamed answers ``drop_after`` closes without any response,
-    ``truncate_after`` sends the headers and half the body, ``malformed_at``
+    For non-streamed answers `drop_after` closes without any response,
+    `truncate_after` sends the headers and half the body, `malformed_at`
     sends an invalid JSON body.
 
-    Framing of the body: ``framing`` is ``"chunked"``, ``"content-length"`` or
-    ``"close"`` (no length, read until the server closes); ``None`` (default)
-    means chunked for streams and Content-Length for JSON; ``chunk_size=N``
+    Framing of the body: `framing` is `"chunked"`, `"content-length"` or
+    `"close"` (no length, read until the server closes); `None` (default)
+    means chunked for streams and Content-Length for JSON; `chunk_size=N`
     re-splits the body into N-byte writes/chunks not aligned with events
     (default: one write/chunk per event).
 
-    Wire shape (kept after ``fail_times`` runs out, like the framing):
-    ``no_event_ids=1`` sends events without ``event_id``, as the API's guide
+    Wire shape (kept after `fail_times` runs out, like the framing):
+    `no_event_ids=1` sends events without `event_id`, as the API's guide
     shows them; a resume then cannot name the last event seen.
 
-    Scope: ``fail_times=N`` applies the faults only to the first ``N`` matching
+    Scope: `fail_times=N` applies the faults only to the first `N` matching
     requests (counted per scenario and fault set; later attempts succeed);
-    ``on`` restricts them to ``"create"`` (POST), ``"get"`` (GET), ``"cancel"`` or
-    ``"delete"`` requests.
+    `on` restricts them to `"create"` (POST), `"get"` (GET), `"cancel"` or
+    `"delete"` requests.
     """
 
     drop_after: int | None = None
@@ -138,7 +138,7 @@ class Faults:
         return self == Faults()
 
     def merged(self, other: Faults | None) -> Faults:
-        """Return ``self`` overridden by every non-default field of ``other``."""
+        """Return `self` overridden by every non-default field of `other`."""
         if other is None:
             return self
         default = Faults()
@@ -150,7 +150,7 @@ class Faults:
         return dataclasses.replace(self, **changes)
 
     def spec(self) -> str:
-        """The non-default fields as a ``key=value;...`` string (see :meth:`parse`)."""
+        """The non-default fields as a `key=value;...` string (see `parse`)."""
         default = Faults()
         parts = []
         for field in dataclasses.fields(Faults):
@@ -173,10 +173,10 @@ class Faults:
 
     @classmethod
     def parse(cls, spec: str) -> Faults:
-        """Parse ``"drop_after=3; event_delay=0.025"`` (``;`` or ``,`` separated).
+        """Parse `"drop_after=3; event_delay=0.025"` (`;` or `,` separated).
 
-        Also accepts ``status=429,times=2,retry_after=1``; a bare ``429`` / ``500``
-        / ``503`` means ``http_status``.
+        Also accepts `status=429,times=2,retry_after=1`; a bare `429` / `500`
+        / `503` means `http_status`.
         """
         data: dict[str, Any] = {}
         for part in spec.replace(",", ";").split(";"):
@@ -220,7 +220,7 @@ def _coerce(key: str, value: Any) -> Any:
 
 
 def as_faults(value: Faults | Mapping[str, Any] | str | None) -> Faults:
-    """A :class:`Faults` from itself, a scenario-JSON style mapping or a spec string (``None``: no faults)."""
+    """A `Faults` from itself, a scenario-JSON style mapping or a spec string (`None`: no faults)."""
     if value is None:
         return Faults()
     if isinstance(value, Faults):
@@ -231,9 +231,9 @@ def as_faults(value: Faults | Mapping[str, Any] | str | None) -> Faults:
 
 
 class FaultPolicy:
-    """Which faults a request gets: the server's, then its scenario's, then its ``x-test-fault`` header's.
+    """Which faults a request gets: the server's, then its scenario's, then its `x-test-fault` header's.
 
-    Counts ``fail_times`` per scenario and fault set; once spent, only the wire
+    Counts `fail_times` per scenario and fault set; once spent, only the wire
     shape (framing, chunking, event ids) stays.
     """
 
@@ -256,7 +256,7 @@ class FaultPolicy:
             self._spent.clear()
 
     def for_request(self, scenario: str, scenario_faults: Faults | None, header: str | None, kind: str) -> Faults:
-        """The faults for one request of ``kind`` (create/get/cancel/delete); ValueError on a bad header."""
+        """The faults for one request of `kind` (create/get/cancel/delete); ValueError on a bad header."""
         header_faults = Faults.parse(header) if header else None
         combined = self._faults.merged(scenario_faults).merged(header_faults)
         wire_shape_only = Faults(
@@ -275,7 +275,7 @@ class FaultPolicy:
 
 
 def status_fault_response(faults: Faults) -> Response | None:
-    """The injected HTTP error answer (with ``Retry-After``), or ``None`` when ``http_status`` is unset."""
+    """The injected HTTP error answer (with `Retry-After`), or `None` when `http_status` is unset."""
     if faults.http_status is None:
         return None
     headers: tuple[tuple[str, str], ...] = ()
@@ -317,7 +317,7 @@ def body_response(
 
 
 def stream_response(events: Sequence[Mapping[str, Any]], faults: Faults) -> Response:
-    """An SSE answer of ``events`` plus ``[DONE]`` with the stream faults applied."""
+    """An SSE answer of `events` plus `[DONE]` with the stream faults applied."""
     blobs, abort = _stream_blobs(events, faults)
     framing = faults.framing or "chunked"
     declared = None
@@ -340,7 +340,7 @@ def stream_response(events: Sequence[Mapping[str, Any]], faults: Faults) -> Resp
 
 
 def _stream_blobs(events: Sequence[Mapping[str, Any]], faults: Faults) -> tuple[list[bytes], bool]:
-    """Encode events (plus ``[DONE]``) applying stream faults; returns (blobs, abort)."""
+    """Encode events (plus `[DONE]`) applying stream faults; returns (blobs, abort)."""
     blobs: list[bytes] = []
     error_event = {
         "error": {"message": faults.error_message, "code": faults.error_code},

@@ -6,9 +6,9 @@ an upload session and answers its URL in `X-Goog-Upload-URL`; that URL takes `up
 `X-Goog-Upload-Offset` the session has reached, the last with `upload, finalize`, and answers `query`
 with `X-Goog-Upload-Size-Received`. A finalized file joins the environment's listing (`_platform`).
 
-Test knobs on :class:`FileStore` (``server.state(FileStore)``): ``max_size`` (a larger upload is
-refused at the start with 413) and ``interrupt_at`` (the next chunk crossing that offset is kept only up
-to it and answered 503, as a dropped upload would be; a client should then ask with ``query``)."""
+Test knobs on `FileStore` (`server.state(FileStore)`): `max_size` (a larger upload is
+refused at the start with 413) and `interrupt_at` (the next chunk crossing that offset is kept only up
+to it and answered 503, as a dropped upload would be; a client should then ask with `query`)."""
 
 from __future__ import annotations
 

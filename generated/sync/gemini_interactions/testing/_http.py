@@ -1,5 +1,5 @@
 # Copied from codegen/runtime/testing/_http.py by `nox -s generate` - edit it there, not here.
-"""The HTTP side of the fake server: read a request, hand it to the server, write the :class:`Response`."""
+"""The HTTP side of the fake server: read a request, hand it to the server, write the `Response`."""
 
 from __future__ import annotations
 

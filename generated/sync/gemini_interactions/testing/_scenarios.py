@@ -1,5 +1,5 @@
 # Copied from codegen/runtime/testing/_scenarios.py by `nox -s generate` - edit it there, not here.
-"""Scenario data: declarative JSON scenarios and raw ``.sse`` transcripts."""
+"""Scenario data: declarative JSON scenarios and raw `.sse` transcripts."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
+from .._stream_state import DONE_DATA
 from ._faults import Faults
 
 __all__ = [
@@ -48,9 +49,9 @@ def _as_list(value: Any) -> list[Any]:
 class Scenario:
     """One canned interaction.
 
-    ``events`` is the template event list (``data`` payloads without the final
-    ``[DONE]``); ids, model/agent, timestamps and ``event_id`` are filled in per
-    interaction by :func:`render_events`.
+    `events` is the template event list (`data` payloads without the final
+    `[DONE]`); ids, model/agent, timestamps and `event_id` are filled in per
+    interaction by `render_events`.
     """
 
     name: str
@@ -104,9 +105,9 @@ class Scenario:
 
     @classmethod
     def from_sse(cls, name: str, text: str, **options: Any) -> Scenario:
-        """Build from a raw SSE transcript (``event:``/``data:`` blocks).
+        """Build from a raw SSE transcript (`event:`/`data:` blocks).
 
-        Comment lines starting with ``:`` are ignored, except ``: scenario {json}``
+        Comment lines starting with `:` are ignored, except `: scenario {json}`
         which supplies the non-event fields of the JSON format (match, next, ...).
         """
         meta: dict[str, Any] = {}
@@ -120,21 +121,21 @@ class Scenario:
 
     @classmethod
     def from_file(cls, path: str | os.PathLike[str]) -> Scenario:
-        """Load a ``.json`` or ``.sse`` scenario file (name defaults to the file stem)."""
+        """Load a `.json` or `.sse` scenario file (name defaults to the file stem)."""
         path_str = os.fspath(path)
         with open(path_str, encoding="utf-8") as handle:
             return _from_text(os.path.basename(path_str), handle.read())
 
     # ---------------------------------------------------------------- matching
     def specificity(self) -> int:
-        """How many individual conditions ``match`` holds (more = more specific)."""
+        """How many individual conditions `match` holds (more = more specific)."""
         total = 0
         for key, value in self.match.items():
             total += len(_as_list(value)) if key in ("input_types", "tool_types") else 1
         return total
 
     def matches(self, body: Mapping[str, Any], previous_scenario: str | None) -> bool:
-        """Whether every ``match`` condition holds for a create request body."""
+        """Whether every `match` condition holds for a create request body."""
         if not self.match:
             return False
         for key, expected in self.match.items():
@@ -206,7 +207,7 @@ def _events_from_steps(data: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def _input_text(value: Any) -> str:
-    """All strings found in an ``input`` value, joined (for substring matching)."""
+    """All strings found in an `input` value, joined (for substring matching)."""
     if isinstance(value, str):
         return value
     if isinstance(value, list):
@@ -231,10 +232,10 @@ def _input_types(value: Any) -> set[str]:
 
 
 def parse_sse(text: str) -> list[dict[str, Any]]:
-    """Parse SSE text into the list of JSON ``data`` payloads.
+    """Parse SSE text into the list of JSON `data` payloads.
 
-    ``[DONE]`` and unparsable/empty data blocks are skipped. An ``event:`` name
-    without ``event_type`` in the JSON is copied into it.
+    `[DONE]` and unparsable/empty data blocks are skipped. An `event:` name
+    without `event_type` in the JSON is copied into it.
     """
     events: list[dict[str, Any]] = []
     event_name: str | None = None
@@ -244,7 +245,7 @@ def parse_sse(text: str) -> list[dict[str, Any]]:
         nonlocal event_name, data_lines
         if data_lines:
             raw = "\n".join(data_lines)
-            if raw.strip() != "[DONE]":
+            if raw.strip() != DONE_DATA:
                 try:
                     payload = json.loads(raw)
                 except ValueError:
@@ -278,8 +279,8 @@ def render_events(
 ) -> list[dict[str, Any]]:
     """Instantiate a scenario's template events for one interaction.
 
-    ``owner`` is ``{"model": ...}`` or ``{"agent": ...}``. Every event gets a
-    monotonic ``event_id`` (``evt_000001``...).
+    `owner` is `{"model": ...}` or `{"agent": ...}`. Every event gets a
+    monotonic `event_id` (`evt_000001`...).
     """
     out: list[dict[str, Any]] = []
     for number, template in enumerate(scenario.events, start=1):
@@ -318,7 +319,7 @@ def render_events(
 
 
 def _from_text(filename: str, text: str) -> Scenario:
-    """A scenario from a ``.json`` or ``.sse`` file's name and text (the stem is the default name)."""
+    """A scenario from a `.json` or `.sse` file's name and text (the stem is the default name)."""
     stem, suffix = os.path.splitext(filename)
     if suffix == ".sse":
         return Scenario.from_sse(stem, text)
@@ -326,13 +327,13 @@ def _from_text(filename: str, text: str) -> Scenario:
 
 
 def load_scenarios(directory: str | os.PathLike[str]) -> list[Scenario]:
-    """Load every ``*.json`` and ``*.sse`` file of ``directory`` (sorted by name)."""
+    """Load every `*.json` and `*.sse` file of `directory` (sorted by name)."""
     base = os.fspath(directory)
     return [Scenario.from_file(os.path.join(base, e)) for e in sorted(os.listdir(base)) if e.endswith(_SUFFIXES)]
 
 
 def builtin_scenarios() -> list[Scenario]:
-    """The scenarios shipped in the package's ``scenarios/`` directory."""
+    """The scenarios shipped in the package's `scenarios/` directory."""
     package = __package__ or __name__.rpartition(".")[0]
     root = resources.files(package).joinpath("scenarios")
     entries = sorted((e for e in root.iterdir() if e.name.endswith(_SUFFIXES)), key=lambda e: e.name)

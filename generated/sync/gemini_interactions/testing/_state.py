@@ -10,9 +10,9 @@ __all__ = ["ResourceState", "StateRegistry"]
 
 
 class ResourceState:
-    """Base of a resource's server-side state; subclasses hold their data and guard it with ``lock``.
+    """Base of a resource's server-side state; subclasses hold their data and guard it with `lock`.
 
-    A subclass must be constructible without arguments and forget everything in :meth:`reset`.
+    A subclass must be constructible without arguments and forget everything in `reset`.
     """
 
     def __init__(self) -> None:
@@ -26,7 +26,7 @@ StateT = TypeVar("StateT", bound=ResourceState)
 
 
 class StateRegistry:
-    """The server's resource states, one instance per class (``server.state(InteractionStore)``)."""
+    """The server's resource states, one instance per class (`server.state(InteractionStore)`)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
