@@ -13,7 +13,7 @@ import textwrap
 from typing import Any
 
 import pytest
-from gemini_interactions import _interaction_builder as builder_module
+from gemini_interactions import _string_runs as string_runs
 from gemini_interactions import types as t
 from gemini_interactions._interaction_builder import InteractionBuilder
 from gemini_interactions.testing import apply_delta, assemble, finish_step
@@ -191,7 +191,7 @@ def test_each_character_is_copied_a_fixed_number_of_times(monkeypatch: pytest.Mo
     # output at most three times (pieces -> chunk -> block -> the whole), and a snapshot taken
     # again without new deltas copies nothing.
     join = _CountingJoin()
-    monkeypatch.setattr(builder_module, "_join", join)
+    monkeypatch.setattr(string_runs, "_join", join)
     delta = t.parse_event(
         json.dumps({"event_type": "step.delta", "index": 0, "delta": {"type": "text", "text": piece}})
     )

@@ -23,138 +23,14 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any, TypeGuard
 
+from ._string_runs import _GROUP, _ArgumentsRun, _Joined, _MediaRun, _Run, _SummaryRun, _TextRun
+
 __all__ = ["InteractionBuilder", "apply_delta", "assemble", "finish_step"]
 
 _MEDIA = frozenset({"image", "audio", "video", "document"})
 _UNSTARTED = "_never_started"  # marks a step that only deltas made (no step.start): kept as those deltas
 _ARGUMENTS = "_arguments_buffer"  # the key of a step's arguments text until the step stops
-# Pieces are joined into a chunk every _GROUP of them, and chunks into a block every _GROUP chunks:
-# each character is copied a fixed number of times, and the list overhead per piece (about 60
-# bytes for a one-character piece) stays out of the memory that lasts.
-_GROUP = 256
-_join = "".join  # the only place characters are copied (a test counts them)
 _NO_OUTPUT = frozenset({"interaction.created", "interaction.status_update"})  # events that carry no output
-
-
-class _Joined:
-    """A string arriving in pieces: each appended in O(1), joined when it is read."""
-
-    __slots__ = ("_blocks", "_chunks", "_pieces")
-
-    def __init__(self, first: str = "") -> None:
-        if not isinstance(first, str):
-            raise TypeError(f"expected a string piece, got {type(first).__name__}")
-        self._pieces: list[str] = [first] if first else []
-        self._chunks: list[str] = []
-        self._blocks: list[str] = []
-
-    def append(self, piece: str) -> None:
-        if not isinstance(piece, str):
-            raise TypeError(f"expected a string piece, got {type(piece).__name__}")
-        pieces = self._pieces
-        pieces.append(piece)
-        if len(pieces) >= _GROUP:
-            self._compact()
-
-    def _compact(self) -> None:
-        chunks = self._chunks
-        chunks.append(_join(self._pieces))
-        self._pieces.clear()
-        if len(chunks) >= _GROUP:
-            self._blocks.append(_join(chunks))
-            chunks.clear()
-
-    def value(self) -> str:
-        """The whole string. It then replaces the pieces, so reading again costs nothing more."""
-        parts = self._blocks + self._chunks + self._pieces
-        self._pieces.clear()
-        self._chunks.clear()
-        if len(parts) == 1:
-            self._blocks = parts
-            return parts[0]
-        whole = _join(parts)
-        del parts
-        self._blocks = [whole] if whole else []
-        return whole
-
-    def endswith(self, suffix: str) -> bool:
-        for part in (self._pieces, self._chunks, self._blocks):
-            for piece in reversed(part):
-                if piece:
-                    return piece.endswith(suffix)
-        return suffix == ""
-
-
-class _Run(_Joined):
-    """A `_Joined` that typed deltas can continue directly: the text of a step's last content item,
-    of its last summary item, its base64 media, or its arguments. `take` is the stream's fast path;
-    it declines (False) whatever the rules would not simply append, which then goes through them."""
-
-    __slots__ = ("delta_type", "text_delta")
-
-    def __init__(self, first: str = "") -> None:
-        super().__init__(first)
-        self.delta_type: Any = None  # the model class of the deltas it takes, once seen
-        # The same for a run of text, whose deltas are by far the most common: InteractionBuilder.add
-        # appends those itself (a method call would be a third of the cost).
-        self.text_delta: Any = None
-
-    def take(self, delta: Any) -> bool:
-        return False
-
-
-class _TextRun(_Run):
-    __slots__ = ()
-
-
-class _SummaryRun(_Run):
-    __slots__ = ("part_type",)
-
-    def __init__(self, first: str = "") -> None:
-        super().__init__(first)
-        self.part_type: Any = None
-
-    def take(self, delta: Any) -> bool:
-        if type(delta) is not self.delta_type:
-            return False
-        part = delta.content
-        if type(part) is not self.part_type or type(part.text) is not str:
-            return False
-        self.append(part.text)
-        return True
-
-
-class _MediaRun(_Run):
-    __slots__ = ("mime_type", "padded")
-
-    def __init__(self, first: str = "") -> None:
-        super().__init__(first)
-        self.mime_type: Any = None
-        self.padded = self.endswith("=")
-
-    def append(self, piece: str) -> None:
-        super().append(piece)
-        if piece:
-            self.padded = piece.endswith("=")
-
-    def take(self, delta: Any) -> bool:
-        if self.padded or type(delta) is not self.delta_type or delta.mime_type != self.mime_type:
-            return False
-        data = delta.data
-        if type(data) is not str:
-            return False
-        self.append(data)
-        return True
-
-
-class _ArgumentsRun(_Run):
-    __slots__ = ()
-
-    def take(self, delta: Any) -> bool:
-        if type(delta) is not self.delta_type or type(delta.arguments) is not str:
-            return False
-        self.append(delta.arguments)
-        return True
 
 
 def _merge_value(target: dict[str, Any], key: str, value: Any) -> None:
