@@ -23,7 +23,7 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any, TypeGuard
 
-from ._string_runs import _GROUP, _ArgumentsRun, _Joined, _MediaRun, _Run, _SummaryRun, _TextRun
+from ._string_runs import GROUP, ArgumentsRun, Joined, MediaRun, Run, SummaryRun, TextRun
 
 __all__ = ["InteractionBuilder", "apply_delta", "assemble", "finish_step"]
 
@@ -45,20 +45,20 @@ def _merge_value(target: dict[str, Any], key: str, value: Any) -> None:
 
 
 def _is_text(part: Any) -> TypeGuard[dict[str, Any]]:
-    return isinstance(part, dict) and part.get("type") == "text" and isinstance(part.get("text", ""), (str, _Joined))
+    return isinstance(part, dict) and part.get("type") == "text" and isinstance(part.get("text", ""), (str, Joined))
 
 
-def _run_at(item: dict[str, Any], key: str, kind: type[_Run]) -> _Run:
+def _run_at(item: dict[str, Any], key: str, kind: type[Run]) -> Run:
     """The run under `item[key]`, made from the string there (or "") if it is not one yet."""
     value = item.get(key, "")
-    if isinstance(value, _Run):
+    if isinstance(value, Run):
         return value
-    run = kind(value.value() if isinstance(value, _Joined) else value)
+    run = kind(value.value() if isinstance(value, Joined) else value)
     item[key] = run
     return run
 
 
-def _apply(step: dict[str, Any], delta: dict[str, Any]) -> _Run | None:
+def _apply(step: dict[str, Any], delta: dict[str, Any]) -> Run | None:
     """Fold one delta's JSON into `step` (in place); the run it appended to, if any."""
     dtype = delta.get("type")
     if dtype == "text":
@@ -66,10 +66,10 @@ def _apply(step: dict[str, Any], delta: dict[str, Any]) -> _Run | None:
         text = delta.get("text", "")
         last = content[-1] if content else None
         if isinstance(last, dict) and last.get("type") == "text":
-            run = _run_at(last, "text", _TextRun)
+            run = _run_at(last, "text", TextRun)
             run.append(text)
             return run
-        new = _TextRun(text) if isinstance(text, str) else None
+        new = TextRun(text) if isinstance(text, str) else None
         item: dict[str, Any] = {"type": "text", "text": text if new is None else new}
         item.update(copy.deepcopy({k: v for k, v in delta.items() if k not in ("type", "text")}))
         content.append(item)
@@ -82,16 +82,16 @@ def _apply(step: dict[str, Any], delta: dict[str, Any]) -> _Run | None:
             isinstance(last, dict)
             and last.get("type") == dtype
             and last.get("mime_type") == delta.get("mime_type")
-            and isinstance(last.get("data"), (str, _Joined))
+            and isinstance(last.get("data"), (str, Joined))
             and isinstance(data, str)
             and not last["data"].endswith("=")
         ):
-            run = _run_at(last, "data", _MediaRun)
+            run = _run_at(last, "data", MediaRun)
             run.append(data)
             return run
         item = copy.deepcopy(delta)
         content.append(item)
-        return _run_at(item, "data", _MediaRun) if isinstance(data, str) else None
+        return _run_at(item, "data", MediaRun) if isinstance(data, str) else None
     if dtype == "thought_summary":
         # Like text: consecutive text parts are one summary text; an image stays an item of its own.
         summary = step.setdefault("summary", [])
@@ -100,18 +100,18 @@ def _apply(step: dict[str, Any], delta: dict[str, Any]) -> _Run | None:
             return None
         last = summary[-1] if summary else None
         if _is_text(part) and _is_text(last):
-            run = _run_at(last, "text", _SummaryRun)
+            run = _run_at(last, "text", SummaryRun)
             run.append(part.get("text", ""))
             return run
         item = copy.deepcopy(part)
         summary.append(item)
-        return _run_at(item, "text", _SummaryRun) if _is_text(item) and "text" in item else None
+        return _run_at(item, "text", SummaryRun) if _is_text(item) and "text" in item else None
     if dtype == "thought_signature":
         if "signature" in delta:
             step["signature"] = delta["signature"]
         return None
     if dtype == "arguments_delta":
-        run = _run_at(step, _ARGUMENTS, _ArgumentsRun)
+        run = _run_at(step, _ARGUMENTS, ArgumentsRun)
         run.append(str(delta.get("arguments", "")))
         return run
     # Tool-specific deltas (google_search_call, google_search_result, ...) and unknown delta
@@ -126,7 +126,7 @@ def _finish(step: dict[str, Any]) -> None:
     """A stopped step (in place): its buffered arguments parsed as JSON (kept as text if they are not JSON)."""
     if _ARGUMENTS in step:
         raw = step.pop(_ARGUMENTS)
-        if isinstance(raw, _Joined):
+        if isinstance(raw, Joined):
             raw = raw.value()
         try:
             parsed: Any = json.loads(raw) if raw.strip() else {}
@@ -141,7 +141,7 @@ def _rendered(value: Any) -> Any:
         return {k: _rendered(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_rendered(v) for v in value]
-    if isinstance(value, _Joined):
+    if isinstance(value, Joined):
         return value.value()
     return value
 
@@ -150,13 +150,13 @@ def _settle(value: Any) -> None:
     """Every joined string inside `value` replaced by its string, in place."""
     if isinstance(value, dict):
         for key, item in value.items():
-            if isinstance(item, _Joined):
+            if isinstance(item, Joined):
                 value[key] = item.value()
             else:
                 _settle(item)
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            if isinstance(item, _Joined):
+            if isinstance(item, Joined):
                 value[i] = item.value()
             else:
                 _settle(item)
@@ -199,7 +199,7 @@ class InteractionBuilder:
         self.output_since_checkpoint: bool = False
         # Per step index, the run its last delta appended to: the next delta of that step, if it
         # continues the run, is appended without going through the rules.
-        self._open: dict[int, _Run] = {}
+        self._open: dict[int, Run] = {}
         self._delta_event: Any = None  # the model class of step.delta events, once seen
 
     def add(self, event: Any) -> None:
@@ -213,7 +213,7 @@ class InteractionBuilder:
                     if type(text) is str:
                         pieces = run._pieces
                         pieces.append(text)
-                        if len(pieces) >= _GROUP:
+                        if len(pieces) >= GROUP:
                             run._compact()
                         return
                 elif run.take(delta):
@@ -244,11 +244,11 @@ class InteractionBuilder:
             typed_delta = typed.delta
             self._delta_event = type(typed)
             run.delta_type = type(typed_delta)
-            if isinstance(run, _TextRun):
+            if isinstance(run, TextRun):
                 run.text_delta = run.delta_type
-            elif isinstance(run, _SummaryRun):
+            elif isinstance(run, SummaryRun):
                 run.part_type = type(typed_delta.content)
-            elif isinstance(run, _MediaRun):
+            elif isinstance(run, MediaRun):
                 run.mime_type = typed_delta.mime_type
             self._open[index] = run
         elif etype in ("interaction.created", "interaction.completed"):

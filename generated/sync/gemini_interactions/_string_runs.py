@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-# Pieces are joined into a chunk every _GROUP of them, and chunks into a block every _GROUP chunks:
+__all__ = ["GROUP", "ArgumentsRun", "Joined", "MediaRun", "Run", "SummaryRun", "TextRun"]
+
+# Pieces are joined into a chunk every GROUP of them, and chunks into a block every GROUP chunks:
 # each character is copied a fixed number of times, and the list overhead per piece (about 60
 # bytes for a one-character piece) stays out of the memory that lasts.
-_GROUP = 256
+GROUP = 256
 _join = "".join  # the only place characters are copied (a test counts them)
 
 
-class _Joined:
+class Joined:
     """A string arriving in pieces: each appended in O(1), joined when it is read."""
 
     __slots__ = ("_blocks", "_chunks", "_pieces")
@@ -32,14 +34,14 @@ class _Joined:
             raise TypeError(f"expected a string piece, got {type(piece).__name__}")
         pieces = self._pieces
         pieces.append(piece)
-        if len(pieces) >= _GROUP:
+        if len(pieces) >= GROUP:
             self._compact()
 
     def _compact(self) -> None:
         chunks = self._chunks
         chunks.append(_join(self._pieces))
         self._pieces.clear()
-        if len(chunks) >= _GROUP:
+        if len(chunks) >= GROUP:
             self._blocks.append(_join(chunks))
             chunks.clear()
 
@@ -64,8 +66,8 @@ class _Joined:
         return suffix == ""
 
 
-class _Run(_Joined):
-    """A `_Joined` that typed deltas can continue directly: the text of a step's last content item,
+class Run(Joined):
+    """A `Joined` that typed deltas can continue directly: the text of a step's last content item,
     of its last summary item, its base64 media, or its arguments. `take` is the stream's fast path;
     it declines (False) whatever the rules would not simply append, which then goes through them."""
 
@@ -82,11 +84,11 @@ class _Run(_Joined):
         return False
 
 
-class _TextRun(_Run):
+class TextRun(Run):
     __slots__ = ()
 
 
-class _SummaryRun(_Run):
+class SummaryRun(Run):
     __slots__ = ("part_type",)
 
     def __init__(self, first: str = "") -> None:
@@ -103,7 +105,7 @@ class _SummaryRun(_Run):
         return True
 
 
-class _MediaRun(_Run):
+class MediaRun(Run):
     __slots__ = ("mime_type", "padded")
 
     def __init__(self, first: str = "") -> None:
@@ -126,7 +128,7 @@ class _MediaRun(_Run):
         return True
 
 
-class _ArgumentsRun(_Run):
+class ArgumentsRun(Run):
     __slots__ = ()
 
     def take(self, delta: Any) -> bool:
