@@ -4,7 +4,8 @@ datamodel-code-generator is handed a *lowered* copy of the spec: discriminated u
 named non-object types are taken out (their references point at a placeholder module; the models
 template defines them), every enum becomes `Literal[...] | str` so unknown values are kept, and
 string formats are dropped so values round-trip exactly as received. What it writes comes back as
-`ModelClasses`: the class definitions and their imports, for `types/_models.py.j2` to lay out."""
+`ModelClasses`: each class's definition and their imports, for `types/_models.py.j2` to place among
+the unions and aliases it defines itself."""
 
 from __future__ import annotations
 
@@ -29,21 +30,39 @@ KEPT_FORMATS = {"int32", "int64"}
 
 @dataclass(frozen=True)
 class ModelClasses:
-    """What datamodel-code-generator wrote: imports and class definitions, without its header."""
+    """What datamodel-code-generator wrote, without its header: its imports, and each class's source."""
 
-    source: str
-    names: tuple[str, ...]  # the public classes (and any alias it wrote), in the order written
+    imports: str
+    sources: dict[str, str]  # class name -> its definition, in the order written
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(self.sources)
+
+    def __getitem__(self, name: str) -> str:
+        return self.sources[name]
 
 
 def model_classes(api: Api) -> ModelClasses:
-    source = adapt_imports(run_datamodel_codegen(api))
-    names = []
+    return split_classes(adapt_imports(run_datamodel_codegen(api)))
+
+
+def split_classes(source: str) -> ModelClasses:
+    """The imports and the class definitions of a module that holds nothing else."""
+    lines = source.splitlines()
+    imports: list[str] = []
+    sources: dict[str, str] = {}
     for node in ast.parse(source).body:
-        if isinstance(node, ast.ClassDef):
-            names.append(node.name)
-        elif isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
-            names.append(node.targets[0].id)
-    return ModelClasses(source=source, names=tuple(n for n in names if not n.startswith("_")))
+        text = "\n".join(lines[node.lineno - 1 : node.end_lineno])
+        if isinstance(node, ast.ImportFrom | ast.Import):
+            imports.append(text)
+        elif isinstance(node, ast.ClassDef) and not node.decorator_list:
+            sources[node.name] = text
+        elif text.endswith(".model_rebuild()"):
+            continue  # a recursive model: pydantic resolves it when first used (the models defer their build)
+        else:
+            raise ValueError(f"datamodel-code-generator wrote more than imports and classes: {text[:80]!r}")
+    return ModelClasses(imports="\n".join(imports), sources=sources)
 
 
 def lower_for_datamodel_codegen(api: Api) -> dict[str, Any]:

@@ -198,12 +198,47 @@ def test_other_named_schemas_become_aliases_ordered_after_what_they_name(api: Ap
     aliases = {a.name: a for a in api.aliases}
     assert list(aliases) == ["CreatePet", "Mood", "Moods"]
     assert aliases["CreatePet"].expression == "CreateCat | CreateDog"
-    assert aliases["CreatePet"].depends_on == frozenset()  # classes are defined first anyway
+    assert aliases["CreatePet"].depends_on == {"CreateCat", "CreateDog"}  # its value is evaluated when defined
     assert aliases["Mood"].expression == "Literal['happy', 'grumpy'] | str"
     assert aliases["Mood"].docstring == "How it feels."
     assert aliases["Moods"].depends_on == {"Mood"}
-    assert [d.name for d in api.definitions_in_order()] == ["Toy", "PetEvent", "CreatePet", "Mood", "Moods"]
     assert api.definition_names == ("UnknownToy", "Toy", "UnknownPetEvent", "PetEvent", "CreatePet", "Mood", "Moods")
+
+
+def test_the_models_module_defines_everything_after_what_it_names(api: Api) -> None:
+    # Models first in spec order, each preceded by what it names, so every annotation can be
+    # evaluated as its class is defined.
+    assert [d.name for d in api.definitions_in_order()] == [
+        "Ball", "Rope", "Toy", "CreateCat", "Mood", "CreateDog", "Pet", "PetAdopted", "PetEvent", "CreatePet", "Moods",
+    ]  # fmt: skip
+    assert not api.annotations_deferred
+
+
+def with_schemas(**schemas: Any) -> dict[str, Any]:
+    document = copy.deepcopy(TINY)
+    document["components"]["schemas"].update(schemas)
+    return document
+
+
+def test_a_recursive_model_leaves_the_models_annotations_unevaluated() -> None:
+    pet = copy.deepcopy(TINY["components"]["schemas"]["Pet"])
+    pet["properties"]["friends"] = {"type": "array", "items": ref("Pet")}
+    api = build(with_schemas(Pet=pet))
+    assert api.annotations_deferred
+    assert [d.name for d in api.definitions_in_order()].count("Pet") == 1
+
+
+def test_a_model_and_a_union_that_name_each_other_are_recursive() -> None:
+    ball = tagged("ball", ["color"], color={"type": "string"}, inside=ref("Toy"))
+    assert build(with_schemas(Ball=ball)).annotations_deferred
+
+
+def test_aliases_that_name_each_other_are_an_error() -> None:
+    document = with_schemas(
+        Moods={"type": "array", "items": ref("Feelings")}, Feelings={"type": "array", "items": ref("Moods")}
+    )
+    with pytest.raises(SpecError, match="cycle: (Moods -> Feelings -> Moods|Feelings -> Moods -> Feelings)"):
+        build(document).definitions_in_order()
 
 
 def test_request_bodies_get_typed_dicts_for_what_they_can_hold(api: Api) -> None:

@@ -137,6 +137,7 @@ def build_model(name: str, schema: dict[str, Any]) -> Model:
         ),
         description=one_line(schema.get("description", "")),
         base=RUNTIME_BASES.get(name),
+        refs=frozenset(ref_name(r) for r in _refs(schema)),
         schema=schema,
     )
 
@@ -171,20 +172,19 @@ def build_union(name: str, schema: dict[str, Any], models: dict[str, Model]) -> 
 def build_aliases(schemas: dict[str, Any], unions: set[str]) -> tuple[Alias, ...]:
     """A type alias per named schema that is neither a class nor an open union."""
     return tuple(
-        build_alias(name, schema, schemas)
+        build_alias(name, schema)
         for name, schema in schemas.items()
         if not is_model(schema) and name not in unions
     )
 
 
-def build_alias(name: str, schema: dict[str, Any], schemas: dict[str, Any]) -> Alias:
+def build_alias(name: str, schema: dict[str, Any]) -> Alias:
     refs = {ref_name(r) for r in _refs(schema)}
     return Alias(
         name=name,
         type=model_type(schema),
         description=one_line(schema.get("description", "")),
         refs=frozenset(refs),
-        depends_on=frozenset(r for r in refs if not is_model(schemas[r])),
     )
 
 

@@ -6,6 +6,7 @@ Every decision about names, Python types and signatures is made when the nodes a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from ..loader import SpecError
@@ -45,8 +46,20 @@ class Model:
     fields: tuple[Field, ...]
     description: str
     base: RuntimeBase | None = None
+    refs: frozenset[str] = frozenset()  # every named type its schema names (its own name, if recursive)
     # The schema datamodel-code-generator writes the class from; nothing else reads it.
     schema: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    is_union = False
+    is_model = True  # its source is datamodel-code-generator's, which the models template places
+
+    @property
+    def defines(self) -> tuple[str, ...]:
+        return (self.name,)
+
+    @property
+    def depends_on(self) -> frozenset[str]:
+        return self.refs
 
 
 @dataclass(frozen=True)
@@ -72,11 +85,16 @@ class OpenUnion:
     def unknown_model(self) -> str:
         return f"Unknown{self.name}"
 
-    is_union = True  # for the models template, which writes unions and aliases in one sequence
+    is_union = True  # for the models template, which writes models, unions and aliases in one sequence
+    is_model = False
 
     @property
     def defines(self) -> tuple[str, ...]:
         return (self.unknown_model, self.name)
+
+    @property
+    def depends_on(self) -> frozenset[str]:
+        return frozenset(v.model for v in self.variants)
 
     @property
     def known_tags(self) -> tuple[str, ...]:
@@ -99,9 +117,13 @@ class Alias:
     type: TypeExpr
     description: str
     refs: frozenset[str]  # every named type a value can hold
-    depends_on: frozenset[str]  # the other aliases and unions it names (evaluated before it)
 
     is_union = False
+    is_model = False
+
+    @property
+    def depends_on(self) -> frozenset[str]:
+        return self.refs  # its value is evaluated when it is defined
 
     @property
     def defines(self) -> tuple[str, ...]:
@@ -114,6 +136,9 @@ class Alias:
     @property
     def docstring(self) -> str:
         return self.description or f"The {self.name} type of the API."
+
+
+Definition = Model | OpenUnion | Alias  # what the models module defines, one at a time
 
 
 # ------------------------------------------------------------------------------- request side
@@ -218,8 +243,9 @@ class Api:
 
     @property
     def definition_names(self) -> tuple[str, ...]:
-        """The names the models template defines, in order: each union after its Unknown… model, the aliases."""
-        return tuple(name for item in self.definitions_in_order() for name in item.defines)
+        """The names the models template itself defines: each union after its Unknown… model, the aliases."""
+        own: tuple[OpenUnion | Alias, ...] = (*self.unions, *self.aliases)
+        return tuple(name for item in own for name in item.defines)
 
     reference: tuple[ReferenceSection, ...] = field(repr=False)  # the README's type reference
 
@@ -238,24 +264,41 @@ class Api:
         used = {name for p in self.param_dicts for name in p.refs}
         return sorted(a.name for a in self.aliases if a.name in used)
 
-    def definitions_in_order(self) -> list[OpenUnion | Alias]:
-        """Unions and aliases, each after the aliases it names (their values are evaluated eagerly)."""
-        pending: dict[str, OpenUnion | Alias] = {u.name: u for u in self.unions}
+    def definitions_in_order(self) -> tuple[Definition, ...]:
+        """Models, unions and aliases, each after what it names: the models module evaluates its
+        annotations when it defines a class, which costs far less than resolving them by name later."""
+        return self._ordered_definitions[0]
+
+    @property
+    def annotations_deferred(self) -> bool:
+        """Whether some model names itself or a later definition (a recursive type), so the models
+        module must leave its annotations unevaluated (`from __future__ import annotations`)."""
+        return self._ordered_definitions[1]
+
+    @cached_property
+    def _ordered_definitions(self) -> tuple[tuple[Definition, ...], bool]:
+        pending: dict[str, Definition] = {m.name: m for m in self.models}
+        pending.update({u.name: u for u in self.unions})
         pending.update({a.name: a for a in self.aliases})
-        ordered: list[OpenUnion | Alias] = []
+        ordered: list[Definition] = []
         done: set[str] = set()
+        recursive = False
 
         def visit(name: str, trail: tuple[str, ...]) -> None:
+            nonlocal recursive
             if name in done or name not in pending:
                 return
             if name in trail:
-                raise SpecError(f"type aliases refer to each other in a cycle: {' -> '.join(trail + (name,))}")
-            item = pending[name]
-            for dep in sorted(item.depends_on if isinstance(item, Alias) else ()):
+                loop = trail[trail.index(name) :] + (name,)
+                if not any(pending[n].is_model for n in loop):
+                    raise SpecError(f"type aliases refer to each other in a cycle: {' -> '.join(loop)}")
+                recursive = True  # a class may name what comes after it, as a string resolved later
+                return
+            for dep in sorted(pending[name].depends_on):
                 visit(dep, trail + (name,))
             done.add(name)
-            ordered.append(item)
+            ordered.append(pending[name])
 
         for name in pending:
             visit(name, ())
-        return ordered
+        return tuple(ordered), recursive

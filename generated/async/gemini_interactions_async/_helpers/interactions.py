@@ -17,7 +17,6 @@ from .._drive import drive, invoke, run_calls
 from .._flows import Cancel, Create, Poll, Reply, Sleep, create_and_wait, wait
 from .._headers import Headers
 from .._parse import OutputFormat, OutputText, is_output_type
-from .._parsed import ParsedInteraction
 from .._streaming import AsyncStream
 from .._tool_runner import CreateTurn, RunCalls, Step, ToolRun, ToolSet, tool_run_flow
 from .._transport import sleep
@@ -27,6 +26,7 @@ from ..types import FunctionCallStep, Interaction, InteractionSSEEvent
 if TYPE_CHECKING:
     from .._chat import AsyncChat
     from .._client import AsyncClient
+    from .._parsed import ParsedInteraction  # built on first parse (`_parse.py`), not with the stream
 
 T = TypeVar("T")
 
