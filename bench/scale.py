@@ -292,7 +292,30 @@ def markdown(rows: dict[str, dict[str, Any]]) -> str:
             f"| {r['kib_per_stream']:.1f} | {r['connections']} ({r['requests']}) | {r['slowest_over_median']:.2f} "
             f"| {r['load']:.1f} |"
         )
-    return "\n".join(lines) + "\n"
+    return "\n".join([*lines, "", *targets(rows)]) + "\n"
+
+
+def targets(rows: dict[str, dict[str, Any]]) -> list[str]:
+    """Issue 17's scale targets, each with the figure that meets or misses it."""
+    out: list[str] = []
+    floor = rows.get("floor-async", {}).get("events_per_s")
+    for client, peer in (("ours-async", "genai-async"), ("ours-sync", "genai-sync")):
+        row = rows.get(client)
+        if row is None:
+            continue
+        checks = [
+            (row["complete"] == row["streams"], f"{row['complete']}/{row['streams']} streams complete"),
+            (row["kib_per_stream"] <= 64, f"{row['kib_per_stream']:.0f} KiB per open stream (≤ 64)"),
+            (row["slowest_over_median"] <= 2, f"slowest stream {row['slowest_over_median']:.2f}× the median (≤ 2×)"),
+        ]
+        if floor and client.endswith("async"):  # threads under one GIL are not held to an event loop's rate
+            share = row["events_per_s"] / floor
+            checks.append((share >= 0.8, f"{share:.2f}× the async FLOOR's deltas/s (≥ 0.8×)"))
+        if peer in rows:
+            speedup = row["events_per_s"] / rows[peer]["events_per_s"]
+            checks.append((speedup >= 10, f"{speedup:.0f}× {peer}'s deltas/s (≥ 10×)"))
+        out += [f"- {'✅' if ok else '❌'} {client}: {text}" for ok, text in checks]
+    return out
 
 
 if __name__ == "__main__":
