@@ -1,6 +1,10 @@
 """`python -m bench`: start the loopback server, run every client on every workload, each in a
 fresh process, then write bench/results/latest.{json,md,png} and print the table.
 
+A workload's runs are taken in rounds: each round runs every client once, each in a fresh process,
+in an order that alternates between rounds. A slow spell of a shared machine (they last seconds
+here) then slows one round of every client, not every run of one of them.
+
 Options: --clients a,b  --workloads a,b  --runs N (overrides each workload's count)
 --out DIR  --readme (also put the table into README.md, after a complete run)."""
 
@@ -48,6 +52,28 @@ def _run(command: list[str]) -> dict[str, Any]:
     return json.loads(done.stdout)  # type: ignore[no-any-return]
 
 
+def runs_on(client: str, workload: Workload) -> bool:
+    """Whether the workload measures anything of this client."""
+    if workload.kind in ("latency", "cold") and client == "drain":
+        return False
+    if workload.kind == "cold" and client == "floor":
+        return False
+    if workload.kind == "final" and CLIENTS[client].final is None:
+        return False
+    return not (workload.kind == "layers" and CLIENTS[client].text is None)
+
+
+def merge(results: dict[str, Any], client: str, result: dict[str, Any]) -> None:
+    """A round's result joined to the client's earlier ones: their lists of figures grow; what a
+    run reports once (counts, the first run's memory) stays as the first round gave it."""
+    earlier = results.setdefault(client, {})
+    for key, value in result.items():
+        if isinstance(value, list):
+            earlier.setdefault(key, []).extend(value)
+        else:
+            earlier.setdefault(key, value)
+
+
 def check(client: str, workload: Workload, result: dict[str, Any]) -> None:
     """Every client must have seen every delta, whole: a fast wrong answer is no result."""
     if workload.kind == "cold" or client == "drain":
@@ -80,20 +106,18 @@ def main() -> None:
     results: dict[str, dict[str, Any]] = {}
     try:
         for workload in workloads:
-            for client in clients:
-                if workload.kind in ("latency", "cold") and client == "drain":
-                    continue
-                if workload.kind == "cold" and client == "floor":
-                    continue
-                if workload.kind == "final" and CLIENTS[client].final is None:
-                    continue
-                if workload.kind == "layers" and CLIENTS[client].text is None:
-                    continue
-                t0 = time.perf_counter()
-                result = run_one(client, workload, base, args.runs or workload.runs)
-                check(client, workload, result)
-                results.setdefault(workload.name, {})[client] = result
-                print(f"{workload.name:16} {client:12} {time.perf_counter() - t0:6.1f} s", file=sys.stderr)
+            runners = [c for c in clients if runs_on(c, workload)]
+            rounds = args.runs or workload.runs
+            timing = {client: 0.0 for client in runners}
+            for round_ in range(rounds):
+                for client in runners if round_ % 2 == 0 else runners[::-1]:
+                    t0 = time.perf_counter()
+                    result = run_one(client, workload, base, 1)
+                    check(client, workload, result)
+                    merge(results.setdefault(workload.name, {}), client, result)
+                    timing[client] += time.perf_counter() - t0
+            for client, seconds in timing.items():
+                print(f"{workload.name:16} {client:12} {seconds:6.1f} s", file=sys.stderr)
     finally:
         assert server.stdin is not None
         server.stdin.close()
