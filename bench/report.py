@@ -199,7 +199,7 @@ def targets(data: dict[str, Any]) -> list[str]:
                 check(speedup >= 100, f"{label}, {name}: {speedup:.0f}× faster than {CLIENTS[peer].label} (≥ 100×)")
         if client in fig.get("image-memory", {}):
             mem = fig["image-memory"][client]
-            check(mem <= 2, f"{label}, image: peak memory growth {mem:.2f}× the payload (≤ 2×)")
+            check(mem <= 2, f"{label}, image: peak memory growth {mem:.3f}× the payload (≤ 2×)")
         for name in ("latency-chunked", "latency-close"):
             if client in fig.get(name, {}):
                 worst = fig[name][client]
@@ -211,14 +211,14 @@ def targets(data: dict[str, Any]) -> list[str]:
             if client in fig.get(name, {}):
                 ratio, mem = fig[name][client], fig[f"{name}-memory"][client]
                 check(ratio <= 2, f"{label}, {name}: final_interaction() {ratio:.2f}× the plain loop's time (≤ 2×)")
-                check(mem <= 2, f"{label}, {name}: peak memory growth {mem:.2f}× the assembled output (≤ 2×)")
+                check(mem <= 2, f"{label}, {name}: peak memory growth {mem:.3f}× the assembled output (≤ 2×)")
         for key in LAYERS:
             if client in fig.get(key, {}):
                 ratio = fig[key][client]
-                check(ratio <= 1.05, f"{label}, text {LAYER_TITLES[key]}: {ratio:.2f}× the plain loop's time (≤ 1.05×)")
+                check(ratio <= 1.05, f"{label}, text {LAYER_TITLES[key]}: {ratio:.3f}× the plain loop's time (≤ 1.05×)")
         if client in fig.get("cold", {}) and peer in fig["cold"]:
             share = fig["cold"][client] / fig["cold"][peer]
-            check(share <= 0.25, f"{label}: import + first event {share:.2f} of {CLIENTS[peer].label}'s (≤ 0.25)")
+            check(share <= 0.25, f"{label}: import + first event {share:.3f} of {CLIENTS[peer].label}'s (≤ 0.25)")
     return out
 
 
