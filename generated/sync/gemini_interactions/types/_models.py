@@ -29,30 +29,30 @@ ImageSize = TypeAliasType("ImageSize", Literal["512", "1K", "2K", "4K"] | str)
 class ImageConfig(BaseModel):
     """Image generation settings (deprecated: use an image response format)."""
 
-    aspect_ratio: ImageAspectRatio | None = Field(None, description="Width to height ratio.")
+    aspect_ratio: Annotated[ImageAspectRatio | None, Field(description="Width to height ratio.")] = None
     """Width to height ratio."""
 
-    image_size: ImageSize | None = Field(None, description="Size of the image.")
+    image_size: Annotated[ImageSize | None, Field(description="Size of the image.")] = None
     """Size of the image."""
 
 
 class SpeechConfig(BaseModel):
     """Voice settings for one speaker."""
 
-    language: str | None = Field(None, description="Language of the speech.")
+    language: Annotated[str | None, Field(description="Language of the speech.")] = None
     """Language of the speech."""
 
-    speaker: str | None = Field(None, description="Speaker this voice is for.")
+    speaker: Annotated[str | None, Field(description="Speaker this voice is for.")] = None
     """Speaker this voice is for."""
 
-    voice: str | None = Field(None, description="Name of the voice.")
+    voice: Annotated[str | None, Field(description="Name of the voice.")] = None
     """Name of the voice."""
 
 
 class SpeakerConfig(BaseModel):
     """Voices for a multi-speaker conversation."""
 
-    speakers: list[SpeechConfig] | None = Field(None, description="Voice per speaker.")
+    speakers: Annotated[list[SpeechConfig] | None, Field(description="Voice per speaker.")] = None
     """Voice per speaker."""
 
 
@@ -75,40 +75,48 @@ ToolChoiceType = TypeAliasType("ToolChoiceType", Literal["auto", "any", "none", 
 class AllowedTools(BaseModel):
     """Which tools the model may use, and how."""
 
-    mode: ToolChoiceType | None = Field(None, description="How the model chooses among the tools.")
+    mode: Annotated[
+        ToolChoiceType | None,
+        Field(description="How the model chooses among the tools."),
+    ] = None
     """How the model chooses among the tools."""
 
-    tools: list[str] | None = Field(None, description="Names of the tools.")
+    tools: Annotated[list[str] | None, Field(description="Names of the tools.")] = None
     """Names of the tools."""
 
 
 class ToolChoiceConfig(BaseModel):
     """Restricts tool use to a set of tools."""
 
-    allowed_tools: AllowedTools | None = Field(None, description="Tools the model may use.")
+    allowed_tools: Annotated[AllowedTools | None, Field(description="Tools the model may use.")] = None
     """Tools the model may use."""
 
 
 class SmartTranscriptionMode(BaseModel):
     """Cleaned-up transcription."""
 
-    type: Literal["smart"] = Field("smart", description="Always `smart`: selects this variant.")
+    type: Annotated[Literal["smart"], Field(description="Always `smart`: selects this variant.")] = "smart"
     """Always `smart`: selects this variant."""
 
-    source_text: str | None = Field(None, description="Text the audio is expected to match.")
+    source_text: Annotated[str | None, Field(description="Text the audio is expected to match.")] = None
     """Text the audio is expected to match."""
 
 
 class VerbatimTranscriptionMode(BaseModel):
     """Word-for-word transcription."""
 
-    type: Literal["verbatim"] = Field("verbatim", description="Always `verbatim`: selects this variant.")
+    type: Annotated[
+        Literal["verbatim"],
+        Field(description="Always `verbatim`: selects this variant."),
+    ] = "verbatim"
     """Always `verbatim`: selects this variant."""
 
-    diarization_mode: str | None = Field(None, description="How speakers are told apart.")
+    diarization_mode: Annotated[str | None, Field(description="How speakers are told apart.")] = None
     """How speakers are told apart."""
 
-    timestamp_granularities: list[str] | None = Field(None, description="Granularities of returned timestamps.")
+    timestamp_granularities: Annotated[list[str] | None, Field(description="Granularities of returned timestamps.")] = (
+        None
+    )
     """Granularities of returned timestamps."""
 
 
@@ -165,42 +173,50 @@ else:
 class TranscriptionConfig(BaseModel):
     """How audio input is transcribed."""
 
-    adaptation_phrases: list[str] | None = Field(
-        None,
-        deprecated=True,
-        description="Phrases to favour (deprecated: use custom_vocabulary).",
-    )
+    adaptation_phrases: Annotated[
+        list[str] | None,
+        Field(
+            deprecated=True,
+            description="Phrases to favour (deprecated: use custom_vocabulary).",
+        ),
+    ] = None
     """Phrases to favour (deprecated: use custom_vocabulary)."""
 
-    custom_vocabulary: list[str] | None = Field(None, description="Words and phrases to favour.")
+    custom_vocabulary: Annotated[list[str] | None, Field(description="Words and phrases to favour.")] = None
     """Words and phrases to favour."""
 
-    diarization_mode: str | None = Field(None, deprecated=True, description="How speakers are told apart (deprecated).")
+    diarization_mode: Annotated[
+        str | None,
+        Field(deprecated=True, description="How speakers are told apart (deprecated)."),
+    ] = None
     """How speakers are told apart (deprecated)."""
 
-    language_codes: list[str] | None = Field(None, description="Languages of the audio (BCP-47).")
+    language_codes: Annotated[list[str] | None, Field(description="Languages of the audio (BCP-47).")] = None
     """Languages of the audio (BCP-47)."""
 
-    language_hints: list[str] | None = Field(None, description="Likely languages of the audio.")
+    language_hints: Annotated[list[str] | None, Field(description="Likely languages of the audio.")] = None
     """Likely languages of the audio."""
 
-    mode: TranscriptionMode | Literal["verbatim", "smart"] | str | None = Field(
-        None, description="Verbatim or smart transcription."
-    )
+    mode: Annotated[
+        TranscriptionMode | Literal["verbatim", "smart"] | str | None,
+        Field(description="Verbatim or smart transcription."),
+    ] = None
     """Verbatim or smart transcription."""
 
-    timestamp_granularities: list[str] | None = Field(
-        None,
-        deprecated=True,
-        description="Granularities of returned timestamps (deprecated).",
-    )
+    timestamp_granularities: Annotated[
+        list[str] | None,
+        Field(
+            deprecated=True,
+            description="Granularities of returned timestamps (deprecated).",
+        ),
+    ] = None
     """Granularities of returned timestamps (deprecated)."""
 
 
 class VideoConfig(BaseModel):
     """Video generation settings."""
 
-    task: (
+    task: Annotated[
         Literal[
             "text_to_video",
             "image_to_video",
@@ -210,64 +226,74 @@ class VideoConfig(BaseModel):
             "upscale",
         ]
         | str
-        | None
-    ) = Field(None, description="Kind of video generation.")
+        | None,
+        Field(description="Kind of video generation."),
+    ] = None
     """Kind of video generation."""
 
 
 class GenerationConfig(BaseModel):
     """Sampling and output settings for a model turn."""
 
-    image_config: ImageConfig | None = Field(None, deprecated=True, description="Image settings (deprecated).")
+    image_config: Annotated[
+        ImageConfig | None,
+        Field(deprecated=True, description="Image settings (deprecated)."),
+    ] = None
     """Image settings (deprecated)."""
 
-    max_output_tokens: int | None = Field(None, description="Maximum number of output tokens.")
+    max_output_tokens: Annotated[int | None, Field(description="Maximum number of output tokens.")] = None
     """Maximum number of output tokens."""
 
-    seed: int | None = Field(None, description="Seed for sampling.")
+    seed: Annotated[int | None, Field(description="Seed for sampling.")] = None
     """Seed for sampling."""
 
-    speech_config: SpeakerConfig | SpeechConfigList | None = Field(
-        None, description="Voice settings for generated speech."
-    )
+    speech_config: Annotated[
+        SpeakerConfig | SpeechConfigList | None,
+        Field(description="Voice settings for generated speech."),
+    ] = None
     """Voice settings for generated speech."""
 
-    stop_sequences: list[str] | None = Field(None, description="Stop generating at any of these strings.")
+    stop_sequences: Annotated[list[str] | None, Field(description="Stop generating at any of these strings.")] = None
     """Stop generating at any of these strings."""
 
-    temperature: float | None = Field(None, description="Sampling temperature.")
+    temperature: Annotated[float | None, Field(description="Sampling temperature.")] = None
     """Sampling temperature."""
 
-    thinking_level: ThinkingLevel | None = Field(None, description="How much the model may think.")
+    thinking_level: Annotated[ThinkingLevel | None, Field(description="How much the model may think.")] = None
     """How much the model may think."""
 
-    thinking_summaries: ThinkingSummaries | None = Field(
-        None, description="Whether to return summaries of the model's thoughts."
-    )
+    thinking_summaries: Annotated[
+        ThinkingSummaries | None,
+        Field(description="Whether to return summaries of the model's thoughts."),
+    ] = None
     """Whether to return summaries of the model's thoughts."""
 
-    tool_choice: ToolChoiceConfig | ToolChoiceType | None = Field(None, description="How the model chooses tools.")
+    tool_choice: Annotated[
+        ToolChoiceConfig | ToolChoiceType | None,
+        Field(description="How the model chooses tools."),
+    ] = None
     """How the model chooses tools."""
 
-    top_p: float | None = Field(None, description="Nucleus sampling threshold.")
+    top_p: Annotated[float | None, Field(description="Nucleus sampling threshold.")] = None
     """Nucleus sampling threshold."""
 
-    transcription_config: TranscriptionConfig | None = Field(
-        None, description="Transcription settings for audio input."
-    )
+    transcription_config: Annotated[
+        TranscriptionConfig | None,
+        Field(description="Transcription settings for audio input."),
+    ] = None
     """Transcription settings for audio input."""
 
-    video_config: VideoConfig | None = Field(None, description="Video generation settings.")
+    video_config: Annotated[VideoConfig | None, Field(description="Video generation settings.")] = None
     """Video generation settings."""
 
 
 class EnvVar(BaseModel):
     """An environment variable: a plain value or a stored credential."""
 
-    credential: str | None = Field(None, description="Name of a stored credential.")
+    credential: Annotated[str | None, Field(description="Name of a stored credential.")] = None
     """Name of a stored credential."""
 
-    value: str | None = Field(None, description="Value of the variable.")
+    value: Annotated[str | None, Field(description="Value of the variable.")] = None
     """Value of the variable."""
 
 
@@ -278,15 +304,19 @@ AllowlistEntryTransformList = TypeAliasType("AllowlistEntryTransformList", list[
 class AllowlistEntry(BaseModel):
     """One outbound destination an environment may reach."""
 
-    credential: str | None = Field(None, description="Stored credential used for requests to this domain.")
+    credential: Annotated[
+        str | None,
+        Field(description="Stored credential used for requests to this domain."),
+    ] = None
     """Stored credential used for requests to this domain."""
 
-    domain: str = Field(..., description="Domain that may be reached.")
+    domain: Annotated[str, Field(description="Domain that may be reached.")]
     """Domain that may be reached."""
 
-    transform: AllowlistEntryTransformList | dict[str, str] | None = Field(
-        None, description="Headers added to requests to this domain."
-    )
+    transform: Annotated[
+        AllowlistEntryTransformList | dict[str, str] | None,
+        Field(description="Headers added to requests to this domain."),
+    ] = None
     """Headers added to requests to this domain."""
 
 
@@ -297,51 +327,63 @@ AllowlistEntryList = TypeAliasType("AllowlistEntryList", list[AllowlistEntry])
 class EnvironmentNetworkEgressAllowlist(BaseModel):
     """Outbound network access limited to listed domains."""
 
-    allowlist: AllowlistEntryList | Literal["disabled"] | str | None = Field(
-        None, description="Allowed destinations, or disabled."
-    )
+    allowlist: Annotated[
+        AllowlistEntryList | Literal["disabled"] | str | None,
+        Field(description="Allowed destinations, or disabled."),
+    ] = None
     """Allowed destinations, or disabled."""
 
 
 class Source(BaseModel):
     """Files or code to place into an environment."""
 
-    content: str | None = Field(None, description="Inline file content.")
+    content: Annotated[str | None, Field(description="Inline file content.")] = None
     """Inline file content."""
 
-    encoding: str | None = Field(None, description="Encoding of the inline content.")
+    encoding: Annotated[str | None, Field(description="Encoding of the inline content.")] = None
     """Encoding of the inline content."""
 
-    source: str | None = Field(None, description="Location of the files (bucket path, repository URL, ...).")
+    source: Annotated[
+        str | None,
+        Field(description="Location of the files (bucket path, repository URL, ...)."),
+    ] = None
     """Location of the files (bucket path, repository URL, ...)."""
 
-    target: str | None = Field(None, description="Path in the environment.")
+    target: Annotated[str | None, Field(description="Path in the environment.")] = None
     """Path in the environment."""
 
-    type: Literal["gcs", "inline", "repository", "skill_registry"] | str | None = Field(
-        None, description="Where the files come from."
-    )
+    type: Annotated[
+        Literal["gcs", "inline", "repository", "skill_registry"] | str | None,
+        Field(description="Where the files come from."),
+    ] = None
     """Where the files come from."""
 
 
 class EnvironmentConfig(BaseModel):
     """A remote execution environment for an agent."""
 
-    type: Literal["remote"] = Field("remote", description="Always `remote`: selects this variant.")
+    type: Annotated[Literal["remote"], Field(description="Always `remote`: selects this variant.")] = "remote"
     """Always `remote`: selects this variant."""
 
-    env: dict[str, EnvVar | str] | None = Field(None, description="Environment variables by name.")
+    env: Annotated[
+        dict[str, EnvVar | str] | None,
+        Field(description="Environment variables by name."),
+    ] = None
     """Environment variables by name."""
 
-    environment_id: str | None = Field(None, description="Id to give the new environment.")
+    environment_id: Annotated[str | None, Field(description="Id to give the new environment.")] = None
     """Id to give the new environment."""
 
-    network: EnvironmentNetworkEgressAllowlist | Literal["disabled"] | str | None = Field(
-        None, description="Outbound network access."
-    )
+    network: Annotated[
+        EnvironmentNetworkEgressAllowlist | Literal["disabled"] | str | None,
+        Field(description="Outbound network access."),
+    ] = None
     """Outbound network access."""
 
-    sources: list[Source] | None = Field(None, description="Files or repositories to place into the environment.")
+    sources: Annotated[
+        list[Source] | None,
+        Field(description="Files or repositories to place into the environment."),
+    ] = None
     """Files or repositories to place into the environment."""
 
 
@@ -356,16 +398,19 @@ MediaDelivery = TypeAliasType("MediaDelivery", Literal["inline", "uri"] | str)
 class AudioResponseFormat(BaseModel):
     """Ask for audio output."""
 
-    type: Literal["audio"] = Field("audio", description="Always `audio`: selects this variant.")
+    type: Annotated[Literal["audio"], Field(description="Always `audio`: selects this variant.")] = "audio"
     """Always `audio`: selects this variant."""
 
-    bit_rate: int | None = Field(None, description="Bit rate in bits per second.")
+    bit_rate: Annotated[int | None, Field(description="Bit rate in bits per second.")] = None
     """Bit rate in bits per second."""
 
-    delivery: MediaDelivery | None = Field(None, description="Whether the media comes inline or as a URI.")
+    delivery: Annotated[
+        MediaDelivery | None,
+        Field(description="Whether the media comes inline or as a URI."),
+    ] = None
     """Whether the media comes inline or as a URI."""
 
-    mime_type: (
+    mime_type: Annotated[
         Literal[
             "audio/mp3",
             "audio/ogg_opus",
@@ -375,69 +420,84 @@ class AudioResponseFormat(BaseModel):
             "audio/mulaw",
         ]
         | str
-        | None
-    ) = Field(None, description="Audio format.")
+        | None,
+        Field(description="Audio format."),
+    ] = None
     """Audio format."""
 
-    sample_rate: int | None = Field(None, description="Samples per second.")
+    sample_rate: Annotated[int | None, Field(description="Samples per second.")] = None
     """Samples per second."""
 
 
 class ImageResponseFormat(BaseModel):
     """Ask for image output."""
 
-    type: Literal["image"] = Field("image", description="Always `image`: selects this variant.")
+    type: Annotated[Literal["image"], Field(description="Always `image`: selects this variant.")] = "image"
     """Always `image`: selects this variant."""
 
-    aspect_ratio: ImageAspectRatio | None = Field(None, description="Width to height ratio.")
+    aspect_ratio: Annotated[ImageAspectRatio | None, Field(description="Width to height ratio.")] = None
     """Width to height ratio."""
 
-    delivery: MediaDelivery | None = Field(None, description="Whether the media comes inline or as a URI.")
+    delivery: Annotated[
+        MediaDelivery | None,
+        Field(description="Whether the media comes inline or as a URI."),
+    ] = None
     """Whether the media comes inline or as a URI."""
 
-    image_size: ImageSize | None = Field(None, description="Size of the image.")
+    image_size: Annotated[ImageSize | None, Field(description="Size of the image.")] = None
     """Size of the image."""
 
-    mime_type: Literal["image/jpeg"] | str | None = Field(None, description="Image format.")
+    mime_type: Annotated[Literal["image/jpeg"] | str | None, Field(description="Image format.")] = None
     """Image format."""
 
 
 class TextResponseFormat(BaseModel):
     """Ask for text output, optionally JSON matching a schema."""
 
-    type: Literal["text"] = Field("text", description="Always `text`: selects this variant.")
+    type: Annotated[Literal["text"], Field(description="Always `text`: selects this variant.")] = "text"
     """Always `text`: selects this variant."""
 
-    mime_type: Literal["application/json", "text/plain"] | str | None = Field(
-        None, description="text/plain, or application/json for structured output."
-    )
+    mime_type: Annotated[
+        Literal["application/json", "text/plain"] | str | None,
+        Field(description="text/plain, or application/json for structured output."),
+    ] = None
     """text/plain, or application/json for structured output."""
 
-    schema_: dict[str, Any] | None = Field(None, alias="schema", description="JSON Schema the output must match.")
+    schema_: Annotated[
+        dict[str, Any] | None,
+        Field(alias="schema", description="JSON Schema the output must match."),
+    ] = None
     """JSON Schema the output must match."""
 
 
 class VideoResponseFormat(BaseModel):
     """Ask for video output."""
 
-    type: Literal["video"] = Field("video", description="Always `video`: selects this variant.")
+    type: Annotated[Literal["video"], Field(description="Always `video`: selects this variant.")] = "video"
     """Always `video`: selects this variant."""
 
-    aspect_ratio: Literal["16:9", "9:16"] | str | None = Field(None, description="Width to height ratio.")
+    aspect_ratio: Annotated[
+        Literal["16:9", "9:16"] | str | None,
+        Field(description="Width to height ratio."),
+    ] = None
     """Width to height ratio."""
 
-    delivery: MediaDelivery | None = Field(None, description="Whether the media comes inline or as a URI.")
+    delivery: Annotated[
+        MediaDelivery | None,
+        Field(description="Whether the media comes inline or as a URI."),
+    ] = None
     """Whether the media comes inline or as a URI."""
 
-    duration: str | None = Field(None, description="Length of the video.")
+    duration: Annotated[str | None, Field(description="Length of the video.")] = None
     """Length of the video."""
 
-    gcs_uri: str | None = Field(None, description="Cloud Storage URI to write the video to.")
+    gcs_uri: Annotated[str | None, Field(description="Cloud Storage URI to write the video to.")] = None
     """Cloud Storage URI to write the video to."""
 
-    resolution: Literal["360p", "720p", "1080p", "4k"] | str | None = Field(
-        None, description="Resolution of the video."
-    )
+    resolution: Annotated[
+        Literal["360p", "720p", "1080p", "4k"] | str | None,
+        Field(description="Resolution of the video."),
+    ] = None
     """Resolution of the video."""
 
 
@@ -552,22 +612,22 @@ AudioMimeType = TypeAliasType(
 class AudioContent(BaseModel):
     """Audio, inline as base64 data or by URI."""
 
-    type: Literal["audio"] = Field("audio", description="Always `audio`: selects this variant.")
+    type: Annotated[Literal["audio"], Field(description="Always `audio`: selects this variant.")] = "audio"
     """Always `audio`: selects this variant."""
 
-    channels: int | None = Field(None, description="Number of audio channels.")
+    channels: Annotated[int | None, Field(description="Number of audio channels.")] = None
     """Number of audio channels."""
 
-    data: str | None = Field(None, description="The bytes, base64-encoded.")
+    data: Annotated[str | None, Field(description="The bytes, base64-encoded.")] = None
     """The bytes, base64-encoded."""
 
-    mime_type: AudioMimeType | None = Field(None, description="MIME type of the data.")
+    mime_type: Annotated[AudioMimeType | None, Field(description="MIME type of the data.")] = None
     """MIME type of the data."""
 
-    sample_rate: int | None = Field(None, description="Samples per second.")
+    sample_rate: Annotated[int | None, Field(description="Samples per second.")] = None
     """Samples per second."""
 
-    uri: str | None = Field(None, description="Where the media can be fetched from.")
+    uri: Annotated[str | None, Field(description="Where the media can be fetched from.")] = None
     """Where the media can be fetched from."""
 
 
@@ -595,16 +655,19 @@ DocumentMimeType = TypeAliasType(
 class DocumentContent(BaseModel):
     """A document such as a PDF, inline as base64 data or by URI."""
 
-    type: Literal["document"] = Field("document", description="Always `document`: selects this variant.")
+    type: Annotated[
+        Literal["document"],
+        Field(description="Always `document`: selects this variant."),
+    ] = "document"
     """Always `document`: selects this variant."""
 
-    data: str | None = Field(None, description="The bytes, base64-encoded.")
+    data: Annotated[str | None, Field(description="The bytes, base64-encoded.")] = None
     """The bytes, base64-encoded."""
 
-    mime_type: DocumentMimeType | None = Field(None, description="MIME type of the data.")
+    mime_type: Annotated[DocumentMimeType | None, Field(description="MIME type of the data.")] = None
     """MIME type of the data."""
 
-    uri: str | None = Field(None, description="Where the media can be fetched from.")
+    uri: Annotated[str | None, Field(description="Where the media can be fetched from.")] = None
     """Where the media can be fetched from."""
 
 
@@ -623,155 +686,184 @@ MediaResolution = TypeAliasType("MediaResolution", Literal["low", "medium", "hig
 class ImageContent(BaseModel):
     """An image, inline as base64 data or by URI."""
 
-    type: Literal["image"] = Field("image", description="Always `image`: selects this variant.")
+    type: Annotated[Literal["image"], Field(description="Always `image`: selects this variant.")] = "image"
     """Always `image`: selects this variant."""
 
-    data: str | None = Field(None, description="The bytes, base64-encoded.")
+    data: Annotated[str | None, Field(description="The bytes, base64-encoded.")] = None
     """The bytes, base64-encoded."""
 
-    mime_type: ImageMimeType | None = Field(None, description="MIME type of the data.")
+    mime_type: Annotated[ImageMimeType | None, Field(description="MIME type of the data.")] = None
     """MIME type of the data."""
 
-    resolution: MediaResolution | None = Field(None, description="Resolution the model reads the image at.")
+    resolution: Annotated[
+        MediaResolution | None,
+        Field(description="Resolution the model reads the image at."),
+    ] = None
     """Resolution the model reads the image at."""
 
-    uri: str | None = Field(None, description="Where the media can be fetched from.")
+    uri: Annotated[str | None, Field(description="Where the media can be fetched from.")] = None
     """Where the media can be fetched from."""
 
 
 class FileCitation(BaseModel):
     """Text span backed by a file from file search or retrieval."""
 
-    type: Literal["file_citation"] = Field("file_citation", description="Always `file_citation`: selects this variant.")
+    type: Annotated[
+        Literal["file_citation"],
+        Field(description="Always `file_citation`: selects this variant."),
+    ] = "file_citation"
     """Always `file_citation`: selects this variant."""
 
-    custom_metadata: dict[str, Any] | None = Field(None, description="Metadata of the file.")
+    custom_metadata: Annotated[dict[str, Any] | None, Field(description="Metadata of the file.")] = None
     """Metadata of the file."""
 
-    document_uri: str | None = Field(None, description="URI of the document.")
+    document_uri: Annotated[str | None, Field(description="URI of the document.")] = None
     """URI of the document."""
 
-    end_index: int | None = Field(None, description="End of the annotated span in the text (exclusive).")
+    end_index: Annotated[
+        int | None,
+        Field(description="End of the annotated span in the text (exclusive)."),
+    ] = None
     """End of the annotated span in the text (exclusive)."""
 
-    file_name: str | None = Field(None, description="Name of the file.")
+    file_name: Annotated[str | None, Field(description="Name of the file.")] = None
     """Name of the file."""
 
-    media_id: str | None = Field(None, description="Id of the media.")
+    media_id: Annotated[str | None, Field(description="Id of the media.")] = None
     """Id of the media."""
 
-    page_number: int | None = Field(None, description="Page of the document.")
+    page_number: Annotated[int | None, Field(description="Page of the document.")] = None
     """Page of the document."""
 
-    source: str | None = Field(None, description="Source of the file.")
+    source: Annotated[str | None, Field(description="Source of the file.")] = None
     """Source of the file."""
 
-    start_index: int | None = Field(None, description="Start of the annotated span in the text.")
+    start_index: Annotated[int | None, Field(description="Start of the annotated span in the text.")] = None
     """Start of the annotated span in the text."""
 
 
 class ReviewSnippet(BaseModel):
     """An excerpt of a user review of a place."""
 
-    review_id: str | None = Field(None, description="Id of the review.")
+    review_id: Annotated[str | None, Field(description="Id of the review.")] = None
     """Id of the review."""
 
-    title: str | None = Field(None, description="Title of the review.")
+    title: Annotated[str | None, Field(description="Title of the review.")] = None
     """Title of the review."""
 
-    url: str | None = Field(None, description="Link to the review.")
+    url: Annotated[str | None, Field(description="Link to the review.")] = None
     """Link to the review."""
 
 
 class PlaceCitation(BaseModel):
     """Text span backed by a Google Maps place."""
 
-    type: Literal["place_citation"] = Field(
-        "place_citation", description="Always `place_citation`: selects this variant."
-    )
+    type: Annotated[
+        Literal["place_citation"],
+        Field(description="Always `place_citation`: selects this variant."),
+    ] = "place_citation"
     """Always `place_citation`: selects this variant."""
 
-    end_index: int | None = Field(None, description="End of the annotated span in the text (exclusive).")
+    end_index: Annotated[
+        int | None,
+        Field(description="End of the annotated span in the text (exclusive)."),
+    ] = None
     """End of the annotated span in the text (exclusive)."""
 
-    name: str | None = Field(None, description="Name of the place.")
+    name: Annotated[str | None, Field(description="Name of the place.")] = None
     """Name of the place."""
 
-    place_id: str | None = Field(None, description="Google Maps place id.")
+    place_id: Annotated[str | None, Field(description="Google Maps place id.")] = None
     """Google Maps place id."""
 
-    review_snippets: list[ReviewSnippet] | None = Field(None, description="Excerpts of user reviews.")
+    review_snippets: Annotated[list[ReviewSnippet] | None, Field(description="Excerpts of user reviews.")] = None
     """Excerpts of user reviews."""
 
-    start_index: int | None = Field(None, description="Start of the annotated span in the text.")
+    start_index: Annotated[int | None, Field(description="Start of the annotated span in the text.")] = None
     """Start of the annotated span in the text."""
 
-    url: str | None = Field(None, description="Google Maps link to the place.")
+    url: Annotated[str | None, Field(description="Google Maps link to the place.")] = None
     """Google Maps link to the place."""
 
 
 class SpeechAnnotation(BaseModel):
     """Speaker and style of a span of generated speech."""
 
-    type: Literal["speech_metadata"] = Field(
-        "speech_metadata", description="Always `speech_metadata`: selects this variant."
-    )
+    type: Annotated[
+        Literal["speech_metadata"],
+        Field(description="Always `speech_metadata`: selects this variant."),
+    ] = "speech_metadata"
     """Always `speech_metadata`: selects this variant."""
 
-    end_index: int | None = Field(None, description="End of the annotated span in the text (exclusive).")
+    end_index: Annotated[
+        int | None,
+        Field(description="End of the annotated span in the text (exclusive)."),
+    ] = None
     """End of the annotated span in the text (exclusive)."""
 
-    speaker: str | None = Field(None, description="Speaker name.")
+    speaker: Annotated[str | None, Field(description="Speaker name.")] = None
     """Speaker name."""
 
-    start_index: int | None = Field(None, description="Start of the annotated span in the text.")
+    start_index: Annotated[int | None, Field(description="Start of the annotated span in the text.")] = None
     """Start of the annotated span in the text."""
 
-    style: str | None = Field(None, description="Speaking style.")
+    style: Annotated[str | None, Field(description="Speaking style.")] = None
     """Speaking style."""
 
 
 class UrlCitation(BaseModel):
     """Text span backed by a web page."""
 
-    type: Literal["url_citation"] = Field("url_citation", description="Always `url_citation`: selects this variant.")
+    type: Annotated[
+        Literal["url_citation"],
+        Field(description="Always `url_citation`: selects this variant."),
+    ] = "url_citation"
     """Always `url_citation`: selects this variant."""
 
-    end_index: int | None = Field(None, description="End of the annotated span in the text (exclusive).")
+    end_index: Annotated[
+        int | None,
+        Field(description="End of the annotated span in the text (exclusive)."),
+    ] = None
     """End of the annotated span in the text (exclusive)."""
 
-    start_index: int | None = Field(None, description="Start of the annotated span in the text.")
+    start_index: Annotated[int | None, Field(description="Start of the annotated span in the text.")] = None
     """Start of the annotated span in the text."""
 
-    title: str | None = Field(None, description="Title of the cited page.")
+    title: Annotated[str | None, Field(description="Title of the cited page.")] = None
     """Title of the cited page."""
 
-    url: str | None = Field(None, description="The cited page.")
+    url: Annotated[str | None, Field(description="The cited page.")] = None
     """The cited page."""
 
 
 class WordInfo(BaseModel):
     """Timing and speaker of one transcribed word."""
 
-    type: Literal["word_info"] = Field("word_info", description="Always `word_info`: selects this variant.")
+    type: Annotated[
+        Literal["word_info"],
+        Field(description="Always `word_info`: selects this variant."),
+    ] = "word_info"
     """Always `word_info`: selects this variant."""
 
-    end_index: int | None = Field(None, description="End of the annotated span in the text (exclusive).")
+    end_index: Annotated[
+        int | None,
+        Field(description="End of the annotated span in the text (exclusive)."),
+    ] = None
     """End of the annotated span in the text (exclusive)."""
 
-    end_offset: str | None = Field(None, description="When the word ends in the audio.")
+    end_offset: Annotated[str | None, Field(description="When the word ends in the audio.")] = None
     """When the word ends in the audio."""
 
-    speaker: str | None = Field(None, description="Speaker name.")
+    speaker: Annotated[str | None, Field(description="Speaker name.")] = None
     """Speaker name."""
 
-    start_index: int | None = Field(None, description="Start of the annotated span in the text.")
+    start_index: Annotated[int | None, Field(description="Start of the annotated span in the text.")] = None
     """Start of the annotated span in the text."""
 
-    start_offset: str | None = Field(None, description="When the word starts in the audio.")
+    start_offset: Annotated[str | None, Field(description="When the word starts in the audio.")] = None
     """When the word starts in the audio."""
 
-    text: str | None = Field(None, description="The word.")
+    text: Annotated[str | None, Field(description="The word.")] = None
     """The word."""
 
 
@@ -859,31 +951,32 @@ else:
 class TextContent(BaseModel):
     """Text, with optional annotations such as citations."""
 
-    type: Literal["text"] = Field("text", description="Always `text`: selects this variant.")
+    type: Annotated[Literal["text"], Field(description="Always `text`: selects this variant.")] = "text"
     """Always `text`: selects this variant."""
 
-    annotations: list[Annotation] | None = Field(
-        None, description="Citations and other metadata about spans of the text."
-    )
+    annotations: Annotated[
+        list[Annotation] | None,
+        Field(description="Citations and other metadata about spans of the text."),
+    ] = None
     """Citations and other metadata about spans of the text."""
 
-    text: str = Field(..., description="The text.")
+    text: Annotated[str, Field(description="The text.")]
     """The text."""
 
 
 class StaticMediaProcessing(BaseModel):
     """Sample a video at a fixed rate, optionally within a time range."""
 
-    type: Literal["static"] = Field("static", description="Always `static`: selects this variant.")
+    type: Annotated[Literal["static"], Field(description="Always `static`: selects this variant.")] = "static"
     """Always `static`: selects this variant."""
 
-    end_offset: str | None = Field(None, description="End of the part of the video to use.")
+    end_offset: Annotated[str | None, Field(description="End of the part of the video to use.")] = None
     """End of the part of the video to use."""
 
-    fps: float | None = Field(None, description="Frames sampled per second.")
+    fps: Annotated[float | None, Field(description="Frames sampled per second.")] = None
     """Frames sampled per second."""
 
-    start_offset: str | None = Field(None, description="Start of the part of the video to use.")
+    start_offset: Annotated[str | None, Field(description="Start of the part of the video to use.")] = None
     """Start of the part of the video to use."""
 
 
@@ -935,13 +1028,13 @@ else:
 class VideoContent(BaseModel):
     """A video, inline as base64 data or by URI."""
 
-    type: Literal["video"] = Field("video", description="Always `video`: selects this variant.")
+    type: Annotated[Literal["video"], Field(description="Always `video`: selects this variant.")] = "video"
     """Always `video`: selects this variant."""
 
-    data: str | None = Field(None, description="The bytes, base64-encoded.")
+    data: Annotated[str | None, Field(description="The bytes, base64-encoded.")] = None
     """The bytes, base64-encoded."""
 
-    mime_type: (
+    mime_type: Annotated[
         Literal[
             "video/mp4",
             "video/mpeg",
@@ -954,22 +1047,27 @@ class VideoContent(BaseModel):
             "video/3gpp",
         ]
         | str
-        | None
-    ) = Field(None, description="MIME type of the data.")
+        | None,
+        Field(description="MIME type of the data."),
+    ] = None
     """MIME type of the data."""
 
-    name: str | None = Field(None, description="Name of the video.")
+    name: Annotated[str | None, Field(description="Name of the video.")] = None
     """Name of the video."""
 
-    processing: MediaProcessing | Literal["static", "agentic"] | str | None = Field(
-        None, description="How the video is processed."
-    )
+    processing: Annotated[
+        MediaProcessing | Literal["static", "agentic"] | str | None,
+        Field(description="How the video is processed."),
+    ] = None
     """How the video is processed."""
 
-    resolution: MediaResolution | None = Field(None, description="Resolution the model reads the video at.")
+    resolution: Annotated[
+        MediaResolution | None,
+        Field(description="Resolution the model reads the video at."),
+    ] = None
     """Resolution the model reads the video at."""
 
-    uri: str | None = Field(None, description="Where the media can be fetched from.")
+    uri: Annotated[str | None, Field(description="Where the media can be fetched from.")] = None
     """Where the media can be fetched from."""
 
 
@@ -1042,123 +1140,132 @@ ContentList = TypeAliasType("ContentList", list[Content])
 class CodeExecutionCallArguments(BaseModel):
     """Code to run and its language."""
 
-    code: str | None = Field(None, description="Source code to run.")
+    code: Annotated[str | None, Field(description="Source code to run.")] = None
     """Source code to run."""
 
-    language: Literal["python", "bash"] | str | None = Field(None, description="Language of the code.")
+    language: Annotated[
+        Literal["python", "bash"] | str | None,
+        Field(description="Language of the code."),
+    ] = None
     """Language of the code."""
 
 
 class CodeExecutionCallStep(BaseModel):
     """The model ran code in the code-execution sandbox."""
 
-    type: Literal["code_execution_call"] = Field(
-        "code_execution_call",
-        description="Always `code_execution_call`: selects this variant.",
-    )
+    type: Annotated[
+        Literal["code_execution_call"],
+        Field(description="Always `code_execution_call`: selects this variant."),
+    ] = "code_execution_call"
     """Always `code_execution_call`: selects this variant."""
 
-    arguments: CodeExecutionCallArguments = Field(..., description="Arguments of the call.")
+    arguments: Annotated[CodeExecutionCallArguments, Field(description="Arguments of the call.")]
     """Arguments of the call."""
 
-    id: str = Field(
-        ...,
-        description="Id of this call; the matching result step names it as call_id.",
-    )
+    id: Annotated[
+        str,
+        Field(description="Id of this call; the matching result step names it as call_id."),
+    ]
     """Id of this call; the matching result step names it as call_id."""
 
-    signature: str | None = Field(
-        None,
-        description="Opaque signature of the model's reasoning; send it back unchanged in later turns.",
-    )
+    signature: Annotated[
+        str | None,
+        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
+    ] = None
     """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class CodeExecutionResultStep(BaseModel):
     """Output of a code-execution call."""
 
-    type: Literal["code_execution_result"] = Field(
-        "code_execution_result",
-        description="Always `code_execution_result`: selects this variant.",
-    )
+    type: Annotated[
+        Literal["code_execution_result"],
+        Field(description="Always `code_execution_result`: selects this variant."),
+    ] = "code_execution_result"
     """Always `code_execution_result`: selects this variant."""
 
-    call_id: str = Field(..., description="Id of the call this result answers.")
+    call_id: Annotated[str, Field(description="Id of the call this result answers.")]
     """Id of the call this result answers."""
 
-    is_error: bool | None = Field(
-        None,
-        description="True when the call failed and the result describes the error.",
-    )
+    is_error: Annotated[
+        bool | None,
+        Field(description="True when the call failed and the result describes the error."),
+    ] = None
     """True when the call failed and the result describes the error."""
 
-    result: str | ContentList = Field(..., description="Output of the code: text, or content items.")
+    result: Annotated[
+        str | ContentList,
+        Field(description="Output of the code: text, or content items."),
+    ]
     """Output of the code: text, or content items."""
 
-    signature: str | None = Field(
-        None,
-        description="Opaque signature of the model's reasoning; send it back unchanged in later turns.",
-    )
+    signature: Annotated[
+        str | None,
+        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
+    ] = None
     """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class FileSearchCallStep(BaseModel):
     """The model searched the configured file search stores."""
 
-    type: Literal["file_search_call"] = Field(
-        "file_search_call",
-        description="Always `file_search_call`: selects this variant.",
-    )
+    type: Annotated[
+        Literal["file_search_call"],
+        Field(description="Always `file_search_call`: selects this variant."),
+    ] = "file_search_call"
     """Always `file_search_call`: selects this variant."""
 
-    id: str = Field(
-        ...,
-        description="Id of this call; the matching result step names it as call_id.",
-    )
+    id: Annotated[
+        str,
+        Field(description="Id of this call; the matching result step names it as call_id."),
+    ]
     """Id of this call; the matching result step names it as call_id."""
 
-    signature: str | None = Field(
-        None,
-        description="Opaque signature of the model's reasoning; send it back unchanged in later turns.",
-    )
+    signature: Annotated[
+        str | None,
+        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
+    ] = None
     """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class FileSearchResultStep(BaseModel):
     """Results of a file search call."""
 
-    type: Literal["file_search_result"] = Field(
-        "file_search_result",
-        description="Always `file_search_result`: selects this variant.",
-    )
+    type: Annotated[
+        Literal["file_search_result"],
+        Field(description="Always `file_search_result`: selects this variant."),
+    ] = "file_search_result"
     """Always `file_search_result`: selects this variant."""
 
-    call_id: str = Field(..., description="Id of the call this result answers.")
+    call_id: Annotated[str, Field(description="Id of the call this result answers.")]
     """Id of the call this result answers."""
 
-    signature: str | None = Field(
-        None,
-        description="Opaque signature of the model's reasoning; send it back unchanged in later turns.",
-    )
+    signature: Annotated[
+        str | None,
+        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
+    ] = None
     """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class FunctionCallStep(FunctionCallMethods):
     """The model asks the caller to run a function it declared as a tool."""
 
-    type: Literal["function_call"] = Field("function_call", description="Always `function_call`: selects this variant.")
+    type: Annotated[
+        Literal["function_call"],
+        Field(description="Always `function_call`: selects this variant."),
+    ] = "function_call"
     """Always `function_call`: selects this variant."""
 
-    arguments: dict[str, Any] = Field(..., description="Arguments as a JSON object.")
+    arguments: Annotated[dict[str, Any], Field(description="Arguments as a JSON object.")]
     """Arguments as a JSON object."""
 
-    id: str = Field(
-        ...,
-        description="Id of this call; the function_result step names it as call_id.",
-    )
+    id: Annotated[
+        str,
+        Field(description="Id of this call; the function_result step names it as call_id."),
+    ]
     """Id of this call; the function_result step names it as call_id."""
 
-    name: str = Field(..., description="Function to call.")
+    name: Annotated[str, Field(description="Function to call.")]
     """Function to call."""
 
 
@@ -1235,114 +1342,115 @@ ToolCallResult = TypeAliasType("ToolCallResult", FunctionResultSubcontentList | 
 class FunctionResultStep(BaseModel):
     """The caller's answer to a function call, sent back as input."""
 
-    type: Literal["function_result"] = Field(
-        "function_result", description="Always `function_result`: selects this variant."
-    )
+    type: Annotated[
+        Literal["function_result"],
+        Field(description="Always `function_result`: selects this variant."),
+    ] = "function_result"
     """Always `function_result`: selects this variant."""
 
-    call_id: str = Field(..., description="Id of the call this result answers.")
+    call_id: Annotated[str, Field(description="Id of the call this result answers.")]
     """Id of the call this result answers."""
 
-    is_error: bool | None = Field(
-        None,
-        description="True when the call failed and the result describes the error.",
-    )
+    is_error: Annotated[
+        bool | None,
+        Field(description="True when the call failed and the result describes the error."),
+    ] = None
     """True when the call failed and the result describes the error."""
 
-    name: str | None = Field(None, description="Function that was called.")
+    name: Annotated[str | None, Field(description="Function that was called.")] = None
     """Function that was called."""
 
-    result: ToolCallResult = Field(
-        ...,
-        description="What the function returned: content items, a JSON object or text.",
-    )
+    result: Annotated[
+        ToolCallResult,
+        Field(description="What the function returned: content items, a JSON object or text."),
+    ]
     """What the function returned: content items, a JSON object or text."""
 
 
 class GoogleMapsCallArguments(BaseModel):
     """Queries sent to Google Maps."""
 
-    queries: list[str] | None = Field(None, description="Queries run.")
+    queries: Annotated[list[str] | None, Field(description="Queries run.")] = None
     """Queries run."""
 
 
 class GoogleMapsCallStep(BaseModel):
     """The model queried Google Maps."""
 
-    type: Literal["google_maps_call"] = Field(
-        "google_maps_call",
-        description="Always `google_maps_call`: selects this variant.",
-    )
+    type: Annotated[
+        Literal["google_maps_call"],
+        Field(description="Always `google_maps_call`: selects this variant."),
+    ] = "google_maps_call"
     """Always `google_maps_call`: selects this variant."""
 
-    arguments: GoogleMapsCallArguments | None = Field(None, description="Arguments of the call.")
+    arguments: Annotated[GoogleMapsCallArguments | None, Field(description="Arguments of the call.")] = None
     """Arguments of the call."""
 
-    id: str = Field(
-        ...,
-        description="Id of this call; the matching result step names it as call_id.",
-    )
+    id: Annotated[
+        str,
+        Field(description="Id of this call; the matching result step names it as call_id."),
+    ]
     """Id of this call; the matching result step names it as call_id."""
 
-    signature: str | None = Field(
-        None,
-        description="Opaque signature of the model's reasoning; send it back unchanged in later turns.",
-    )
+    signature: Annotated[
+        str | None,
+        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
+    ] = None
     """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class GoogleMapsResultPlaces(BaseModel):
     """One place found on Google Maps."""
 
-    name: str | None = Field(None, description="Name of the place.")
+    name: Annotated[str | None, Field(description="Name of the place.")] = None
     """Name of the place."""
 
-    place_id: str | None = Field(None, description="Google Maps place id.")
+    place_id: Annotated[str | None, Field(description="Google Maps place id.")] = None
     """Google Maps place id."""
 
-    review_snippets: list[ReviewSnippet] | None = Field(None, description="Excerpts of user reviews.")
+    review_snippets: Annotated[list[ReviewSnippet] | None, Field(description="Excerpts of user reviews.")] = None
     """Excerpts of user reviews."""
 
-    url: str | None = Field(None, description="Google Maps link to the place.")
+    url: Annotated[str | None, Field(description="Google Maps link to the place.")] = None
     """Google Maps link to the place."""
 
 
 class GoogleMapsResult(BaseModel):
     """Places returned for one Google Maps query."""
 
-    places: list[GoogleMapsResultPlaces] | None = Field(None, description="Places found.")
+    places: Annotated[list[GoogleMapsResultPlaces] | None, Field(description="Places found.")] = None
     """Places found."""
 
-    widget_context_token: str | None = Field(None, description="Token to render the Google Maps widget.")
+    widget_context_token: Annotated[str | None, Field(description="Token to render the Google Maps widget.")] = None
     """Token to render the Google Maps widget."""
 
 
 class GoogleMapsResultStep(BaseModel):
     """Places found by a Google Maps call."""
 
-    type: Literal["google_maps_result"] = Field(
-        "google_maps_result",
-        description="Always `google_maps_result`: selects this variant.",
-    )
+    type: Annotated[
+        Literal["google_maps_result"],
+        Field(description="Always `google_maps_result`: selects this variant."),
+    ] = "google_maps_result"
     """Always `google_maps_result`: selects this variant."""
 
-    call_id: str = Field(..., description="Id of the call this result answers.")
+    call_id: Annotated[str, Field(description="Id of the call this result answers.")]
     """Id of the call this result answers."""
 
-    result: list[GoogleMapsResult] = Field(..., description="What the call returned.")
+    result: Annotated[list[GoogleMapsResult], Field(description="What the call returned.")]
     """What the call returned."""
 
-    signature: str | None = Field(
-        None,
-        description="Opaque signature of the model's reasoning; send it back unchanged in later turns.",
-    )
+    signature: Annotated[
+        str | None,
+        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
+    ] = None
     """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class GoogleSearchCallArguments(BaseModel):
     """Queries sent to Google Search."""
 
-    queries: list[str] | None = Field(None, description="Queries run.")
+    queries: Annotated[list[str] | None, Field(description="Queries run.")] = None
     """Queries run."""
 
 
@@ -1353,183 +1461,190 @@ SearchType = TypeAliasType("SearchType", Literal["web_search", "image_search", "
 class GoogleSearchCallStep(BaseModel):
     """The model ran Google Search queries."""
 
-    type: Literal["google_search_call"] = Field(
-        "google_search_call",
-        description="Always `google_search_call`: selects this variant.",
-    )
+    type: Annotated[
+        Literal["google_search_call"],
+        Field(description="Always `google_search_call`: selects this variant."),
+    ] = "google_search_call"
     """Always `google_search_call`: selects this variant."""
 
-    arguments: GoogleSearchCallArguments | None = Field(None, description="Arguments of the call.")
+    arguments: Annotated[GoogleSearchCallArguments | None, Field(description="Arguments of the call.")] = None
     """Arguments of the call."""
 
-    id: str = Field(
-        ...,
-        description="Id of this call; the matching result step names it as call_id.",
-    )
+    id: Annotated[
+        str,
+        Field(description="Id of this call; the matching result step names it as call_id."),
+    ]
     """Id of this call; the matching result step names it as call_id."""
 
-    search_type: SearchType | None = Field(None, description="Kind of search run.")
+    search_type: Annotated[SearchType | None, Field(description="Kind of search run.")] = None
     """Kind of search run."""
 
-    signature: str | None = Field(
-        None,
-        description="Opaque signature of the model's reasoning; send it back unchanged in later turns.",
-    )
+    signature: Annotated[
+        str | None,
+        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
+    ] = None
     """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class GoogleSearchResult(BaseModel):
     """One Google Search result."""
 
-    search_suggestions: str | None = Field(None, description="HTML of Google Search suggestions to show the user.")
+    search_suggestions: Annotated[
+        str | None,
+        Field(description="HTML of Google Search suggestions to show the user."),
+    ] = None
     """HTML of Google Search suggestions to show the user."""
 
 
 class GoogleSearchResultStep(BaseModel):
     """Results of a Google Search call."""
 
-    type: Literal["google_search_result"] = Field(
-        "google_search_result",
-        description="Always `google_search_result`: selects this variant.",
-    )
+    type: Annotated[
+        Literal["google_search_result"],
+        Field(description="Always `google_search_result`: selects this variant."),
+    ] = "google_search_result"
     """Always `google_search_result`: selects this variant."""
 
-    call_id: str = Field(..., description="Id of the call this result answers.")
+    call_id: Annotated[str, Field(description="Id of the call this result answers.")]
     """Id of the call this result answers."""
 
-    is_error: bool | None = Field(
-        None,
-        description="True when the call failed and the result describes the error.",
-    )
+    is_error: Annotated[
+        bool | None,
+        Field(description="True when the call failed and the result describes the error."),
+    ] = None
     """True when the call failed and the result describes the error."""
 
-    result: list[GoogleSearchResult] | None = Field(None, description="What the call returned.")
+    result: Annotated[list[GoogleSearchResult] | None, Field(description="What the call returned.")] = None
     """What the call returned."""
 
-    signature: str | None = Field(
-        None,
-        description="Opaque signature of the model's reasoning; send it back unchanged in later turns.",
-    )
+    signature: Annotated[
+        str | None,
+        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
+    ] = None
     """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class McpServerToolCallStep(BaseModel):
     """The model called a tool of a remote MCP server."""
 
-    type: Literal["mcp_server_tool_call"] = Field(
-        "mcp_server_tool_call",
-        description="Always `mcp_server_tool_call`: selects this variant.",
-    )
+    type: Annotated[
+        Literal["mcp_server_tool_call"],
+        Field(description="Always `mcp_server_tool_call`: selects this variant."),
+    ] = "mcp_server_tool_call"
     """Always `mcp_server_tool_call`: selects this variant."""
 
-    arguments: dict[str, Any] = Field(..., description="Arguments as a JSON object.")
+    arguments: Annotated[dict[str, Any], Field(description="Arguments as a JSON object.")]
     """Arguments as a JSON object."""
 
-    id: str = Field(
-        ...,
-        description="Id of this call; the matching result step names it as call_id.",
-    )
+    id: Annotated[
+        str,
+        Field(description="Id of this call; the matching result step names it as call_id."),
+    ]
     """Id of this call; the matching result step names it as call_id."""
 
-    name: str = Field(..., description="Tool to call.")
+    name: Annotated[str, Field(description="Tool to call.")]
     """Tool to call."""
 
-    server_name: str = Field(..., description="Name of the MCP server.")
+    server_name: Annotated[str, Field(description="Name of the MCP server.")]
     """Name of the MCP server."""
 
 
 class McpServerToolResultStep(BaseModel):
     """What an MCP server tool returned."""
 
-    type: Literal["mcp_server_tool_result"] = Field(
-        "mcp_server_tool_result",
-        description="Always `mcp_server_tool_result`: selects this variant.",
-    )
+    type: Annotated[
+        Literal["mcp_server_tool_result"],
+        Field(description="Always `mcp_server_tool_result`: selects this variant."),
+    ] = "mcp_server_tool_result"
     """Always `mcp_server_tool_result`: selects this variant."""
 
-    call_id: str = Field(..., description="Id of the call this result answers.")
+    call_id: Annotated[str, Field(description="Id of the call this result answers.")]
     """Id of the call this result answers."""
 
-    name: str | None = Field(None, description="Tool that was called.")
+    name: Annotated[str | None, Field(description="Tool that was called.")] = None
     """Tool that was called."""
 
-    result: ToolCallResult = Field(..., description="What the call returned.")
+    result: Annotated[ToolCallResult, Field(description="What the call returned.")]
     """What the call returned."""
 
-    server_name: str | None = Field(None, description="Name of the MCP server.")
+    server_name: Annotated[str | None, Field(description="Name of the MCP server.")] = None
     """Name of the MCP server."""
 
 
 class Status(BaseModel):
     """RPC-style status attached to a failed model output."""
 
-    code: int | None = Field(None, description="Numeric status code.")
+    code: Annotated[int | None, Field(description="Numeric status code.")] = None
     """Numeric status code."""
 
-    details: list[dict[str, Any]] | None = Field(None, description="Structured error details.")
+    details: Annotated[list[dict[str, Any]] | None, Field(description="Structured error details.")] = None
     """Structured error details."""
 
-    message: str | None = Field(None, description="Human-readable message.")
+    message: Annotated[str | None, Field(description="Human-readable message.")] = None
     """Human-readable message."""
 
 
 class ModelOutputStep(BaseModel):
     """Content the model produced (text, images, audio, ...)."""
 
-    type: Literal["model_output"] = Field("model_output", description="Always `model_output`: selects this variant.")
+    type: Annotated[
+        Literal["model_output"],
+        Field(description="Always `model_output`: selects this variant."),
+    ] = "model_output"
     """Always `model_output`: selects this variant."""
 
-    content: list[Content] | None = Field(None, description="What the model produced.")
+    content: Annotated[list[Content] | None, Field(description="What the model produced.")] = None
     """What the model produced."""
 
-    error: Status | None = Field(None, description="Why the output is incomplete, when it is.")
+    error: Annotated[Status | None, Field(description="Why the output is incomplete, when it is.")] = None
     """Why the output is incomplete, when it is."""
 
 
 class ProcessingCallStep(BaseModel):
     """The service started internal processing."""
 
-    type: Literal["processing_call"] = Field(
-        "processing_call", description="Always `processing_call`: selects this variant."
-    )
+    type: Annotated[
+        Literal["processing_call"],
+        Field(description="Always `processing_call`: selects this variant."),
+    ] = "processing_call"
     """Always `processing_call`: selects this variant."""
 
-    id: str = Field(
-        ...,
-        description="Id of this call; the matching result step names it as call_id.",
-    )
+    id: Annotated[
+        str,
+        Field(description="Id of this call; the matching result step names it as call_id."),
+    ]
     """Id of this call; the matching result step names it as call_id."""
 
-    signature: str | None = Field(
-        None,
-        description="Opaque signature of the model's reasoning; send it back unchanged in later turns.",
-    )
+    signature: Annotated[
+        str | None,
+        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
+    ] = None
     """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class ProcessingResultStep(BaseModel):
     """Internal processing finished."""
 
-    type: Literal["processing_result"] = Field(
-        "processing_result",
-        description="Always `processing_result`: selects this variant.",
-    )
+    type: Annotated[
+        Literal["processing_result"],
+        Field(description="Always `processing_result`: selects this variant."),
+    ] = "processing_result"
     """Always `processing_result`: selects this variant."""
 
-    call_id: str = Field(..., description="Id of the call this result answers.")
+    call_id: Annotated[str, Field(description="Id of the call this result answers.")]
     """Id of the call this result answers."""
 
-    signature: str | None = Field(
-        None,
-        description="Opaque signature of the model's reasoning; send it back unchanged in later turns.",
-    )
+    signature: Annotated[
+        str | None,
+        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
+    ] = None
     """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class RetrievalCallArguments(BaseModel):
     """Queries sent to a retrieval backend."""
 
-    queries: list[str] | None = Field(None, description="Queries run.")
+    queries: Annotated[list[str] | None, Field(description="Queries run.")] = None
     """Queries run."""
 
 
@@ -1542,52 +1657,53 @@ RetrievalType = TypeAliasType(
 class RetrievalCallStep(BaseModel):
     """The model queried a retrieval backend."""
 
-    type: Literal["retrieval_call"] = Field(
-        "retrieval_call", description="Always `retrieval_call`: selects this variant."
-    )
+    type: Annotated[
+        Literal["retrieval_call"],
+        Field(description="Always `retrieval_call`: selects this variant."),
+    ] = "retrieval_call"
     """Always `retrieval_call`: selects this variant."""
 
-    arguments: RetrievalCallArguments = Field(..., description="Arguments of the call.")
+    arguments: Annotated[RetrievalCallArguments, Field(description="Arguments of the call.")]
     """Arguments of the call."""
 
-    id: str = Field(
-        ...,
-        description="Id of this call; the matching result step names it as call_id.",
-    )
+    id: Annotated[
+        str,
+        Field(description="Id of this call; the matching result step names it as call_id."),
+    ]
     """Id of this call; the matching result step names it as call_id."""
 
-    retrieval_type: RetrievalType | None = Field(None, description="Retrieval backend used.")
+    retrieval_type: Annotated[RetrievalType | None, Field(description="Retrieval backend used.")] = None
     """Retrieval backend used."""
 
-    signature: str | None = Field(
-        None,
-        description="Opaque signature of the model's reasoning; send it back unchanged in later turns.",
-    )
+    signature: Annotated[
+        str | None,
+        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
+    ] = None
     """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class RetrievalResultStep(BaseModel):
     """Results of a retrieval call."""
 
-    type: Literal["retrieval_result"] = Field(
-        "retrieval_result",
-        description="Always `retrieval_result`: selects this variant.",
-    )
+    type: Annotated[
+        Literal["retrieval_result"],
+        Field(description="Always `retrieval_result`: selects this variant."),
+    ] = "retrieval_result"
     """Always `retrieval_result`: selects this variant."""
 
-    call_id: str = Field(..., description="Id of the call this result answers.")
+    call_id: Annotated[str, Field(description="Id of the call this result answers.")]
     """Id of the call this result answers."""
 
-    is_error: bool | None = Field(
-        None,
-        description="True when the call failed and the result describes the error.",
-    )
+    is_error: Annotated[
+        bool | None,
+        Field(description="True when the call failed and the result describes the error."),
+    ] = None
     """True when the call failed and the result describes the error."""
 
-    signature: str | None = Field(
-        None,
-        description="Opaque signature of the model's reasoning; send it back unchanged in later turns.",
-    )
+    signature: Annotated[
+        str | None,
+        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
+    ] = None
     """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
@@ -1644,98 +1760,105 @@ else:
 class ThoughtStep(BaseModel):
     """The model's reasoning: a signature and, when requested, a summary."""
 
-    type: Literal["thought"] = Field("thought", description="Always `thought`: selects this variant.")
+    type: Annotated[Literal["thought"], Field(description="Always `thought`: selects this variant.")] = "thought"
     """Always `thought`: selects this variant."""
 
-    signature: str | None = Field(
-        None,
-        description="Opaque signature of the model's reasoning; send it back unchanged in later turns.",
-    )
+    signature: Annotated[
+        str | None,
+        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
+    ] = None
     """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
-    summary: list[ThoughtSummaryContent] | None = Field(None, description="Summary of the thoughts.")
+    summary: Annotated[
+        list[ThoughtSummaryContent] | None,
+        Field(description="Summary of the thoughts."),
+    ] = None
     """Summary of the thoughts."""
 
 
 class UrlContextCallArguments(BaseModel):
     """Pages to fetch."""
 
-    urls: list[str] | None = Field(None, description="URLs to fetch.")
+    urls: Annotated[list[str] | None, Field(description="URLs to fetch.")] = None
     """URLs to fetch."""
 
 
 class UrlContextCallStep(BaseModel):
     """The model fetched web pages for context."""
 
-    type: Literal["url_context_call"] = Field(
-        "url_context_call",
-        description="Always `url_context_call`: selects this variant.",
-    )
+    type: Annotated[
+        Literal["url_context_call"],
+        Field(description="Always `url_context_call`: selects this variant."),
+    ] = "url_context_call"
     """Always `url_context_call`: selects this variant."""
 
-    arguments: UrlContextCallArguments = Field(..., description="Arguments of the call.")
+    arguments: Annotated[UrlContextCallArguments, Field(description="Arguments of the call.")]
     """Arguments of the call."""
 
-    id: str = Field(
-        ...,
-        description="Id of this call; the matching result step names it as call_id.",
-    )
+    id: Annotated[
+        str,
+        Field(description="Id of this call; the matching result step names it as call_id."),
+    ]
     """Id of this call; the matching result step names it as call_id."""
 
-    signature: str | None = Field(
-        None,
-        description="Opaque signature of the model's reasoning; send it back unchanged in later turns.",
-    )
+    signature: Annotated[
+        str | None,
+        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
+    ] = None
     """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class UrlContextResult(BaseModel):
     """Outcome of fetching one page."""
 
-    status: Literal["success", "error", "paywall", "unsafe"] | str | None = Field(
-        None, description="Whether the page could be fetched."
-    )
+    status: Annotated[
+        Literal["success", "error", "paywall", "unsafe"] | str | None,
+        Field(description="Whether the page could be fetched."),
+    ] = None
     """Whether the page could be fetched."""
 
-    url: str | None = Field(None, description="The page.")
+    url: Annotated[str | None, Field(description="The page.")] = None
     """The page."""
 
 
 class UrlContextResultStep(BaseModel):
     """Pages fetched by a URL context call."""
 
-    type: Literal["url_context_result"] = Field(
-        "url_context_result",
-        description="Always `url_context_result`: selects this variant.",
-    )
+    type: Annotated[
+        Literal["url_context_result"],
+        Field(description="Always `url_context_result`: selects this variant."),
+    ] = "url_context_result"
     """Always `url_context_result`: selects this variant."""
 
-    call_id: str = Field(..., description="Id of the call this result answers.")
+    call_id: Annotated[str, Field(description="Id of the call this result answers.")]
     """Id of the call this result answers."""
 
-    is_error: bool | None = Field(
-        None,
-        description="True when the call failed and the result describes the error.",
-    )
+    is_error: Annotated[
+        bool | None,
+        Field(description="True when the call failed and the result describes the error."),
+    ] = None
     """True when the call failed and the result describes the error."""
 
-    result: list[UrlContextResult] = Field(..., description="What the call returned.")
+    result: Annotated[list[UrlContextResult], Field(description="What the call returned.")]
     """What the call returned."""
 
-    signature: str | None = Field(
-        None,
-        description="Opaque signature of the model's reasoning; send it back unchanged in later turns.",
-    )
+    signature: Annotated[
+        str | None,
+        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
+    ] = None
     """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class UserInputStep(BaseModel):
     """Content the user sent in this turn."""
 
-    type: Literal["user_input"] = Field("user_input", description="Always `user_input`: selects this variant.")
+    type: Annotated[
+        Literal["user_input"],
+        Field(description="Always `user_input`: selects this variant."),
+    ] = "user_input"
     """Always `user_input`: selects this variant."""
 
-    content: list[Content] | None = Field(None, description="What the user sent.")
+    content: Annotated[list[Content] | None, Field(description="What the user sent.")] = None
     """What the user sent."""
 
 
@@ -2012,12 +2135,13 @@ HarmCategory = TypeAliasType(
 class SafetySetting(BaseModel):
     """Blocking threshold for one harm category."""
 
-    method: Literal["severity", "probability"] | str | None = Field(
-        None, description="Whether the threshold applies to severity or probability."
-    )
+    method: Annotated[
+        Literal["severity", "probability"] | str | None,
+        Field(description="Whether the threshold applies to severity or probability."),
+    ] = None
     """Whether the threshold applies to severity or probability."""
 
-    threshold: (
+    threshold: Annotated[
         Literal[
             "block_low_and_above",
             "block_medium_and_above",
@@ -2025,11 +2149,12 @@ class SafetySetting(BaseModel):
             "block_none",
             "off",
         ]
-        | str
-    ) = Field(..., description="Blocking threshold.")
+        | str,
+        Field(description="Blocking threshold."),
+    ]
     """Blocking threshold."""
 
-    type: HarmCategory = Field(..., description="Harm category.")
+    type: Annotated[HarmCategory, Field(description="Harm category.")]
     """Harm category."""
 
 
@@ -2040,19 +2165,23 @@ ServiceTier = TypeAliasType("ServiceTier", Literal["flex", "standard", "priority
 class CodeExecution(BaseModel):
     """Let the model write and run code in a sandbox."""
 
-    type: Literal["code_execution"] = Field(
-        "code_execution", description="Always `code_execution`: selects this variant."
-    )
+    type: Annotated[
+        Literal["code_execution"],
+        Field(description="Always `code_execution`: selects this variant."),
+    ] = "code_execution"
     """Always `code_execution`: selects this variant."""
 
 
 class ComputerUse(BaseModel):
     """Let the model operate a browser, phone or desktop."""
 
-    type: Literal["computer_use"] = Field("computer_use", description="Always `computer_use`: selects this variant.")
+    type: Annotated[
+        Literal["computer_use"],
+        Field(description="Always `computer_use`: selects this variant."),
+    ] = "computer_use"
     """Always `computer_use`: selects this variant."""
 
-    disabled_safety_policies: (
+    disabled_safety_policies: Annotated[
         list[
             Literal[
                 "financial_transactions",
@@ -2065,244 +2194,295 @@ class ComputerUse(BaseModel):
             ]
             | str
         ]
-        | None
-    ) = Field(None, description="Confirmation policies to turn off.")
+        | None,
+        Field(description="Confirmation policies to turn off."),
+    ] = None
     """Confirmation policies to turn off."""
 
-    enable_prompt_injection_detection: bool | None = Field(None, description="Check pages for prompt injection.")
+    enable_prompt_injection_detection: Annotated[
+        bool | None, Field(description="Check pages for prompt injection.")
+    ] = None
     """Check pages for prompt injection."""
 
-    environment: Literal["browser", "mobile", "desktop"] | str | None = Field(
-        None, description="Kind of device operated."
-    )
+    environment: Annotated[
+        Literal["browser", "mobile", "desktop"] | str | None,
+        Field(description="Kind of device operated."),
+    ] = None
     """Kind of device operated."""
 
-    excluded_predefined_functions: list[str] | None = Field(
-        None, description="Predefined actions the model may not use."
-    )
+    excluded_predefined_functions: Annotated[
+        list[str] | None, Field(description="Predefined actions the model may not use.")
+    ] = None
     """Predefined actions the model may not use."""
 
 
 class FileSearch(BaseModel):
     """Let the model search file search stores."""
 
-    type: Literal["file_search"] = Field("file_search", description="Always `file_search`: selects this variant.")
+    type: Annotated[
+        Literal["file_search"],
+        Field(description="Always `file_search`: selects this variant."),
+    ] = "file_search"
     """Always `file_search`: selects this variant."""
 
-    file_search_store_names: list[str] | None = Field(None, description="File search stores to search.")
+    file_search_store_names: Annotated[list[str] | None, Field(description="File search stores to search.")] = None
     """File search stores to search."""
 
-    metadata_filter: str | None = Field(None, description="Filter on document metadata.")
+    metadata_filter: Annotated[str | None, Field(description="Filter on document metadata.")] = None
     """Filter on document metadata."""
 
-    top_k: int | None = Field(None, description="Maximum number of chunks returned.")
+    top_k: Annotated[int | None, Field(description="Maximum number of chunks returned.")] = None
     """Maximum number of chunks returned."""
 
 
 class Function(BaseModel):
     """A function the caller implements; the model asks for it with a function_call step."""
 
-    type: Literal["function"] = Field("function", description="Always `function`: selects this variant.")
+    type: Annotated[
+        Literal["function"],
+        Field(description="Always `function`: selects this variant."),
+    ] = "function"
     """Always `function`: selects this variant."""
 
-    description: str | None = Field(
-        None,
-        description="What the function does; the model reads it to decide when to call it.",
-    )
+    description: Annotated[
+        str | None,
+        Field(description="What the function does; the model reads it to decide when to call it."),
+    ] = None
     """What the function does; the model reads it to decide when to call it."""
 
-    name: str | None = Field(None, description="Name the model calls the function by.")
+    name: Annotated[str | None, Field(description="Name the model calls the function by.")] = None
     """Name the model calls the function by."""
 
-    parameters: dict[str, Any] | None = Field(None, description="JSON Schema of the function's arguments.")
+    parameters: Annotated[
+        dict[str, Any] | None,
+        Field(description="JSON Schema of the function's arguments."),
+    ] = None
     """JSON Schema of the function's arguments."""
 
 
 class GoogleMaps(BaseModel):
     """Let the model search Google Maps."""
 
-    type: Literal["google_maps"] = Field("google_maps", description="Always `google_maps`: selects this variant.")
+    type: Annotated[
+        Literal["google_maps"],
+        Field(description="Always `google_maps`: selects this variant."),
+    ] = "google_maps"
     """Always `google_maps`: selects this variant."""
 
-    enable_widget: bool | None = Field(None, description="Return a token to render the Google Maps widget.")
+    enable_widget: Annotated[
+        bool | None,
+        Field(description="Return a token to render the Google Maps widget."),
+    ] = None
     """Return a token to render the Google Maps widget."""
 
-    latitude: float | None = Field(None, description="Latitude to search around.")
+    latitude: Annotated[float | None, Field(description="Latitude to search around.")] = None
     """Latitude to search around."""
 
-    longitude: float | None = Field(None, description="Longitude to search around.")
+    longitude: Annotated[float | None, Field(description="Longitude to search around.")] = None
     """Longitude to search around."""
 
 
 class GoogleSearch(BaseModel):
     """Let the model search the web with Google Search."""
 
-    type: Literal["google_search"] = Field("google_search", description="Always `google_search`: selects this variant.")
+    type: Annotated[
+        Literal["google_search"],
+        Field(description="Always `google_search`: selects this variant."),
+    ] = "google_search"
     """Always `google_search`: selects this variant."""
 
-    search_types: list[SearchType] | None = Field(None, description="Kinds of search allowed.")
+    search_types: Annotated[list[SearchType] | None, Field(description="Kinds of search allowed.")] = None
     """Kinds of search allowed."""
 
 
 class McpServer(BaseModel):
     """Let the model call the tools of a remote MCP server."""
 
-    type: Literal["mcp_server"] = Field("mcp_server", description="Always `mcp_server`: selects this variant.")
+    type: Annotated[
+        Literal["mcp_server"],
+        Field(description="Always `mcp_server`: selects this variant."),
+    ] = "mcp_server"
     """Always `mcp_server`: selects this variant."""
 
-    allowed_tools: list[AllowedTools] | None = Field(None, description="Tools the model may use.")
+    allowed_tools: Annotated[list[AllowedTools] | None, Field(description="Tools the model may use.")] = None
     """Tools the model may use."""
 
-    headers: dict[str, str] | None = Field(None, description="HTTP headers sent to the server.")
+    headers: Annotated[dict[str, str] | None, Field(description="HTTP headers sent to the server.")] = None
     """HTTP headers sent to the server."""
 
-    name: str | None = Field(None, description="Name of the server, as steps report it.")
+    name: Annotated[str | None, Field(description="Name of the server, as steps report it.")] = None
     """Name of the server, as steps report it."""
 
-    url: str | None = Field(None, description="URL of the MCP server.")
+    url: Annotated[str | None, Field(description="URL of the MCP server.")] = None
     """URL of the MCP server."""
 
 
 class ExaAISearchConfig(BaseModel):
     """Exa AI search as a retrieval backend."""
 
-    api_key: str = Field(..., description="Exa API key.")
+    api_key: Annotated[str, Field(description="Exa API key.")]
     """Exa API key."""
 
-    custom_config: dict[str, Any] | None = Field(None, description="Service-specific settings, passed through.")
+    custom_config: Annotated[
+        dict[str, Any] | None,
+        Field(description="Service-specific settings, passed through."),
+    ] = None
     """Service-specific settings, passed through."""
 
 
 class ParallelAISearchConfig(BaseModel):
     """Parallel AI search as a retrieval backend."""
 
-    api_key: str | None = Field(None, description="Parallel API key.")
+    api_key: Annotated[str | None, Field(description="Parallel API key.")] = None
     """Parallel API key."""
 
-    custom_config: dict[str, Any] | None = Field(None, description="Service-specific settings, passed through.")
+    custom_config: Annotated[
+        dict[str, Any] | None,
+        Field(description="Service-specific settings, passed through."),
+    ] = None
     """Service-specific settings, passed through."""
 
 
 class RagResource(BaseModel):
     """A RAG corpus, or some of its files."""
 
-    rag_corpus: str | None = Field(None, description="Name of the RAG corpus.")
+    rag_corpus: Annotated[str | None, Field(description="Name of the RAG corpus.")] = None
     """Name of the RAG corpus."""
 
-    rag_file_ids: list[str] | None = Field(None, description="Files of the corpus to search.")
+    rag_file_ids: Annotated[list[str] | None, Field(description="Files of the corpus to search.")] = None
     """Files of the corpus to search."""
 
 
 class Filter(BaseModel):
     """Filters applied to RAG retrieval."""
 
-    metadata_filter: str | None = Field(None, description="Filter on chunk metadata.")
+    metadata_filter: Annotated[str | None, Field(description="Filter on chunk metadata.")] = None
     """Filter on chunk metadata."""
 
-    vector_distance_threshold: float | None = Field(None, description="Only return chunks closer than this distance.")
+    vector_distance_threshold: Annotated[
+        float | None, Field(description="Only return chunks closer than this distance.")
+    ] = None
     """Only return chunks closer than this distance."""
 
-    vector_similarity_threshold: float | None = Field(None, description="Only return chunks more similar than this.")
+    vector_similarity_threshold: Annotated[
+        float | None, Field(description="Only return chunks more similar than this.")
+    ] = None
     """Only return chunks more similar than this."""
 
 
 class HybridSearch(BaseModel):
     """Mix of dense and sparse retrieval."""
 
-    alpha: float | None = Field(None, description="Weight of dense against sparse retrieval, 0 to 1.")
+    alpha: Annotated[
+        float | None,
+        Field(description="Weight of dense against sparse retrieval, 0 to 1."),
+    ] = None
     """Weight of dense against sparse retrieval, 0 to 1."""
 
 
 class RankService(BaseModel):
     """The ranking service to use."""
 
-    model_name: str | None = Field(None, description="Name of the ranking model.")
+    model_name: Annotated[str | None, Field(description="Name of the ranking model.")] = None
     """Name of the ranking model."""
 
 
 class Ranking(BaseModel):
     """Re-ranking of retrieved chunks."""
 
-    ranking_config: Literal["rank_service"] = Field(
-        "rank_service", description="Always `rank_service`: selects this variant."
-    )
+    ranking_config: Annotated[
+        Literal["rank_service"],
+        Field(description="Always `rank_service`: selects this variant."),
+    ] = "rank_service"
     """Always `rank_service`: selects this variant."""
 
-    model_name: str | None = Field(None, description="Name of the ranking model.")
+    model_name: Annotated[str | None, Field(description="Name of the ranking model.")] = None
     """Name of the ranking model."""
 
-    rank_service: RankService | None = Field(None, description="Ranking service settings.")
+    rank_service: Annotated[RankService | None, Field(description="Ranking service settings.")] = None
     """Ranking service settings."""
 
 
 class RagRetrievalConfig(BaseModel):
     """How a RAG store is queried."""
 
-    filter: Filter | None = Field(None, description="Filters on retrieved chunks.")
+    filter: Annotated[Filter | None, Field(description="Filters on retrieved chunks.")] = None
     """Filters on retrieved chunks."""
 
-    hybrid_search: HybridSearch | None = Field(None, description="Hybrid search settings.")
+    hybrid_search: Annotated[HybridSearch | None, Field(description="Hybrid search settings.")] = None
     """Hybrid search settings."""
 
-    ranking: Ranking | None = Field(None, description="Re-ranking settings.")
+    ranking: Annotated[Ranking | None, Field(description="Re-ranking settings.")] = None
     """Re-ranking settings."""
 
-    top_k: int | None = Field(None, description="Maximum number of chunks returned.")
+    top_k: Annotated[int | None, Field(description="Maximum number of chunks returned.")] = None
     """Maximum number of chunks returned."""
 
 
 class RagStoreConfig(BaseModel):
     """A Vertex RAG store as a retrieval backend."""
 
-    rag_resources: list[RagResource] | None = Field(None, description="Corpora or files to search.")
+    rag_resources: Annotated[list[RagResource] | None, Field(description="Corpora or files to search.")] = None
     """Corpora or files to search."""
 
-    rag_retrieval_config: RagRetrievalConfig | None = Field(None, description="How the store is queried.")
+    rag_retrieval_config: Annotated[RagRetrievalConfig | None, Field(description="How the store is queried.")] = None
     """How the store is queried."""
 
-    similarity_top_k: int | None = Field(None, description="Number of most similar chunks to return.")
+    similarity_top_k: Annotated[int | None, Field(description="Number of most similar chunks to return.")] = None
     """Number of most similar chunks to return."""
 
-    vector_distance_threshold: float | None = Field(None, description="Only return chunks closer than this distance.")
+    vector_distance_threshold: Annotated[
+        float | None, Field(description="Only return chunks closer than this distance.")
+    ] = None
     """Only return chunks closer than this distance."""
 
 
 class VertexAISearchConfig(BaseModel):
     """Vertex AI Search as a retrieval backend."""
 
-    datastores: list[str] | None = Field(None, description="Vertex AI Search data stores.")
+    datastores: Annotated[list[str] | None, Field(description="Vertex AI Search data stores.")] = None
     """Vertex AI Search data stores."""
 
-    engine: str | None = Field(None, description="Vertex AI Search engine.")
+    engine: Annotated[str | None, Field(description="Vertex AI Search engine.")] = None
     """Vertex AI Search engine."""
 
 
 class Retrieval(BaseModel):
     """Retrieval over external or managed search backends."""
 
-    type: Literal["retrieval"] = Field("retrieval", description="Always `retrieval`: selects this variant.")
+    type: Annotated[
+        Literal["retrieval"],
+        Field(description="Always `retrieval`: selects this variant."),
+    ] = "retrieval"
     """Always `retrieval`: selects this variant."""
 
-    exa_ai_search_config: ExaAISearchConfig | None = Field(None, description="Exa AI search settings.")
+    exa_ai_search_config: Annotated[ExaAISearchConfig | None, Field(description="Exa AI search settings.")] = None
     """Exa AI search settings."""
 
-    parallel_ai_search_config: ParallelAISearchConfig | None = Field(None, description="Parallel AI search settings.")
+    parallel_ai_search_config: Annotated[
+        ParallelAISearchConfig | None, Field(description="Parallel AI search settings.")
+    ] = None
     """Parallel AI search settings."""
 
-    rag_store_config: RagStoreConfig | None = Field(None, description="RAG store settings.")
+    rag_store_config: Annotated[RagStoreConfig | None, Field(description="RAG store settings.")] = None
     """RAG store settings."""
 
-    retrieval_types: list[RetrievalType] | None = Field(None, description="Retrieval backends to use.")
+    retrieval_types: Annotated[list[RetrievalType] | None, Field(description="Retrieval backends to use.")] = None
     """Retrieval backends to use."""
 
-    vertex_ai_search_config: VertexAISearchConfig | None = Field(None, description="Vertex AI Search settings.")
+    vertex_ai_search_config: Annotated[VertexAISearchConfig | None, Field(description="Vertex AI Search settings.")] = (
+        None
+    )
     """Vertex AI Search settings."""
 
 
 class UrlContext(BaseModel):
     """Let the model fetch the web pages named in the prompt."""
 
-    type: Literal["url_context"] = Field("url_context", description="Always `url_context`: selects this variant.")
+    type: Annotated[
+        Literal["url_context"],
+        Field(description="Always `url_context`: selects this variant."),
+    ] = "url_context"
     """Always `url_context`: selects this variant."""
 
 
@@ -2425,221 +2605,255 @@ else:
 class WebhookConfig(BaseModel):
     """Where to notify when a background interaction changes state."""
 
-    uris: list[str] | None = Field(None, description="URLs to notify.")
+    uris: Annotated[list[str] | None, Field(description="URLs to notify.")] = None
     """URLs to notify."""
 
-    user_metadata: dict[str, Any] | None = Field(None, description="Your own data, sent back with each notification.")
+    user_metadata: Annotated[
+        dict[str, Any] | None,
+        Field(description="Your own data, sent back with each notification."),
+    ] = None
     """Your own data, sent back with each notification."""
 
 
 class CreateModelInteractionParams(BaseModel):
     """Create call that talks to a model."""
 
-    background: bool | None = Field(
-        None,
-        description="Run the interaction in the background; poll or stream it by id.",
-    )
+    background: Annotated[
+        bool | None,
+        Field(description="Run the interaction in the background; poll or stream it by id."),
+    ] = None
     """Run the interaction in the background; poll or stream it by id."""
 
-    cached_content: str | None = Field(None, deprecated=True, description="Name of cached content to use (deprecated).")
+    cached_content: Annotated[
+        str | None,
+        Field(deprecated=True, description="Name of cached content to use (deprecated)."),
+    ] = None
     """Name of cached content to use (deprecated)."""
 
-    continuation_token: str | None = Field(
-        None,
-        description="Token to continue an interaction that stopped with status requires_continuation.",
-    )
+    continuation_token: Annotated[
+        str | None,
+        Field(description="Token to continue an interaction that stopped with status requires_continuation."),
+    ] = None
     """Token to continue an interaction that stopped with status requires_continuation."""
 
-    created: str | None = Field(None, description="When the interaction was created (RFC 3339).")
+    created: Annotated[str | None, Field(description="When the interaction was created (RFC 3339).")] = None
     """When the interaction was created (RFC 3339)."""
 
-    environment: InteractionEnvironment | None = Field(
-        None,
-        description="Environment the agent runs in: a definition, or the id of an existing one.",
-    )
+    environment: Annotated[
+        InteractionEnvironment | None,
+        Field(description="Environment the agent runs in: a definition, or the id of an existing one."),
+    ] = None
     """Environment the agent runs in: a definition, or the id of an existing one."""
 
-    environment_id: str | None = Field(None, description="Id of the environment used.")
+    environment_id: Annotated[str | None, Field(description="Id of the environment used.")] = None
     """Id of the environment used."""
 
-    generation_config: GenerationConfig | None = Field(None, description="Sampling and output settings.")
+    generation_config: Annotated[GenerationConfig | None, Field(description="Sampling and output settings.")] = None
     """Sampling and output settings."""
 
-    id: str | None = Field(None, description="Id of the interaction.")
+    id: Annotated[str | None, Field(description="Id of the interaction.")] = None
     """Id of the interaction."""
 
-    input: InteractionsInput | None = Field(None, description="Input of this turn.")
+    input: Annotated[InteractionsInput | None, Field(description="Input of this turn.")] = None
     """Input of this turn."""
 
-    labels: dict[str, str] | None = Field(None, description="Your own key/value labels.")
+    labels: Annotated[dict[str, str] | None, Field(description="Your own key/value labels.")] = None
     """Your own key/value labels."""
 
-    model: ModelOption = Field(..., description="Model to talk to.")
+    model: Annotated[ModelOption, Field(description="Model to talk to.")]
     """Model to talk to."""
 
-    previous_interaction_id: str | None = Field(
-        None, description="Continue the conversation of this earlier interaction."
-    )
+    previous_interaction_id: Annotated[
+        str | None,
+        Field(description="Continue the conversation of this earlier interaction."),
+    ] = None
     """Continue the conversation of this earlier interaction."""
 
-    response_format: InteractionResponseFormat | None = Field(None, description="Requested output format or formats.")
+    response_format: Annotated[
+        InteractionResponseFormat | None,
+        Field(description="Requested output format or formats."),
+    ] = None
     """Requested output format or formats."""
 
-    response_mime_type: str | None = Field(
-        None,
-        deprecated=True,
-        description="MIME type of the answer (deprecated: use response_format).",
-    )
+    response_mime_type: Annotated[
+        str | None,
+        Field(
+            deprecated=True,
+            description="MIME type of the answer (deprecated: use response_format).",
+        ),
+    ] = None
     """MIME type of the answer (deprecated: use response_format)."""
 
-    response_modalities: list[ResponseModality] | None = Field(
-        None,
-        deprecated=True,
-        description="Kinds of output requested (deprecated: use response_format).",
-    )
+    response_modalities: Annotated[
+        list[ResponseModality] | None,
+        Field(
+            deprecated=True,
+            description="Kinds of output requested (deprecated: use response_format).",
+        ),
+    ] = None
     """Kinds of output requested (deprecated: use response_format)."""
 
-    safety_settings: list[SafetySetting] | None = Field(None, description="Blocking thresholds per harm category.")
+    safety_settings: Annotated[
+        list[SafetySetting] | None,
+        Field(description="Blocking thresholds per harm category."),
+    ] = None
     """Blocking thresholds per harm category."""
 
-    service_tier: ServiceTier | None = Field(None, description="Processing tier to use.")
+    service_tier: Annotated[ServiceTier | None, Field(description="Processing tier to use.")] = None
     """Processing tier to use."""
 
-    status: InteractionStatus | None = Field(None, description="Current status.")
+    status: Annotated[InteractionStatus | None, Field(description="Current status.")] = None
     """Current status."""
 
-    store: bool | None = Field(
-        None,
-        description="Whether the service keeps the interaction (needed to continue it later).",
-    )
+    store: Annotated[
+        bool | None,
+        Field(description="Whether the service keeps the interaction (needed to continue it later)."),
+    ] = None
     """Whether the service keeps the interaction (needed to continue it later)."""
 
-    stream: bool | None = Field(None, description="Answer with server-sent events instead of one JSON object.")
+    stream: Annotated[
+        bool | None,
+        Field(description="Answer with server-sent events instead of one JSON object."),
+    ] = None
     """Answer with server-sent events instead of one JSON object."""
 
-    system_instruction: str | None = Field(
-        None, description="Instructions that steer the model for the whole interaction."
-    )
+    system_instruction: Annotated[
+        str | None,
+        Field(description="Instructions that steer the model for the whole interaction."),
+    ] = None
     """Instructions that steer the model for the whole interaction."""
 
-    tools: list[Tool] | None = Field(None, description="Tools the model or agent may use.")
+    tools: Annotated[list[Tool] | None, Field(description="Tools the model or agent may use.")] = None
     """Tools the model or agent may use."""
 
-    updated: str | None = Field(None, description="When the interaction last changed (RFC 3339).")
+    updated: Annotated[str | None, Field(description="When the interaction last changed (RFC 3339).")] = None
     """When the interaction last changed (RFC 3339)."""
 
-    webhook_config: WebhookConfig | None = Field(
-        None,
-        description="Webhook notified when a background interaction changes state.",
-    )
+    webhook_config: Annotated[
+        WebhookConfig | None,
+        Field(description="Webhook notified when a background interaction changes state."),
+    ] = None
     """Webhook notified when a background interaction changes state."""
 
 
 class AntigravityAgentConfig(BaseModel):
     """Settings for the antigravity agent."""
 
-    type: Literal["antigravity"] = Field("antigravity", description="Always `antigravity`: selects this variant.")
+    type: Annotated[
+        Literal["antigravity"],
+        Field(description="Always `antigravity`: selects this variant."),
+    ] = "antigravity"
     """Always `antigravity`: selects this variant."""
 
-    max_total_tokens: str | None = Field(None, description="Token budget of the agent run.")
+    max_total_tokens: Annotated[str | None, Field(description="Token budget of the agent run.")] = None
     """Token budget of the agent run."""
 
-    model: str | None = Field(None, description="Model the agent uses.")
+    model: Annotated[str | None, Field(description="Model the agent uses.")] = None
     """Model the agent uses."""
 
 
 class FileContent(BaseModel):
     """A source file given to the code-mender agent."""
 
-    content: str | None = Field(None, description="Text of the file.")
+    content: Annotated[str | None, Field(description="Text of the file.")] = None
     """Text of the file."""
 
-    path: str | None = Field(None, description="Path of the file.")
+    path: Annotated[str | None, Field(description="Path of the file.")] = None
     """Path of the file."""
 
 
 class FindRequest(BaseModel):
     """Ask the code-mender agent to find a vulnerability."""
 
-    description: str | None = Field(None, description="What to look for.")
+    description: Annotated[str | None, Field(description="What to look for.")] = None
     """What to look for."""
 
-    finding_id: str | None = Field(None, description="Id of the finding.")
+    finding_id: Annotated[str | None, Field(description="Id of the finding.")] = None
     """Id of the finding."""
 
-    mode: Literal["scan", "verify"] | str | None = Field(
-        None, description="Scan for new findings, or verify a known one."
-    )
+    mode: Annotated[
+        Literal["scan", "verify"] | str | None,
+        Field(description="Scan for new findings, or verify a known one."),
+    ] = None
     """Scan for new findings, or verify a known one."""
 
-    source_files: list[FileContent] | None = Field(None, description="Source files to analyse.")
+    source_files: Annotated[list[FileContent] | None, Field(description="Source files to analyse.")] = None
     """Source files to analyse."""
 
 
 class FixRequest(BaseModel):
     """Ask the code-mender agent to fix a finding."""
 
-    description: str | None = Field(None, description="What to fix.")
+    description: Annotated[str | None, Field(description="What to fix.")] = None
     """What to fix."""
 
-    finding_id: str | None = Field(None, description="Id of the finding.")
+    finding_id: Annotated[str | None, Field(description="Id of the finding.")] = None
     """Id of the finding."""
 
-    source_files: list[FileContent] | None = Field(None, description="Source files to analyse.")
+    source_files: Annotated[list[FileContent] | None, Field(description="Source files to analyse.")] = None
     """Source files to analyse."""
 
 
 class SessionConfig(BaseModel):
     """Limits of a code-mender session."""
 
-    max_rounds: int | None = Field(None, description="Maximum number of rounds.")
+    max_rounds: Annotated[int | None, Field(description="Maximum number of rounds.")] = None
     """Maximum number of rounds."""
 
 
 class CodeMenderAgentConfig(BaseModel):
     """Settings for the code-mender agent."""
 
-    type: Literal["code-mender"] = Field("code-mender", description="Always `code-mender`: selects this variant.")
+    type: Annotated[
+        Literal["code-mender"],
+        Field(description="Always `code-mender`: selects this variant."),
+    ] = "code-mender"
     """Always `code-mender`: selects this variant."""
 
-    find_request: FindRequest | None = Field(None, description="What to look for.")
+    find_request: Annotated[FindRequest | None, Field(description="What to look for.")] = None
     """What to look for."""
 
-    fix_request: FixRequest | None = Field(None, description="What to fix.")
+    fix_request: Annotated[FixRequest | None, Field(description="What to fix.")] = None
     """What to fix."""
 
-    model: str | None = Field(None, description="Model the agent uses.")
+    model: Annotated[str | None, Field(description="Model the agent uses.")] = None
     """Model the agent uses."""
 
-    session_config: SessionConfig | None = Field(None, description="Session limits.")
+    session_config: Annotated[SessionConfig | None, Field(description="Session limits.")] = None
     """Session limits."""
 
-    session_id: str | None = Field(None, description="Id of the code-mender session.")
+    session_id: Annotated[str | None, Field(description="Id of the code-mender session.")] = None
     """Id of the code-mender session."""
 
 
 class DeepResearchAgentConfig(BaseModel):
     """Settings for the deep-research agent."""
 
-    type: Literal["deep-research"] = Field("deep-research", description="Always `deep-research`: selects this variant.")
+    type: Annotated[
+        Literal["deep-research"],
+        Field(description="Always `deep-research`: selects this variant."),
+    ] = "deep-research"
     """Always `deep-research`: selects this variant."""
 
-    collaborative_planning: bool | None = Field(
-        None, description="Let the user review the research plan before it runs."
-    )
+    collaborative_planning: Annotated[
+        bool | None,
+        Field(description="Let the user review the research plan before it runs."),
+    ] = None
     """Let the user review the research plan before it runs."""
 
-    enable_bigquery_tool: bool | None = Field(None, description="Let the agent query BigQuery.")
+    enable_bigquery_tool: Annotated[bool | None, Field(description="Let the agent query BigQuery.")] = None
     """Let the agent query BigQuery."""
 
-    thinking_summaries: ThinkingSummaries | None = Field(
-        None, description="Whether to return summaries of the model's thoughts."
-    )
+    thinking_summaries: Annotated[
+        ThinkingSummaries | None,
+        Field(description="Whether to return summaries of the model's thoughts."),
+    ] = None
     """Whether to return summaries of the model's thoughts."""
 
-    visualization: Literal["off", "auto"] | str | None = Field(
-        None, description="Whether the report may include charts."
-    )
+    visualization: Annotated[
+        Literal["off", "auto"] | str | None,
+        Field(description="Whether the report may include charts."),
+    ] = None
     """Whether the report may include charts."""
 
 
@@ -2649,7 +2863,7 @@ class DynamicAgentConfig(BaseModel):
     model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
-    type: Literal["dynamic"] = Field("dynamic", description="Always `dynamic`: selects this variant.")
+    type: Annotated[Literal["dynamic"], Field(description="Always `dynamic`: selects this variant.")] = "dynamic"
     """Always `dynamic`: selects this variant."""
 
 
@@ -2737,533 +2951,593 @@ AgentOption = TypeAliasType(
 class CreateAgentInteractionParams(BaseModel):
     """Create call that runs an agent."""
 
-    agent: AgentOption = Field(..., description="Agent to run.")
+    agent: Annotated[AgentOption, Field(description="Agent to run.")]
     """Agent to run."""
 
-    agent_config: AgentConfig | None = Field(None, description="Agent-specific settings.")
+    agent_config: Annotated[AgentConfig | None, Field(description="Agent-specific settings.")] = None
     """Agent-specific settings."""
 
-    background: bool | None = Field(
-        None,
-        description="Run the interaction in the background; poll or stream it by id.",
-    )
+    background: Annotated[
+        bool | None,
+        Field(description="Run the interaction in the background; poll or stream it by id."),
+    ] = None
     """Run the interaction in the background; poll or stream it by id."""
 
-    continuation_token: str | None = Field(
-        None,
-        description="Token to continue an interaction that stopped with status requires_continuation.",
-    )
+    continuation_token: Annotated[
+        str | None,
+        Field(description="Token to continue an interaction that stopped with status requires_continuation."),
+    ] = None
     """Token to continue an interaction that stopped with status requires_continuation."""
 
-    created: str | None = Field(None, description="When the interaction was created (RFC 3339).")
+    created: Annotated[str | None, Field(description="When the interaction was created (RFC 3339).")] = None
     """When the interaction was created (RFC 3339)."""
 
-    environment: InteractionEnvironment | None = Field(
-        None,
-        description="Environment the agent runs in: a definition, or the id of an existing one.",
-    )
+    environment: Annotated[
+        InteractionEnvironment | None,
+        Field(description="Environment the agent runs in: a definition, or the id of an existing one."),
+    ] = None
     """Environment the agent runs in: a definition, or the id of an existing one."""
 
-    environment_id: str | None = Field(None, description="Id of the environment used.")
+    environment_id: Annotated[str | None, Field(description="Id of the environment used.")] = None
     """Id of the environment used."""
 
-    id: str | None = Field(None, description="Id of the interaction.")
+    id: Annotated[str | None, Field(description="Id of the interaction.")] = None
     """Id of the interaction."""
 
-    input: InteractionsInput | None = Field(None, description="Input of this turn.")
+    input: Annotated[InteractionsInput | None, Field(description="Input of this turn.")] = None
     """Input of this turn."""
 
-    labels: dict[str, str] | None = Field(None, description="Your own key/value labels.")
+    labels: Annotated[dict[str, str] | None, Field(description="Your own key/value labels.")] = None
     """Your own key/value labels."""
 
-    previous_interaction_id: str | None = Field(
-        None, description="Continue the conversation of this earlier interaction."
-    )
+    previous_interaction_id: Annotated[
+        str | None,
+        Field(description="Continue the conversation of this earlier interaction."),
+    ] = None
     """Continue the conversation of this earlier interaction."""
 
-    response_format: InteractionResponseFormat | None = Field(None, description="Requested output format or formats.")
+    response_format: Annotated[
+        InteractionResponseFormat | None,
+        Field(description="Requested output format or formats."),
+    ] = None
     """Requested output format or formats."""
 
-    response_mime_type: str | None = Field(
-        None,
-        deprecated=True,
-        description="MIME type of the answer (deprecated: use response_format).",
-    )
+    response_mime_type: Annotated[
+        str | None,
+        Field(
+            deprecated=True,
+            description="MIME type of the answer (deprecated: use response_format).",
+        ),
+    ] = None
     """MIME type of the answer (deprecated: use response_format)."""
 
-    response_modalities: list[ResponseModality] | None = Field(
-        None,
-        deprecated=True,
-        description="Kinds of output requested (deprecated: use response_format).",
-    )
+    response_modalities: Annotated[
+        list[ResponseModality] | None,
+        Field(
+            deprecated=True,
+            description="Kinds of output requested (deprecated: use response_format).",
+        ),
+    ] = None
     """Kinds of output requested (deprecated: use response_format)."""
 
-    safety_settings: list[SafetySetting] | None = Field(None, description="Blocking thresholds per harm category.")
+    safety_settings: Annotated[
+        list[SafetySetting] | None,
+        Field(description="Blocking thresholds per harm category."),
+    ] = None
     """Blocking thresholds per harm category."""
 
-    service_tier: ServiceTier | None = Field(None, description="Processing tier to use.")
+    service_tier: Annotated[ServiceTier | None, Field(description="Processing tier to use.")] = None
     """Processing tier to use."""
 
-    status: InteractionStatus | None = Field(None, description="Current status.")
+    status: Annotated[InteractionStatus | None, Field(description="Current status.")] = None
     """Current status."""
 
-    store: bool | None = Field(
-        None,
-        description="Whether the service keeps the interaction (needed to continue it later).",
-    )
+    store: Annotated[
+        bool | None,
+        Field(description="Whether the service keeps the interaction (needed to continue it later)."),
+    ] = None
     """Whether the service keeps the interaction (needed to continue it later)."""
 
-    stream: bool | None = Field(None, description="Answer with server-sent events instead of one JSON object.")
+    stream: Annotated[
+        bool | None,
+        Field(description="Answer with server-sent events instead of one JSON object."),
+    ] = None
     """Answer with server-sent events instead of one JSON object."""
 
-    system_instruction: str | None = Field(
-        None, description="Instructions that steer the model for the whole interaction."
-    )
+    system_instruction: Annotated[
+        str | None,
+        Field(description="Instructions that steer the model for the whole interaction."),
+    ] = None
     """Instructions that steer the model for the whole interaction."""
 
-    tools: list[Tool] | None = Field(None, description="Tools the model or agent may use.")
+    tools: Annotated[list[Tool] | None, Field(description="Tools the model or agent may use.")] = None
     """Tools the model or agent may use."""
 
-    updated: str | None = Field(None, description="When the interaction last changed (RFC 3339).")
+    updated: Annotated[str | None, Field(description="When the interaction last changed (RFC 3339).")] = None
     """When the interaction last changed (RFC 3339)."""
 
-    webhook_config: WebhookConfig | None = Field(
-        None,
-        description="Webhook notified when a background interaction changes state.",
-    )
+    webhook_config: Annotated[
+        WebhookConfig | None,
+        Field(description="Webhook notified when a background interaction changes state."),
+    ] = None
     """Webhook notified when a background interaction changes state."""
 
 
 class Error(BaseModel):
     """Error payload; code is a short string such as gateway_timeout."""
 
-    code: str | None = Field(None, description="Short error code, such as gateway_timeout.")
+    code: Annotated[str | None, Field(description="Short error code, such as gateway_timeout.")] = None
     """Short error code, such as gateway_timeout."""
 
-    message: str | None = Field(None, description="Human-readable message.")
+    message: Annotated[str | None, Field(description="Human-readable message.")] = None
     """Human-readable message."""
 
 
 class GroundingToolCount(BaseModel):
     """How many times a grounding tool ran."""
 
-    count: int | None = Field(None, description="Number of uses.")
+    count: Annotated[int | None, Field(description="Number of uses.")] = None
     """Number of uses."""
 
-    type: Literal["google_search", "google_maps", "retrieval"] | str | None = Field(None, description="Grounding tool.")
+    type: Annotated[
+        Literal["google_search", "google_maps", "retrieval"] | str | None,
+        Field(description="Grounding tool."),
+    ] = None
     """Grounding tool."""
 
 
 class ModalityTokens(BaseModel):
     """Token count for one modality."""
 
-    modality: ResponseModality | None = Field(None, description="Kind of content.")
+    modality: Annotated[ResponseModality | None, Field(description="Kind of content.")] = None
     """Kind of content."""
 
-    tokens: int | None = Field(None, description="Number of tokens.")
+    tokens: Annotated[int | None, Field(description="Number of tokens.")] = None
     """Number of tokens."""
 
 
 class Usage(BaseModel):
     """Token accounting for an interaction or a step."""
 
-    cached_tokens_by_modality: list[ModalityTokens] | None = Field(None, description="Cached tokens per modality.")
+    cached_tokens_by_modality: Annotated[
+        list[ModalityTokens] | None, Field(description="Cached tokens per modality.")
+    ] = None
     """Cached tokens per modality."""
 
-    grounding_tool_count: list[GroundingToolCount] | None = Field(None, description="Grounding tool uses per tool.")
+    grounding_tool_count: Annotated[
+        list[GroundingToolCount] | None,
+        Field(description="Grounding tool uses per tool."),
+    ] = None
     """Grounding tool uses per tool."""
 
-    initial_input_tokens: int | None = Field(None, description="Input tokens of the first request of the interaction.")
+    initial_input_tokens: Annotated[
+        int | None,
+        Field(description="Input tokens of the first request of the interaction."),
+    ] = None
     """Input tokens of the first request of the interaction."""
 
-    input_tokens_by_modality: list[ModalityTokens] | None = Field(None, description="Input tokens per modality.")
+    input_tokens_by_modality: Annotated[
+        list[ModalityTokens] | None, Field(description="Input tokens per modality.")
+    ] = None
     """Input tokens per modality."""
 
-    output_tokens_by_modality: list[ModalityTokens] | None = Field(None, description="Output tokens per modality.")
+    output_tokens_by_modality: Annotated[
+        list[ModalityTokens] | None, Field(description="Output tokens per modality.")
+    ] = None
     """Output tokens per modality."""
 
-    tool_use_tokens_by_modality: list[ModalityTokens] | None = Field(None, description="Tool-use tokens per modality.")
+    tool_use_tokens_by_modality: Annotated[
+        list[ModalityTokens] | None, Field(description="Tool-use tokens per modality.")
+    ] = None
     """Tool-use tokens per modality."""
 
-    total_cached_tokens: int | None = Field(None, description="Input tokens served from cache.")
+    total_cached_tokens: Annotated[int | None, Field(description="Input tokens served from cache.")] = None
     """Input tokens served from cache."""
 
-    total_input_tokens: int | None = Field(None, description="Input tokens.")
+    total_input_tokens: Annotated[int | None, Field(description="Input tokens.")] = None
     """Input tokens."""
 
-    total_output_tokens: int | None = Field(None, description="Output tokens.")
+    total_output_tokens: Annotated[int | None, Field(description="Output tokens.")] = None
     """Output tokens."""
 
-    total_thought_tokens: int | None = Field(None, description="Tokens spent thinking.")
+    total_thought_tokens: Annotated[int | None, Field(description="Tokens spent thinking.")] = None
     """Tokens spent thinking."""
 
-    total_tokens: int | None = Field(None, description="All tokens.")
+    total_tokens: Annotated[int | None, Field(description="All tokens.")] = None
     """All tokens."""
 
-    total_tool_use_tokens: int | None = Field(None, description="Tokens of tool-use prompts.")
+    total_tool_use_tokens: Annotated[int | None, Field(description="Tokens of tool-use prompts.")] = None
     """Tokens of tool-use prompts."""
 
 
 class Interaction(InteractionAccessors):
     """One interaction as stored by the service, with its steps and usage."""
 
-    agent: AgentOption | None = Field(None, description="Agent that ran.")
+    agent: Annotated[AgentOption | None, Field(description="Agent that ran.")] = None
     """Agent that ran."""
 
-    agent_config: AgentConfig | None = Field(None, description="Agent-specific settings.")
+    agent_config: Annotated[AgentConfig | None, Field(description="Agent-specific settings.")] = None
     """Agent-specific settings."""
 
-    cached_content: str | None = Field(None, deprecated=True, description="Name of cached content to use (deprecated).")
+    cached_content: Annotated[
+        str | None,
+        Field(deprecated=True, description="Name of cached content to use (deprecated)."),
+    ] = None
     """Name of cached content to use (deprecated)."""
 
-    continuation_ids: list[str] | None = Field(
-        None,
-        description="Ids of the hops of an automatically continued call, in order (set by the SDK).",
-    )
+    continuation_ids: Annotated[
+        list[str] | None,
+        Field(description="Ids of the hops of an automatically continued call, in order (set by the SDK)."),
+    ] = None
     """Ids of the hops of an automatically continued call, in order (set by the SDK)."""
 
-    continuation_token: str | None = Field(
-        None,
-        description="Token to continue an interaction that stopped with status requires_continuation.",
-    )
+    continuation_token: Annotated[
+        str | None,
+        Field(description="Token to continue an interaction that stopped with status requires_continuation."),
+    ] = None
     """Token to continue an interaction that stopped with status requires_continuation."""
 
-    created: str | None = Field(None, description="When the interaction was created (RFC 3339).")
+    created: Annotated[str | None, Field(description="When the interaction was created (RFC 3339).")] = None
     """When the interaction was created (RFC 3339)."""
 
-    environment: InteractionEnvironment | None = Field(
-        None,
-        description="Environment the agent runs in: a definition, or the id of an existing one.",
-    )
+    environment: Annotated[
+        InteractionEnvironment | None,
+        Field(description="Environment the agent runs in: a definition, or the id of an existing one."),
+    ] = None
     """Environment the agent runs in: a definition, or the id of an existing one."""
 
-    environment_id: str | None = Field(None, description="Id of the environment used.")
+    environment_id: Annotated[str | None, Field(description="Id of the environment used.")] = None
     """Id of the environment used."""
 
-    errors: list[Error] | None = Field(None, description="Errors that occurred.")
+    errors: Annotated[list[Error] | None, Field(description="Errors that occurred.")] = None
     """Errors that occurred."""
 
-    generation_config: GenerationConfig | None = Field(None, description="Sampling and output settings.")
+    generation_config: Annotated[GenerationConfig | None, Field(description="Sampling and output settings.")] = None
     """Sampling and output settings."""
 
-    id: str | None = Field(None, description="Id of the interaction.")
+    id: Annotated[str | None, Field(description="Id of the interaction.")] = None
     """Id of the interaction."""
 
-    input: InteractionsInput | None = Field(None, description="Input of this turn (only with include_input).")
+    input: Annotated[
+        InteractionsInput | None,
+        Field(description="Input of this turn (only with include_input)."),
+    ] = None
     """Input of this turn (only with include_input)."""
 
-    labels: dict[str, str] | None = Field(None, description="Your own key/value labels.")
+    labels: Annotated[dict[str, str] | None, Field(description="Your own key/value labels.")] = None
     """Your own key/value labels."""
 
-    model: ModelOption | None = Field(None, description="Model that answered.")
+    model: Annotated[ModelOption | None, Field(description="Model that answered.")] = None
     """Model that answered."""
 
-    object: str | None = Field(None, description="Kind of object: interaction.")
+    object: Annotated[str | None, Field(description="Kind of object: interaction.")] = None
     """Kind of object: interaction."""
 
-    previous_interaction_id: str | None = Field(
-        None, description="Continue the conversation of this earlier interaction."
-    )
+    previous_interaction_id: Annotated[
+        str | None,
+        Field(description="Continue the conversation of this earlier interaction."),
+    ] = None
     """Continue the conversation of this earlier interaction."""
 
-    response_format: InteractionResponseFormat | None = Field(None, description="Requested output format or formats.")
+    response_format: Annotated[
+        InteractionResponseFormat | None,
+        Field(description="Requested output format or formats."),
+    ] = None
     """Requested output format or formats."""
 
-    response_mime_type: str | None = Field(
-        None,
-        deprecated=True,
-        description="MIME type of the answer (deprecated: use response_format).",
-    )
+    response_mime_type: Annotated[
+        str | None,
+        Field(
+            deprecated=True,
+            description="MIME type of the answer (deprecated: use response_format).",
+        ),
+    ] = None
     """MIME type of the answer (deprecated: use response_format)."""
 
-    response_modalities: list[ResponseModality] | None = Field(
-        None,
-        deprecated=True,
-        description="Kinds of output requested (deprecated: use response_format).",
-    )
+    response_modalities: Annotated[
+        list[ResponseModality] | None,
+        Field(
+            deprecated=True,
+            description="Kinds of output requested (deprecated: use response_format).",
+        ),
+    ] = None
     """Kinds of output requested (deprecated: use response_format)."""
 
-    safety_settings: list[SafetySetting] | None = Field(None, description="Blocking thresholds per harm category.")
+    safety_settings: Annotated[
+        list[SafetySetting] | None,
+        Field(description="Blocking thresholds per harm category."),
+    ] = None
     """Blocking thresholds per harm category."""
 
-    service_tier: ServiceTier | None = Field(None, description="Processing tier to use.")
+    service_tier: Annotated[ServiceTier | None, Field(description="Processing tier to use.")] = None
     """Processing tier to use."""
 
-    status: InteractionStatus = Field(..., description="Lifecycle state.")
+    status: Annotated[InteractionStatus, Field(description="Lifecycle state.")]
     """Lifecycle state."""
 
-    steps: list[Step] | None = Field(None, description="Steps of the interaction, in order.")
+    steps: Annotated[list[Step] | None, Field(description="Steps of the interaction, in order.")] = None
     """Steps of the interaction, in order."""
 
-    system_instruction: str | None = Field(
-        None, description="Instructions that steer the model for the whole interaction."
-    )
+    system_instruction: Annotated[
+        str | None,
+        Field(description="Instructions that steer the model for the whole interaction."),
+    ] = None
     """Instructions that steer the model for the whole interaction."""
 
-    tools: list[Tool] | None = Field(None, description="Tools the model or agent may use.")
+    tools: Annotated[list[Tool] | None, Field(description="Tools the model or agent may use.")] = None
     """Tools the model or agent may use."""
 
-    updated: str | None = Field(None, description="When the interaction last changed (RFC 3339).")
+    updated: Annotated[str | None, Field(description="When the interaction last changed (RFC 3339).")] = None
     """When the interaction last changed (RFC 3339)."""
 
-    usage: Usage | None = Field(None, description="Token usage of the whole interaction.")
+    usage: Annotated[Usage | None, Field(description="Token usage of the whole interaction.")] = None
     """Token usage of the whole interaction."""
 
-    webhook_config: WebhookConfig | None = Field(
-        None,
-        description="Webhook notified when a background interaction changes state.",
-    )
+    webhook_config: Annotated[
+        WebhookConfig | None,
+        Field(description="Webhook notified when a background interaction changes state."),
+    ] = None
     """Webhook notified when a background interaction changes state."""
 
 
 class ErrorResponse(BaseModel):
     """Body of a non-2xx response."""
 
-    error: Error = Field(..., description="What went wrong.")
+    error: Annotated[Error, Field(description="What went wrong.")]
     """What went wrong."""
 
 
 class ErrorEvent(BaseModel):
     """The stream failed."""
 
-    event_type: Literal["error"] = Field("error", description="Always `error`: selects this variant.")
+    event_type: Annotated[Literal["error"], Field(description="Always `error`: selects this variant.")] = "error"
     """Always `error`: selects this variant."""
 
-    error: Error | None = Field(None, description="What went wrong.")
+    error: Annotated[Error | None, Field(description="What went wrong.")] = None
     """What went wrong."""
 
-    event_id: str | None = Field(
-        None,
-        description="Id of this event; resume a stream after it with last_event_id.",
-    )
+    event_id: Annotated[
+        str | None,
+        Field(description="Id of this event; resume a stream after it with last_event_id."),
+    ] = None
     """Id of this event; resume a stream after it with last_event_id."""
 
 
 class InteractionSseEventInteraction(BaseModel):
     """Interaction summary carried by created/completed events."""
 
-    agent: str | None = Field(None, description="Agent that ran.")
+    agent: Annotated[str | None, Field(description="Agent that ran.")] = None
     """Agent that ran."""
 
-    continuation_token: str | None = Field(
-        None,
-        description="Token to continue an interaction that stopped with status requires_continuation.",
-    )
+    continuation_token: Annotated[
+        str | None,
+        Field(description="Token to continue an interaction that stopped with status requires_continuation."),
+    ] = None
     """Token to continue an interaction that stopped with status requires_continuation."""
 
-    created: str | None = Field(None, description="When the interaction was created (RFC 3339).")
+    created: Annotated[str | None, Field(description="When the interaction was created (RFC 3339).")] = None
     """When the interaction was created (RFC 3339)."""
 
-    id: str = Field(..., description="Id of the interaction.")
+    id: Annotated[str, Field(description="Id of the interaction.")]
     """Id of the interaction."""
 
-    model: str | None = Field(None, description="Model that answered.")
+    model: Annotated[str | None, Field(description="Model that answered.")] = None
     """Model that answered."""
 
-    object: str | None = Field(None, description="Kind of object: interaction.")
+    object: Annotated[str | None, Field(description="Kind of object: interaction.")] = None
     """Kind of object: interaction."""
 
-    service_tier: ServiceTier | None = Field(None, description="Processing tier to use.")
+    service_tier: Annotated[ServiceTier | None, Field(description="Processing tier to use.")] = None
     """Processing tier to use."""
 
-    status: InteractionStatus = Field(..., description="Lifecycle state.")
+    status: Annotated[InteractionStatus, Field(description="Lifecycle state.")]
     """Lifecycle state."""
 
-    steps: list[Step] | None = Field(None, description="Steps of the interaction, in order.")
+    steps: Annotated[list[Step] | None, Field(description="Steps of the interaction, in order.")] = None
     """Steps of the interaction, in order."""
 
-    updated: str | None = Field(None, description="When the interaction last changed (RFC 3339).")
+    updated: Annotated[str | None, Field(description="When the interaction last changed (RFC 3339).")] = None
     """When the interaction last changed (RFC 3339)."""
 
-    usage: Usage | None = Field(None, description="Token usage.")
+    usage: Annotated[Usage | None, Field(description="Token usage.")] = None
     """Token usage."""
 
 
 class InteractionCompletedEvent(BaseModel):
     """Last event of a stream: the interaction reached a final or waiting state."""
 
-    event_type: Literal["interaction.completed"] = Field(
-        "interaction.completed",
-        description="Always `interaction.completed`: selects this variant.",
-    )
+    event_type: Annotated[
+        Literal["interaction.completed"],
+        Field(description="Always `interaction.completed`: selects this variant."),
+    ] = "interaction.completed"
     """Always `interaction.completed`: selects this variant."""
 
-    event_id: str | None = Field(
-        None,
-        description="Id of this event; resume a stream after it with last_event_id.",
-    )
+    event_id: Annotated[
+        str | None,
+        Field(description="Id of this event; resume a stream after it with last_event_id."),
+    ] = None
     """Id of this event; resume a stream after it with last_event_id."""
 
-    interaction: InteractionSseEventInteraction = Field(
-        ..., description="The interaction in its final or waiting state."
-    )
+    interaction: Annotated[
+        InteractionSseEventInteraction,
+        Field(description="The interaction in its final or waiting state."),
+    ]
     """The interaction in its final or waiting state."""
 
 
 class InteractionCreatedEvent(BaseModel):
     """First event of a stream: the interaction exists."""
 
-    event_type: Literal["interaction.created"] = Field(
-        "interaction.created",
-        description="Always `interaction.created`: selects this variant.",
-    )
+    event_type: Annotated[
+        Literal["interaction.created"],
+        Field(description="Always `interaction.created`: selects this variant."),
+    ] = "interaction.created"
     """Always `interaction.created`: selects this variant."""
 
-    event_id: str | None = Field(
-        None,
-        description="Id of this event; resume a stream after it with last_event_id.",
-    )
+    event_id: Annotated[
+        str | None,
+        Field(description="Id of this event; resume a stream after it with last_event_id."),
+    ] = None
     """Id of this event; resume a stream after it with last_event_id."""
 
-    interaction: InteractionSseEventInteraction = Field(..., description="The interaction as created.")
+    interaction: Annotated[InteractionSseEventInteraction, Field(description="The interaction as created.")]
     """The interaction as created."""
 
 
 class InteractionStatusUpdate(BaseModel):
     """The interaction's status changed."""
 
-    event_type: Literal["interaction.status_update"] = Field(
-        "interaction.status_update",
-        description="Always `interaction.status_update`: selects this variant.",
-    )
+    event_type: Annotated[
+        Literal["interaction.status_update"],
+        Field(description="Always `interaction.status_update`: selects this variant."),
+    ] = "interaction.status_update"
     """Always `interaction.status_update`: selects this variant."""
 
-    continuation_token: str | None = Field(
-        None,
-        description="Token to continue an interaction that stopped with status requires_continuation.",
-    )
+    continuation_token: Annotated[
+        str | None,
+        Field(description="Token to continue an interaction that stopped with status requires_continuation."),
+    ] = None
     """Token to continue an interaction that stopped with status requires_continuation."""
 
-    event_id: str | None = Field(
-        None,
-        description="Id of this event; resume a stream after it with last_event_id.",
-    )
+    event_id: Annotated[
+        str | None,
+        Field(description="Id of this event; resume a stream after it with last_event_id."),
+    ] = None
     """Id of this event; resume a stream after it with last_event_id."""
 
-    interaction_id: str = Field(..., description="Id of the interaction.")
+    interaction_id: Annotated[str, Field(description="Id of the interaction.")]
     """Id of the interaction."""
 
-    status: InteractionStatus = Field(..., description="The new status.")
+    status: Annotated[InteractionStatus, Field(description="The new status.")]
     """The new status."""
 
-    usage: Usage | None = Field(None, description="Token usage so far.")
+    usage: Annotated[Usage | None, Field(description="Token usage so far.")] = None
     """Token usage so far."""
 
 
 class ArgumentsDelta(BaseModel):
     """A further piece of a function call's JSON arguments."""
 
-    type: Literal["arguments_delta"] = Field(
-        "arguments_delta", description="Always `arguments_delta`: selects this variant."
-    )
+    type: Annotated[
+        Literal["arguments_delta"],
+        Field(description="Always `arguments_delta`: selects this variant."),
+    ] = "arguments_delta"
     """Always `arguments_delta`: selects this variant."""
 
-    arguments: str | None = Field(None, description="The next part of the JSON text of the arguments.")
+    arguments: Annotated[
+        str | None,
+        Field(description="The next part of the JSON text of the arguments."),
+    ] = None
     """The next part of the JSON text of the arguments."""
 
 
 class AudioDelta(BaseModel):
     """A chunk of generated audio."""
 
-    type: Literal["audio"] = Field("audio", description="Always `audio`: selects this variant.")
+    type: Annotated[Literal["audio"], Field(description="Always `audio`: selects this variant.")] = "audio"
     """Always `audio`: selects this variant."""
 
-    channels: int | None = Field(None, description="Number of audio channels.")
+    channels: Annotated[int | None, Field(description="Number of audio channels.")] = None
     """Number of audio channels."""
 
-    data: str | None = Field(None, description="The bytes, base64-encoded.")
+    data: Annotated[str | None, Field(description="The bytes, base64-encoded.")] = None
     """The bytes, base64-encoded."""
 
-    mime_type: AudioMimeType | None = Field(None, description="MIME type of the data.")
+    mime_type: Annotated[AudioMimeType | None, Field(description="MIME type of the data.")] = None
     """MIME type of the data."""
 
-    rate: int | None = Field(
-        None,
-        deprecated=True,
-        description="Samples per second (deprecated: use sample_rate).",
-    )
+    rate: Annotated[
+        int | None,
+        Field(
+            deprecated=True,
+            description="Samples per second (deprecated: use sample_rate).",
+        ),
+    ] = None
     """Samples per second (deprecated: use sample_rate)."""
 
-    sample_rate: int | None = Field(None, description="Samples per second.")
+    sample_rate: Annotated[int | None, Field(description="Samples per second.")] = None
     """Samples per second."""
 
-    uri: str | None = Field(None, description="Where the media can be fetched from.")
+    uri: Annotated[str | None, Field(description="Where the media can be fetched from.")] = None
     """Where the media can be fetched from."""
 
 
 class CodeExecutionCallDelta(BaseModel):
     """A code-execution call, streamed."""
 
-    type: Literal["code_execution_call"] = Field(
-        "code_execution_call",
-        description="Always `code_execution_call`: selects this variant.",
-    )
+    type: Annotated[
+        Literal["code_execution_call"],
+        Field(description="Always `code_execution_call`: selects this variant."),
+    ] = "code_execution_call"
     """Always `code_execution_call`: selects this variant."""
 
-    arguments: CodeExecutionCallArguments = Field(..., description="Arguments of the call.")
+    arguments: Annotated[CodeExecutionCallArguments, Field(description="Arguments of the call.")]
     """Arguments of the call."""
 
-    signature: str | None = Field(
-        None,
-        description="Opaque signature of the model's reasoning; send it back unchanged in later turns.",
-    )
+    signature: Annotated[
+        str | None,
+        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
+    ] = None
     """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class CodeExecutionResultDelta(BaseModel):
     """Output of a code-execution call, streamed."""
 
-    type: Literal["code_execution_result"] = Field(
-        "code_execution_result",
-        description="Always `code_execution_result`: selects this variant.",
-    )
+    type: Annotated[
+        Literal["code_execution_result"],
+        Field(description="Always `code_execution_result`: selects this variant."),
+    ] = "code_execution_result"
     """Always `code_execution_result`: selects this variant."""
 
-    is_error: bool | None = Field(
-        None,
-        description="True when the call failed and the result describes the error.",
-    )
+    is_error: Annotated[
+        bool | None,
+        Field(description="True when the call failed and the result describes the error."),
+    ] = None
     """True when the call failed and the result describes the error."""
 
-    result: str = Field(..., description="Output of the code.")
+    result: Annotated[str, Field(description="Output of the code.")]
     """Output of the code."""
 
-    signature: str | None = Field(
-        None,
-        description="Opaque signature of the model's reasoning; send it back unchanged in later turns.",
-    )
+    signature: Annotated[
+        str | None,
+        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
+    ] = None
     """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class DocumentDelta(BaseModel):
     """A chunk of a generated document."""
 
-    type: Literal["document"] = Field("document", description="Always `document`: selects this variant.")
+    type: Annotated[
+        Literal["document"],
+        Field(description="Always `document`: selects this variant."),
+    ] = "document"
     """Always `document`: selects this variant."""
 
-    data: str | None = Field(None, description="The bytes, base64-encoded.")
+    data: Annotated[str | None, Field(description="The bytes, base64-encoded.")] = None
     """The bytes, base64-encoded."""
 
-    mime_type: DocumentMimeType | None = Field(None, description="MIME type of the data.")
+    mime_type: Annotated[DocumentMimeType | None, Field(description="MIME type of the data.")] = None
     """MIME type of the data."""
 
-    uri: str | None = Field(None, description="Where the media can be fetched from.")
+    uri: Annotated[str | None, Field(description="Where the media can be fetched from.")] = None
     """Where the media can be fetched from."""
 
 
 class FileSearchCallDelta(BaseModel):
     """A file search call, streamed."""
 
-    type: Literal["file_search_call"] = Field(
-        "file_search_call",
-        description="Always `file_search_call`: selects this variant.",
-    )
+    type: Annotated[
+        Literal["file_search_call"],
+        Field(description="Always `file_search_call`: selects this variant."),
+    ] = "file_search_call"
     """Always `file_search_call`: selects this variant."""
 
-    signature: str | None = Field(
-        None,
-        description="Opaque signature of the model's reasoning; send it back unchanged in later turns.",
-    )
+    signature: Annotated[
+        str | None,
+        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
+    ] = None
     """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
@@ -3274,363 +3548,368 @@ FileSearchResult = TypeAliasType("FileSearchResult", dict[str, Any])
 class FileSearchResultDelta(BaseModel):
     """File search results, streamed."""
 
-    type: Literal["file_search_result"] = Field(
-        "file_search_result",
-        description="Always `file_search_result`: selects this variant.",
-    )
+    type: Annotated[
+        Literal["file_search_result"],
+        Field(description="Always `file_search_result`: selects this variant."),
+    ] = "file_search_result"
     """Always `file_search_result`: selects this variant."""
 
-    result: list[FileSearchResult] = Field(..., description="What the call returned.")
+    result: Annotated[list[FileSearchResult], Field(description="What the call returned.")]
     """What the call returned."""
 
-    signature: str | None = Field(
-        None,
-        description="Opaque signature of the model's reasoning; send it back unchanged in later turns.",
-    )
+    signature: Annotated[
+        str | None,
+        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
+    ] = None
     """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class FunctionResultDelta(BaseModel):
     """A function result, streamed."""
 
-    type: Literal["function_result"] = Field(
-        "function_result", description="Always `function_result`: selects this variant."
-    )
+    type: Annotated[
+        Literal["function_result"],
+        Field(description="Always `function_result`: selects this variant."),
+    ] = "function_result"
     """Always `function_result`: selects this variant."""
 
-    is_error: bool | None = Field(
-        None,
-        description="True when the call failed and the result describes the error.",
-    )
+    is_error: Annotated[
+        bool | None,
+        Field(description="True when the call failed and the result describes the error."),
+    ] = None
     """True when the call failed and the result describes the error."""
 
-    name: str | None = Field(None, description="Function that was called.")
+    name: Annotated[str | None, Field(description="Function that was called.")] = None
     """Function that was called."""
 
-    result: ToolCallResult = Field(..., description="What the call returned.")
+    result: Annotated[ToolCallResult, Field(description="What the call returned.")]
     """What the call returned."""
 
 
 class GoogleMapsCallDelta(BaseModel):
     """A Google Maps call, streamed."""
 
-    type: Literal["google_maps_call"] = Field(
-        "google_maps_call",
-        description="Always `google_maps_call`: selects this variant.",
-    )
+    type: Annotated[
+        Literal["google_maps_call"],
+        Field(description="Always `google_maps_call`: selects this variant."),
+    ] = "google_maps_call"
     """Always `google_maps_call`: selects this variant."""
 
-    arguments: GoogleMapsCallArguments | None = Field(None, description="Arguments of the call.")
+    arguments: Annotated[GoogleMapsCallArguments | None, Field(description="Arguments of the call.")] = None
     """Arguments of the call."""
 
-    signature: str | None = Field(
-        None,
-        description="Opaque signature of the model's reasoning; send it back unchanged in later turns.",
-    )
+    signature: Annotated[
+        str | None,
+        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
+    ] = None
     """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class GoogleMapsResultDelta(BaseModel):
     """Google Maps results, streamed."""
 
-    type: Literal["google_maps_result"] = Field(
-        "google_maps_result",
-        description="Always `google_maps_result`: selects this variant.",
-    )
+    type: Annotated[
+        Literal["google_maps_result"],
+        Field(description="Always `google_maps_result`: selects this variant."),
+    ] = "google_maps_result"
     """Always `google_maps_result`: selects this variant."""
 
-    result: list[GoogleMapsResult] | None = Field(None, description="What the call returned.")
+    result: Annotated[list[GoogleMapsResult] | None, Field(description="What the call returned.")] = None
     """What the call returned."""
 
-    signature: str | None = Field(
-        None,
-        description="Opaque signature of the model's reasoning; send it back unchanged in later turns.",
-    )
+    signature: Annotated[
+        str | None,
+        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
+    ] = None
     """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class GoogleSearchCallDelta(BaseModel):
     """A Google Search call, streamed."""
 
-    type: Literal["google_search_call"] = Field(
-        "google_search_call",
-        description="Always `google_search_call`: selects this variant.",
-    )
+    type: Annotated[
+        Literal["google_search_call"],
+        Field(description="Always `google_search_call`: selects this variant."),
+    ] = "google_search_call"
     """Always `google_search_call`: selects this variant."""
 
-    arguments: GoogleSearchCallArguments = Field(..., description="Arguments of the call.")
+    arguments: Annotated[GoogleSearchCallArguments, Field(description="Arguments of the call.")]
     """Arguments of the call."""
 
-    signature: str | None = Field(
-        None,
-        description="Opaque signature of the model's reasoning; send it back unchanged in later turns.",
-    )
+    signature: Annotated[
+        str | None,
+        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
+    ] = None
     """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class GoogleSearchResultDelta(BaseModel):
     """Google Search results, streamed."""
 
-    type: Literal["google_search_result"] = Field(
-        "google_search_result",
-        description="Always `google_search_result`: selects this variant.",
-    )
+    type: Annotated[
+        Literal["google_search_result"],
+        Field(description="Always `google_search_result`: selects this variant."),
+    ] = "google_search_result"
     """Always `google_search_result`: selects this variant."""
 
-    is_error: bool | None = Field(
-        None,
-        description="True when the call failed and the result describes the error.",
-    )
+    is_error: Annotated[
+        bool | None,
+        Field(description="True when the call failed and the result describes the error."),
+    ] = None
     """True when the call failed and the result describes the error."""
 
-    result: list[GoogleSearchResult] | None = Field(None, description="What the call returned.")
+    result: Annotated[list[GoogleSearchResult] | None, Field(description="What the call returned.")] = None
     """What the call returned."""
 
-    signature: str | None = Field(
-        None,
-        description="Opaque signature of the model's reasoning; send it back unchanged in later turns.",
-    )
+    signature: Annotated[
+        str | None,
+        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
+    ] = None
     """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class ImageDelta(BaseModel):
     """A generated image, or a chunk of one."""
 
-    type: Literal["image"] = Field("image", description="Always `image`: selects this variant.")
+    type: Annotated[Literal["image"], Field(description="Always `image`: selects this variant.")] = "image"
     """Always `image`: selects this variant."""
 
-    data: str | None = Field(None, description="The bytes, base64-encoded.")
+    data: Annotated[str | None, Field(description="The bytes, base64-encoded.")] = None
     """The bytes, base64-encoded."""
 
-    mime_type: ImageMimeType | None = Field(None, description="MIME type of the data.")
+    mime_type: Annotated[ImageMimeType | None, Field(description="MIME type of the data.")] = None
     """MIME type of the data."""
 
-    resolution: MediaResolution | None = Field(None, description="Resolution of the image.")
+    resolution: Annotated[MediaResolution | None, Field(description="Resolution of the image.")] = None
     """Resolution of the image."""
 
-    uri: str | None = Field(None, description="Where the media can be fetched from.")
+    uri: Annotated[str | None, Field(description="Where the media can be fetched from.")] = None
     """Where the media can be fetched from."""
 
 
 class McpServerToolCallDelta(BaseModel):
     """An MCP server tool call, streamed."""
 
-    type: Literal["mcp_server_tool_call"] = Field(
-        "mcp_server_tool_call",
-        description="Always `mcp_server_tool_call`: selects this variant.",
-    )
+    type: Annotated[
+        Literal["mcp_server_tool_call"],
+        Field(description="Always `mcp_server_tool_call`: selects this variant."),
+    ] = "mcp_server_tool_call"
     """Always `mcp_server_tool_call`: selects this variant."""
 
-    arguments: dict[str, Any] = Field(..., description="Arguments as a JSON object.")
+    arguments: Annotated[dict[str, Any], Field(description="Arguments as a JSON object.")]
     """Arguments as a JSON object."""
 
-    name: str = Field(..., description="Tool to call.")
+    name: Annotated[str, Field(description="Tool to call.")]
     """Tool to call."""
 
-    server_name: str = Field(..., description="Name of the MCP server.")
+    server_name: Annotated[str, Field(description="Name of the MCP server.")]
     """Name of the MCP server."""
 
 
 class McpServerToolResultDelta(BaseModel):
     """An MCP server tool result, streamed."""
 
-    type: Literal["mcp_server_tool_result"] = Field(
-        "mcp_server_tool_result",
-        description="Always `mcp_server_tool_result`: selects this variant.",
-    )
+    type: Annotated[
+        Literal["mcp_server_tool_result"],
+        Field(description="Always `mcp_server_tool_result`: selects this variant."),
+    ] = "mcp_server_tool_result"
     """Always `mcp_server_tool_result`: selects this variant."""
 
-    name: str | None = Field(None, description="Tool that was called.")
+    name: Annotated[str | None, Field(description="Tool that was called.")] = None
     """Tool that was called."""
 
-    result: ToolCallResult = Field(..., description="What the call returned.")
+    result: Annotated[ToolCallResult, Field(description="What the call returned.")]
     """What the call returned."""
 
-    server_name: str | None = Field(None, description="Name of the MCP server.")
+    server_name: Annotated[str | None, Field(description="Name of the MCP server.")] = None
     """Name of the MCP server."""
 
 
 class ProcessingCallDelta(BaseModel):
     """Internal processing started, streamed."""
 
-    type: Literal["processing_call"] = Field(
-        "processing_call", description="Always `processing_call`: selects this variant."
-    )
+    type: Annotated[
+        Literal["processing_call"],
+        Field(description="Always `processing_call`: selects this variant."),
+    ] = "processing_call"
     """Always `processing_call`: selects this variant."""
 
-    signature: str | None = Field(
-        None,
-        description="Opaque signature of the model's reasoning; send it back unchanged in later turns.",
-    )
+    signature: Annotated[
+        str | None,
+        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
+    ] = None
     """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class ProcessingResultDelta(BaseModel):
     """Internal processing finished, streamed."""
 
-    type: Literal["processing_result"] = Field(
-        "processing_result",
-        description="Always `processing_result`: selects this variant.",
-    )
+    type: Annotated[
+        Literal["processing_result"],
+        Field(description="Always `processing_result`: selects this variant."),
+    ] = "processing_result"
     """Always `processing_result`: selects this variant."""
 
-    signature: str | None = Field(
-        None,
-        description="Opaque signature of the model's reasoning; send it back unchanged in later turns.",
-    )
+    signature: Annotated[
+        str | None,
+        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
+    ] = None
     """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class RetrievalCallDelta(BaseModel):
     """A retrieval call, streamed."""
 
-    type: Literal["retrieval_call"] = Field(
-        "retrieval_call", description="Always `retrieval_call`: selects this variant."
-    )
+    type: Annotated[
+        Literal["retrieval_call"],
+        Field(description="Always `retrieval_call`: selects this variant."),
+    ] = "retrieval_call"
     """Always `retrieval_call`: selects this variant."""
 
-    arguments: RetrievalCallArguments = Field(..., description="Arguments of the call.")
+    arguments: Annotated[RetrievalCallArguments, Field(description="Arguments of the call.")]
     """Arguments of the call."""
 
-    retrieval_type: RetrievalType | None = Field(None, description="Retrieval backend used.")
+    retrieval_type: Annotated[RetrievalType | None, Field(description="Retrieval backend used.")] = None
     """Retrieval backend used."""
 
-    signature: str | None = Field(
-        None,
-        description="Opaque signature of the model's reasoning; send it back unchanged in later turns.",
-    )
+    signature: Annotated[
+        str | None,
+        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
+    ] = None
     """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class RetrievalResultDelta(BaseModel):
     """Retrieval results, streamed."""
 
-    type: Literal["retrieval_result"] = Field(
-        "retrieval_result",
-        description="Always `retrieval_result`: selects this variant.",
-    )
+    type: Annotated[
+        Literal["retrieval_result"],
+        Field(description="Always `retrieval_result`: selects this variant."),
+    ] = "retrieval_result"
     """Always `retrieval_result`: selects this variant."""
 
-    is_error: bool | None = Field(
-        None,
-        description="True when the call failed and the result describes the error.",
-    )
+    is_error: Annotated[
+        bool | None,
+        Field(description="True when the call failed and the result describes the error."),
+    ] = None
     """True when the call failed and the result describes the error."""
 
-    signature: str | None = Field(
-        None,
-        description="Opaque signature of the model's reasoning; send it back unchanged in later turns.",
-    )
+    signature: Annotated[
+        str | None,
+        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
+    ] = None
     """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class TextAnnotationDelta(BaseModel):
     """Annotations for text streamed earlier in the same step."""
 
-    type: Literal["text_annotation_delta"] = Field(
-        "text_annotation_delta",
-        description="Always `text_annotation_delta`: selects this variant.",
-    )
+    type: Annotated[
+        Literal["text_annotation_delta"],
+        Field(description="Always `text_annotation_delta`: selects this variant."),
+    ] = "text_annotation_delta"
     """Always `text_annotation_delta`: selects this variant."""
 
-    annotations: list[Annotation] | None = Field(
-        None, description="Citations and other metadata about spans of the text."
-    )
+    annotations: Annotated[
+        list[Annotation] | None,
+        Field(description="Citations and other metadata about spans of the text."),
+    ] = None
     """Citations and other metadata about spans of the text."""
 
 
 class TextDelta(BaseModel):
     """A further piece of the step's text."""
 
-    type: Literal["text"] = Field("text", description="Always `text`: selects this variant.")
+    type: Annotated[Literal["text"], Field(description="Always `text`: selects this variant.")] = "text"
     """Always `text`: selects this variant."""
 
-    text: str = Field(..., description="The new text.")
+    text: Annotated[str, Field(description="The new text.")]
     """The new text."""
 
 
 class ThoughtSignatureDelta(BaseModel):
     """The signature of a thought step."""
 
-    type: Literal["thought_signature"] = Field(
-        "thought_signature",
-        description="Always `thought_signature`: selects this variant.",
-    )
+    type: Annotated[
+        Literal["thought_signature"],
+        Field(description="Always `thought_signature`: selects this variant."),
+    ] = "thought_signature"
     """Always `thought_signature`: selects this variant."""
 
-    signature: str | None = Field(
-        None,
-        description="Opaque signature of the thought; send it back unchanged in later turns.",
-    )
+    signature: Annotated[
+        str | None,
+        Field(description="Opaque signature of the thought; send it back unchanged in later turns."),
+    ] = None
     """Opaque signature of the thought; send it back unchanged in later turns."""
 
 
 class ThoughtSummaryDelta(BaseModel):
     """A further piece of a thought summary."""
 
-    type: Literal["thought_summary"] = Field(
-        "thought_summary", description="Always `thought_summary`: selects this variant."
-    )
+    type: Annotated[
+        Literal["thought_summary"],
+        Field(description="Always `thought_summary`: selects this variant."),
+    ] = "thought_summary"
     """Always `thought_summary`: selects this variant."""
 
-    content: Content | None = Field(None, description="The new piece of the summary.")
+    content: Annotated[Content | None, Field(description="The new piece of the summary.")] = None
     """The new piece of the summary."""
 
 
 class UrlContextCallDelta(BaseModel):
     """A URL context call, streamed."""
 
-    type: Literal["url_context_call"] = Field(
-        "url_context_call",
-        description="Always `url_context_call`: selects this variant.",
-    )
+    type: Annotated[
+        Literal["url_context_call"],
+        Field(description="Always `url_context_call`: selects this variant."),
+    ] = "url_context_call"
     """Always `url_context_call`: selects this variant."""
 
-    arguments: UrlContextCallArguments = Field(..., description="Arguments of the call.")
+    arguments: Annotated[UrlContextCallArguments, Field(description="Arguments of the call.")]
     """Arguments of the call."""
 
-    signature: str | None = Field(
-        None,
-        description="Opaque signature of the model's reasoning; send it back unchanged in later turns.",
-    )
+    signature: Annotated[
+        str | None,
+        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
+    ] = None
     """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class UrlContextResultDelta(BaseModel):
     """URL context results, streamed."""
 
-    type: Literal["url_context_result"] = Field(
-        "url_context_result",
-        description="Always `url_context_result`: selects this variant.",
-    )
+    type: Annotated[
+        Literal["url_context_result"],
+        Field(description="Always `url_context_result`: selects this variant."),
+    ] = "url_context_result"
     """Always `url_context_result`: selects this variant."""
 
-    is_error: bool | None = Field(
-        None,
-        description="True when the call failed and the result describes the error.",
-    )
+    is_error: Annotated[
+        bool | None,
+        Field(description="True when the call failed and the result describes the error."),
+    ] = None
     """True when the call failed and the result describes the error."""
 
-    result: list[UrlContextResult] = Field(..., description="What the call returned.")
+    result: Annotated[list[UrlContextResult], Field(description="What the call returned.")]
     """What the call returned."""
 
-    signature: str | None = Field(
-        None,
-        description="Opaque signature of the model's reasoning; send it back unchanged in later turns.",
-    )
+    signature: Annotated[
+        str | None,
+        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
+    ] = None
     """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class VideoDelta(BaseModel):
     """A chunk of generated video."""
 
-    type: Literal["video"] = Field("video", description="Always `video`: selects this variant.")
+    type: Annotated[Literal["video"], Field(description="Always `video`: selects this variant.")] = "video"
     """Always `video`: selects this variant."""
 
-    data: str | None = Field(None, description="The bytes, base64-encoded.")
+    data: Annotated[str | None, Field(description="The bytes, base64-encoded.")] = None
     """The bytes, base64-encoded."""
 
-    mime_type: (
+    mime_type: Annotated[
         Literal[
             "video/mp4",
             "video/mpeg",
@@ -3644,14 +3923,15 @@ class VideoDelta(BaseModel):
             "video/jpeg2000",
         ]
         | str
-        | None
-    ) = Field(None, description="MIME type of the data.")
+        | None,
+        Field(description="MIME type of the data."),
+    ] = None
     """MIME type of the data."""
 
-    resolution: MediaResolution | None = Field(None, description="Resolution of the video.")
+    resolution: Annotated[MediaResolution | None, Field(description="Resolution of the video.")] = None
     """Resolution of the video."""
 
-    uri: str | None = Field(None, description="Where the media can be fetched from.")
+    uri: Annotated[str | None, Field(description="Where the media can be fetched from.")] = None
     """Where the media can be fetched from."""
 
 
@@ -3853,70 +4133,79 @@ else:
 class StepDeltaMetadata(BaseModel):
     """Extra data sent along with a delta."""
 
-    total_usage: Usage | None = Field(None, description="Token usage of the interaction so far.")
+    total_usage: Annotated[Usage | None, Field(description="Token usage of the interaction so far.")] = None
     """Token usage of the interaction so far."""
 
 
 class StepDelta(BaseModel):
     """An incremental piece of the step at the given index."""
 
-    event_type: Literal["step.delta"] = Field("step.delta", description="Always `step.delta`: selects this variant.")
+    event_type: Annotated[
+        Literal["step.delta"],
+        Field(description="Always `step.delta`: selects this variant."),
+    ] = "step.delta"
     """Always `step.delta`: selects this variant."""
 
-    delta: StepDeltaData = Field(..., description="The new piece of the step.")
+    delta: Annotated[StepDeltaData, Field(description="The new piece of the step.")]
     """The new piece of the step."""
 
-    event_id: str | None = Field(
-        None,
-        description="Id of this event; resume a stream after it with last_event_id.",
-    )
+    event_id: Annotated[
+        str | None,
+        Field(description="Id of this event; resume a stream after it with last_event_id."),
+    ] = None
     """Id of this event; resume a stream after it with last_event_id."""
 
-    index: int = Field(..., description="Position of the step in the interaction.")
+    index: Annotated[int, Field(description="Position of the step in the interaction.")]
     """Position of the step in the interaction."""
 
-    metadata: StepDeltaMetadata | None = Field(None, description="Extra data about the delta.")
+    metadata: Annotated[StepDeltaMetadata | None, Field(description="Extra data about the delta.")] = None
     """Extra data about the delta."""
 
 
 class StepStart(BaseModel):
     """A new step begins at the given index."""
 
-    event_type: Literal["step.start"] = Field("step.start", description="Always `step.start`: selects this variant.")
+    event_type: Annotated[
+        Literal["step.start"],
+        Field(description="Always `step.start`: selects this variant."),
+    ] = "step.start"
     """Always `step.start`: selects this variant."""
 
-    event_id: str | None = Field(
-        None,
-        description="Id of this event; resume a stream after it with last_event_id.",
-    )
+    event_id: Annotated[
+        str | None,
+        Field(description="Id of this event; resume a stream after it with last_event_id."),
+    ] = None
     """Id of this event; resume a stream after it with last_event_id."""
 
-    index: int = Field(..., description="Position of the step in the interaction.")
+    index: Annotated[int, Field(description="Position of the step in the interaction.")]
     """Position of the step in the interaction."""
 
-    step: Step = Field(..., description="The step as it starts.")
+    step: Annotated[Step, Field(description="The step as it starts.")]
     """The step as it starts."""
 
 
 class StepStop(BaseModel):
     """The step at the given index is finished."""
 
-    event_type: Literal["step.stop"] = Field("step.stop", description="Always `step.stop`: selects this variant.")
+    event_type: Annotated[
+        Literal["step.stop"],
+        Field(description="Always `step.stop`: selects this variant."),
+    ] = "step.stop"
     """Always `step.stop`: selects this variant."""
 
-    event_id: str | None = Field(
-        None,
-        description="Id of this event; resume a stream after it with last_event_id.",
-    )
+    event_id: Annotated[
+        str | None,
+        Field(description="Id of this event; resume a stream after it with last_event_id."),
+    ] = None
     """Id of this event; resume a stream after it with last_event_id."""
 
-    index: int = Field(..., description="Position of the step in the interaction.")
+    index: Annotated[int, Field(description="Position of the step in the interaction.")]
     """Position of the step in the interaction."""
 
-    step_usage: Usage | None = Field(None, description="Token usage of this step.")
+    step_usage: Annotated[Usage | None, Field(description="Token usage of this step.")] = None
     """Token usage of this step."""
 
-    usage: Usage | None = Field(None, description="Token usage of the interaction so far.")
+    usage: Annotated[Usage | None, Field(description="Token usage of the interaction so far.")] = None
     """Token usage of the interaction so far."""
 
 
@@ -3979,244 +4268,268 @@ else:
 class Agent(BaseModel):
     """A reusable agent: instructions, tools and an environment that interactions can run with `agent=`."""
 
-    agent_config: AntigravityAgentConfig | None = Field(None, description="Settings of the agent's base agent.")
+    agent_config: Annotated[
+        AntigravityAgentConfig | None,
+        Field(description="Settings of the agent's base agent."),
+    ] = None
     """Settings of the agent's base agent."""
 
-    base_agent: str | None = Field(None, description="The agent this one builds on.")
+    base_agent: Annotated[str | None, Field(description="The agent this one builds on.")] = None
     """The agent this one builds on."""
 
-    base_environment: InteractionEnvironment | None = Field(
-        None,
-        description="The environment runs start from: a definition, or an existing environment's id.",
-    )
+    base_environment: Annotated[
+        InteractionEnvironment | None,
+        Field(description="The environment runs start from: a definition, or an existing environment's id."),
+    ] = None
     """The environment runs start from: a definition, or an existing environment's id."""
 
-    id: str | None = Field(None, description="Identifier, unique within its collection.")
+    id: Annotated[str | None, Field(description="Identifier, unique within its collection.")] = None
     """Identifier, unique within its collection."""
 
-    system_instruction: str | None = Field(None, description="Instructions the agent follows in every run.")
+    system_instruction: Annotated[str | None, Field(description="Instructions the agent follows in every run.")] = None
     """Instructions the agent follows in every run."""
 
-    tools: list[AgentTool] | None = Field(None, description="Tools the agent may use.")
+    tools: Annotated[list[AgentTool] | None, Field(description="Tools the agent may use.")] = None
     """Tools the agent may use."""
 
-    description: str | None = Field(None, description="What the agent is for")
+    description: Annotated[str | None, Field(description="What the agent is for")] = None
     """What the agent is for"""
 
 
 class ListAgentsResponse(BaseModel):
     """One page of agents."""
 
-    agents: list[Agent] | None = Field(None, description="The agents of this page.")
+    agents: Annotated[list[Agent] | None, Field(description="The agents of this page.")] = None
     """The agents of this page."""
 
-    next_page_token: str | None = Field(
-        None,
-        description="Pass as `page_token` to get the next page; absent on the last page.",
-    )
+    next_page_token: Annotated[
+        str | None,
+        Field(description="Pass as `page_token` to get the next page; absent on the last page."),
+    ] = None
     """Pass as `page_token` to get the next page; absent on the last page."""
 
 
 class Credential(BaseModel):
     """A stored credential, without its secret values."""
 
-    create_time: str | None = Field(None, description="When it was created (RFC 3339).")
+    create_time: Annotated[str | None, Field(description="When it was created (RFC 3339).")] = None
     """When it was created (RFC 3339)."""
 
-    id: str = Field(..., description="Identifier, unique within its collection.")
+    id: Annotated[str, Field(description="Identifier, unique within its collection.")]
     """Identifier, unique within its collection."""
 
-    status: Literal["active", "revoked"] | str | None = Field(None, description="Current state.")
+    status: Annotated[Literal["active", "revoked"] | str | None, Field(description="Current state.")] = None
     """Current state."""
 
-    type: Literal["bearer_token", "oauth2", "environment_variable"] | str | None = Field(
-        None, description="Which kind it is: selects the variant."
-    )
+    type: Annotated[
+        Literal["bearer_token", "oauth2", "environment_variable"] | str | None,
+        Field(description="Which kind it is: selects the variant."),
+    ] = None
     """Which kind it is: selects the variant."""
 
-    update_time: str | None = Field(None, description="When it last changed (RFC 3339).")
+    update_time: Annotated[str | None, Field(description="When it last changed (RFC 3339).")] = None
     """When it last changed (RFC 3339)."""
 
 
 class ListCredentialsResponse(BaseModel):
     """One page of credentials."""
 
-    credentials: list[Credential] | None = Field(None, description="The credentials of this page.")
+    credentials: Annotated[list[Credential] | None, Field(description="The credentials of this page.")] = None
     """The credentials of this page."""
 
-    next_page_token: str | None = Field(
-        None,
-        description="Pass as `page_token` to get the next page; absent on the last page.",
-    )
+    next_page_token: Annotated[
+        str | None,
+        Field(description="Pass as `page_token` to get the next page; absent on the last page."),
+    ] = None
     """Pass as `page_token` to get the next page; absent on the last page."""
 
 
 class Environment(BaseModel):
     """A sandbox workspace agents run code in; its files persist between interactions."""
 
-    created: str | None = Field(None, description="When it was created (RFC 3339).")
+    created: Annotated[str | None, Field(description="When it was created (RFC 3339).")] = None
     """When it was created (RFC 3339)."""
 
-    file_count: str | None = Field(None, description="Number of files (a decimal string).")
+    file_count: Annotated[str | None, Field(description="Number of files (a decimal string).")] = None
     """Number of files (a decimal string)."""
 
-    id: str = Field(..., description="Identifier, unique within its collection.")
+    id: Annotated[str, Field(description="Identifier, unique within its collection.")]
     """Identifier, unique within its collection."""
 
-    last_accessed: str | None = Field(None, description="When it was last used (RFC 3339).")
+    last_accessed: Annotated[str | None, Field(description="When it was last used (RFC 3339).")] = None
     """When it was last used (RFC 3339)."""
 
-    network: EnvironmentNetworkEgressAllowlist | Literal["disabled"] | str | None = Field(
-        None, description="Outbound network access of the sandbox."
-    )
+    network: Annotated[
+        EnvironmentNetworkEgressAllowlist | Literal["disabled"] | str | None,
+        Field(description="Outbound network access of the sandbox."),
+    ] = None
     """Outbound network access of the sandbox."""
 
-    size_bytes: str | None = Field(None, description="Size in bytes (a decimal string).")
+    size_bytes: Annotated[str | None, Field(description="Size in bytes (a decimal string).")] = None
     """Size in bytes (a decimal string)."""
 
-    sources: list[Source] | None = Field(None, description="Files or repositories to place into the workspace.")
+    sources: Annotated[
+        list[Source] | None,
+        Field(description="Files or repositories to place into the workspace."),
+    ] = None
     """Files or repositories to place into the workspace."""
 
-    status: Literal["active", "expired"] | str | None = Field(None, description="Current state.")
+    status: Annotated[Literal["active", "expired"] | str | None, Field(description="Current state.")] = None
     """Current state."""
 
-    updated: str | None = Field(None, description="When it last changed (RFC 3339).")
+    updated: Annotated[str | None, Field(description="When it last changed (RFC 3339).")] = None
     """When it last changed (RFC 3339)."""
 
 
 class ListEnvironmentsResponse(BaseModel):
     """One page of environments."""
 
-    environments: list[Environment] | None = Field(None, description="The environments of this page.")
+    environments: Annotated[list[Environment] | None, Field(description="The environments of this page.")] = None
     """The environments of this page."""
 
-    next_page_token: str | None = Field(
-        None,
-        description="Pass as `page_token` to get the next page; absent on the last page.",
-    )
+    next_page_token: Annotated[
+        str | None,
+        Field(description="Pass as `page_token` to get the next page; absent on the last page."),
+    ] = None
     """Pass as `page_token` to get the next page; absent on the last page."""
 
 
 class CreateEnvironmentRequest(BaseModel):
     """A new environment: its files and its network access, or a copy of another."""
 
-    from_environment: str | None = Field(None, description="Id of an environment to copy.")
+    from_environment: Annotated[str | None, Field(description="Id of an environment to copy.")] = None
     """Id of an environment to copy."""
 
-    network: EnvironmentNetworkEgressAllowlist | Literal["disabled"] | str | None = Field(
-        None, description="Outbound network access of the sandbox."
-    )
+    network: Annotated[
+        EnvironmentNetworkEgressAllowlist | Literal["disabled"] | str | None,
+        Field(description="Outbound network access of the sandbox."),
+    ] = None
     """Outbound network access of the sandbox."""
 
-    sources: list[Source] | None = Field(None, description="Files or repositories to place into the workspace.")
+    sources: Annotated[
+        list[Source] | None,
+        Field(description="Files or repositories to place into the workspace."),
+    ] = None
     """Files or repositories to place into the workspace."""
 
 
 class EnvironmentFile(BaseModel):
     """A file or directory in an environment's workspace."""
 
-    created: str | None = Field(None, description="When it was created (RFC 3339).")
+    created: Annotated[str | None, Field(description="When it was created (RFC 3339).")] = None
     """When it was created (RFC 3339)."""
 
-    mime_type: str | None = Field(None, description="Media type of a file.")
+    mime_type: Annotated[str | None, Field(description="Media type of a file.")] = None
     """Media type of a file."""
 
-    modified: str | None = Field(None, description="When it last changed (RFC 3339).")
+    modified: Annotated[str | None, Field(description="When it last changed (RFC 3339).")] = None
     """When it last changed (RFC 3339)."""
 
-    name: str | None = Field(None, description="A name for people.")
+    name: Annotated[str | None, Field(description="A name for people.")] = None
     """A name for people."""
 
-    path: str | None = Field(None, description="Path in the workspace.")
+    path: Annotated[str | None, Field(description="Path in the workspace.")] = None
     """Path in the workspace."""
 
-    size_bytes: str | None = Field(None, description="Size in bytes (a decimal string).")
+    size_bytes: Annotated[str | None, Field(description="Size in bytes (a decimal string).")] = None
     """Size in bytes (a decimal string)."""
 
-    type: Literal["file", "directory"] | str | None = Field(None, description="Which kind it is: selects the variant.")
+    type: Annotated[
+        Literal["file", "directory"] | str | None,
+        Field(description="Which kind it is: selects the variant."),
+    ] = None
     """Which kind it is: selects the variant."""
 
 
 class GetEnvironmentFilesResponse(BaseModel):
     """One page of the files at a path of an environment."""
 
-    files: list[EnvironmentFile] | None = Field(None, description="The files and directories of this page.")
+    files: Annotated[
+        list[EnvironmentFile] | None,
+        Field(description="The files and directories of this page."),
+    ] = None
     """The files and directories of this page."""
 
-    next_page_token: str | None = Field(
-        None,
-        description="Pass as `page_token` to get the next page; absent on the last page.",
-    )
+    next_page_token: Annotated[
+        str | None,
+        Field(description="Pass as `page_token` to get the next page; absent on the last page."),
+    ] = None
     """Pass as `page_token` to get the next page; absent on the last page."""
 
 
 class Trigger(BaseModel):
     """A schedule that starts an interaction (an agent run or a model turn) again and again."""
 
-    consecutive_failure_count: int | None = Field(None, description="Failed runs in a row so far.")
+    consecutive_failure_count: Annotated[int | None, Field(description="Failed runs in a row so far.")] = None
     """Failed runs in a row so far."""
 
-    create_time: str | None = Field(None, description="When it was created (RFC 3339).")
+    create_time: Annotated[str | None, Field(description="When it was created (RFC 3339).")] = None
     """When it was created (RFC 3339)."""
 
-    display_name: str | None = Field(None, description="A name for people.")
+    display_name: Annotated[str | None, Field(description="A name for people.")] = None
     """A name for people."""
 
-    environment_id: str | None = Field(None, description="Environment the runs use.")
+    environment_id: Annotated[str | None, Field(description="Environment the runs use.")] = None
     """Environment the runs use."""
 
-    execution_timeout_seconds: int | None = Field(None, description="Longest a run may take, in seconds.")
+    execution_timeout_seconds: Annotated[int | None, Field(description="Longest a run may take, in seconds.")] = None
     """Longest a run may take, in seconds."""
 
-    id: str = Field(..., description="Identifier, unique within its collection.")
+    id: Annotated[str, Field(description="Identifier, unique within its collection.")]
     """Identifier, unique within its collection."""
 
-    interaction: Interaction = Field(..., description="The interaction each run starts.")
+    interaction: Annotated[Interaction, Field(description="The interaction each run starts.")]
     """The interaction each run starts."""
 
-    last_pause_time: str | None = Field(None, description="When it was last paused.")
+    last_pause_time: Annotated[str | None, Field(description="When it was last paused.")] = None
     """When it was last paused."""
 
-    last_resume_time: str | None = Field(None, description="When it was last resumed.")
+    last_resume_time: Annotated[str | None, Field(description="When it was last resumed.")] = None
     """When it was last resumed."""
 
-    last_run_time: str | None = Field(None, description="When it last ran.")
+    last_run_time: Annotated[str | None, Field(description="When it last ran.")] = None
     """When it last ran."""
 
-    max_consecutive_failures: int | None = Field(
-        None, description="Failed runs in a row after which the trigger stops."
-    )
+    max_consecutive_failures: Annotated[
+        int | None,
+        Field(description="Failed runs in a row after which the trigger stops."),
+    ] = None
     """Failed runs in a row after which the trigger stops."""
 
-    next_run_time: str | None = Field(None, description="When it runs next.")
+    next_run_time: Annotated[str | None, Field(description="When it runs next.")] = None
     """When it runs next."""
 
-    previous_interaction_id: str | None = Field(None, description="Id of the interaction the last run started.")
+    previous_interaction_id: Annotated[str | None, Field(description="Id of the interaction the last run started.")] = (
+        None
+    )
     """Id of the interaction the last run started."""
 
-    schedule: str = Field(..., description="When to run, as a cron expression.")
+    schedule: Annotated[str, Field(description="When to run, as a cron expression.")]
     """When to run, as a cron expression."""
 
-    status: Literal["active", "paused", "error"] | str | None = Field(None, description="Current state.")
+    status: Annotated[
+        Literal["active", "paused", "error"] | str | None,
+        Field(description="Current state."),
+    ] = None
     """Current state."""
 
-    time_zone: str = Field(..., description="Time zone of the schedule (IANA name).")
+    time_zone: Annotated[str, Field(description="Time zone of the schedule (IANA name).")]
     """Time zone of the schedule (IANA name)."""
 
-    update_time: str | None = Field(None, description="When it last changed (RFC 3339).")
+    update_time: Annotated[str | None, Field(description="When it last changed (RFC 3339).")] = None
     """When it last changed (RFC 3339)."""
 
 
 class ListTriggersResponse(BaseModel):
     """One page of triggers."""
 
-    next_page_token: str | None = Field(
-        None,
-        description="Pass as `page_token` to get the next page; absent on the last page.",
-    )
+    next_page_token: Annotated[
+        str | None,
+        Field(description="Pass as `page_token` to get the next page; absent on the last page."),
+    ] = None
     """Pass as `page_token` to get the next page; absent on the last page."""
 
-    triggers: list[Trigger] | None = Field(None, description="The triggers of this page.")
+    triggers: Annotated[list[Trigger] | None, Field(description="The triggers of this page.")] = None
     """The triggers of this page."""
 
 
@@ -4229,170 +4542,181 @@ CreateInteractionParams = TypeAliasType(
 class TriggerCreateParams(BaseModel):
     """A new trigger: the interaction to start and the cron schedule to start it on."""
 
-    display_name: str | None = Field(None, description="A name for people.")
+    display_name: Annotated[str | None, Field(description="A name for people.")] = None
     """A name for people."""
 
-    environment_id: str | None = Field(None, description="Environment the runs use.")
+    environment_id: Annotated[str | None, Field(description="Environment the runs use.")] = None
     """Environment the runs use."""
 
-    execution_timeout_seconds: int | None = Field(None, description="Longest a run may take, in seconds.")
+    execution_timeout_seconds: Annotated[int | None, Field(description="Longest a run may take, in seconds.")] = None
     """Longest a run may take, in seconds."""
 
-    interaction: CreateInteractionParams = Field(..., description="The interaction each run starts.")
+    interaction: Annotated[CreateInteractionParams, Field(description="The interaction each run starts.")]
     """The interaction each run starts."""
 
-    max_consecutive_failures: int | None = Field(
-        None, description="Failed runs in a row after which the trigger stops."
-    )
+    max_consecutive_failures: Annotated[
+        int | None,
+        Field(description="Failed runs in a row after which the trigger stops."),
+    ] = None
     """Failed runs in a row after which the trigger stops."""
 
-    schedule: str = Field(..., description="When to run, as a cron expression.")
+    schedule: Annotated[str, Field(description="When to run, as a cron expression.")]
     """When to run, as a cron expression."""
 
-    time_zone: str = Field(..., description="Time zone of the schedule (IANA name).")
+    time_zone: Annotated[str, Field(description="Time zone of the schedule (IANA name).")]
     """Time zone of the schedule (IANA name)."""
 
 
 class TriggerUpdate(BaseModel):
     """New values for a trigger's name or status (pause and resume)."""
 
-    display_name: str | None = Field(None, description="A name for people.")
+    display_name: Annotated[str | None, Field(description="A name for people.")] = None
     """A name for people."""
 
-    status: Literal["active", "paused", "error"] | str | None = Field(None, description="Current state.")
+    status: Annotated[
+        Literal["active", "paused", "error"] | str | None,
+        Field(description="Current state."),
+    ] = None
     """Current state."""
 
 
 class TriggerExecution(BaseModel):
     """One run of a trigger and the interaction it started."""
 
-    end_time: str | None = Field(None, description="When the run ended.")
+    end_time: Annotated[str | None, Field(description="When the run ended.")] = None
     """When the run ended."""
 
-    environment_id: str | None = Field(None, description="Environment the runs use.")
+    environment_id: Annotated[str | None, Field(description="Environment the runs use.")] = None
     """Environment the runs use."""
 
-    error: str | None = Field(None, description="Why the run failed, when it did.")
+    error: Annotated[str | None, Field(description="Why the run failed, when it did.")] = None
     """Why the run failed, when it did."""
 
-    id: str = Field(..., description="Identifier, unique within its collection.")
+    id: Annotated[str, Field(description="Identifier, unique within its collection.")]
     """Identifier, unique within its collection."""
 
-    interaction_id: str | None = Field(None, description="Id of the interaction the run started.")
+    interaction_id: Annotated[str | None, Field(description="Id of the interaction the run started.")] = None
     """Id of the interaction the run started."""
 
-    scheduled_time: str | None = Field(None, description="When the run was due.")
+    scheduled_time: Annotated[str | None, Field(description="When the run was due.")] = None
     """When the run was due."""
 
-    start_time: str | None = Field(None, description="When the run started.")
+    start_time: Annotated[str | None, Field(description="When the run started.")] = None
     """When the run started."""
 
-    status: Literal["in_progress", "completed", "failed", "skipped", "timed_out"] | str | None = Field(
-        None, description="Current state."
-    )
+    status: Annotated[
+        Literal["in_progress", "completed", "failed", "skipped", "timed_out"] | str | None,
+        Field(description="Current state."),
+    ] = None
     """Current state."""
 
-    trigger_id: str = Field(..., description="Id of the trigger.")
+    trigger_id: Annotated[str, Field(description="Id of the trigger.")]
     """Id of the trigger."""
 
 
 class ListTriggerExecutionsResponse(BaseModel):
     """One page of a trigger's runs."""
 
-    next_page_token: str | None = Field(
-        None,
-        description="Pass as `page_token` to get the next page; absent on the last page.",
-    )
+    next_page_token: Annotated[
+        str | None,
+        Field(description="Pass as `page_token` to get the next page; absent on the last page."),
+    ] = None
     """Pass as `page_token` to get the next page; absent on the last page."""
 
-    trigger_executions: list[TriggerExecution] | None = Field(None, description="The runs of this page.")
+    trigger_executions: Annotated[list[TriggerExecution] | None, Field(description="The runs of this page.")] = None
     """The runs of this page."""
 
 
 class SigningSecret(BaseModel):
     """A webhook signing secret, shown truncated."""
 
-    expire_time: str | None = Field(None, description="When it stops being valid.")
+    expire_time: Annotated[str | None, Field(description="When it stops being valid.")] = None
     """When it stops being valid."""
 
-    truncated_secret: str | None = Field(None, description="The first characters of the secret.")
+    truncated_secret: Annotated[str | None, Field(description="The first characters of the secret.")] = None
     """The first characters of the secret."""
 
 
 class Webhook(BaseModel):
     """An endpoint the API calls with signed events (an interaction completed, a batch failed, ...)."""
 
-    create_time: str | None = Field(None, description="When it was created (RFC 3339).")
+    create_time: Annotated[str | None, Field(description="When it was created (RFC 3339).")] = None
     """When it was created (RFC 3339)."""
 
-    id: str | None = Field(None, description="Identifier, unique within its collection.")
+    id: Annotated[str | None, Field(description="Identifier, unique within its collection.")] = None
     """Identifier, unique within its collection."""
 
-    name: str | None = Field(None, description="A name for people.")
+    name: Annotated[str | None, Field(description="A name for people.")] = None
     """A name for people."""
 
-    new_signing_secret: str | None = Field(
-        None,
-        description="The signing secret (`whsec_...`), only in the answer that made it.",
-    )
+    new_signing_secret: Annotated[
+        str | None,
+        Field(description="The signing secret (`whsec_...`), only in the answer that made it."),
+    ] = None
     """The signing secret (`whsec_...`), only in the answer that made it."""
 
-    signing_secrets: list[SigningSecret] | None = Field(
-        None, description="The secrets deliveries are signed with, truncated."
-    )
+    signing_secrets: Annotated[
+        list[SigningSecret] | None,
+        Field(description="The secrets deliveries are signed with, truncated."),
+    ] = None
     """The secrets deliveries are signed with, truncated."""
 
-    state: Literal["enabled", "disabled", "disabled_due_to_failed_deliveries"] | str | None = Field(
-        None, description="Whether deliveries are made."
-    )
+    state: Annotated[
+        Literal["enabled", "disabled", "disabled_due_to_failed_deliveries"] | str | None,
+        Field(description="Whether deliveries are made."),
+    ] = None
     """Whether deliveries are made."""
 
-    subscribed_events: list[
-        Literal[
-            "batch.succeeded",
-            "batch.expired",
-            "batch.failed",
-            "interaction.requires_action",
-            "interaction.completed",
-            "interaction.failed",
-            "video.generated",
-        ]
-        | str
-    ] = Field(..., description="The events delivered to the URI.")
+    subscribed_events: Annotated[
+        list[
+            Literal[
+                "batch.succeeded",
+                "batch.expired",
+                "batch.failed",
+                "interaction.requires_action",
+                "interaction.completed",
+                "interaction.failed",
+                "video.generated",
+            ]
+            | str
+        ],
+        Field(description="The events delivered to the URI."),
+    ]
     """The events delivered to the URI."""
 
-    update_time: str | None = Field(None, description="When it last changed (RFC 3339).")
+    update_time: Annotated[str | None, Field(description="When it last changed (RFC 3339).")] = None
     """When it last changed (RFC 3339)."""
 
-    uri: str = Field(..., description="HTTPS endpoint deliveries are posted to.")
+    uri: Annotated[str, Field(description="HTTPS endpoint deliveries are posted to.")]
     """HTTPS endpoint deliveries are posted to."""
 
 
 class ListWebhooksResponse(BaseModel):
     """One page of webhooks."""
 
-    next_page_token: str | None = Field(
-        None,
-        description="Pass as `page_token` to get the next page; absent on the last page.",
-    )
+    next_page_token: Annotated[
+        str | None,
+        Field(description="Pass as `page_token` to get the next page; absent on the last page."),
+    ] = None
     """Pass as `page_token` to get the next page; absent on the last page."""
 
-    webhooks: list[Webhook] | None = Field(None, description="The webhooks of this page.")
+    webhooks: Annotated[list[Webhook] | None, Field(description="The webhooks of this page.")] = None
     """The webhooks of this page."""
 
 
 class WebhookUpdate(BaseModel):
     """New values for a webhook's fields."""
 
-    name: str | None = Field(None, description="A name for people.")
+    name: Annotated[str | None, Field(description="A name for people.")] = None
     """A name for people."""
 
-    state: Literal["enabled", "disabled", "disabled_due_to_failed_deliveries"] | str | None = Field(
-        None, description="Whether deliveries are made."
-    )
+    state: Annotated[
+        Literal["enabled", "disabled", "disabled_due_to_failed_deliveries"] | str | None,
+        Field(description="Whether deliveries are made."),
+    ] = None
     """Whether deliveries are made."""
 
-    subscribed_events: (
+    subscribed_events: Annotated[
         list[
             Literal[
                 "batch.succeeded",
@@ -4405,30 +4729,29 @@ class WebhookUpdate(BaseModel):
             ]
             | str
         ]
-        | None
-    ) = Field(None, description="The events delivered to the URI.")
+        | None,
+        Field(description="The events delivered to the URI."),
+    ] = None
     """The events delivered to the URI."""
 
-    uri: str | None = Field(None, description="HTTPS endpoint deliveries are posted to.")
+    uri: Annotated[str | None, Field(description="HTTPS endpoint deliveries are posted to.")] = None
     """HTTPS endpoint deliveries are posted to."""
 
 
 class RotateSigningSecretRequest(BaseModel):
     """How the secrets in use before a rotation stop being valid."""
 
-    revocation_behavior: (
-        Literal["revoke_previous_secrets_after_h24", "revoke_previous_secrets_immediately"] | str | None
-    ) = Field(
-        None,
-        description="When the previous secrets stop being valid (default: after 24 hours).",
-    )
+    revocation_behavior: Annotated[
+        Literal["revoke_previous_secrets_after_h24", "revoke_previous_secrets_immediately"] | str | None,
+        Field(description="When the previous secrets stop being valid (default: after 24 hours)."),
+    ] = None
     """When the previous secrets stop being valid (default: after 24 hours)."""
 
 
 class RotateSigningSecretResponse(BaseModel):
     """The new signing secret, shown this once."""
 
-    secret: str | None = Field(None, description="The new signing secret (`whsec_...`).")
+    secret: Annotated[str | None, Field(description="The new signing secret (`whsec_...`).")] = None
     """The new signing secret (`whsec_...`)."""
 
 
@@ -4443,125 +4766,153 @@ InjectionLocationList = TypeAliasType("InjectionLocationList", list[InjectionLoc
 class EnvironmentVariableConfig(BaseModel):
     """A secret the sandbox sees as an environment variable and the API injects into matching requests."""
 
-    id: str = Field(..., description="Identifier, unique within its collection.")
+    id: Annotated[str, Field(description="Identifier, unique within its collection.")]
     """Identifier, unique within its collection."""
 
-    injection_location: InjectionLocation | InjectionLocationList = Field(
-        ..., description="Where the value goes in an outgoing request."
-    )
+    injection_location: Annotated[
+        InjectionLocation | InjectionLocationList,
+        Field(description="Where the value goes in an outgoing request."),
+    ]
     """Where the value goes in an outgoing request."""
 
-    trusted_domains: list[str] | None = Field(None, description="Domains whose requests may carry the value.")
+    trusted_domains: Annotated[
+        list[str] | None,
+        Field(description="Domains whose requests may carry the value."),
+    ] = None
     """Domains whose requests may carry the value."""
 
-    type: Literal["environment_variable"] = Field(
-        "environment_variable", description="Which kind it is: selects the variant."
-    )
+    type: Annotated[
+        Literal["environment_variable"],
+        Field(description="Which kind it is: selects the variant."),
+    ] = "environment_variable"
     """Which kind it is: selects the variant."""
 
-    value: str = Field(..., description="The secret value (write-only).")
+    value: Annotated[str, Field(description="The secret value (write-only).")]
     """The secret value (write-only)."""
 
 
 class HttpBearerConfig(BaseModel):
     """A static token sent in a request header."""
 
-    header_name: str | None = Field(None, description="Header the token is sent in (default Authorization).")
+    header_name: Annotated[
+        str | None,
+        Field(description="Header the token is sent in (default Authorization)."),
+    ] = None
     """Header the token is sent in (default Authorization)."""
 
-    id: str = Field(..., description="Identifier, unique within its collection.")
+    id: Annotated[str, Field(description="Identifier, unique within its collection.")]
     """Identifier, unique within its collection."""
 
-    prefix: str | None = Field(None, description="Text before the token in the header (default `Bearer`).")
+    prefix: Annotated[
+        str | None,
+        Field(description="Text before the token in the header (default `Bearer`)."),
+    ] = None
     """Text before the token in the header (default `Bearer`)."""
 
-    token: str = Field(..., description="The token (write-only).")
+    token: Annotated[str, Field(description="The token (write-only).")]
     """The token (write-only)."""
 
-    type: Literal["bearer_token"] = Field("bearer_token", description="Which kind it is: selects the variant.")
+    type: Annotated[
+        Literal["bearer_token"],
+        Field(description="Which kind it is: selects the variant."),
+    ] = "bearer_token"
     """Which kind it is: selects the variant."""
 
 
 class OAuth2Config(BaseModel):
     """OAuth 2 client settings; access tokens are refreshed with the stored refresh token."""
 
-    client_id: str = Field(..., description="OAuth 2 client id.")
+    client_id: Annotated[str, Field(description="OAuth 2 client id.")]
     """OAuth 2 client id."""
 
-    client_secret: str = Field(..., description="OAuth 2 client secret (write-only).")
+    client_secret: Annotated[str, Field(description="OAuth 2 client secret (write-only).")]
     """OAuth 2 client secret (write-only)."""
 
-    id: str = Field(..., description="Identifier, unique within its collection.")
+    id: Annotated[str, Field(description="Identifier, unique within its collection.")]
     """Identifier, unique within its collection."""
 
-    refresh_token: str = Field(..., description="Refresh token (write-only).")
+    refresh_token: Annotated[str, Field(description="Refresh token (write-only).")]
     """Refresh token (write-only)."""
 
-    scopes: list[str] | None = Field(None, description="Scopes requested with each refresh.")
+    scopes: Annotated[list[str] | None, Field(description="Scopes requested with each refresh.")] = None
     """Scopes requested with each refresh."""
 
-    token_url: str = Field(..., description="Token endpoint URL.")
+    token_url: Annotated[str, Field(description="Token endpoint URL.")]
     """Token endpoint URL."""
 
-    type: Literal["oauth2"] = Field("oauth2", description="Which kind it is: selects the variant.")
+    type: Annotated[Literal["oauth2"], Field(description="Which kind it is: selects the variant.")] = "oauth2"
     """Which kind it is: selects the variant."""
 
 
 class EnvironmentVariableUpdateConfig(BaseModel):
     """New values for an environment-variable credential."""
 
-    injection_location: InjectionLocation | InjectionLocationList | None = Field(
-        None, description="Where the value goes in an outgoing request."
-    )
+    injection_location: Annotated[
+        InjectionLocation | InjectionLocationList | None,
+        Field(description="Where the value goes in an outgoing request."),
+    ] = None
     """Where the value goes in an outgoing request."""
 
-    trusted_domains: list[str] | None = Field(None, description="Domains whose requests may carry the value.")
+    trusted_domains: Annotated[
+        list[str] | None,
+        Field(description="Domains whose requests may carry the value."),
+    ] = None
     """Domains whose requests may carry the value."""
 
-    type: Literal["environment_variable"] = Field(
-        "environment_variable", description="Which kind it is: selects the variant."
-    )
+    type: Annotated[
+        Literal["environment_variable"],
+        Field(description="Which kind it is: selects the variant."),
+    ] = "environment_variable"
     """Which kind it is: selects the variant."""
 
-    value: str | None = Field(None, description="The secret value (write-only).")
+    value: Annotated[str | None, Field(description="The secret value (write-only).")] = None
     """The secret value (write-only)."""
 
 
 class HttpBearerUpdateConfig(BaseModel):
     """New values for a bearer-token credential."""
 
-    header_name: str | None = Field(None, description="Header the token is sent in (default Authorization).")
+    header_name: Annotated[
+        str | None,
+        Field(description="Header the token is sent in (default Authorization)."),
+    ] = None
     """Header the token is sent in (default Authorization)."""
 
-    prefix: str | None = Field(None, description="Text before the token in the header (default `Bearer`).")
+    prefix: Annotated[
+        str | None,
+        Field(description="Text before the token in the header (default `Bearer`)."),
+    ] = None
     """Text before the token in the header (default `Bearer`)."""
 
-    token: str | None = Field(None, description="The token (write-only).")
+    token: Annotated[str | None, Field(description="The token (write-only).")] = None
     """The token (write-only)."""
 
-    type: Literal["bearer_token"] = Field("bearer_token", description="Which kind it is: selects the variant.")
+    type: Annotated[
+        Literal["bearer_token"],
+        Field(description="Which kind it is: selects the variant."),
+    ] = "bearer_token"
     """Which kind it is: selects the variant."""
 
 
 class OAuth2UpdateConfig(BaseModel):
     """New values for an OAuth 2 credential."""
 
-    client_id: str | None = Field(None, description="OAuth 2 client id.")
+    client_id: Annotated[str | None, Field(description="OAuth 2 client id.")] = None
     """OAuth 2 client id."""
 
-    client_secret: str | None = Field(None, description="OAuth 2 client secret (write-only).")
+    client_secret: Annotated[str | None, Field(description="OAuth 2 client secret (write-only).")] = None
     """OAuth 2 client secret (write-only)."""
 
-    refresh_token: str | None = Field(None, description="Refresh token (write-only).")
+    refresh_token: Annotated[str | None, Field(description="Refresh token (write-only).")] = None
     """Refresh token (write-only)."""
 
-    scopes: list[str] | None = Field(None, description="Scopes requested with each refresh.")
+    scopes: Annotated[list[str] | None, Field(description="Scopes requested with each refresh.")] = None
     """Scopes requested with each refresh."""
 
-    token_url: str | None = Field(None, description="Token endpoint URL.")
+    token_url: Annotated[str | None, Field(description="Token endpoint URL.")] = None
     """Token endpoint URL."""
 
-    type: Literal["oauth2"] = Field("oauth2", description="Which kind it is: selects the variant.")
+    type: Annotated[Literal["oauth2"], Field(description="Which kind it is: selects the variant.")] = "oauth2"
     """Which kind it is: selects the variant."""
 
 
