@@ -44,6 +44,32 @@ def test_import_builds_no_model(package: str) -> None:
     assert seen["module"] == f"{package}.types._models"
 
 
+HELPER_MODULES = ["_chat", "_conversation", "_parse", "_tool_runner", "_tools", "_upload", "_webhooks"]
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_import_leaves_the_helpers_a_program_may_not_use(package: str) -> None:
+    seen = run(
+        f"""
+        import json, sys
+        import {package} as pkg
+        helpers = {HELPER_MODULES!r}
+        before = [h for h in helpers if "{package}." + h in sys.modules]
+        found = {{name: getattr(pkg, name).__module__ for name in ("UploadError", "function_tool", "ToolRun")}}
+        star = {{}}
+        exec("from {package} import *", star)
+        print(json.dumps({{"before": before, "found": found, "missing": sorted(set(pkg.__all__) - set(star))}}))
+        """
+    )
+    assert seen["before"] == []
+    assert seen["found"] == {
+        "UploadError": f"{package}._upload",
+        "function_tool": f"{package}._tools",
+        "ToolRun": f"{package}._tool_runner",
+    }
+    assert seen["missing"] == []
+
+
 @pytest.mark.parametrize("package", PACKAGES)
 def test_every_name_resolves_to_its_module_object(package: str) -> None:
     seen = run(

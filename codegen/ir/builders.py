@@ -172,9 +172,7 @@ def build_union(name: str, schema: dict[str, Any], models: dict[str, Model]) -> 
 def build_aliases(schemas: dict[str, Any], unions: set[str]) -> tuple[Alias, ...]:
     """A type alias per named schema that is neither a class nor an open union."""
     return tuple(
-        build_alias(name, schema)
-        for name, schema in schemas.items()
-        if not is_model(schema) and name not in unions
+        build_alias(name, schema) for name, schema in schemas.items() if not is_model(schema) and name not in unions
     )
 
 

@@ -7,9 +7,10 @@ from __future__ import annotations
 import asyncio
 import inspect
 from collections.abc import Awaitable, Callable, Generator
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from ._tool_runner import CallFlow, Invoke, RunCalls, ToolCall
+if TYPE_CHECKING:  # the tool runner is imported when a program first uses it
+    from ._tool_runner import CallFlow, Invoke, RunCalls, ToolCall
 
 S = TypeVar("S")
 R = TypeVar("R")

@@ -5,7 +5,8 @@
     client = Client()  # API key from GEMINI_API_KEY
 
 The names that need the models (the `types` namespace's, `ParsedInteraction` and the stream helpers
-over them) are looked up on first use, so importing the package does not build the models.
+over them) are looked up on first use, so importing the package does not build the models; so are
+the helpers a program may never use (chats, the tool runner, structured output, uploads, webhooks).
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from . import types
-from ._chat import Chat
 from ._client import Client
 from ._config import Timeout
 from ._continuation import IncompleteInteractionWarning
@@ -50,25 +50,39 @@ from ._headers import Headers
 from ._json_schema import SchemaError
 from ._lazy import lazy_names
 from ._models_base import Invalid
-from ._parse import OutputFormat, OutputValidationError
 from ._request import NOT_GIVEN, NotGiven
 from ._response import RawResponse
 from ._streaming import Stream
-from ._tool_runner import MaxTurnsExceededError, ToolCall, ToolRun
-from ._tools import FunctionTool, ToolDefinitionError, function_tool
-from ._upload import UploadError
 from ._version import API_REVISION, __version__
-from ._webhooks import WebhookEvent, WebhookVerificationError
 
 if TYPE_CHECKING:
+    from ._chat import Chat
     from ._helpers.interactions import ParsedStream, ToolRunStream
+    from ._parse import OutputFormat, OutputValidationError
     from ._parsed import ParsedInteraction
+    from ._tool_runner import MaxTurnsExceededError, ToolCall, ToolRun
+    from ._tools import FunctionTool, ToolDefinitionError, function_tool
+    from ._upload import UploadError
+    from ._webhooks import WebhookEvent, WebhookVerificationError
 
-# Subclasses of the models, from the modules that build them.
 _LAZY = {
+    # Subclasses of the models, from the modules that build them.
     "ParsedInteraction": "._parsed",
     "ParsedStream": "._helpers.interactions",
     "ToolRunStream": "._helpers.interactions",
+    # Helpers and their errors, from their modules.
+    "Chat": "._chat",
+    "OutputFormat": "._parse",
+    "OutputValidationError": "._parse",
+    "MaxTurnsExceededError": "._tool_runner",
+    "ToolCall": "._tool_runner",
+    "ToolRun": "._tool_runner",
+    "FunctionTool": "._tools",
+    "ToolDefinitionError": "._tools",
+    "function_tool": "._tools",
+    "UploadError": "._upload",
+    "WebhookEvent": "._webhooks",
+    "WebhookVerificationError": "._webhooks",
 }
 
 if not TYPE_CHECKING:  # hidden from type checkers, so a misspelt name is still an error there
