@@ -104,7 +104,7 @@ def sent_events(server: InteractionsTestServer, interaction_id: str) -> list[dic
 collect_ignore = (
     []
     if importlib.util.find_spec("jinja2")
-    else ["test_revisions.py", "test_generation.py", "test_import_reference.py"]
+    else ["test_revisions.py", "test_generation.py", "test_import_reference.py", "test_models_module.py"]
 )
 
 

@@ -20,6 +20,8 @@ from codegen.render import _environment
 
 from .test_ir_builders import TINY, build, ref
 
+pytestmark = pytest.mark.generator  # renders with the generator's tools (datamodel-code-generator, jinja2)
+
 RUNTIME = Path(__file__).resolve().parent.parent / "codegen" / "runtime"
 
 
