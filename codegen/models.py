@@ -58,11 +58,23 @@ def split_classes(source: str) -> ModelClasses:
             imports.append(text)
         elif isinstance(node, ast.ClassDef) and not node.decorator_list:
             sources[node.name] = text
-        elif text.endswith(".model_rebuild()"):
+        elif _is_model_rebuild(node):
             continue  # a recursive model: pydantic resolves it when first used (the models defer their build)
         else:
             raise ValueError(f"datamodel-code-generator wrote more than imports and classes: {text[:80]!r}")
     return ModelClasses(imports="\n".join(imports), sources=sources)
+
+
+def _is_model_rebuild(node: ast.stmt) -> bool:
+    """`SomeModel.model_rebuild()`, which datamodel-code-generator writes after a recursive model."""
+    call = node.value if isinstance(node, ast.Expr) else None
+    return (
+        isinstance(call, ast.Call)
+        and isinstance(call.func, ast.Attribute)
+        and call.func.attr == "model_rebuild"
+        and isinstance(call.func.value, ast.Name)
+        and not call.args
+    )
 
 
 def lower_for_datamodel_codegen(api: Api) -> dict[str, Any]:
