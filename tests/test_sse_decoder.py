@@ -621,3 +621,65 @@ def test_many_small_events_one_per_chunk(make_decoder: Callable[[], Any]) -> Non
         assert len(events) == 1  # delivered by the very chunk that ends it
         got += events
     assert as_tuples([got[-1]]) == [("step.delta", '{"i": 1999}', "", None)]
+
+
+# --------------------------------------------------------------------------
+# Blocks handed over in pieces (pieces_over): the same blocks, not joined.
+
+
+def _blocks_of(chunks: list[bytes], pieces_over: int | None = None, max_event_size: int | None = None) -> list[bytes]:
+    dec = SSEDecoder(max_event_size=max_event_size)
+    if pieces_over is not None:
+        dec.pieces_over = pieces_over
+    out: list[bytes] = []
+    for chunk in chunks:
+        for block in dec.blocks(chunk):
+            if isinstance(block, sse.PiecedBlock):
+                assert block == b""  # empty as bytes: only a reader of pieces sees the block
+                block = block.whole()
+            out.append(block)
+    return out
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    stream=streams(),
+    long_line=st.binary(min_size=0, max_size=300).filter(lambda b: b"\r" not in b and b"\n" not in b),
+    cuts=st.lists(st.integers(0, 600), max_size=16),
+    pieces_over=st.integers(0, 64),
+)
+def test_pieced_blocks_are_the_blocks_joined(stream: bytes, long_line: bytes, cuts: list[int], pieces_over: int) -> None:
+    # Long lines among odd ones (CR, CRLF, LF, BOM, comments), cut anywhere: a block given in its
+    # pieces is byte for byte the block a decoder that joins them gives.
+    whole = stream + b"data: " + long_line + b"\r\n" + stream + b"\r\n\r\n"
+    chunks = chunked(whole, cuts)
+    assert _blocks_of(chunks, pieces_over) == _blocks_of(chunks)
+
+
+def test_a_long_block_in_pieces_is_held_in_segments() -> None:
+    # 3 MiB in 16 KiB reads: the pieces handed over are ~1 MiB segments, not 192 reads.
+    dec = SSEDecoder()
+    dec.pieces_over = 1 << 20
+    line = b"QUJD" * (1 << 12)
+    assert dec.blocks(b"data: ") == []
+    for _ in range(192):
+        assert dec.blocks(line) == []
+    (block,) = dec.blocks(b"\n\n")
+    assert isinstance(block, sse.PiecedBlock)
+    assert len(block.pieces) <= 5 and max(map(len, block.pieces)) < 2 << 20
+    assert block.whole() == b"data: " + line * 192
+    assert dec.pending() == b""
+
+
+def test_a_pieced_block_over_the_bound_raises_with_the_blocks_before_it() -> None:
+    # Under the bound until its last chunk: the bound is kept when the block is handed over in pieces too.
+    dec = SSEDecoder(max_event_size=3 << 20)
+    dec.pieces_over = 1 << 20
+    assert dec.blocks(b"data: a\n\ndata: ") == [b"data: a"]
+    for _ in range(2):
+        assert dec.blocks(b"x" * (1 << 20)) == []
+    with pytest.raises(sse.BlockTooLargeError) as info:
+        dec.blocks(b"x" * (1 << 20) + b"\n\ndata: b\n\n")
+    assert info.value.blocks == [] and info.value.limit == 3 << 20
+    assert dec.pending() == b""  # reset: the next stream is framed afresh
+    assert dec.blocks(b"data: c\n\n") == [b"data: c"]

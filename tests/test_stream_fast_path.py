@@ -10,6 +10,7 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
+import pydantic
 import pytest
 
 from .conftest import Flavour
@@ -138,3 +139,39 @@ async def test_blocks_with_ids_comments_and_unknown_types(flavour: Flavour, raw:
     assert [getattr(d, "text", None) for d in deltas] == ["a", "b", None, "c"]
     assert isinstance(deltas[2], flavour.types.UnknownStepDeltaData) and deltas[2].depth == 3
     assert stream.last_event_id == "7"  # the id persists: every later event carries it
+
+
+# Events over the size from which a block is handed over in pieces (and its long string built from
+# them): each is the event validating its whole data gives, whatever its line ends and chunking.
+LONG = base64.b64encode(bytes(range(256)) * 6_500).decode()  # ~2.2 MiB
+
+
+def long_block(delta: dict[str, Any], *, eol: bytes = b"\n", prefix: bytes = b"", event: bool = True) -> bytes:
+    data = json.dumps({"index": 0, "delta": delta, "event_type": "step.delta"}, ensure_ascii=False).encode()
+    lines = [*([prefix] if prefix else []), *([b"event: step.delta"] if event else []), b"data: " + data]
+    return eol.join(lines) + eol + eol
+
+
+LONG_CASES = {
+    "image-64KiB": (long_block({"type": "image", "data": LONG, "mime_type": "image/png"}), 64 * 1024),
+    "image-crlf-odd-chunks": (long_block({"type": "image", "data": LONG}, eol=b"\r\n"), 7001),
+    "data-only-cr": (long_block({"type": "image", "data": LONG}, eol=b"\r", event=False), 65535),
+    "text-non-ascii": (long_block({"type": "text", "text": "é€😀 " * 200_000}, eol=b"\r\n"), 4099),
+    "text-with-escapes": (long_block({"type": "text", "text": LONG.replace("A", '"\n')}), 64 * 1024),
+    "unknown-type": (long_block({"type": "hologram", "frames": LONG}), 64 * 1024),
+    "with-an-id": (long_block({"type": "image", "data": LONG}, prefix=b"id: long-1"), 64 * 1024),
+    "with-a-comment": (long_block({"type": "image", "data": LONG}, prefix=b": keep-alive", eol=b"\r\n"), 5000),
+}
+
+
+@pytest.mark.parametrize("case", sorted(LONG_CASES))
+async def test_long_events_in_pieces_are_the_whole_events(flavour: Flavour, raw: RawServer, case: str) -> None:
+    block, raw.chunk_size = LONG_CASES[case]
+    stream, events = await stream_of(flavour, raw, block)
+    (got,) = [e for e in events if e.event_type == "step.delta"]
+    data = block.replace(b"\r\n", b"\n").replace(b"\r", b"\n").partition(b"data: ")[2].rstrip(b"\n")
+    want = pydantic.TypeAdapter(flavour.types.InteractionSSEEvent).validate_json(data)
+    assert type(got.delta) is type(want.delta) and got == want
+    assert got.delta.model_fields_set == want.delta.model_fields_set
+    assert events[-1].event_type == "interaction.completed"
+    assert stream.last_event_id == ("long-1" if case == "with-an-id" else None)

@@ -72,7 +72,8 @@ def test_a_20_mib_event_costs_memory_in_proportion_to_its_size(flavour: Flavour)
     assert result.returncode == 0, result.stderr
     size, peak = map(int, result.stdout.split())
     assert size == PAYLOAD
-    # The bytes received, their decoded text and the validated string are each one payload; a framer that
-    # re-joins its pending bytes per chunk, or keeps every intermediate, would be far beyond this.
-    assert peak <= 3 * PAYLOAD, f"peak traced memory {peak / PAYLOAD:.2f}x the payload"
+    # The bytes received are let go of as the validated string is built from them: about one payload
+    # at a time, plus what the first stream builds (schemas) and reads in flight. Joining the bytes, or
+    # validating them whole, would hold two payloads; re-joining pending bytes per chunk, far more.
+    assert peak <= 1.6 * PAYLOAD, f"peak traced memory {peak / PAYLOAD:.2f}x the payload"
     print(json.dumps({"flavour": flavour.name, "peak_over_payload": round(peak / PAYLOAD, 2)}))

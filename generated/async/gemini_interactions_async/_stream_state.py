@@ -18,7 +18,7 @@ import pydantic_core
 from ._exceptions import APIResponseValidationError, APITimeoutError, EventTooLargeError, StreamError
 from ._interaction_builder import InteractionBuilder
 from ._models_base import Invalid, dict_dumper, lenient, validation_errors
-from ._sse import BlockTooLargeError, SSEDecoder, simple_data
+from ._sse import BlockTooLargeError, PiecedBlock, SSEDecoder, simple_data
 
 logger = logging.getLogger(__name__.rsplit(".", 1)[0])
 
@@ -56,6 +56,7 @@ class StreamState(Generic[E]):
         self.last_line_at: float = time.monotonic()
         self._validate_json: Callable[[str | bytes], E] = _validate_json_of(adapter)
         self._decoder = decoder
+        decoder.pieces_over = LARGE_EVENT  # such a block comes as a PiecedBlock: see _pieced
         self.interaction_id: str | None = interaction_id
         self.last_event_id: str | None = last_event_id
         self.finished: bool = False  # a terminal event or [DONE] was seen: no resume past this
@@ -210,6 +211,8 @@ class StreamState(Generic[E]):
 
     def _general(self, block: bytes) -> tuple[E | None, str]:
         """The event of any block (None for [DONE] or a block without data) and the id it carries itself."""
+        if type(block) is PiecedBlock:
+            return self._pieced(block)
         sse = self._decoder.parse(block)
         if sse is None:
             _raise_bare_error(block)
@@ -240,6 +243,22 @@ class StreamState(Generic[E]):
             return self._validate_json(data), ""
         except pydantic.ValidationError:
             return self._general(head + data)
+
+    def _pieced(self, block: PiecedBlock) -> tuple[E | None, str]:
+        """A long block, in its pieces: an event of the API's shape that is mostly one long string
+        is validated without its bytes and its str held whole at once; any other, as `feed` would."""
+        from ._long_event import NOT_TAKEN, validate_pieces  # only a stream with such events needs it
+
+        event = validate_pieces(self._validate_json, block.pieces)
+        if event is not NOT_TAKEN:
+            return event, ""  # the API's shape: no id line
+        whole = block.whole()
+        raw = simple_data(whole)
+        if raw is None or raw == _DONE_DATA_BYTES:
+            return self._general(whole)
+        head = whole[: len(whole) - len(raw)]
+        del whole
+        return self._large(head, raw)
 
     def _find_interaction_id(self, event: E) -> None:
         interaction = getattr(event, "interaction", None)

@@ -34,6 +34,7 @@ __all__ = [
     "BlockParser",
     "BlockTooLargeError",
     "DecoderState",
+    "PiecedBlock",
     "SSEDecoder",
     "ServerSentEvent",
     "parse_block",
@@ -48,6 +49,7 @@ _MAX_RETRY_DIGITS = 4000
 # Blocks with more lines than this bypass sseclient (see sseclient_block_parser).
 _SSECLIENT_MAX_LINES = 64
 _UNBOUNDED = 1 << 62
+_SEGMENT = 1 << 20
 
 
 class BlockTooLargeError(ValueError):
@@ -58,6 +60,26 @@ class BlockTooLargeError(ValueError):
         super().__init__(f"an event is larger than {limit} bytes")
         self.limit = limit
         self.blocks = blocks
+
+
+class PiecedBlock(bytes):
+    """A long block in the pieces it arrived in, not joined: what `SSEDecoder.blocks` gives for a
+    block over `pieces_over` bytes. Joining a 20 MiB image holds its bytes twice; its reader can
+    take the pieces one by one instead, or `whole()` them. Empty as bytes (a framed block never
+    is), so code that only knows blocks sees no event in it rather than a wrong one."""
+
+    pieces: list[bytes]
+
+    def __new__(cls, pieces: list[bytes]) -> PiecedBlock:
+        block = super().__new__(cls)
+        block.pieces = pieces
+        return block
+
+    def whole(self) -> bytes:
+        """The block, joined (its pieces are let go of)."""
+        whole = b"".join(self.pieces)
+        self.pieces = []
+        return whole
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,7 +287,19 @@ class SSEDecoder:
     reconnection needs: `Last-Event-ID` header and delay).
     """
 
-    __slots__ = ("_at_start", "_max", "_parse", "_pending", "_pieces", "_plain", "_skip_lf", "_state")
+    __slots__ = (
+        "_at_start",
+        "_loose",
+        "_loose_at",
+        "_max",
+        "_parse",
+        "_pending",
+        "_pieces",
+        "_plain",
+        "_skip_lf",
+        "_state",
+        "pieces_over",
+    )
 
     def __init__(self, parse_block: BlockParser | None = None, *, max_event_size: int | None = None) -> None:
         self._parse: BlockParser = parse_block if parse_block is not None else _default_parser
@@ -276,6 +310,9 @@ class SSEDecoder:
         # Never starts with b"\n" and never holds b"\n\n".
         self._pieces: list[bytes] = []
         self._pending = 0
+        # Bytes of the pieces from _loose_at on, appended as they came, not yet joined into a segment.
+        self._loose = 0
+        self._loose_at = 0
         # While true, the stream has not yet shown whether it starts with a
         # BOM; pending bytes (a BOM prefix, at most 2 bytes) sit in _pieces.
         self._at_start = True
@@ -284,6 +321,9 @@ class SSEDecoder:
         self._skip_lf = False
         # None of the above is pending: feed() may take its fast path.
         self._plain = False
+        # A block that arrived in pieces and ends with more than this many bytes pending is given
+        # by `blocks` as a PiecedBlock, not joined: only for a caller of `blocks` that reads those.
+        self.pieces_over = _UNBOUNDED
 
     @property
     def last_event_id(self) -> str:
@@ -369,16 +409,31 @@ class SSEDecoder:
                     self._pending += len(chunk)
                     if self._pending > self._max:
                         raise self._too_large(blocks)
+                    if not self._loose:
+                        self._loose_at = len(pieces)
                     pieces.append(chunk)
+                    self._loose += len(chunk)
+                    if self._loose >= _SEGMENT and self.pieces_over < _UNBOUNDED:
+                        # A block to be handed over in pieces is held in segments, not in the reads
+                        # it came in: a segment let go of gives its memory back to the system at
+                        # once, where small reads' memory often stays with the process.
+                        pieces[self._loose_at :] = [b"".join(pieces[self._loose_at :])]
+                        self._loose = 0
                     return blocks
                 pieces.append(chunk[:end])
                 start = end + 2
-            block = b"".join(pieces)
-            pieces.clear()
-            self._pending = 0
-            if len(block) > self._max:
-                raise self._too_large(blocks)
-            blocks.append(block)
+            if self._pending > self.pieces_over:
+                if sum(map(len, pieces)) > self._max:
+                    raise self._too_large(blocks)
+                blocks.append(PiecedBlock(pieces))
+                self._pieces = pieces = []
+            else:
+                block = b"".join(pieces)
+                pieces.clear()
+                if len(block) > self._max:
+                    raise self._too_large(blocks)
+                blocks.append(block)
+            self._pending = self._loose = 0
             chunk = chunk[start:]
 
         # At a block boundary. Extra blank lines dispatch nothing: strip them.
@@ -414,7 +469,7 @@ class SSEDecoder:
     def reset(self) -> None:
         """End of a connection's stream: drop any unterminated event (never dispatched), frame the next afresh."""
         self._pieces = []
-        self._pending = 0
+        self._pending = self._loose = 0
         self._at_start = True
         self._skip_lf = False
         self._plain = False
