@@ -138,7 +138,15 @@ def test_not_taken_the_block_is_intact(long_event: ModuleType, model: Any, paylo
         block_of(IMAGE).replace(b"\ndata: ", b"\ndata:"),
         block_of(IMAGE) + b"\ndata: more",
     ],
-    ids=["control-character", "invalid-utf8", "cut-character", "id-line", "comment", "data-without-space", "two-data-lines"],
+    ids=[
+        "control-character",
+        "invalid-utf8",
+        "cut-character",
+        "id-line",
+        "comment",
+        "data-without-space",
+        "two-data-lines",
+    ],
 )
 def test_other_blocks_are_not_taken_and_intact(long_event: ModuleType, block: bytes) -> None:
     pieces = cut(block, 65536)

@@ -648,7 +648,9 @@ def _blocks_of(chunks: list[bytes], pieces_over: int | None = None, max_event_si
     cuts=st.lists(st.integers(0, 600), max_size=16),
     pieces_over=st.integers(0, 64),
 )
-def test_pieced_blocks_are_the_blocks_joined(stream: bytes, long_line: bytes, cuts: list[int], pieces_over: int) -> None:
+def test_pieced_blocks_are_the_blocks_joined(
+    stream: bytes, long_line: bytes, cuts: list[int], pieces_over: int
+) -> None:
     # Long lines among odd ones (CR, CRLF, LF, BOM, comments), cut anywhere: a block given in its
     # pieces is byte for byte the block a decoder that joins them gives.
     whole = stream + b"data: " + long_line + b"\r\n" + stream + b"\r\n\r\n"

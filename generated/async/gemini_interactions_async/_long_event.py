@@ -12,7 +12,7 @@ nothing is taken and the caller validates the whole block as before."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Optional
+from typing import Any
 
 import pydantic
 import pydantic_core
@@ -25,7 +25,7 @@ _STAND_IN = "gemini-interactions: a long string, validated apart"
 _STAND_IN_BYTES = _STAND_IN.encode()
 _QUOTE, _BACKSLASH, _LF = 34, 92, 10
 _HEAD = 4096  # pieces before the data are merged up to this size: the head may arrive cut up
-_STR_TYPES = (str, str | None, Optional[str])
+_STR_TYPES = (str, str | None)  # typing.Optional[str] == str | None
 _STR_SETTINGS = ("str_strip_whitespace", "str_to_lower", "str_to_upper", "str_max_length", "str_min_length")
 _GROUPS = 64  # the long string is built in this many appends, at most
 
@@ -160,11 +160,8 @@ def _plain_str(model: pydantic.BaseModel, name: str) -> bool:
         return False
     field = cls.__pydantic_fields__.get(name)
     if field is None:  # an extra attribute: untyped unless a class says `__pydantic_extra__: dict[str, X]`
-        return not any(
-            "__pydantic_extra__" in vars(c).get("__annotations__", {})
-            for c in cls.__mro__
-            if c is not pydantic.BaseModel
-        )
+        own = [c for c in cls.__mro__ if c is not pydantic.BaseModel]
+        return not any("__pydantic_extra__" in vars(c).get("__annotations__", {}) for c in own)
     return field.annotation in _STR_TYPES and not field.metadata and name in model.__dict__
 
 
