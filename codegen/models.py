@@ -126,7 +126,7 @@ def run_datamodel_codegen(api: Api) -> str:
             "--type-overrides", json.dumps(overrides, sort_keys=True),
             "--enum-field-as-literal", "all",
             "--use-one-literal-as-default",
-            "--use-annotated",
+            "--use-default-kwarg",
             "--use-standard-collections",
             "--use-union-operator",
             "--use-type-alias",

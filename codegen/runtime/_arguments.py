@@ -170,7 +170,10 @@ def _plainly_valid(model: Any, payload: Mapping[str, Any]) -> bool:
     if not (isinstance(model, type) and issubclass(model, pydantic.BaseModel)):
         return False  # a union or an alias body: the validator decides
     fields = model.model_fields
-    if any(field.is_required() and name not in payload for name, field in fields.items()):
+    required = _REQUIRED.get(model)
+    if required is None:
+        required = _REQUIRED[model] = frozenset(name for name, field in fields.items() if field.is_required())
+    if not required.issubset(payload):
         return False
     for name, value in payload.items():
         if type(value) not in PLAIN_TYPES or name not in fields:
@@ -181,6 +184,7 @@ def _plainly_valid(model: Any, payload: Mapping[str, Any]) -> bool:
     return True
 
 
+_REQUIRED: dict[type[pydantic.BaseModel], frozenset[str]] = {}  # a request model's required fields
 _PLAIN_VALUES: dict[tuple[type[pydantic.BaseModel], str], frozenset[Any] | None] = {}
 
 

@@ -60,7 +60,8 @@ class StreamState(Generic[E]):
         self.last_event_id: str | None = last_event_id
         self.finished: bool = False  # a terminal event or [DONE] was seen: no resume past this
         self.max_reconnects: int = max_reconnects
-        self.reconnects_without_progress: int = 0
+        self.reconnects_without_progress: int = 0  # see count_reconnect
+        self._delivered_at_reconnect = 0  # self.delivered at the last reconnect
         self._delivered: set[str] = set()  # ids of the latest events delivered (< RECENT_IDS)
         self._delivered_before: set[str] = set()  # the RECENT_IDS ids delivered before those
         # Events delivered after the last one with an id: a resumed stream sends them again, and
@@ -97,7 +98,7 @@ class StreamState(Generic[E]):
             return  # nothing after close() or a terminal error event is delivered
         validate_json = self._validate_json
         delivered_ids = self._delivered
-        fold = self.interaction.add
+        fold_delta = self.interaction.add_delta
         too_large: BlockTooLargeError | None = None
         try:
             blocks = self._decoder.blocks(chunk)
@@ -148,18 +149,16 @@ class StreamState(Generic[E]):
                 self._replayed -= 1
                 logger.debug("skipping a replayed event delivered before the reconnect (it had no event id)")
                 continue
-            if self.interaction_id is None:
-                self._find_interaction_id(event)
-            if getattr(event, "event_type", None) in TERMINAL_EVENT_TYPES:
-                self._terminal(event)
+            # A delta that continues its step's run (nearly every event) names no interaction and
+            # ends nothing: only the other events are looked at further.
             try:
-                fold(event)
+                if not fold_delta(event):
+                    self._fold(event)
             except Exception:
                 if not isinstance(event, Invalid):
                     raise
                 logger.debug("an invalid %s event left out of final_interaction()", event_type_of(event))
             self.delivered += 1
-            self.reconnects_without_progress = 0
             if pick is None:
                 yield event
             else:
@@ -174,6 +173,21 @@ class StreamState(Generic[E]):
                 "the stream is closed (pass a larger max_event_size to the client if such events are expected)",
                 limit=too_large.limit,
             )
+
+    def _fold(self, event: E) -> None:
+        if self.interaction_id is None:
+            self._find_interaction_id(event)
+        if getattr(event, "event_type", None) in TERMINAL_EVENT_TYPES:
+            self._terminal(event)
+        self.interaction.add(event)
+
+    def count_reconnect(self) -> int:
+        """Count one more reconnect; the number of them since an event was last delivered."""
+        if self.delivered != self._delivered_at_reconnect:
+            self.reconnects_without_progress = 0
+        self._delivered_at_reconnect = self.delivered
+        self.reconnects_without_progress += 1
+        return self.reconnects_without_progress
 
     def _terminal(self, event: E) -> None:
         self.finished = True

@@ -33,15 +33,19 @@ _ARGUMENTS = "_arguments_buffer"  # the key of a step's arguments text until the
 _NO_OUTPUT = frozenset({"interaction.created", "interaction.status_update"})  # events that carry no output
 
 
-def _merge_value(target: dict[str, Any], key: str, value: Any) -> None:
+def _kept(value: Any) -> Any:
+    return value  # a value the builder already owns: kept as it is, not copied
+
+
+def _merge_value(target: dict[str, Any], key: str, value: Any, clone: Callable[[Any], Any] = copy.deepcopy) -> None:
     """Merge one field of a delta without its own rule into a step: lists extend, dicts merge, else replace."""
     current = target.get(key)
     if isinstance(current, list) and isinstance(value, list):
-        current.extend(copy.deepcopy(value))
+        current.extend(clone(value))
     elif isinstance(current, dict) and isinstance(value, dict):
-        current.update(copy.deepcopy(value))
+        current.update(clone(value))
     else:
-        target[key] = copy.deepcopy(value)
+        target[key] = clone(value)
 
 
 def _is_text(part: Any) -> TypeGuard[dict[str, Any]]:
@@ -58,8 +62,9 @@ def _run_at(item: dict[str, Any], key: str, kind: type[Run]) -> Run:
     return run
 
 
-def _apply(step: dict[str, Any], delta: dict[str, Any]) -> Run | None:
-    """Fold one delta's JSON into `step` (in place); the run it appended to, if any."""
+def _apply(step: dict[str, Any], delta: dict[str, Any], clone: Callable[[Any], Any] = copy.deepcopy) -> Run | None:
+    """Fold one delta's JSON into `step` (in place); the run it appended to, if any. What is kept of
+    `delta` goes through `clone` (a deep copy, unless the delta is the builder's own)."""
     dtype = delta.get("type")
     if dtype == "text":
         content = step.setdefault("content", [])
@@ -71,7 +76,7 @@ def _apply(step: dict[str, Any], delta: dict[str, Any]) -> Run | None:
             return run
         new = TextRun(text) if isinstance(text, str) else None
         item: dict[str, Any] = {"type": "text", "text": text if new is None else new}
-        item.update(copy.deepcopy({k: v for k, v in delta.items() if k not in ("type", "text")}))
+        item.update(clone({k: v for k, v in delta.items() if k not in ("type", "text")}))
         content.append(item)
         return new
     if dtype in _MEDIA:
@@ -89,7 +94,7 @@ def _apply(step: dict[str, Any], delta: dict[str, Any]) -> Run | None:
             run = _run_at(last, "data", MediaRun)
             run.append(data)
             return run
-        item = copy.deepcopy(delta)
+        item = clone(delta)
         content.append(item)
         return _run_at(item, "data", MediaRun) if isinstance(data, str) else None
     if dtype == "thought_summary":
@@ -103,7 +108,7 @@ def _apply(step: dict[str, Any], delta: dict[str, Any]) -> Run | None:
             run = _run_at(last, "text", SummaryRun)
             run.append(part.get("text", ""))
             return run
-        item = copy.deepcopy(part)
+        item = clone(part)
         summary.append(item)
         return _run_at(item, "text", SummaryRun) if _is_text(item) and "text" in item else None
     if dtype == "thought_signature":
@@ -118,7 +123,7 @@ def _apply(step: dict[str, Any], delta: dict[str, Any]) -> Run | None:
     # types: their fields (except "type") merge into the step.
     for key, value in delta.items():
         if key != "type":
-            _merge_value(step, key, value)
+            _merge_value(step, key, value, clone)
     return None
 
 
@@ -186,8 +191,8 @@ class InteractionBuilder:
     )
 
     def __init__(self, to_dict: Callable[[Any], dict[str, Any]] | None = None) -> None:
-        # How a typed event becomes its JSON object: `event.to_dict()` unless the stream gives a
-        # cheaper way (its adapter's serializer, see `_models_base.dict_dumper`).
+        # How a typed event becomes its JSON object, a fresh one the builder keeps without copying:
+        # `event.to_dict()` unless the stream gives a cheaper way (see `_models_base.dict_dumper`).
         self._to_dict: Callable[[Any], dict[str, Any]] = to_dict or _model_to_dict
         self._interaction: dict[str, Any] = {}
         self._steps: dict[int, dict[str, Any]] = {}
@@ -204,27 +209,35 @@ class InteractionBuilder:
 
     def add(self, event: Any) -> None:
         """Fold in one typed event, a model with `to_dict()`, as a stream delivers it."""
-        if type(event) is self._delta_event:
-            run = self._open.get(event.index)
-            if run is not None:
-                delta = event.delta
-                if type(delta) is run.text_delta:
-                    text = delta.text
-                    if type(text) is str:
-                        pieces = run._pieces
-                        pieces.append(text)
-                        if len(pieces) >= GROUP:
-                            run._compact()
-                        return
-                elif run.take(delta):
-                    return
-        self._add(self._to_dict(event), event)
+        if not self.add_delta(event):
+            self._add(self._to_dict(event), event)
+
+    def add_delta(self, event: Any) -> bool:
+        """Fold in a typed delta that continues its step's run as it is (nearly every event of a
+        stream), and say so; False for any other event, which `add` then folds by the rules."""
+        run = self._open.get(event.index) if type(event) is self._delta_event else None
+        if run is None:
+            return False
+        delta = event.delta
+        if type(delta) is run.text_delta:
+            text = delta.text
+            if type(text) is not str:
+                return False
+            pieces = run._pieces
+            pieces.append(text)
+            if len(pieces) >= GROUP:
+                run._compact()
+            return True
+        return run.take(delta)
 
     def add_json(self, event: dict[str, Any]) -> None:
         """Fold in one event's JSON object (the parsed `data` of a server-sent event)."""
         self._add(event, None)
 
     def _add(self, event: dict[str, Any], typed: Any) -> None:
+        # A typed event's JSON object is the builder's own (a fresh dump): kept, not copied; a JSON
+        # object from the caller is copied wherever it is kept.
+        clone: Callable[[Any], Any] = copy.deepcopy if typed is None else _kept
         etype = event.get("event_type")
         if etype not in _NO_OUTPUT:
             self.output_since_checkpoint = True
@@ -236,7 +249,7 @@ class InteractionBuilder:
             step = self._steps.get(index)
             if step is None:
                 step = self._steps[index] = {_UNSTARTED: True}
-            run = _apply(step, delta)
+            run = _apply(step, delta, clone)
             if run is None or typed is None:
                 self._open.pop(index, None)
                 return
@@ -256,7 +269,7 @@ class InteractionBuilder:
             if isinstance(body, dict):
                 for key, value in body.items():
                     if key != "steps":
-                        self._interaction[key] = copy.deepcopy(value)
+                        self._interaction[key] = clone(value)
             self._completed = self._completed or etype == "interaction.completed"
         elif etype == "interaction.status_update":
             if "status" in event:
@@ -271,7 +284,7 @@ class InteractionBuilder:
         elif etype == "step.start":
             index = int(event.get("index", len(self._steps)))
             started = event.get("step")
-            self._steps[index] = copy.deepcopy(started) if isinstance(started, dict) else {}
+            self._steps[index] = clone(started) if isinstance(started, dict) else {}
             self._open.pop(index, None)
         elif etype == "step.stop":
             index = int(event.get("index", 0))
@@ -280,7 +293,7 @@ class InteractionBuilder:
                 self._open.pop(index, None)
         elif etype == "error":
             error = event.get("error")
-            self._errors.append(copy.deepcopy(error) if isinstance(error, dict) else {})
+            self._errors.append(clone(error) if isinstance(error, dict) else {})
         # Unknown event types are ignored, as clients are told to do.
 
     @property

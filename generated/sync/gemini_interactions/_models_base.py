@@ -8,6 +8,7 @@ accept any string, and a union member whose tag this SDK version has never seen 
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 import logging
 import re
@@ -18,6 +19,7 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 import pydantic
+import pydantic_core
 from pydantic import ConfigDict
 
 logger = logging.getLogger(__name__.rsplit(".", 1)[0])
@@ -66,7 +68,9 @@ def dict_dumper(adapter: pydantic.TypeAdapter[Any]) -> Callable[[Any], dict[str,
     deferred) the first time one of its instances is dumped: a stream's first events would each
     build their class's, where the adapter that validated them already has one for all of them.
     A lenient (`Invalid`) value is not what the schema says, and dumps itself."""
-    dump = adapter.dump_python
+    # The schema serializer itself where the adapter is built: TypeAdapter.dump_python adds a Python call.
+    serializer = adapter.serializer
+    dump = serializer.to_python if isinstance(serializer, pydantic_core.SchemaSerializer) else adapter.dump_python
 
     def to_dict(value: Any) -> dict[str, Any]:
         if isinstance(value, Invalid):
@@ -208,8 +212,9 @@ class Invalid:
         return self.__pydantic_private__["raw_json"]  # type: ignore[attr-defined, no-any-return]
 
     def to_dict(self) -> dict[str, Any]:
-        """The payload's JSON object as far as it could be read (its values were never validated)."""
-        return dict(self.__pydantic_private__["payload"])  # type: ignore[attr-defined]
+        """The payload's JSON object as far as it could be read (its values were never validated); a
+        copy all the way down, like a model's, which the caller may change or keep."""
+        return copy.deepcopy(self.__pydantic_private__["payload"])  # type: ignore[attr-defined]
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, default=str)

@@ -348,17 +348,17 @@ class Stream(Generic[E]):
         if not state.can_resume or interaction_id is None:
             raise cause or APIConnectionError(f"{self._request.describe()}: {reason}")
         while True:
-            state.reconnects_without_progress += 1
-            if state.reconnects_without_progress > state.max_reconnects:
+            broken = state.count_reconnect()
+            if broken > state.max_reconnects:
                 raise StreamResumeError(
-                    f"the stream of interaction {interaction_id} broke {state.reconnects_without_progress} times "
+                    f"the stream of interaction {interaction_id} broke {broken} times "
                     f"without progress ({reason}); resume later with "
                     f"interactions.get({interaction_id!r}, stream=True, last_event_id={state.last_event_id!r})",
                     interaction_id=interaction_id,
                     last_event_id=state.last_event_id,
                 ) from cause
             close_response(self._response)
-            delay = backoff_delay(state.reconnects_without_progress, initial=state.reconnection_time)
+            delay = backoff_delay(broken, initial=state.reconnection_time)
             logger.info(
                 "stream of %s dropped (%s); reconnecting in %.2f s after event %s",
                 interaction_id,

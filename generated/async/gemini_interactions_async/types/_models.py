@@ -29,30 +29,30 @@ ImageSize = TypeAliasType("ImageSize", Literal["512", "1K", "2K", "4K"] | str)
 class ImageConfig(BaseModel):
     """Image generation settings (deprecated: use an image response format)."""
 
-    aspect_ratio: Annotated[ImageAspectRatio | None, Field(description="Width to height ratio.")] = None
+    aspect_ratio: ImageAspectRatio | None = Field(default=None, description="Width to height ratio.")
     """Width to height ratio."""
 
-    image_size: Annotated[ImageSize | None, Field(description="Size of the image.")] = None
+    image_size: ImageSize | None = Field(default=None, description="Size of the image.")
     """Size of the image."""
 
 
 class SpeechConfig(BaseModel):
     """Voice settings for one speaker."""
 
-    language: Annotated[str | None, Field(description="Language of the speech.")] = None
+    language: str | None = Field(default=None, description="Language of the speech.")
     """Language of the speech."""
 
-    speaker: Annotated[str | None, Field(description="Speaker this voice is for.")] = None
+    speaker: str | None = Field(default=None, description="Speaker this voice is for.")
     """Speaker this voice is for."""
 
-    voice: Annotated[str | None, Field(description="Name of the voice.")] = None
+    voice: str | None = Field(default=None, description="Name of the voice.")
     """Name of the voice."""
 
 
 class SpeakerConfig(BaseModel):
     """Voices for a multi-speaker conversation."""
 
-    speakers: Annotated[list[SpeechConfig] | None, Field(description="Voice per speaker.")] = None
+    speakers: list[SpeechConfig] | None = Field(default=None, description="Voice per speaker.")
     """Voice per speaker."""
 
 
@@ -75,48 +75,40 @@ ToolChoiceType = TypeAliasType("ToolChoiceType", Literal["auto", "any", "none", 
 class AllowedTools(BaseModel):
     """Which tools the model may use, and how."""
 
-    mode: Annotated[
-        ToolChoiceType | None,
-        Field(description="How the model chooses among the tools."),
-    ] = None
+    mode: ToolChoiceType | None = Field(default=None, description="How the model chooses among the tools.")
     """How the model chooses among the tools."""
 
-    tools: Annotated[list[str] | None, Field(description="Names of the tools.")] = None
+    tools: list[str] | None = Field(default=None, description="Names of the tools.")
     """Names of the tools."""
 
 
 class ToolChoiceConfig(BaseModel):
     """Restricts tool use to a set of tools."""
 
-    allowed_tools: Annotated[AllowedTools | None, Field(description="Tools the model may use.")] = None
+    allowed_tools: AllowedTools | None = Field(default=None, description="Tools the model may use.")
     """Tools the model may use."""
 
 
 class SmartTranscriptionMode(BaseModel):
     """Cleaned-up transcription."""
 
-    type: Annotated[Literal["smart"], Field(description="Always `smart`: selects this variant.")] = "smart"
+    type: Literal["smart"] = Field(default="smart", description="Always `smart`: selects this variant.")
     """Always `smart`: selects this variant."""
 
-    source_text: Annotated[str | None, Field(description="Text the audio is expected to match.")] = None
+    source_text: str | None = Field(default=None, description="Text the audio is expected to match.")
     """Text the audio is expected to match."""
 
 
 class VerbatimTranscriptionMode(BaseModel):
     """Word-for-word transcription."""
 
-    type: Annotated[
-        Literal["verbatim"],
-        Field(description="Always `verbatim`: selects this variant."),
-    ] = "verbatim"
+    type: Literal["verbatim"] = Field(default="verbatim", description="Always `verbatim`: selects this variant.")
     """Always `verbatim`: selects this variant."""
 
-    diarization_mode: Annotated[str | None, Field(description="How speakers are told apart.")] = None
+    diarization_mode: str | None = Field(default=None, description="How speakers are told apart.")
     """How speakers are told apart."""
 
-    timestamp_granularities: Annotated[list[str] | None, Field(description="Granularities of returned timestamps.")] = (
-        None
-    )
+    timestamp_granularities: list[str] | None = Field(default=None, description="Granularities of returned timestamps.")
     """Granularities of returned timestamps."""
 
 
@@ -173,50 +165,46 @@ else:
 class TranscriptionConfig(BaseModel):
     """How audio input is transcribed."""
 
-    adaptation_phrases: Annotated[
-        list[str] | None,
-        Field(
-            deprecated=True,
-            description="Phrases to favour (deprecated: use custom_vocabulary).",
-        ),
-    ] = None
+    adaptation_phrases: list[str] | None = Field(
+        default=None,
+        deprecated=True,
+        description="Phrases to favour (deprecated: use custom_vocabulary).",
+    )
     """Phrases to favour (deprecated: use custom_vocabulary)."""
 
-    custom_vocabulary: Annotated[list[str] | None, Field(description="Words and phrases to favour.")] = None
+    custom_vocabulary: list[str] | None = Field(default=None, description="Words and phrases to favour.")
     """Words and phrases to favour."""
 
-    diarization_mode: Annotated[
-        str | None,
-        Field(deprecated=True, description="How speakers are told apart (deprecated)."),
-    ] = None
+    diarization_mode: str | None = Field(
+        default=None,
+        deprecated=True,
+        description="How speakers are told apart (deprecated).",
+    )
     """How speakers are told apart (deprecated)."""
 
-    language_codes: Annotated[list[str] | None, Field(description="Languages of the audio (BCP-47).")] = None
+    language_codes: list[str] | None = Field(default=None, description="Languages of the audio (BCP-47).")
     """Languages of the audio (BCP-47)."""
 
-    language_hints: Annotated[list[str] | None, Field(description="Likely languages of the audio.")] = None
+    language_hints: list[str] | None = Field(default=None, description="Likely languages of the audio.")
     """Likely languages of the audio."""
 
-    mode: Annotated[
-        TranscriptionMode | Literal["verbatim", "smart"] | str | None,
-        Field(description="Verbatim or smart transcription."),
-    ] = None
+    mode: TranscriptionMode | Literal["verbatim", "smart"] | str | None = Field(
+        default=None, description="Verbatim or smart transcription."
+    )
     """Verbatim or smart transcription."""
 
-    timestamp_granularities: Annotated[
-        list[str] | None,
-        Field(
-            deprecated=True,
-            description="Granularities of returned timestamps (deprecated).",
-        ),
-    ] = None
+    timestamp_granularities: list[str] | None = Field(
+        default=None,
+        deprecated=True,
+        description="Granularities of returned timestamps (deprecated).",
+    )
     """Granularities of returned timestamps (deprecated)."""
 
 
 class VideoConfig(BaseModel):
     """Video generation settings."""
 
-    task: Annotated[
+    task: (
         Literal[
             "text_to_video",
             "image_to_video",
@@ -226,74 +214,66 @@ class VideoConfig(BaseModel):
             "upscale",
         ]
         | str
-        | None,
-        Field(description="Kind of video generation."),
-    ] = None
+        | None
+    ) = Field(default=None, description="Kind of video generation.")
     """Kind of video generation."""
 
 
 class GenerationConfig(BaseModel):
     """Sampling and output settings for a model turn."""
 
-    image_config: Annotated[
-        ImageConfig | None,
-        Field(deprecated=True, description="Image settings (deprecated)."),
-    ] = None
+    image_config: ImageConfig | None = Field(default=None, deprecated=True, description="Image settings (deprecated).")
     """Image settings (deprecated)."""
 
-    max_output_tokens: Annotated[int | None, Field(description="Maximum number of output tokens.")] = None
+    max_output_tokens: int | None = Field(default=None, description="Maximum number of output tokens.")
     """Maximum number of output tokens."""
 
-    seed: Annotated[int | None, Field(description="Seed for sampling.")] = None
+    seed: int | None = Field(default=None, description="Seed for sampling.")
     """Seed for sampling."""
 
-    speech_config: Annotated[
-        SpeakerConfig | SpeechConfigList | None,
-        Field(description="Voice settings for generated speech."),
-    ] = None
+    speech_config: SpeakerConfig | SpeechConfigList | None = Field(
+        default=None, description="Voice settings for generated speech."
+    )
     """Voice settings for generated speech."""
 
-    stop_sequences: Annotated[list[str] | None, Field(description="Stop generating at any of these strings.")] = None
+    stop_sequences: list[str] | None = Field(default=None, description="Stop generating at any of these strings.")
     """Stop generating at any of these strings."""
 
-    temperature: Annotated[float | None, Field(description="Sampling temperature.")] = None
+    temperature: float | None = Field(default=None, description="Sampling temperature.")
     """Sampling temperature."""
 
-    thinking_level: Annotated[ThinkingLevel | None, Field(description="How much the model may think.")] = None
+    thinking_level: ThinkingLevel | None = Field(default=None, description="How much the model may think.")
     """How much the model may think."""
 
-    thinking_summaries: Annotated[
-        ThinkingSummaries | None,
-        Field(description="Whether to return summaries of the model's thoughts."),
-    ] = None
+    thinking_summaries: ThinkingSummaries | None = Field(
+        default=None, description="Whether to return summaries of the model's thoughts."
+    )
     """Whether to return summaries of the model's thoughts."""
 
-    tool_choice: Annotated[
-        ToolChoiceConfig | ToolChoiceType | None,
-        Field(description="How the model chooses tools."),
-    ] = None
+    tool_choice: ToolChoiceConfig | ToolChoiceType | None = Field(
+        default=None, description="How the model chooses tools."
+    )
     """How the model chooses tools."""
 
-    top_p: Annotated[float | None, Field(description="Nucleus sampling threshold.")] = None
+    top_p: float | None = Field(default=None, description="Nucleus sampling threshold.")
     """Nucleus sampling threshold."""
 
-    transcription_config: Annotated[
-        TranscriptionConfig | None,
-        Field(description="Transcription settings for audio input."),
-    ] = None
+    transcription_config: TranscriptionConfig | None = Field(
+        default=None, description="Transcription settings for audio input."
+    )
     """Transcription settings for audio input."""
 
-    video_config: Annotated[VideoConfig | None, Field(description="Video generation settings.")] = None
+    video_config: VideoConfig | None = Field(default=None, description="Video generation settings.")
     """Video generation settings."""
 
 
 class EnvVar(BaseModel):
     """An environment variable: a plain value or a stored credential."""
 
-    credential: Annotated[str | None, Field(description="Name of a stored credential.")] = None
+    credential: str | None = Field(default=None, description="Name of a stored credential.")
     """Name of a stored credential."""
 
-    value: Annotated[str | None, Field(description="Value of the variable.")] = None
+    value: str | None = Field(default=None, description="Value of the variable.")
     """Value of the variable."""
 
 
@@ -304,19 +284,15 @@ AllowlistEntryTransformList = TypeAliasType("AllowlistEntryTransformList", list[
 class AllowlistEntry(BaseModel):
     """One outbound destination an environment may reach."""
 
-    credential: Annotated[
-        str | None,
-        Field(description="Stored credential used for requests to this domain."),
-    ] = None
+    credential: str | None = Field(default=None, description="Stored credential used for requests to this domain.")
     """Stored credential used for requests to this domain."""
 
-    domain: Annotated[str, Field(description="Domain that may be reached.")]
+    domain: str = Field(..., description="Domain that may be reached.")
     """Domain that may be reached."""
 
-    transform: Annotated[
-        AllowlistEntryTransformList | dict[str, str] | None,
-        Field(description="Headers added to requests to this domain."),
-    ] = None
+    transform: AllowlistEntryTransformList | dict[str, str] | None = Field(
+        default=None, description="Headers added to requests to this domain."
+    )
     """Headers added to requests to this domain."""
 
 
@@ -327,63 +303,56 @@ AllowlistEntryList = TypeAliasType("AllowlistEntryList", list[AllowlistEntry])
 class EnvironmentNetworkEgressAllowlist(BaseModel):
     """Outbound network access limited to listed domains."""
 
-    allowlist: Annotated[
-        AllowlistEntryList | Literal["disabled"] | str | None,
-        Field(description="Allowed destinations, or disabled."),
-    ] = None
+    allowlist: AllowlistEntryList | Literal["disabled"] | str | None = Field(
+        default=None, description="Allowed destinations, or disabled."
+    )
     """Allowed destinations, or disabled."""
 
 
 class Source(BaseModel):
     """Files or code to place into an environment."""
 
-    content: Annotated[str | None, Field(description="Inline file content.")] = None
+    content: str | None = Field(default=None, description="Inline file content.")
     """Inline file content."""
 
-    encoding: Annotated[str | None, Field(description="Encoding of the inline content.")] = None
+    encoding: str | None = Field(default=None, description="Encoding of the inline content.")
     """Encoding of the inline content."""
 
-    source: Annotated[
-        str | None,
-        Field(description="Location of the files (bucket path, repository URL, ...)."),
-    ] = None
+    source: str | None = Field(
+        default=None,
+        description="Location of the files (bucket path, repository URL, ...).",
+    )
     """Location of the files (bucket path, repository URL, ...)."""
 
-    target: Annotated[str | None, Field(description="Path in the environment.")] = None
+    target: str | None = Field(default=None, description="Path in the environment.")
     """Path in the environment."""
 
-    type: Annotated[
-        Literal["gcs", "inline", "repository", "skill_registry"] | str | None,
-        Field(description="Where the files come from."),
-    ] = None
+    type: Literal["gcs", "inline", "repository", "skill_registry"] | str | None = Field(
+        default=None, description="Where the files come from."
+    )
     """Where the files come from."""
 
 
 class EnvironmentConfig(BaseModel):
     """A remote execution environment for an agent."""
 
-    type: Annotated[Literal["remote"], Field(description="Always `remote`: selects this variant.")] = "remote"
+    type: Literal["remote"] = Field(default="remote", description="Always `remote`: selects this variant.")
     """Always `remote`: selects this variant."""
 
-    env: Annotated[
-        dict[str, EnvVar | str] | None,
-        Field(description="Environment variables by name."),
-    ] = None
+    env: dict[str, EnvVar | str] | None = Field(default=None, description="Environment variables by name.")
     """Environment variables by name."""
 
-    environment_id: Annotated[str | None, Field(description="Id to give the new environment.")] = None
+    environment_id: str | None = Field(default=None, description="Id to give the new environment.")
     """Id to give the new environment."""
 
-    network: Annotated[
-        EnvironmentNetworkEgressAllowlist | Literal["disabled"] | str | None,
-        Field(description="Outbound network access."),
-    ] = None
+    network: EnvironmentNetworkEgressAllowlist | Literal["disabled"] | str | None = Field(
+        default=None, description="Outbound network access."
+    )
     """Outbound network access."""
 
-    sources: Annotated[
-        list[Source] | None,
-        Field(description="Files or repositories to place into the environment."),
-    ] = None
+    sources: list[Source] | None = Field(
+        default=None, description="Files or repositories to place into the environment."
+    )
     """Files or repositories to place into the environment."""
 
 
@@ -398,19 +367,16 @@ MediaDelivery = TypeAliasType("MediaDelivery", Literal["inline", "uri"] | str)
 class AudioResponseFormat(BaseModel):
     """Ask for audio output."""
 
-    type: Annotated[Literal["audio"], Field(description="Always `audio`: selects this variant.")] = "audio"
+    type: Literal["audio"] = Field(default="audio", description="Always `audio`: selects this variant.")
     """Always `audio`: selects this variant."""
 
-    bit_rate: Annotated[int | None, Field(description="Bit rate in bits per second.")] = None
+    bit_rate: int | None = Field(default=None, description="Bit rate in bits per second.")
     """Bit rate in bits per second."""
 
-    delivery: Annotated[
-        MediaDelivery | None,
-        Field(description="Whether the media comes inline or as a URI."),
-    ] = None
+    delivery: MediaDelivery | None = Field(default=None, description="Whether the media comes inline or as a URI.")
     """Whether the media comes inline or as a URI."""
 
-    mime_type: Annotated[
+    mime_type: (
         Literal[
             "audio/mp3",
             "audio/ogg_opus",
@@ -420,84 +386,72 @@ class AudioResponseFormat(BaseModel):
             "audio/mulaw",
         ]
         | str
-        | None,
-        Field(description="Audio format."),
-    ] = None
+        | None
+    ) = Field(default=None, description="Audio format.")
     """Audio format."""
 
-    sample_rate: Annotated[int | None, Field(description="Samples per second.")] = None
+    sample_rate: int | None = Field(default=None, description="Samples per second.")
     """Samples per second."""
 
 
 class ImageResponseFormat(BaseModel):
     """Ask for image output."""
 
-    type: Annotated[Literal["image"], Field(description="Always `image`: selects this variant.")] = "image"
+    type: Literal["image"] = Field(default="image", description="Always `image`: selects this variant.")
     """Always `image`: selects this variant."""
 
-    aspect_ratio: Annotated[ImageAspectRatio | None, Field(description="Width to height ratio.")] = None
+    aspect_ratio: ImageAspectRatio | None = Field(default=None, description="Width to height ratio.")
     """Width to height ratio."""
 
-    delivery: Annotated[
-        MediaDelivery | None,
-        Field(description="Whether the media comes inline or as a URI."),
-    ] = None
+    delivery: MediaDelivery | None = Field(default=None, description="Whether the media comes inline or as a URI.")
     """Whether the media comes inline or as a URI."""
 
-    image_size: Annotated[ImageSize | None, Field(description="Size of the image.")] = None
+    image_size: ImageSize | None = Field(default=None, description="Size of the image.")
     """Size of the image."""
 
-    mime_type: Annotated[Literal["image/jpeg"] | str | None, Field(description="Image format.")] = None
+    mime_type: Literal["image/jpeg"] | str | None = Field(default=None, description="Image format.")
     """Image format."""
 
 
 class TextResponseFormat(BaseModel):
     """Ask for text output, optionally JSON matching a schema."""
 
-    type: Annotated[Literal["text"], Field(description="Always `text`: selects this variant.")] = "text"
+    type: Literal["text"] = Field(default="text", description="Always `text`: selects this variant.")
     """Always `text`: selects this variant."""
 
-    mime_type: Annotated[
-        Literal["application/json", "text/plain"] | str | None,
-        Field(description="text/plain, or application/json for structured output."),
-    ] = None
+    mime_type: Literal["application/json", "text/plain"] | str | None = Field(
+        default=None,
+        description="text/plain, or application/json for structured output.",
+    )
     """text/plain, or application/json for structured output."""
 
-    schema_: Annotated[
-        dict[str, Any] | None,
-        Field(alias="schema", description="JSON Schema the output must match."),
-    ] = None
+    schema_: dict[str, Any] | None = Field(
+        default=None, alias="schema", description="JSON Schema the output must match."
+    )
     """JSON Schema the output must match."""
 
 
 class VideoResponseFormat(BaseModel):
     """Ask for video output."""
 
-    type: Annotated[Literal["video"], Field(description="Always `video`: selects this variant.")] = "video"
+    type: Literal["video"] = Field(default="video", description="Always `video`: selects this variant.")
     """Always `video`: selects this variant."""
 
-    aspect_ratio: Annotated[
-        Literal["16:9", "9:16"] | str | None,
-        Field(description="Width to height ratio."),
-    ] = None
+    aspect_ratio: Literal["16:9", "9:16"] | str | None = Field(default=None, description="Width to height ratio.")
     """Width to height ratio."""
 
-    delivery: Annotated[
-        MediaDelivery | None,
-        Field(description="Whether the media comes inline or as a URI."),
-    ] = None
+    delivery: MediaDelivery | None = Field(default=None, description="Whether the media comes inline or as a URI.")
     """Whether the media comes inline or as a URI."""
 
-    duration: Annotated[str | None, Field(description="Length of the video.")] = None
+    duration: str | None = Field(default=None, description="Length of the video.")
     """Length of the video."""
 
-    gcs_uri: Annotated[str | None, Field(description="Cloud Storage URI to write the video to.")] = None
+    gcs_uri: str | None = Field(default=None, description="Cloud Storage URI to write the video to.")
     """Cloud Storage URI to write the video to."""
 
-    resolution: Annotated[
-        Literal["360p", "720p", "1080p", "4k"] | str | None,
-        Field(description="Resolution of the video."),
-    ] = None
+    resolution: Literal["360p", "720p", "1080p", "4k"] | str | None = Field(
+        default=None, description="Resolution of the video."
+    )
     """Resolution of the video."""
 
 
@@ -612,22 +566,22 @@ AudioMimeType = TypeAliasType(
 class AudioContent(BaseModel):
     """Audio, inline as base64 data or by URI."""
 
-    type: Annotated[Literal["audio"], Field(description="Always `audio`: selects this variant.")] = "audio"
+    type: Literal["audio"] = Field(default="audio", description="Always `audio`: selects this variant.")
     """Always `audio`: selects this variant."""
 
-    channels: Annotated[int | None, Field(description="Number of audio channels.")] = None
+    channels: int | None = Field(default=None, description="Number of audio channels.")
     """Number of audio channels."""
 
-    data: Annotated[str | None, Field(description="The bytes, base64-encoded.")] = None
+    data: str | None = Field(default=None, description="The bytes, base64-encoded.")
     """The bytes, base64-encoded."""
 
-    mime_type: Annotated[AudioMimeType | None, Field(description="MIME type of the data.")] = None
+    mime_type: AudioMimeType | None = Field(default=None, description="MIME type of the data.")
     """MIME type of the data."""
 
-    sample_rate: Annotated[int | None, Field(description="Samples per second.")] = None
+    sample_rate: int | None = Field(default=None, description="Samples per second.")
     """Samples per second."""
 
-    uri: Annotated[str | None, Field(description="Where the media can be fetched from.")] = None
+    uri: str | None = Field(default=None, description="Where the media can be fetched from.")
     """Where the media can be fetched from."""
 
 
@@ -655,19 +609,16 @@ DocumentMimeType = TypeAliasType(
 class DocumentContent(BaseModel):
     """A document such as a PDF, inline as base64 data or by URI."""
 
-    type: Annotated[
-        Literal["document"],
-        Field(description="Always `document`: selects this variant."),
-    ] = "document"
+    type: Literal["document"] = Field(default="document", description="Always `document`: selects this variant.")
     """Always `document`: selects this variant."""
 
-    data: Annotated[str | None, Field(description="The bytes, base64-encoded.")] = None
+    data: str | None = Field(default=None, description="The bytes, base64-encoded.")
     """The bytes, base64-encoded."""
 
-    mime_type: Annotated[DocumentMimeType | None, Field(description="MIME type of the data.")] = None
+    mime_type: DocumentMimeType | None = Field(default=None, description="MIME type of the data.")
     """MIME type of the data."""
 
-    uri: Annotated[str | None, Field(description="Where the media can be fetched from.")] = None
+    uri: str | None = Field(default=None, description="Where the media can be fetched from.")
     """Where the media can be fetched from."""
 
 
@@ -686,184 +637,163 @@ MediaResolution = TypeAliasType("MediaResolution", Literal["low", "medium", "hig
 class ImageContent(BaseModel):
     """An image, inline as base64 data or by URI."""
 
-    type: Annotated[Literal["image"], Field(description="Always `image`: selects this variant.")] = "image"
+    type: Literal["image"] = Field(default="image", description="Always `image`: selects this variant.")
     """Always `image`: selects this variant."""
 
-    data: Annotated[str | None, Field(description="The bytes, base64-encoded.")] = None
+    data: str | None = Field(default=None, description="The bytes, base64-encoded.")
     """The bytes, base64-encoded."""
 
-    mime_type: Annotated[ImageMimeType | None, Field(description="MIME type of the data.")] = None
+    mime_type: ImageMimeType | None = Field(default=None, description="MIME type of the data.")
     """MIME type of the data."""
 
-    resolution: Annotated[
-        MediaResolution | None,
-        Field(description="Resolution the model reads the image at."),
-    ] = None
+    resolution: MediaResolution | None = Field(default=None, description="Resolution the model reads the image at.")
     """Resolution the model reads the image at."""
 
-    uri: Annotated[str | None, Field(description="Where the media can be fetched from.")] = None
+    uri: str | None = Field(default=None, description="Where the media can be fetched from.")
     """Where the media can be fetched from."""
 
 
 class FileCitation(BaseModel):
     """Text span backed by a file from file search or retrieval."""
 
-    type: Annotated[
-        Literal["file_citation"],
-        Field(description="Always `file_citation`: selects this variant."),
-    ] = "file_citation"
+    type: Literal["file_citation"] = Field(
+        default="file_citation",
+        description="Always `file_citation`: selects this variant.",
+    )
     """Always `file_citation`: selects this variant."""
 
-    custom_metadata: Annotated[dict[str, Any] | None, Field(description="Metadata of the file.")] = None
+    custom_metadata: dict[str, Any] | None = Field(default=None, description="Metadata of the file.")
     """Metadata of the file."""
 
-    document_uri: Annotated[str | None, Field(description="URI of the document.")] = None
+    document_uri: str | None = Field(default=None, description="URI of the document.")
     """URI of the document."""
 
-    end_index: Annotated[
-        int | None,
-        Field(description="End of the annotated span in the text (exclusive)."),
-    ] = None
+    end_index: int | None = Field(default=None, description="End of the annotated span in the text (exclusive).")
     """End of the annotated span in the text (exclusive)."""
 
-    file_name: Annotated[str | None, Field(description="Name of the file.")] = None
+    file_name: str | None = Field(default=None, description="Name of the file.")
     """Name of the file."""
 
-    media_id: Annotated[str | None, Field(description="Id of the media.")] = None
+    media_id: str | None = Field(default=None, description="Id of the media.")
     """Id of the media."""
 
-    page_number: Annotated[int | None, Field(description="Page of the document.")] = None
+    page_number: int | None = Field(default=None, description="Page of the document.")
     """Page of the document."""
 
-    source: Annotated[str | None, Field(description="Source of the file.")] = None
+    source: str | None = Field(default=None, description="Source of the file.")
     """Source of the file."""
 
-    start_index: Annotated[int | None, Field(description="Start of the annotated span in the text.")] = None
+    start_index: int | None = Field(default=None, description="Start of the annotated span in the text.")
     """Start of the annotated span in the text."""
 
 
 class ReviewSnippet(BaseModel):
     """An excerpt of a user review of a place."""
 
-    review_id: Annotated[str | None, Field(description="Id of the review.")] = None
+    review_id: str | None = Field(default=None, description="Id of the review.")
     """Id of the review."""
 
-    title: Annotated[str | None, Field(description="Title of the review.")] = None
+    title: str | None = Field(default=None, description="Title of the review.")
     """Title of the review."""
 
-    url: Annotated[str | None, Field(description="Link to the review.")] = None
+    url: str | None = Field(default=None, description="Link to the review.")
     """Link to the review."""
 
 
 class PlaceCitation(BaseModel):
     """Text span backed by a Google Maps place."""
 
-    type: Annotated[
-        Literal["place_citation"],
-        Field(description="Always `place_citation`: selects this variant."),
-    ] = "place_citation"
+    type: Literal["place_citation"] = Field(
+        default="place_citation",
+        description="Always `place_citation`: selects this variant.",
+    )
     """Always `place_citation`: selects this variant."""
 
-    end_index: Annotated[
-        int | None,
-        Field(description="End of the annotated span in the text (exclusive)."),
-    ] = None
+    end_index: int | None = Field(default=None, description="End of the annotated span in the text (exclusive).")
     """End of the annotated span in the text (exclusive)."""
 
-    name: Annotated[str | None, Field(description="Name of the place.")] = None
+    name: str | None = Field(default=None, description="Name of the place.")
     """Name of the place."""
 
-    place_id: Annotated[str | None, Field(description="Google Maps place id.")] = None
+    place_id: str | None = Field(default=None, description="Google Maps place id.")
     """Google Maps place id."""
 
-    review_snippets: Annotated[list[ReviewSnippet] | None, Field(description="Excerpts of user reviews.")] = None
+    review_snippets: list[ReviewSnippet] | None = Field(default=None, description="Excerpts of user reviews.")
     """Excerpts of user reviews."""
 
-    start_index: Annotated[int | None, Field(description="Start of the annotated span in the text.")] = None
+    start_index: int | None = Field(default=None, description="Start of the annotated span in the text.")
     """Start of the annotated span in the text."""
 
-    url: Annotated[str | None, Field(description="Google Maps link to the place.")] = None
+    url: str | None = Field(default=None, description="Google Maps link to the place.")
     """Google Maps link to the place."""
 
 
 class SpeechAnnotation(BaseModel):
     """Speaker and style of a span of generated speech."""
 
-    type: Annotated[
-        Literal["speech_metadata"],
-        Field(description="Always `speech_metadata`: selects this variant."),
-    ] = "speech_metadata"
+    type: Literal["speech_metadata"] = Field(
+        default="speech_metadata",
+        description="Always `speech_metadata`: selects this variant.",
+    )
     """Always `speech_metadata`: selects this variant."""
 
-    end_index: Annotated[
-        int | None,
-        Field(description="End of the annotated span in the text (exclusive)."),
-    ] = None
+    end_index: int | None = Field(default=None, description="End of the annotated span in the text (exclusive).")
     """End of the annotated span in the text (exclusive)."""
 
-    speaker: Annotated[str | None, Field(description="Speaker name.")] = None
+    speaker: str | None = Field(default=None, description="Speaker name.")
     """Speaker name."""
 
-    start_index: Annotated[int | None, Field(description="Start of the annotated span in the text.")] = None
+    start_index: int | None = Field(default=None, description="Start of the annotated span in the text.")
     """Start of the annotated span in the text."""
 
-    style: Annotated[str | None, Field(description="Speaking style.")] = None
+    style: str | None = Field(default=None, description="Speaking style.")
     """Speaking style."""
 
 
 class UrlCitation(BaseModel):
     """Text span backed by a web page."""
 
-    type: Annotated[
-        Literal["url_citation"],
-        Field(description="Always `url_citation`: selects this variant."),
-    ] = "url_citation"
+    type: Literal["url_citation"] = Field(
+        default="url_citation",
+        description="Always `url_citation`: selects this variant.",
+    )
     """Always `url_citation`: selects this variant."""
 
-    end_index: Annotated[
-        int | None,
-        Field(description="End of the annotated span in the text (exclusive)."),
-    ] = None
+    end_index: int | None = Field(default=None, description="End of the annotated span in the text (exclusive).")
     """End of the annotated span in the text (exclusive)."""
 
-    start_index: Annotated[int | None, Field(description="Start of the annotated span in the text.")] = None
+    start_index: int | None = Field(default=None, description="Start of the annotated span in the text.")
     """Start of the annotated span in the text."""
 
-    title: Annotated[str | None, Field(description="Title of the cited page.")] = None
+    title: str | None = Field(default=None, description="Title of the cited page.")
     """Title of the cited page."""
 
-    url: Annotated[str | None, Field(description="The cited page.")] = None
+    url: str | None = Field(default=None, description="The cited page.")
     """The cited page."""
 
 
 class WordInfo(BaseModel):
     """Timing and speaker of one transcribed word."""
 
-    type: Annotated[
-        Literal["word_info"],
-        Field(description="Always `word_info`: selects this variant."),
-    ] = "word_info"
+    type: Literal["word_info"] = Field(default="word_info", description="Always `word_info`: selects this variant.")
     """Always `word_info`: selects this variant."""
 
-    end_index: Annotated[
-        int | None,
-        Field(description="End of the annotated span in the text (exclusive)."),
-    ] = None
+    end_index: int | None = Field(default=None, description="End of the annotated span in the text (exclusive).")
     """End of the annotated span in the text (exclusive)."""
 
-    end_offset: Annotated[str | None, Field(description="When the word ends in the audio.")] = None
+    end_offset: str | None = Field(default=None, description="When the word ends in the audio.")
     """When the word ends in the audio."""
 
-    speaker: Annotated[str | None, Field(description="Speaker name.")] = None
+    speaker: str | None = Field(default=None, description="Speaker name.")
     """Speaker name."""
 
-    start_index: Annotated[int | None, Field(description="Start of the annotated span in the text.")] = None
+    start_index: int | None = Field(default=None, description="Start of the annotated span in the text.")
     """Start of the annotated span in the text."""
 
-    start_offset: Annotated[str | None, Field(description="When the word starts in the audio.")] = None
+    start_offset: str | None = Field(default=None, description="When the word starts in the audio.")
     """When the word starts in the audio."""
 
-    text: Annotated[str | None, Field(description="The word.")] = None
+    text: str | None = Field(default=None, description="The word.")
     """The word."""
 
 
@@ -951,32 +881,32 @@ else:
 class TextContent(BaseModel):
     """Text, with optional annotations such as citations."""
 
-    type: Annotated[Literal["text"], Field(description="Always `text`: selects this variant.")] = "text"
+    type: Literal["text"] = Field(default="text", description="Always `text`: selects this variant.")
     """Always `text`: selects this variant."""
 
-    annotations: Annotated[
-        list[Annotation] | None,
-        Field(description="Citations and other metadata about spans of the text."),
-    ] = None
+    annotations: list[Annotation] | None = Field(
+        default=None,
+        description="Citations and other metadata about spans of the text.",
+    )
     """Citations and other metadata about spans of the text."""
 
-    text: Annotated[str, Field(description="The text.")]
+    text: str = Field(..., description="The text.")
     """The text."""
 
 
 class StaticMediaProcessing(BaseModel):
     """Sample a video at a fixed rate, optionally within a time range."""
 
-    type: Annotated[Literal["static"], Field(description="Always `static`: selects this variant.")] = "static"
+    type: Literal["static"] = Field(default="static", description="Always `static`: selects this variant.")
     """Always `static`: selects this variant."""
 
-    end_offset: Annotated[str | None, Field(description="End of the part of the video to use.")] = None
+    end_offset: str | None = Field(default=None, description="End of the part of the video to use.")
     """End of the part of the video to use."""
 
-    fps: Annotated[float | None, Field(description="Frames sampled per second.")] = None
+    fps: float | None = Field(default=None, description="Frames sampled per second.")
     """Frames sampled per second."""
 
-    start_offset: Annotated[str | None, Field(description="Start of the part of the video to use.")] = None
+    start_offset: str | None = Field(default=None, description="Start of the part of the video to use.")
     """Start of the part of the video to use."""
 
 
@@ -1028,13 +958,13 @@ else:
 class VideoContent(BaseModel):
     """A video, inline as base64 data or by URI."""
 
-    type: Annotated[Literal["video"], Field(description="Always `video`: selects this variant.")] = "video"
+    type: Literal["video"] = Field(default="video", description="Always `video`: selects this variant.")
     """Always `video`: selects this variant."""
 
-    data: Annotated[str | None, Field(description="The bytes, base64-encoded.")] = None
+    data: str | None = Field(default=None, description="The bytes, base64-encoded.")
     """The bytes, base64-encoded."""
 
-    mime_type: Annotated[
+    mime_type: (
         Literal[
             "video/mp4",
             "video/mpeg",
@@ -1047,27 +977,22 @@ class VideoContent(BaseModel):
             "video/3gpp",
         ]
         | str
-        | None,
-        Field(description="MIME type of the data."),
-    ] = None
+        | None
+    ) = Field(default=None, description="MIME type of the data.")
     """MIME type of the data."""
 
-    name: Annotated[str | None, Field(description="Name of the video.")] = None
+    name: str | None = Field(default=None, description="Name of the video.")
     """Name of the video."""
 
-    processing: Annotated[
-        MediaProcessing | Literal["static", "agentic"] | str | None,
-        Field(description="How the video is processed."),
-    ] = None
+    processing: MediaProcessing | Literal["static", "agentic"] | str | None = Field(
+        default=None, description="How the video is processed."
+    )
     """How the video is processed."""
 
-    resolution: Annotated[
-        MediaResolution | None,
-        Field(description="Resolution the model reads the video at."),
-    ] = None
+    resolution: MediaResolution | None = Field(default=None, description="Resolution the model reads the video at.")
     """Resolution the model reads the video at."""
 
-    uri: Annotated[str | None, Field(description="Where the media can be fetched from.")] = None
+    uri: str | None = Field(default=None, description="Where the media can be fetched from.")
     """Where the media can be fetched from."""
 
 
@@ -1140,132 +1065,126 @@ ContentList = TypeAliasType("ContentList", list[Content])
 class CodeExecutionCallArguments(BaseModel):
     """Code to run and its language."""
 
-    code: Annotated[str | None, Field(description="Source code to run.")] = None
+    code: str | None = Field(default=None, description="Source code to run.")
     """Source code to run."""
 
-    language: Annotated[
-        Literal["python", "bash"] | str | None,
-        Field(description="Language of the code."),
-    ] = None
+    language: Literal["python", "bash"] | str | None = Field(default=None, description="Language of the code.")
     """Language of the code."""
 
 
 class CodeExecutionCallStep(BaseModel):
     """The model ran code in the code-execution sandbox."""
 
-    type: Annotated[
-        Literal["code_execution_call"],
-        Field(description="Always `code_execution_call`: selects this variant."),
-    ] = "code_execution_call"
+    type: Literal["code_execution_call"] = Field(
+        default="code_execution_call",
+        description="Always `code_execution_call`: selects this variant.",
+    )
     """Always `code_execution_call`: selects this variant."""
 
-    arguments: Annotated[CodeExecutionCallArguments, Field(description="Arguments of the call.")]
+    arguments: CodeExecutionCallArguments = Field(..., description="Arguments of the call.")
     """Arguments of the call."""
 
-    id: Annotated[
-        str,
-        Field(description="Id of this call; the matching result step names it as call_id."),
-    ]
+    id: str = Field(
+        ...,
+        description="Id of this call; the matching result step names it as call_id.",
+    )
     """Id of this call; the matching result step names it as call_id."""
 
-    signature: Annotated[
-        str | None,
-        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
-    ] = None
+    signature: str | None = Field(
+        default=None,
+        description="Opaque signature of the model's reasoning; send it back unchanged in later turns.",
+    )
     """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class CodeExecutionResultStep(BaseModel):
     """Output of a code-execution call."""
 
-    type: Annotated[
-        Literal["code_execution_result"],
-        Field(description="Always `code_execution_result`: selects this variant."),
-    ] = "code_execution_result"
+    type: Literal["code_execution_result"] = Field(
+        default="code_execution_result",
+        description="Always `code_execution_result`: selects this variant.",
+    )
     """Always `code_execution_result`: selects this variant."""
 
-    call_id: Annotated[str, Field(description="Id of the call this result answers.")]
+    call_id: str = Field(..., description="Id of the call this result answers.")
     """Id of the call this result answers."""
 
-    is_error: Annotated[
-        bool | None,
-        Field(description="True when the call failed and the result describes the error."),
-    ] = None
+    is_error: bool | None = Field(
+        default=None,
+        description="True when the call failed and the result describes the error.",
+    )
     """True when the call failed and the result describes the error."""
 
-    result: Annotated[
-        str | ContentList,
-        Field(description="Output of the code: text, or content items."),
-    ]
+    result: str | ContentList = Field(..., description="Output of the code: text, or content items.")
     """Output of the code: text, or content items."""
 
-    signature: Annotated[
-        str | None,
-        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
-    ] = None
+    signature: str | None = Field(
+        default=None,
+        description="Opaque signature of the model's reasoning; send it back unchanged in later turns.",
+    )
     """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class FileSearchCallStep(BaseModel):
     """The model searched the configured file search stores."""
 
-    type: Annotated[
-        Literal["file_search_call"],
-        Field(description="Always `file_search_call`: selects this variant."),
-    ] = "file_search_call"
+    type: Literal["file_search_call"] = Field(
+        default="file_search_call",
+        description="Always `file_search_call`: selects this variant.",
+    )
     """Always `file_search_call`: selects this variant."""
 
-    id: Annotated[
-        str,
-        Field(description="Id of this call; the matching result step names it as call_id."),
-    ]
+    id: str = Field(
+        ...,
+        description="Id of this call; the matching result step names it as call_id.",
+    )
     """Id of this call; the matching result step names it as call_id."""
 
-    signature: Annotated[
-        str | None,
-        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
-    ] = None
+    signature: str | None = Field(
+        default=None,
+        description="Opaque signature of the model's reasoning; send it back unchanged in later turns.",
+    )
     """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class FileSearchResultStep(BaseModel):
     """Results of a file search call."""
 
-    type: Annotated[
-        Literal["file_search_result"],
-        Field(description="Always `file_search_result`: selects this variant."),
-    ] = "file_search_result"
+    type: Literal["file_search_result"] = Field(
+        default="file_search_result",
+        description="Always `file_search_result`: selects this variant.",
+    )
     """Always `file_search_result`: selects this variant."""
 
-    call_id: Annotated[str, Field(description="Id of the call this result answers.")]
+    call_id: str = Field(..., description="Id of the call this result answers.")
     """Id of the call this result answers."""
 
-    signature: Annotated[
-        str | None,
-        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
-    ] = None
+    signature: str | None = Field(
+        default=None,
+        description="Opaque signature of the model's reasoning; send it back unchanged in later turns.",
+    )
     """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class FunctionCallStep(FunctionCallMethods):
     """The model asks the caller to run a function it declared as a tool."""
 
-    type: Annotated[
-        Literal["function_call"],
-        Field(description="Always `function_call`: selects this variant."),
-    ] = "function_call"
+    type: Literal["function_call"] = Field(
+        default="function_call",
+        description="Always `function_call`: selects this variant.",
+    )
     """Always `function_call`: selects this variant."""
 
-    arguments: Annotated[dict[str, Any], Field(description="Arguments as a JSON object.")]
+    arguments: dict[str, Any] = Field(..., description="Arguments as a JSON object.")
     """Arguments as a JSON object."""
 
-    id: Annotated[
-        str,
-        Field(description="Id of this call; the function_result step names it as call_id."),
-    ]
+    id: str = Field(
+        ...,
+        description="Id of this call; the function_result step names it as call_id.",
+    )
     """Id of this call; the function_result step names it as call_id."""
 
-    name: Annotated[str, Field(description="Function to call.")]
+    name: str = Field(..., description="Function to call.")
     """Function to call."""
 
 
@@ -1342,115 +1261,115 @@ ToolCallResult = TypeAliasType("ToolCallResult", FunctionResultSubcontentList | 
 class FunctionResultStep(BaseModel):
     """The caller's answer to a function call, sent back as input."""
 
-    type: Annotated[
-        Literal["function_result"],
-        Field(description="Always `function_result`: selects this variant."),
-    ] = "function_result"
+    type: Literal["function_result"] = Field(
+        default="function_result",
+        description="Always `function_result`: selects this variant.",
+    )
     """Always `function_result`: selects this variant."""
 
-    call_id: Annotated[str, Field(description="Id of the call this result answers.")]
+    call_id: str = Field(..., description="Id of the call this result answers.")
     """Id of the call this result answers."""
 
-    is_error: Annotated[
-        bool | None,
-        Field(description="True when the call failed and the result describes the error."),
-    ] = None
+    is_error: bool | None = Field(
+        default=None,
+        description="True when the call failed and the result describes the error.",
+    )
     """True when the call failed and the result describes the error."""
 
-    name: Annotated[str | None, Field(description="Function that was called.")] = None
+    name: str | None = Field(default=None, description="Function that was called.")
     """Function that was called."""
 
-    result: Annotated[
-        ToolCallResult,
-        Field(description="What the function returned: content items, a JSON object or text."),
-    ]
+    result: ToolCallResult = Field(
+        ...,
+        description="What the function returned: content items, a JSON object or text.",
+    )
     """What the function returned: content items, a JSON object or text."""
 
 
 class GoogleMapsCallArguments(BaseModel):
     """Queries sent to Google Maps."""
 
-    queries: Annotated[list[str] | None, Field(description="Queries run.")] = None
+    queries: list[str] | None = Field(default=None, description="Queries run.")
     """Queries run."""
 
 
 class GoogleMapsCallStep(BaseModel):
     """The model queried Google Maps."""
 
-    type: Annotated[
-        Literal["google_maps_call"],
-        Field(description="Always `google_maps_call`: selects this variant."),
-    ] = "google_maps_call"
+    type: Literal["google_maps_call"] = Field(
+        default="google_maps_call",
+        description="Always `google_maps_call`: selects this variant.",
+    )
     """Always `google_maps_call`: selects this variant."""
 
-    arguments: Annotated[GoogleMapsCallArguments | None, Field(description="Arguments of the call.")] = None
+    arguments: GoogleMapsCallArguments | None = Field(default=None, description="Arguments of the call.")
     """Arguments of the call."""
 
-    id: Annotated[
-        str,
-        Field(description="Id of this call; the matching result step names it as call_id."),
-    ]
+    id: str = Field(
+        ...,
+        description="Id of this call; the matching result step names it as call_id.",
+    )
     """Id of this call; the matching result step names it as call_id."""
 
-    signature: Annotated[
-        str | None,
-        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
-    ] = None
+    signature: str | None = Field(
+        default=None,
+        description="Opaque signature of the model's reasoning; send it back unchanged in later turns.",
+    )
     """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class GoogleMapsResultPlaces(BaseModel):
     """One place found on Google Maps."""
 
-    name: Annotated[str | None, Field(description="Name of the place.")] = None
+    name: str | None = Field(default=None, description="Name of the place.")
     """Name of the place."""
 
-    place_id: Annotated[str | None, Field(description="Google Maps place id.")] = None
+    place_id: str | None = Field(default=None, description="Google Maps place id.")
     """Google Maps place id."""
 
-    review_snippets: Annotated[list[ReviewSnippet] | None, Field(description="Excerpts of user reviews.")] = None
+    review_snippets: list[ReviewSnippet] | None = Field(default=None, description="Excerpts of user reviews.")
     """Excerpts of user reviews."""
 
-    url: Annotated[str | None, Field(description="Google Maps link to the place.")] = None
+    url: str | None = Field(default=None, description="Google Maps link to the place.")
     """Google Maps link to the place."""
 
 
 class GoogleMapsResult(BaseModel):
     """Places returned for one Google Maps query."""
 
-    places: Annotated[list[GoogleMapsResultPlaces] | None, Field(description="Places found.")] = None
+    places: list[GoogleMapsResultPlaces] | None = Field(default=None, description="Places found.")
     """Places found."""
 
-    widget_context_token: Annotated[str | None, Field(description="Token to render the Google Maps widget.")] = None
+    widget_context_token: str | None = Field(default=None, description="Token to render the Google Maps widget.")
     """Token to render the Google Maps widget."""
 
 
 class GoogleMapsResultStep(BaseModel):
     """Places found by a Google Maps call."""
 
-    type: Annotated[
-        Literal["google_maps_result"],
-        Field(description="Always `google_maps_result`: selects this variant."),
-    ] = "google_maps_result"
+    type: Literal["google_maps_result"] = Field(
+        default="google_maps_result",
+        description="Always `google_maps_result`: selects this variant.",
+    )
     """Always `google_maps_result`: selects this variant."""
 
-    call_id: Annotated[str, Field(description="Id of the call this result answers.")]
+    call_id: str = Field(..., description="Id of the call this result answers.")
     """Id of the call this result answers."""
 
-    result: Annotated[list[GoogleMapsResult], Field(description="What the call returned.")]
+    result: list[GoogleMapsResult] = Field(..., description="What the call returned.")
     """What the call returned."""
 
-    signature: Annotated[
-        str | None,
-        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
-    ] = None
+    signature: str | None = Field(
+        default=None,
+        description="Opaque signature of the model's reasoning; send it back unchanged in later turns.",
+    )
     """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class GoogleSearchCallArguments(BaseModel):
     """Queries sent to Google Search."""
 
-    queries: Annotated[list[str] | None, Field(description="Queries run.")] = None
+    queries: list[str] | None = Field(default=None, description="Queries run.")
     """Queries run."""
 
 
@@ -1461,190 +1380,189 @@ SearchType = TypeAliasType("SearchType", Literal["web_search", "image_search", "
 class GoogleSearchCallStep(BaseModel):
     """The model ran Google Search queries."""
 
-    type: Annotated[
-        Literal["google_search_call"],
-        Field(description="Always `google_search_call`: selects this variant."),
-    ] = "google_search_call"
+    type: Literal["google_search_call"] = Field(
+        default="google_search_call",
+        description="Always `google_search_call`: selects this variant.",
+    )
     """Always `google_search_call`: selects this variant."""
 
-    arguments: Annotated[GoogleSearchCallArguments | None, Field(description="Arguments of the call.")] = None
+    arguments: GoogleSearchCallArguments | None = Field(default=None, description="Arguments of the call.")
     """Arguments of the call."""
 
-    id: Annotated[
-        str,
-        Field(description="Id of this call; the matching result step names it as call_id."),
-    ]
+    id: str = Field(
+        ...,
+        description="Id of this call; the matching result step names it as call_id.",
+    )
     """Id of this call; the matching result step names it as call_id."""
 
-    search_type: Annotated[SearchType | None, Field(description="Kind of search run.")] = None
+    search_type: SearchType | None = Field(default=None, description="Kind of search run.")
     """Kind of search run."""
 
-    signature: Annotated[
-        str | None,
-        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
-    ] = None
+    signature: str | None = Field(
+        default=None,
+        description="Opaque signature of the model's reasoning; send it back unchanged in later turns.",
+    )
     """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class GoogleSearchResult(BaseModel):
     """One Google Search result."""
 
-    search_suggestions: Annotated[
-        str | None,
-        Field(description="HTML of Google Search suggestions to show the user."),
-    ] = None
+    search_suggestions: str | None = Field(
+        default=None, description="HTML of Google Search suggestions to show the user."
+    )
     """HTML of Google Search suggestions to show the user."""
 
 
 class GoogleSearchResultStep(BaseModel):
     """Results of a Google Search call."""
 
-    type: Annotated[
-        Literal["google_search_result"],
-        Field(description="Always `google_search_result`: selects this variant."),
-    ] = "google_search_result"
+    type: Literal["google_search_result"] = Field(
+        default="google_search_result",
+        description="Always `google_search_result`: selects this variant.",
+    )
     """Always `google_search_result`: selects this variant."""
 
-    call_id: Annotated[str, Field(description="Id of the call this result answers.")]
+    call_id: str = Field(..., description="Id of the call this result answers.")
     """Id of the call this result answers."""
 
-    is_error: Annotated[
-        bool | None,
-        Field(description="True when the call failed and the result describes the error."),
-    ] = None
+    is_error: bool | None = Field(
+        default=None,
+        description="True when the call failed and the result describes the error.",
+    )
     """True when the call failed and the result describes the error."""
 
-    result: Annotated[list[GoogleSearchResult] | None, Field(description="What the call returned.")] = None
+    result: list[GoogleSearchResult] | None = Field(default=None, description="What the call returned.")
     """What the call returned."""
 
-    signature: Annotated[
-        str | None,
-        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
-    ] = None
+    signature: str | None = Field(
+        default=None,
+        description="Opaque signature of the model's reasoning; send it back unchanged in later turns.",
+    )
     """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class McpServerToolCallStep(BaseModel):
     """The model called a tool of a remote MCP server."""
 
-    type: Annotated[
-        Literal["mcp_server_tool_call"],
-        Field(description="Always `mcp_server_tool_call`: selects this variant."),
-    ] = "mcp_server_tool_call"
+    type: Literal["mcp_server_tool_call"] = Field(
+        default="mcp_server_tool_call",
+        description="Always `mcp_server_tool_call`: selects this variant.",
+    )
     """Always `mcp_server_tool_call`: selects this variant."""
 
-    arguments: Annotated[dict[str, Any], Field(description="Arguments as a JSON object.")]
+    arguments: dict[str, Any] = Field(..., description="Arguments as a JSON object.")
     """Arguments as a JSON object."""
 
-    id: Annotated[
-        str,
-        Field(description="Id of this call; the matching result step names it as call_id."),
-    ]
+    id: str = Field(
+        ...,
+        description="Id of this call; the matching result step names it as call_id.",
+    )
     """Id of this call; the matching result step names it as call_id."""
 
-    name: Annotated[str, Field(description="Tool to call.")]
+    name: str = Field(..., description="Tool to call.")
     """Tool to call."""
 
-    server_name: Annotated[str, Field(description="Name of the MCP server.")]
+    server_name: str = Field(..., description="Name of the MCP server.")
     """Name of the MCP server."""
 
 
 class McpServerToolResultStep(BaseModel):
     """What an MCP server tool returned."""
 
-    type: Annotated[
-        Literal["mcp_server_tool_result"],
-        Field(description="Always `mcp_server_tool_result`: selects this variant."),
-    ] = "mcp_server_tool_result"
+    type: Literal["mcp_server_tool_result"] = Field(
+        default="mcp_server_tool_result",
+        description="Always `mcp_server_tool_result`: selects this variant.",
+    )
     """Always `mcp_server_tool_result`: selects this variant."""
 
-    call_id: Annotated[str, Field(description="Id of the call this result answers.")]
+    call_id: str = Field(..., description="Id of the call this result answers.")
     """Id of the call this result answers."""
 
-    name: Annotated[str | None, Field(description="Tool that was called.")] = None
+    name: str | None = Field(default=None, description="Tool that was called.")
     """Tool that was called."""
 
-    result: Annotated[ToolCallResult, Field(description="What the call returned.")]
+    result: ToolCallResult = Field(..., description="What the call returned.")
     """What the call returned."""
 
-    server_name: Annotated[str | None, Field(description="Name of the MCP server.")] = None
+    server_name: str | None = Field(default=None, description="Name of the MCP server.")
     """Name of the MCP server."""
 
 
 class Status(BaseModel):
     """RPC-style status attached to a failed model output."""
 
-    code: Annotated[int | None, Field(description="Numeric status code.")] = None
+    code: int | None = Field(default=None, description="Numeric status code.")
     """Numeric status code."""
 
-    details: Annotated[list[dict[str, Any]] | None, Field(description="Structured error details.")] = None
+    details: list[dict[str, Any]] | None = Field(default=None, description="Structured error details.")
     """Structured error details."""
 
-    message: Annotated[str | None, Field(description="Human-readable message.")] = None
+    message: str | None = Field(default=None, description="Human-readable message.")
     """Human-readable message."""
 
 
 class ModelOutputStep(BaseModel):
     """Content the model produced (text, images, audio, ...)."""
 
-    type: Annotated[
-        Literal["model_output"],
-        Field(description="Always `model_output`: selects this variant."),
-    ] = "model_output"
+    type: Literal["model_output"] = Field(
+        default="model_output",
+        description="Always `model_output`: selects this variant.",
+    )
     """Always `model_output`: selects this variant."""
 
-    content: Annotated[list[Content] | None, Field(description="What the model produced.")] = None
+    content: list[Content] | None = Field(default=None, description="What the model produced.")
     """What the model produced."""
 
-    error: Annotated[Status | None, Field(description="Why the output is incomplete, when it is.")] = None
+    error: Status | None = Field(default=None, description="Why the output is incomplete, when it is.")
     """Why the output is incomplete, when it is."""
 
 
 class ProcessingCallStep(BaseModel):
     """The service started internal processing."""
 
-    type: Annotated[
-        Literal["processing_call"],
-        Field(description="Always `processing_call`: selects this variant."),
-    ] = "processing_call"
+    type: Literal["processing_call"] = Field(
+        default="processing_call",
+        description="Always `processing_call`: selects this variant.",
+    )
     """Always `processing_call`: selects this variant."""
 
-    id: Annotated[
-        str,
-        Field(description="Id of this call; the matching result step names it as call_id."),
-    ]
+    id: str = Field(
+        ...,
+        description="Id of this call; the matching result step names it as call_id.",
+    )
     """Id of this call; the matching result step names it as call_id."""
 
-    signature: Annotated[
-        str | None,
-        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
-    ] = None
+    signature: str | None = Field(
+        default=None,
+        description="Opaque signature of the model's reasoning; send it back unchanged in later turns.",
+    )
     """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class ProcessingResultStep(BaseModel):
     """Internal processing finished."""
 
-    type: Annotated[
-        Literal["processing_result"],
-        Field(description="Always `processing_result`: selects this variant."),
-    ] = "processing_result"
+    type: Literal["processing_result"] = Field(
+        default="processing_result",
+        description="Always `processing_result`: selects this variant.",
+    )
     """Always `processing_result`: selects this variant."""
 
-    call_id: Annotated[str, Field(description="Id of the call this result answers.")]
+    call_id: str = Field(..., description="Id of the call this result answers.")
     """Id of the call this result answers."""
 
-    signature: Annotated[
-        str | None,
-        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
-    ] = None
+    signature: str | None = Field(
+        default=None,
+        description="Opaque signature of the model's reasoning; send it back unchanged in later turns.",
+    )
     """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class RetrievalCallArguments(BaseModel):
     """Queries sent to a retrieval backend."""
 
-    queries: Annotated[list[str] | None, Field(description="Queries run.")] = None
+    queries: list[str] | None = Field(default=None, description="Queries run.")
     """Queries run."""
 
 
@@ -1657,53 +1575,53 @@ RetrievalType = TypeAliasType(
 class RetrievalCallStep(BaseModel):
     """The model queried a retrieval backend."""
 
-    type: Annotated[
-        Literal["retrieval_call"],
-        Field(description="Always `retrieval_call`: selects this variant."),
-    ] = "retrieval_call"
+    type: Literal["retrieval_call"] = Field(
+        default="retrieval_call",
+        description="Always `retrieval_call`: selects this variant.",
+    )
     """Always `retrieval_call`: selects this variant."""
 
-    arguments: Annotated[RetrievalCallArguments, Field(description="Arguments of the call.")]
+    arguments: RetrievalCallArguments = Field(..., description="Arguments of the call.")
     """Arguments of the call."""
 
-    id: Annotated[
-        str,
-        Field(description="Id of this call; the matching result step names it as call_id."),
-    ]
+    id: str = Field(
+        ...,
+        description="Id of this call; the matching result step names it as call_id.",
+    )
     """Id of this call; the matching result step names it as call_id."""
 
-    retrieval_type: Annotated[RetrievalType | None, Field(description="Retrieval backend used.")] = None
+    retrieval_type: RetrievalType | None = Field(default=None, description="Retrieval backend used.")
     """Retrieval backend used."""
 
-    signature: Annotated[
-        str | None,
-        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
-    ] = None
+    signature: str | None = Field(
+        default=None,
+        description="Opaque signature of the model's reasoning; send it back unchanged in later turns.",
+    )
     """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class RetrievalResultStep(BaseModel):
     """Results of a retrieval call."""
 
-    type: Annotated[
-        Literal["retrieval_result"],
-        Field(description="Always `retrieval_result`: selects this variant."),
-    ] = "retrieval_result"
+    type: Literal["retrieval_result"] = Field(
+        default="retrieval_result",
+        description="Always `retrieval_result`: selects this variant.",
+    )
     """Always `retrieval_result`: selects this variant."""
 
-    call_id: Annotated[str, Field(description="Id of the call this result answers.")]
+    call_id: str = Field(..., description="Id of the call this result answers.")
     """Id of the call this result answers."""
 
-    is_error: Annotated[
-        bool | None,
-        Field(description="True when the call failed and the result describes the error."),
-    ] = None
+    is_error: bool | None = Field(
+        default=None,
+        description="True when the call failed and the result describes the error.",
+    )
     """True when the call failed and the result describes the error."""
 
-    signature: Annotated[
-        str | None,
-        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
-    ] = None
+    signature: str | None = Field(
+        default=None,
+        description="Opaque signature of the model's reasoning; send it back unchanged in later turns.",
+    )
     """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
@@ -1760,105 +1678,98 @@ else:
 class ThoughtStep(BaseModel):
     """The model's reasoning: a signature and, when requested, a summary."""
 
-    type: Annotated[Literal["thought"], Field(description="Always `thought`: selects this variant.")] = "thought"
+    type: Literal["thought"] = Field(default="thought", description="Always `thought`: selects this variant.")
     """Always `thought`: selects this variant."""
 
-    signature: Annotated[
-        str | None,
-        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
-    ] = None
+    signature: str | None = Field(
+        default=None,
+        description="Opaque signature of the model's reasoning; send it back unchanged in later turns.",
+    )
     """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
-    summary: Annotated[
-        list[ThoughtSummaryContent] | None,
-        Field(description="Summary of the thoughts."),
-    ] = None
+    summary: list[ThoughtSummaryContent] | None = Field(default=None, description="Summary of the thoughts.")
     """Summary of the thoughts."""
 
 
 class UrlContextCallArguments(BaseModel):
     """Pages to fetch."""
 
-    urls: Annotated[list[str] | None, Field(description="URLs to fetch.")] = None
+    urls: list[str] | None = Field(default=None, description="URLs to fetch.")
     """URLs to fetch."""
 
 
 class UrlContextCallStep(BaseModel):
     """The model fetched web pages for context."""
 
-    type: Annotated[
-        Literal["url_context_call"],
-        Field(description="Always `url_context_call`: selects this variant."),
-    ] = "url_context_call"
+    type: Literal["url_context_call"] = Field(
+        default="url_context_call",
+        description="Always `url_context_call`: selects this variant.",
+    )
     """Always `url_context_call`: selects this variant."""
 
-    arguments: Annotated[UrlContextCallArguments, Field(description="Arguments of the call.")]
+    arguments: UrlContextCallArguments = Field(..., description="Arguments of the call.")
     """Arguments of the call."""
 
-    id: Annotated[
-        str,
-        Field(description="Id of this call; the matching result step names it as call_id."),
-    ]
+    id: str = Field(
+        ...,
+        description="Id of this call; the matching result step names it as call_id.",
+    )
     """Id of this call; the matching result step names it as call_id."""
 
-    signature: Annotated[
-        str | None,
-        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
-    ] = None
+    signature: str | None = Field(
+        default=None,
+        description="Opaque signature of the model's reasoning; send it back unchanged in later turns.",
+    )
     """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class UrlContextResult(BaseModel):
     """Outcome of fetching one page."""
 
-    status: Annotated[
-        Literal["success", "error", "paywall", "unsafe"] | str | None,
-        Field(description="Whether the page could be fetched."),
-    ] = None
+    status: Literal["success", "error", "paywall", "unsafe"] | str | None = Field(
+        default=None, description="Whether the page could be fetched."
+    )
     """Whether the page could be fetched."""
 
-    url: Annotated[str | None, Field(description="The page.")] = None
+    url: str | None = Field(default=None, description="The page.")
     """The page."""
 
 
 class UrlContextResultStep(BaseModel):
     """Pages fetched by a URL context call."""
 
-    type: Annotated[
-        Literal["url_context_result"],
-        Field(description="Always `url_context_result`: selects this variant."),
-    ] = "url_context_result"
+    type: Literal["url_context_result"] = Field(
+        default="url_context_result",
+        description="Always `url_context_result`: selects this variant.",
+    )
     """Always `url_context_result`: selects this variant."""
 
-    call_id: Annotated[str, Field(description="Id of the call this result answers.")]
+    call_id: str = Field(..., description="Id of the call this result answers.")
     """Id of the call this result answers."""
 
-    is_error: Annotated[
-        bool | None,
-        Field(description="True when the call failed and the result describes the error."),
-    ] = None
+    is_error: bool | None = Field(
+        default=None,
+        description="True when the call failed and the result describes the error.",
+    )
     """True when the call failed and the result describes the error."""
 
-    result: Annotated[list[UrlContextResult], Field(description="What the call returned.")]
+    result: list[UrlContextResult] = Field(..., description="What the call returned.")
     """What the call returned."""
 
-    signature: Annotated[
-        str | None,
-        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
-    ] = None
+    signature: str | None = Field(
+        default=None,
+        description="Opaque signature of the model's reasoning; send it back unchanged in later turns.",
+    )
     """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class UserInputStep(BaseModel):
     """Content the user sent in this turn."""
 
-    type: Annotated[
-        Literal["user_input"],
-        Field(description="Always `user_input`: selects this variant."),
-    ] = "user_input"
+    type: Literal["user_input"] = Field(default="user_input", description="Always `user_input`: selects this variant.")
     """Always `user_input`: selects this variant."""
 
-    content: Annotated[list[Content] | None, Field(description="What the user sent.")] = None
+    content: list[Content] | None = Field(default=None, description="What the user sent.")
     """What the user sent."""
 
 
@@ -2135,13 +2046,13 @@ HarmCategory = TypeAliasType(
 class SafetySetting(BaseModel):
     """Blocking threshold for one harm category."""
 
-    method: Annotated[
-        Literal["severity", "probability"] | str | None,
-        Field(description="Whether the threshold applies to severity or probability."),
-    ] = None
+    method: Literal["severity", "probability"] | str | None = Field(
+        default=None,
+        description="Whether the threshold applies to severity or probability.",
+    )
     """Whether the threshold applies to severity or probability."""
 
-    threshold: Annotated[
+    threshold: (
         Literal[
             "block_low_and_above",
             "block_medium_and_above",
@@ -2149,12 +2060,11 @@ class SafetySetting(BaseModel):
             "block_none",
             "off",
         ]
-        | str,
-        Field(description="Blocking threshold."),
-    ]
+        | str
+    ) = Field(..., description="Blocking threshold.")
     """Blocking threshold."""
 
-    type: Annotated[HarmCategory, Field(description="Harm category.")]
+    type: HarmCategory = Field(..., description="Harm category.")
     """Harm category."""
 
 
@@ -2165,23 +2075,23 @@ ServiceTier = TypeAliasType("ServiceTier", Literal["flex", "standard", "priority
 class CodeExecution(BaseModel):
     """Let the model write and run code in a sandbox."""
 
-    type: Annotated[
-        Literal["code_execution"],
-        Field(description="Always `code_execution`: selects this variant."),
-    ] = "code_execution"
+    type: Literal["code_execution"] = Field(
+        default="code_execution",
+        description="Always `code_execution`: selects this variant.",
+    )
     """Always `code_execution`: selects this variant."""
 
 
 class ComputerUse(BaseModel):
     """Let the model operate a browser, phone or desktop."""
 
-    type: Annotated[
-        Literal["computer_use"],
-        Field(description="Always `computer_use`: selects this variant."),
-    ] = "computer_use"
+    type: Literal["computer_use"] = Field(
+        default="computer_use",
+        description="Always `computer_use`: selects this variant.",
+    )
     """Always `computer_use`: selects this variant."""
 
-    disabled_safety_policies: Annotated[
+    disabled_safety_policies: (
         list[
             Literal[
                 "financial_transactions",
@@ -2194,295 +2104,264 @@ class ComputerUse(BaseModel):
             ]
             | str
         ]
-        | None,
-        Field(description="Confirmation policies to turn off."),
-    ] = None
+        | None
+    ) = Field(default=None, description="Confirmation policies to turn off.")
     """Confirmation policies to turn off."""
 
-    enable_prompt_injection_detection: Annotated[
-        bool | None, Field(description="Check pages for prompt injection.")
-    ] = None
+    enable_prompt_injection_detection: bool | None = Field(
+        default=None, description="Check pages for prompt injection."
+    )
     """Check pages for prompt injection."""
 
-    environment: Annotated[
-        Literal["browser", "mobile", "desktop"] | str | None,
-        Field(description="Kind of device operated."),
-    ] = None
+    environment: Literal["browser", "mobile", "desktop"] | str | None = Field(
+        default=None, description="Kind of device operated."
+    )
     """Kind of device operated."""
 
-    excluded_predefined_functions: Annotated[
-        list[str] | None, Field(description="Predefined actions the model may not use.")
-    ] = None
+    excluded_predefined_functions: list[str] | None = Field(
+        default=None, description="Predefined actions the model may not use."
+    )
     """Predefined actions the model may not use."""
 
 
 class FileSearch(BaseModel):
     """Let the model search file search stores."""
 
-    type: Annotated[
-        Literal["file_search"],
-        Field(description="Always `file_search`: selects this variant."),
-    ] = "file_search"
+    type: Literal["file_search"] = Field(
+        default="file_search", description="Always `file_search`: selects this variant."
+    )
     """Always `file_search`: selects this variant."""
 
-    file_search_store_names: Annotated[list[str] | None, Field(description="File search stores to search.")] = None
+    file_search_store_names: list[str] | None = Field(default=None, description="File search stores to search.")
     """File search stores to search."""
 
-    metadata_filter: Annotated[str | None, Field(description="Filter on document metadata.")] = None
+    metadata_filter: str | None = Field(default=None, description="Filter on document metadata.")
     """Filter on document metadata."""
 
-    top_k: Annotated[int | None, Field(description="Maximum number of chunks returned.")] = None
+    top_k: int | None = Field(default=None, description="Maximum number of chunks returned.")
     """Maximum number of chunks returned."""
 
 
 class Function(BaseModel):
     """A function the caller implements; the model asks for it with a function_call step."""
 
-    type: Annotated[
-        Literal["function"],
-        Field(description="Always `function`: selects this variant."),
-    ] = "function"
+    type: Literal["function"] = Field(default="function", description="Always `function`: selects this variant.")
     """Always `function`: selects this variant."""
 
-    description: Annotated[
-        str | None,
-        Field(description="What the function does; the model reads it to decide when to call it."),
-    ] = None
+    description: str | None = Field(
+        default=None,
+        description="What the function does; the model reads it to decide when to call it.",
+    )
     """What the function does; the model reads it to decide when to call it."""
 
-    name: Annotated[str | None, Field(description="Name the model calls the function by.")] = None
+    name: str | None = Field(default=None, description="Name the model calls the function by.")
     """Name the model calls the function by."""
 
-    parameters: Annotated[
-        dict[str, Any] | None,
-        Field(description="JSON Schema of the function's arguments."),
-    ] = None
+    parameters: dict[str, Any] | None = Field(default=None, description="JSON Schema of the function's arguments.")
     """JSON Schema of the function's arguments."""
 
 
 class GoogleMaps(BaseModel):
     """Let the model search Google Maps."""
 
-    type: Annotated[
-        Literal["google_maps"],
-        Field(description="Always `google_maps`: selects this variant."),
-    ] = "google_maps"
+    type: Literal["google_maps"] = Field(
+        default="google_maps", description="Always `google_maps`: selects this variant."
+    )
     """Always `google_maps`: selects this variant."""
 
-    enable_widget: Annotated[
-        bool | None,
-        Field(description="Return a token to render the Google Maps widget."),
-    ] = None
+    enable_widget: bool | None = Field(default=None, description="Return a token to render the Google Maps widget.")
     """Return a token to render the Google Maps widget."""
 
-    latitude: Annotated[float | None, Field(description="Latitude to search around.")] = None
+    latitude: float | None = Field(default=None, description="Latitude to search around.")
     """Latitude to search around."""
 
-    longitude: Annotated[float | None, Field(description="Longitude to search around.")] = None
+    longitude: float | None = Field(default=None, description="Longitude to search around.")
     """Longitude to search around."""
 
 
 class GoogleSearch(BaseModel):
     """Let the model search the web with Google Search."""
 
-    type: Annotated[
-        Literal["google_search"],
-        Field(description="Always `google_search`: selects this variant."),
-    ] = "google_search"
+    type: Literal["google_search"] = Field(
+        default="google_search",
+        description="Always `google_search`: selects this variant.",
+    )
     """Always `google_search`: selects this variant."""
 
-    search_types: Annotated[list[SearchType] | None, Field(description="Kinds of search allowed.")] = None
+    search_types: list[SearchType] | None = Field(default=None, description="Kinds of search allowed.")
     """Kinds of search allowed."""
 
 
 class McpServer(BaseModel):
     """Let the model call the tools of a remote MCP server."""
 
-    type: Annotated[
-        Literal["mcp_server"],
-        Field(description="Always `mcp_server`: selects this variant."),
-    ] = "mcp_server"
+    type: Literal["mcp_server"] = Field(default="mcp_server", description="Always `mcp_server`: selects this variant.")
     """Always `mcp_server`: selects this variant."""
 
-    allowed_tools: Annotated[list[AllowedTools] | None, Field(description="Tools the model may use.")] = None
+    allowed_tools: list[AllowedTools] | None = Field(default=None, description="Tools the model may use.")
     """Tools the model may use."""
 
-    headers: Annotated[dict[str, str] | None, Field(description="HTTP headers sent to the server.")] = None
+    headers: dict[str, str] | None = Field(default=None, description="HTTP headers sent to the server.")
     """HTTP headers sent to the server."""
 
-    name: Annotated[str | None, Field(description="Name of the server, as steps report it.")] = None
+    name: str | None = Field(default=None, description="Name of the server, as steps report it.")
     """Name of the server, as steps report it."""
 
-    url: Annotated[str | None, Field(description="URL of the MCP server.")] = None
+    url: str | None = Field(default=None, description="URL of the MCP server.")
     """URL of the MCP server."""
 
 
 class ExaAISearchConfig(BaseModel):
     """Exa AI search as a retrieval backend."""
 
-    api_key: Annotated[str, Field(description="Exa API key.")]
+    api_key: str = Field(..., description="Exa API key.")
     """Exa API key."""
 
-    custom_config: Annotated[
-        dict[str, Any] | None,
-        Field(description="Service-specific settings, passed through."),
-    ] = None
+    custom_config: dict[str, Any] | None = Field(default=None, description="Service-specific settings, passed through.")
     """Service-specific settings, passed through."""
 
 
 class ParallelAISearchConfig(BaseModel):
     """Parallel AI search as a retrieval backend."""
 
-    api_key: Annotated[str | None, Field(description="Parallel API key.")] = None
+    api_key: str | None = Field(default=None, description="Parallel API key.")
     """Parallel API key."""
 
-    custom_config: Annotated[
-        dict[str, Any] | None,
-        Field(description="Service-specific settings, passed through."),
-    ] = None
+    custom_config: dict[str, Any] | None = Field(default=None, description="Service-specific settings, passed through.")
     """Service-specific settings, passed through."""
 
 
 class RagResource(BaseModel):
     """A RAG corpus, or some of its files."""
 
-    rag_corpus: Annotated[str | None, Field(description="Name of the RAG corpus.")] = None
+    rag_corpus: str | None = Field(default=None, description="Name of the RAG corpus.")
     """Name of the RAG corpus."""
 
-    rag_file_ids: Annotated[list[str] | None, Field(description="Files of the corpus to search.")] = None
+    rag_file_ids: list[str] | None = Field(default=None, description="Files of the corpus to search.")
     """Files of the corpus to search."""
 
 
 class Filter(BaseModel):
     """Filters applied to RAG retrieval."""
 
-    metadata_filter: Annotated[str | None, Field(description="Filter on chunk metadata.")] = None
+    metadata_filter: str | None = Field(default=None, description="Filter on chunk metadata.")
     """Filter on chunk metadata."""
 
-    vector_distance_threshold: Annotated[
-        float | None, Field(description="Only return chunks closer than this distance.")
-    ] = None
+    vector_distance_threshold: float | None = Field(
+        default=None, description="Only return chunks closer than this distance."
+    )
     """Only return chunks closer than this distance."""
 
-    vector_similarity_threshold: Annotated[
-        float | None, Field(description="Only return chunks more similar than this.")
-    ] = None
+    vector_similarity_threshold: float | None = Field(
+        default=None, description="Only return chunks more similar than this."
+    )
     """Only return chunks more similar than this."""
 
 
 class HybridSearch(BaseModel):
     """Mix of dense and sparse retrieval."""
 
-    alpha: Annotated[
-        float | None,
-        Field(description="Weight of dense against sparse retrieval, 0 to 1."),
-    ] = None
+    alpha: float | None = Field(default=None, description="Weight of dense against sparse retrieval, 0 to 1.")
     """Weight of dense against sparse retrieval, 0 to 1."""
 
 
 class RankService(BaseModel):
     """The ranking service to use."""
 
-    model_name: Annotated[str | None, Field(description="Name of the ranking model.")] = None
+    model_name: str | None = Field(default=None, description="Name of the ranking model.")
     """Name of the ranking model."""
 
 
 class Ranking(BaseModel):
     """Re-ranking of retrieved chunks."""
 
-    ranking_config: Annotated[
-        Literal["rank_service"],
-        Field(description="Always `rank_service`: selects this variant."),
-    ] = "rank_service"
+    ranking_config: Literal["rank_service"] = Field(
+        default="rank_service",
+        description="Always `rank_service`: selects this variant.",
+    )
     """Always `rank_service`: selects this variant."""
 
-    model_name: Annotated[str | None, Field(description="Name of the ranking model.")] = None
+    model_name: str | None = Field(default=None, description="Name of the ranking model.")
     """Name of the ranking model."""
 
-    rank_service: Annotated[RankService | None, Field(description="Ranking service settings.")] = None
+    rank_service: RankService | None = Field(default=None, description="Ranking service settings.")
     """Ranking service settings."""
 
 
 class RagRetrievalConfig(BaseModel):
     """How a RAG store is queried."""
 
-    filter: Annotated[Filter | None, Field(description="Filters on retrieved chunks.")] = None
+    filter: Filter | None = Field(default=None, description="Filters on retrieved chunks.")
     """Filters on retrieved chunks."""
 
-    hybrid_search: Annotated[HybridSearch | None, Field(description="Hybrid search settings.")] = None
+    hybrid_search: HybridSearch | None = Field(default=None, description="Hybrid search settings.")
     """Hybrid search settings."""
 
-    ranking: Annotated[Ranking | None, Field(description="Re-ranking settings.")] = None
+    ranking: Ranking | None = Field(default=None, description="Re-ranking settings.")
     """Re-ranking settings."""
 
-    top_k: Annotated[int | None, Field(description="Maximum number of chunks returned.")] = None
+    top_k: int | None = Field(default=None, description="Maximum number of chunks returned.")
     """Maximum number of chunks returned."""
 
 
 class RagStoreConfig(BaseModel):
     """A Vertex RAG store as a retrieval backend."""
 
-    rag_resources: Annotated[list[RagResource] | None, Field(description="Corpora or files to search.")] = None
+    rag_resources: list[RagResource] | None = Field(default=None, description="Corpora or files to search.")
     """Corpora or files to search."""
 
-    rag_retrieval_config: Annotated[RagRetrievalConfig | None, Field(description="How the store is queried.")] = None
+    rag_retrieval_config: RagRetrievalConfig | None = Field(default=None, description="How the store is queried.")
     """How the store is queried."""
 
-    similarity_top_k: Annotated[int | None, Field(description="Number of most similar chunks to return.")] = None
+    similarity_top_k: int | None = Field(default=None, description="Number of most similar chunks to return.")
     """Number of most similar chunks to return."""
 
-    vector_distance_threshold: Annotated[
-        float | None, Field(description="Only return chunks closer than this distance.")
-    ] = None
+    vector_distance_threshold: float | None = Field(
+        default=None, description="Only return chunks closer than this distance."
+    )
     """Only return chunks closer than this distance."""
 
 
 class VertexAISearchConfig(BaseModel):
     """Vertex AI Search as a retrieval backend."""
 
-    datastores: Annotated[list[str] | None, Field(description="Vertex AI Search data stores.")] = None
+    datastores: list[str] | None = Field(default=None, description="Vertex AI Search data stores.")
     """Vertex AI Search data stores."""
 
-    engine: Annotated[str | None, Field(description="Vertex AI Search engine.")] = None
+    engine: str | None = Field(default=None, description="Vertex AI Search engine.")
     """Vertex AI Search engine."""
 
 
 class Retrieval(BaseModel):
     """Retrieval over external or managed search backends."""
 
-    type: Annotated[
-        Literal["retrieval"],
-        Field(description="Always `retrieval`: selects this variant."),
-    ] = "retrieval"
+    type: Literal["retrieval"] = Field(default="retrieval", description="Always `retrieval`: selects this variant.")
     """Always `retrieval`: selects this variant."""
 
-    exa_ai_search_config: Annotated[ExaAISearchConfig | None, Field(description="Exa AI search settings.")] = None
+    exa_ai_search_config: ExaAISearchConfig | None = Field(default=None, description="Exa AI search settings.")
     """Exa AI search settings."""
 
-    parallel_ai_search_config: Annotated[
-        ParallelAISearchConfig | None, Field(description="Parallel AI search settings.")
-    ] = None
+    parallel_ai_search_config: ParallelAISearchConfig | None = Field(
+        default=None, description="Parallel AI search settings."
+    )
     """Parallel AI search settings."""
 
-    rag_store_config: Annotated[RagStoreConfig | None, Field(description="RAG store settings.")] = None
+    rag_store_config: RagStoreConfig | None = Field(default=None, description="RAG store settings.")
     """RAG store settings."""
 
-    retrieval_types: Annotated[list[RetrievalType] | None, Field(description="Retrieval backends to use.")] = None
+    retrieval_types: list[RetrievalType] | None = Field(default=None, description="Retrieval backends to use.")
     """Retrieval backends to use."""
 
-    vertex_ai_search_config: Annotated[VertexAISearchConfig | None, Field(description="Vertex AI Search settings.")] = (
-        None
-    )
+    vertex_ai_search_config: VertexAISearchConfig | None = Field(default=None, description="Vertex AI Search settings.")
     """Vertex AI Search settings."""
 
 
 class UrlContext(BaseModel):
     """Let the model fetch the web pages named in the prompt."""
 
-    type: Annotated[
-        Literal["url_context"],
-        Field(description="Always `url_context`: selects this variant."),
-    ] = "url_context"
+    type: Literal["url_context"] = Field(
+        default="url_context", description="Always `url_context`: selects this variant."
+    )
     """Always `url_context`: selects this variant."""
 
 
@@ -2605,255 +2484,244 @@ else:
 class WebhookConfig(BaseModel):
     """Where to notify when a background interaction changes state."""
 
-    uris: Annotated[list[str] | None, Field(description="URLs to notify.")] = None
+    uris: list[str] | None = Field(default=None, description="URLs to notify.")
     """URLs to notify."""
 
-    user_metadata: Annotated[
-        dict[str, Any] | None,
-        Field(description="Your own data, sent back with each notification."),
-    ] = None
+    user_metadata: dict[str, Any] | None = Field(
+        default=None, description="Your own data, sent back with each notification."
+    )
     """Your own data, sent back with each notification."""
 
 
 class CreateModelInteractionParams(BaseModel):
     """Create call that talks to a model."""
 
-    background: Annotated[
-        bool | None,
-        Field(description="Run the interaction in the background; poll or stream it by id."),
-    ] = None
+    background: bool | None = Field(
+        default=None,
+        description="Run the interaction in the background; poll or stream it by id.",
+    )
     """Run the interaction in the background; poll or stream it by id."""
 
-    cached_content: Annotated[
-        str | None,
-        Field(deprecated=True, description="Name of cached content to use (deprecated)."),
-    ] = None
+    cached_content: str | None = Field(
+        default=None,
+        deprecated=True,
+        description="Name of cached content to use (deprecated).",
+    )
     """Name of cached content to use (deprecated)."""
 
-    continuation_token: Annotated[
-        str | None,
-        Field(description="Token to continue an interaction that stopped with status requires_continuation."),
-    ] = None
+    continuation_token: str | None = Field(
+        default=None,
+        description="Token to continue an interaction that stopped with status requires_continuation.",
+    )
     """Token to continue an interaction that stopped with status requires_continuation."""
 
-    created: Annotated[str | None, Field(description="When the interaction was created (RFC 3339).")] = None
+    created: str | None = Field(default=None, description="When the interaction was created (RFC 3339).")
     """When the interaction was created (RFC 3339)."""
 
-    environment: Annotated[
-        InteractionEnvironment | None,
-        Field(description="Environment the agent runs in: a definition, or the id of an existing one."),
-    ] = None
+    environment: InteractionEnvironment | None = Field(
+        default=None,
+        description="Environment the agent runs in: a definition, or the id of an existing one.",
+    )
     """Environment the agent runs in: a definition, or the id of an existing one."""
 
-    environment_id: Annotated[str | None, Field(description="Id of the environment used.")] = None
+    environment_id: str | None = Field(default=None, description="Id of the environment used.")
     """Id of the environment used."""
 
-    generation_config: Annotated[GenerationConfig | None, Field(description="Sampling and output settings.")] = None
+    generation_config: GenerationConfig | None = Field(default=None, description="Sampling and output settings.")
     """Sampling and output settings."""
 
-    id: Annotated[str | None, Field(description="Id of the interaction.")] = None
+    id: str | None = Field(default=None, description="Id of the interaction.")
     """Id of the interaction."""
 
-    input: Annotated[InteractionsInput | None, Field(description="Input of this turn.")] = None
+    input: InteractionsInput | None = Field(default=None, description="Input of this turn.")
     """Input of this turn."""
 
-    labels: Annotated[dict[str, str] | None, Field(description="Your own key/value labels.")] = None
+    labels: dict[str, str] | None = Field(default=None, description="Your own key/value labels.")
     """Your own key/value labels."""
 
-    model: Annotated[ModelOption, Field(description="Model to talk to.")]
+    model: ModelOption = Field(..., description="Model to talk to.")
     """Model to talk to."""
 
-    previous_interaction_id: Annotated[
-        str | None,
-        Field(description="Continue the conversation of this earlier interaction."),
-    ] = None
+    previous_interaction_id: str | None = Field(
+        default=None,
+        description="Continue the conversation of this earlier interaction.",
+    )
     """Continue the conversation of this earlier interaction."""
 
-    response_format: Annotated[
-        InteractionResponseFormat | None,
-        Field(description="Requested output format or formats."),
-    ] = None
+    response_format: InteractionResponseFormat | None = Field(
+        default=None, description="Requested output format or formats."
+    )
     """Requested output format or formats."""
 
-    response_mime_type: Annotated[
-        str | None,
-        Field(
-            deprecated=True,
-            description="MIME type of the answer (deprecated: use response_format).",
-        ),
-    ] = None
+    response_mime_type: str | None = Field(
+        default=None,
+        deprecated=True,
+        description="MIME type of the answer (deprecated: use response_format).",
+    )
     """MIME type of the answer (deprecated: use response_format)."""
 
-    response_modalities: Annotated[
-        list[ResponseModality] | None,
-        Field(
-            deprecated=True,
-            description="Kinds of output requested (deprecated: use response_format).",
-        ),
-    ] = None
+    response_modalities: list[ResponseModality] | None = Field(
+        default=None,
+        deprecated=True,
+        description="Kinds of output requested (deprecated: use response_format).",
+    )
     """Kinds of output requested (deprecated: use response_format)."""
 
-    safety_settings: Annotated[
-        list[SafetySetting] | None,
-        Field(description="Blocking thresholds per harm category."),
-    ] = None
+    safety_settings: list[SafetySetting] | None = Field(
+        default=None, description="Blocking thresholds per harm category."
+    )
     """Blocking thresholds per harm category."""
 
-    service_tier: Annotated[ServiceTier | None, Field(description="Processing tier to use.")] = None
+    service_tier: ServiceTier | None = Field(default=None, description="Processing tier to use.")
     """Processing tier to use."""
 
-    status: Annotated[InteractionStatus | None, Field(description="Current status.")] = None
+    status: InteractionStatus | None = Field(default=None, description="Current status.")
     """Current status."""
 
-    store: Annotated[
-        bool | None,
-        Field(description="Whether the service keeps the interaction (needed to continue it later)."),
-    ] = None
+    store: bool | None = Field(
+        default=None,
+        description="Whether the service keeps the interaction (needed to continue it later).",
+    )
     """Whether the service keeps the interaction (needed to continue it later)."""
 
-    stream: Annotated[
-        bool | None,
-        Field(description="Answer with server-sent events instead of one JSON object."),
-    ] = None
+    stream: bool | None = Field(
+        default=None,
+        description="Answer with server-sent events instead of one JSON object.",
+    )
     """Answer with server-sent events instead of one JSON object."""
 
-    system_instruction: Annotated[
-        str | None,
-        Field(description="Instructions that steer the model for the whole interaction."),
-    ] = None
+    system_instruction: str | None = Field(
+        default=None,
+        description="Instructions that steer the model for the whole interaction.",
+    )
     """Instructions that steer the model for the whole interaction."""
 
-    tools: Annotated[list[Tool] | None, Field(description="Tools the model or agent may use.")] = None
+    tools: list[Tool] | None = Field(default=None, description="Tools the model or agent may use.")
     """Tools the model or agent may use."""
 
-    updated: Annotated[str | None, Field(description="When the interaction last changed (RFC 3339).")] = None
+    updated: str | None = Field(default=None, description="When the interaction last changed (RFC 3339).")
     """When the interaction last changed (RFC 3339)."""
 
-    webhook_config: Annotated[
-        WebhookConfig | None,
-        Field(description="Webhook notified when a background interaction changes state."),
-    ] = None
+    webhook_config: WebhookConfig | None = Field(
+        default=None,
+        description="Webhook notified when a background interaction changes state.",
+    )
     """Webhook notified when a background interaction changes state."""
 
 
 class AntigravityAgentConfig(BaseModel):
     """Settings for the antigravity agent."""
 
-    type: Annotated[
-        Literal["antigravity"],
-        Field(description="Always `antigravity`: selects this variant."),
-    ] = "antigravity"
+    type: Literal["antigravity"] = Field(
+        default="antigravity", description="Always `antigravity`: selects this variant."
+    )
     """Always `antigravity`: selects this variant."""
 
-    max_total_tokens: Annotated[str | None, Field(description="Token budget of the agent run.")] = None
+    max_total_tokens: str | None = Field(default=None, description="Token budget of the agent run.")
     """Token budget of the agent run."""
 
-    model: Annotated[str | None, Field(description="Model the agent uses.")] = None
+    model: str | None = Field(default=None, description="Model the agent uses.")
     """Model the agent uses."""
 
 
 class FileContent(BaseModel):
     """A source file given to the code-mender agent."""
 
-    content: Annotated[str | None, Field(description="Text of the file.")] = None
+    content: str | None = Field(default=None, description="Text of the file.")
     """Text of the file."""
 
-    path: Annotated[str | None, Field(description="Path of the file.")] = None
+    path: str | None = Field(default=None, description="Path of the file.")
     """Path of the file."""
 
 
 class FindRequest(BaseModel):
     """Ask the code-mender agent to find a vulnerability."""
 
-    description: Annotated[str | None, Field(description="What to look for.")] = None
+    description: str | None = Field(default=None, description="What to look for.")
     """What to look for."""
 
-    finding_id: Annotated[str | None, Field(description="Id of the finding.")] = None
+    finding_id: str | None = Field(default=None, description="Id of the finding.")
     """Id of the finding."""
 
-    mode: Annotated[
-        Literal["scan", "verify"] | str | None,
-        Field(description="Scan for new findings, or verify a known one."),
-    ] = None
+    mode: Literal["scan", "verify"] | str | None = Field(
+        default=None, description="Scan for new findings, or verify a known one."
+    )
     """Scan for new findings, or verify a known one."""
 
-    source_files: Annotated[list[FileContent] | None, Field(description="Source files to analyse.")] = None
+    source_files: list[FileContent] | None = Field(default=None, description="Source files to analyse.")
     """Source files to analyse."""
 
 
 class FixRequest(BaseModel):
     """Ask the code-mender agent to fix a finding."""
 
-    description: Annotated[str | None, Field(description="What to fix.")] = None
+    description: str | None = Field(default=None, description="What to fix.")
     """What to fix."""
 
-    finding_id: Annotated[str | None, Field(description="Id of the finding.")] = None
+    finding_id: str | None = Field(default=None, description="Id of the finding.")
     """Id of the finding."""
 
-    source_files: Annotated[list[FileContent] | None, Field(description="Source files to analyse.")] = None
+    source_files: list[FileContent] | None = Field(default=None, description="Source files to analyse.")
     """Source files to analyse."""
 
 
 class SessionConfig(BaseModel):
     """Limits of a code-mender session."""
 
-    max_rounds: Annotated[int | None, Field(description="Maximum number of rounds.")] = None
+    max_rounds: int | None = Field(default=None, description="Maximum number of rounds.")
     """Maximum number of rounds."""
 
 
 class CodeMenderAgentConfig(BaseModel):
     """Settings for the code-mender agent."""
 
-    type: Annotated[
-        Literal["code-mender"],
-        Field(description="Always `code-mender`: selects this variant."),
-    ] = "code-mender"
+    type: Literal["code-mender"] = Field(
+        default="code-mender", description="Always `code-mender`: selects this variant."
+    )
     """Always `code-mender`: selects this variant."""
 
-    find_request: Annotated[FindRequest | None, Field(description="What to look for.")] = None
+    find_request: FindRequest | None = Field(default=None, description="What to look for.")
     """What to look for."""
 
-    fix_request: Annotated[FixRequest | None, Field(description="What to fix.")] = None
+    fix_request: FixRequest | None = Field(default=None, description="What to fix.")
     """What to fix."""
 
-    model: Annotated[str | None, Field(description="Model the agent uses.")] = None
+    model: str | None = Field(default=None, description="Model the agent uses.")
     """Model the agent uses."""
 
-    session_config: Annotated[SessionConfig | None, Field(description="Session limits.")] = None
+    session_config: SessionConfig | None = Field(default=None, description="Session limits.")
     """Session limits."""
 
-    session_id: Annotated[str | None, Field(description="Id of the code-mender session.")] = None
+    session_id: str | None = Field(default=None, description="Id of the code-mender session.")
     """Id of the code-mender session."""
 
 
 class DeepResearchAgentConfig(BaseModel):
     """Settings for the deep-research agent."""
 
-    type: Annotated[
-        Literal["deep-research"],
-        Field(description="Always `deep-research`: selects this variant."),
-    ] = "deep-research"
+    type: Literal["deep-research"] = Field(
+        default="deep-research",
+        description="Always `deep-research`: selects this variant.",
+    )
     """Always `deep-research`: selects this variant."""
 
-    collaborative_planning: Annotated[
-        bool | None,
-        Field(description="Let the user review the research plan before it runs."),
-    ] = None
+    collaborative_planning: bool | None = Field(
+        default=None,
+        description="Let the user review the research plan before it runs.",
+    )
     """Let the user review the research plan before it runs."""
 
-    enable_bigquery_tool: Annotated[bool | None, Field(description="Let the agent query BigQuery.")] = None
+    enable_bigquery_tool: bool | None = Field(default=None, description="Let the agent query BigQuery.")
     """Let the agent query BigQuery."""
 
-    thinking_summaries: Annotated[
-        ThinkingSummaries | None,
-        Field(description="Whether to return summaries of the model's thoughts."),
-    ] = None
+    thinking_summaries: ThinkingSummaries | None = Field(
+        default=None, description="Whether to return summaries of the model's thoughts."
+    )
     """Whether to return summaries of the model's thoughts."""
 
-    visualization: Annotated[
-        Literal["off", "auto"] | str | None,
-        Field(description="Whether the report may include charts."),
-    ] = None
+    visualization: Literal["off", "auto"] | str | None = Field(
+        default=None, description="Whether the report may include charts."
+    )
     """Whether the report may include charts."""
 
 
@@ -2863,7 +2731,7 @@ class DynamicAgentConfig(BaseModel):
     model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
-    type: Annotated[Literal["dynamic"], Field(description="Always `dynamic`: selects this variant.")] = "dynamic"
+    type: Literal["dynamic"] = Field(default="dynamic", description="Always `dynamic`: selects this variant.")
     """Always `dynamic`: selects this variant."""
 
 
@@ -2951,593 +2819,568 @@ AgentOption = TypeAliasType(
 class CreateAgentInteractionParams(BaseModel):
     """Create call that runs an agent."""
 
-    agent: Annotated[AgentOption, Field(description="Agent to run.")]
+    agent: AgentOption = Field(..., description="Agent to run.")
     """Agent to run."""
 
-    agent_config: Annotated[AgentConfig | None, Field(description="Agent-specific settings.")] = None
+    agent_config: AgentConfig | None = Field(default=None, description="Agent-specific settings.")
     """Agent-specific settings."""
 
-    background: Annotated[
-        bool | None,
-        Field(description="Run the interaction in the background; poll or stream it by id."),
-    ] = None
+    background: bool | None = Field(
+        default=None,
+        description="Run the interaction in the background; poll or stream it by id.",
+    )
     """Run the interaction in the background; poll or stream it by id."""
 
-    continuation_token: Annotated[
-        str | None,
-        Field(description="Token to continue an interaction that stopped with status requires_continuation."),
-    ] = None
+    continuation_token: str | None = Field(
+        default=None,
+        description="Token to continue an interaction that stopped with status requires_continuation.",
+    )
     """Token to continue an interaction that stopped with status requires_continuation."""
 
-    created: Annotated[str | None, Field(description="When the interaction was created (RFC 3339).")] = None
+    created: str | None = Field(default=None, description="When the interaction was created (RFC 3339).")
     """When the interaction was created (RFC 3339)."""
 
-    environment: Annotated[
-        InteractionEnvironment | None,
-        Field(description="Environment the agent runs in: a definition, or the id of an existing one."),
-    ] = None
+    environment: InteractionEnvironment | None = Field(
+        default=None,
+        description="Environment the agent runs in: a definition, or the id of an existing one.",
+    )
     """Environment the agent runs in: a definition, or the id of an existing one."""
 
-    environment_id: Annotated[str | None, Field(description="Id of the environment used.")] = None
+    environment_id: str | None = Field(default=None, description="Id of the environment used.")
     """Id of the environment used."""
 
-    id: Annotated[str | None, Field(description="Id of the interaction.")] = None
+    id: str | None = Field(default=None, description="Id of the interaction.")
     """Id of the interaction."""
 
-    input: Annotated[InteractionsInput | None, Field(description="Input of this turn.")] = None
+    input: InteractionsInput | None = Field(default=None, description="Input of this turn.")
     """Input of this turn."""
 
-    labels: Annotated[dict[str, str] | None, Field(description="Your own key/value labels.")] = None
+    labels: dict[str, str] | None = Field(default=None, description="Your own key/value labels.")
     """Your own key/value labels."""
 
-    previous_interaction_id: Annotated[
-        str | None,
-        Field(description="Continue the conversation of this earlier interaction."),
-    ] = None
+    previous_interaction_id: str | None = Field(
+        default=None,
+        description="Continue the conversation of this earlier interaction.",
+    )
     """Continue the conversation of this earlier interaction."""
 
-    response_format: Annotated[
-        InteractionResponseFormat | None,
-        Field(description="Requested output format or formats."),
-    ] = None
+    response_format: InteractionResponseFormat | None = Field(
+        default=None, description="Requested output format or formats."
+    )
     """Requested output format or formats."""
 
-    response_mime_type: Annotated[
-        str | None,
-        Field(
-            deprecated=True,
-            description="MIME type of the answer (deprecated: use response_format).",
-        ),
-    ] = None
+    response_mime_type: str | None = Field(
+        default=None,
+        deprecated=True,
+        description="MIME type of the answer (deprecated: use response_format).",
+    )
     """MIME type of the answer (deprecated: use response_format)."""
 
-    response_modalities: Annotated[
-        list[ResponseModality] | None,
-        Field(
-            deprecated=True,
-            description="Kinds of output requested (deprecated: use response_format).",
-        ),
-    ] = None
+    response_modalities: list[ResponseModality] | None = Field(
+        default=None,
+        deprecated=True,
+        description="Kinds of output requested (deprecated: use response_format).",
+    )
     """Kinds of output requested (deprecated: use response_format)."""
 
-    safety_settings: Annotated[
-        list[SafetySetting] | None,
-        Field(description="Blocking thresholds per harm category."),
-    ] = None
+    safety_settings: list[SafetySetting] | None = Field(
+        default=None, description="Blocking thresholds per harm category."
+    )
     """Blocking thresholds per harm category."""
 
-    service_tier: Annotated[ServiceTier | None, Field(description="Processing tier to use.")] = None
+    service_tier: ServiceTier | None = Field(default=None, description="Processing tier to use.")
     """Processing tier to use."""
 
-    status: Annotated[InteractionStatus | None, Field(description="Current status.")] = None
+    status: InteractionStatus | None = Field(default=None, description="Current status.")
     """Current status."""
 
-    store: Annotated[
-        bool | None,
-        Field(description="Whether the service keeps the interaction (needed to continue it later)."),
-    ] = None
+    store: bool | None = Field(
+        default=None,
+        description="Whether the service keeps the interaction (needed to continue it later).",
+    )
     """Whether the service keeps the interaction (needed to continue it later)."""
 
-    stream: Annotated[
-        bool | None,
-        Field(description="Answer with server-sent events instead of one JSON object."),
-    ] = None
+    stream: bool | None = Field(
+        default=None,
+        description="Answer with server-sent events instead of one JSON object.",
+    )
     """Answer with server-sent events instead of one JSON object."""
 
-    system_instruction: Annotated[
-        str | None,
-        Field(description="Instructions that steer the model for the whole interaction."),
-    ] = None
+    system_instruction: str | None = Field(
+        default=None,
+        description="Instructions that steer the model for the whole interaction.",
+    )
     """Instructions that steer the model for the whole interaction."""
 
-    tools: Annotated[list[Tool] | None, Field(description="Tools the model or agent may use.")] = None
+    tools: list[Tool] | None = Field(default=None, description="Tools the model or agent may use.")
     """Tools the model or agent may use."""
 
-    updated: Annotated[str | None, Field(description="When the interaction last changed (RFC 3339).")] = None
+    updated: str | None = Field(default=None, description="When the interaction last changed (RFC 3339).")
     """When the interaction last changed (RFC 3339)."""
 
-    webhook_config: Annotated[
-        WebhookConfig | None,
-        Field(description="Webhook notified when a background interaction changes state."),
-    ] = None
+    webhook_config: WebhookConfig | None = Field(
+        default=None,
+        description="Webhook notified when a background interaction changes state.",
+    )
     """Webhook notified when a background interaction changes state."""
 
 
 class Error(BaseModel):
     """Error payload; code is a short string such as gateway_timeout."""
 
-    code: Annotated[str | None, Field(description="Short error code, such as gateway_timeout.")] = None
+    code: str | None = Field(default=None, description="Short error code, such as gateway_timeout.")
     """Short error code, such as gateway_timeout."""
 
-    message: Annotated[str | None, Field(description="Human-readable message.")] = None
+    message: str | None = Field(default=None, description="Human-readable message.")
     """Human-readable message."""
 
 
 class GroundingToolCount(BaseModel):
     """How many times a grounding tool ran."""
 
-    count: Annotated[int | None, Field(description="Number of uses.")] = None
+    count: int | None = Field(default=None, description="Number of uses.")
     """Number of uses."""
 
-    type: Annotated[
-        Literal["google_search", "google_maps", "retrieval"] | str | None,
-        Field(description="Grounding tool."),
-    ] = None
+    type: Literal["google_search", "google_maps", "retrieval"] | str | None = Field(
+        default=None, description="Grounding tool."
+    )
     """Grounding tool."""
 
 
 class ModalityTokens(BaseModel):
     """Token count for one modality."""
 
-    modality: Annotated[ResponseModality | None, Field(description="Kind of content.")] = None
+    modality: ResponseModality | None = Field(default=None, description="Kind of content.")
     """Kind of content."""
 
-    tokens: Annotated[int | None, Field(description="Number of tokens.")] = None
+    tokens: int | None = Field(default=None, description="Number of tokens.")
     """Number of tokens."""
 
 
 class Usage(BaseModel):
     """Token accounting for an interaction or a step."""
 
-    cached_tokens_by_modality: Annotated[
-        list[ModalityTokens] | None, Field(description="Cached tokens per modality.")
-    ] = None
+    cached_tokens_by_modality: list[ModalityTokens] | None = Field(
+        default=None, description="Cached tokens per modality."
+    )
     """Cached tokens per modality."""
 
-    grounding_tool_count: Annotated[
-        list[GroundingToolCount] | None,
-        Field(description="Grounding tool uses per tool."),
-    ] = None
+    grounding_tool_count: list[GroundingToolCount] | None = Field(
+        default=None, description="Grounding tool uses per tool."
+    )
     """Grounding tool uses per tool."""
 
-    initial_input_tokens: Annotated[
-        int | None,
-        Field(description="Input tokens of the first request of the interaction."),
-    ] = None
+    initial_input_tokens: int | None = Field(
+        default=None,
+        description="Input tokens of the first request of the interaction.",
+    )
     """Input tokens of the first request of the interaction."""
 
-    input_tokens_by_modality: Annotated[
-        list[ModalityTokens] | None, Field(description="Input tokens per modality.")
-    ] = None
+    input_tokens_by_modality: list[ModalityTokens] | None = Field(
+        default=None, description="Input tokens per modality."
+    )
     """Input tokens per modality."""
 
-    output_tokens_by_modality: Annotated[
-        list[ModalityTokens] | None, Field(description="Output tokens per modality.")
-    ] = None
+    output_tokens_by_modality: list[ModalityTokens] | None = Field(
+        default=None, description="Output tokens per modality."
+    )
     """Output tokens per modality."""
 
-    tool_use_tokens_by_modality: Annotated[
-        list[ModalityTokens] | None, Field(description="Tool-use tokens per modality.")
-    ] = None
+    tool_use_tokens_by_modality: list[ModalityTokens] | None = Field(
+        default=None, description="Tool-use tokens per modality."
+    )
     """Tool-use tokens per modality."""
 
-    total_cached_tokens: Annotated[int | None, Field(description="Input tokens served from cache.")] = None
+    total_cached_tokens: int | None = Field(default=None, description="Input tokens served from cache.")
     """Input tokens served from cache."""
 
-    total_input_tokens: Annotated[int | None, Field(description="Input tokens.")] = None
+    total_input_tokens: int | None = Field(default=None, description="Input tokens.")
     """Input tokens."""
 
-    total_output_tokens: Annotated[int | None, Field(description="Output tokens.")] = None
+    total_output_tokens: int | None = Field(default=None, description="Output tokens.")
     """Output tokens."""
 
-    total_thought_tokens: Annotated[int | None, Field(description="Tokens spent thinking.")] = None
+    total_thought_tokens: int | None = Field(default=None, description="Tokens spent thinking.")
     """Tokens spent thinking."""
 
-    total_tokens: Annotated[int | None, Field(description="All tokens.")] = None
+    total_tokens: int | None = Field(default=None, description="All tokens.")
     """All tokens."""
 
-    total_tool_use_tokens: Annotated[int | None, Field(description="Tokens of tool-use prompts.")] = None
+    total_tool_use_tokens: int | None = Field(default=None, description="Tokens of tool-use prompts.")
     """Tokens of tool-use prompts."""
 
 
 class Interaction(InteractionAccessors):
     """One interaction as stored by the service, with its steps and usage."""
 
-    agent: Annotated[AgentOption | None, Field(description="Agent that ran.")] = None
+    agent: AgentOption | None = Field(default=None, description="Agent that ran.")
     """Agent that ran."""
 
-    agent_config: Annotated[AgentConfig | None, Field(description="Agent-specific settings.")] = None
+    agent_config: AgentConfig | None = Field(default=None, description="Agent-specific settings.")
     """Agent-specific settings."""
 
-    cached_content: Annotated[
-        str | None,
-        Field(deprecated=True, description="Name of cached content to use (deprecated)."),
-    ] = None
+    cached_content: str | None = Field(
+        default=None,
+        deprecated=True,
+        description="Name of cached content to use (deprecated).",
+    )
     """Name of cached content to use (deprecated)."""
 
-    continuation_ids: Annotated[
-        list[str] | None,
-        Field(description="Ids of the hops of an automatically continued call, in order (set by the SDK)."),
-    ] = None
+    continuation_ids: list[str] | None = Field(
+        default=None,
+        description="Ids of the hops of an automatically continued call, in order (set by the SDK).",
+    )
     """Ids of the hops of an automatically continued call, in order (set by the SDK)."""
 
-    continuation_token: Annotated[
-        str | None,
-        Field(description="Token to continue an interaction that stopped with status requires_continuation."),
-    ] = None
+    continuation_token: str | None = Field(
+        default=None,
+        description="Token to continue an interaction that stopped with status requires_continuation.",
+    )
     """Token to continue an interaction that stopped with status requires_continuation."""
 
-    created: Annotated[str | None, Field(description="When the interaction was created (RFC 3339).")] = None
+    created: str | None = Field(default=None, description="When the interaction was created (RFC 3339).")
     """When the interaction was created (RFC 3339)."""
 
-    environment: Annotated[
-        InteractionEnvironment | None,
-        Field(description="Environment the agent runs in: a definition, or the id of an existing one."),
-    ] = None
+    environment: InteractionEnvironment | None = Field(
+        default=None,
+        description="Environment the agent runs in: a definition, or the id of an existing one.",
+    )
     """Environment the agent runs in: a definition, or the id of an existing one."""
 
-    environment_id: Annotated[str | None, Field(description="Id of the environment used.")] = None
+    environment_id: str | None = Field(default=None, description="Id of the environment used.")
     """Id of the environment used."""
 
-    errors: Annotated[list[Error] | None, Field(description="Errors that occurred.")] = None
+    errors: list[Error] | None = Field(default=None, description="Errors that occurred.")
     """Errors that occurred."""
 
-    generation_config: Annotated[GenerationConfig | None, Field(description="Sampling and output settings.")] = None
+    generation_config: GenerationConfig | None = Field(default=None, description="Sampling and output settings.")
     """Sampling and output settings."""
 
-    id: Annotated[str | None, Field(description="Id of the interaction.")] = None
+    id: str | None = Field(default=None, description="Id of the interaction.")
     """Id of the interaction."""
 
-    input: Annotated[
-        InteractionsInput | None,
-        Field(description="Input of this turn (only with include_input)."),
-    ] = None
+    input: InteractionsInput | None = Field(default=None, description="Input of this turn (only with include_input).")
     """Input of this turn (only with include_input)."""
 
-    labels: Annotated[dict[str, str] | None, Field(description="Your own key/value labels.")] = None
+    labels: dict[str, str] | None = Field(default=None, description="Your own key/value labels.")
     """Your own key/value labels."""
 
-    model: Annotated[ModelOption | None, Field(description="Model that answered.")] = None
+    model: ModelOption | None = Field(default=None, description="Model that answered.")
     """Model that answered."""
 
-    object: Annotated[str | None, Field(description="Kind of object: interaction.")] = None
+    object: str | None = Field(default=None, description="Kind of object: interaction.")
     """Kind of object: interaction."""
 
-    previous_interaction_id: Annotated[
-        str | None,
-        Field(description="Continue the conversation of this earlier interaction."),
-    ] = None
+    previous_interaction_id: str | None = Field(
+        default=None,
+        description="Continue the conversation of this earlier interaction.",
+    )
     """Continue the conversation of this earlier interaction."""
 
-    response_format: Annotated[
-        InteractionResponseFormat | None,
-        Field(description="Requested output format or formats."),
-    ] = None
+    response_format: InteractionResponseFormat | None = Field(
+        default=None, description="Requested output format or formats."
+    )
     """Requested output format or formats."""
 
-    response_mime_type: Annotated[
-        str | None,
-        Field(
-            deprecated=True,
-            description="MIME type of the answer (deprecated: use response_format).",
-        ),
-    ] = None
+    response_mime_type: str | None = Field(
+        default=None,
+        deprecated=True,
+        description="MIME type of the answer (deprecated: use response_format).",
+    )
     """MIME type of the answer (deprecated: use response_format)."""
 
-    response_modalities: Annotated[
-        list[ResponseModality] | None,
-        Field(
-            deprecated=True,
-            description="Kinds of output requested (deprecated: use response_format).",
-        ),
-    ] = None
+    response_modalities: list[ResponseModality] | None = Field(
+        default=None,
+        deprecated=True,
+        description="Kinds of output requested (deprecated: use response_format).",
+    )
     """Kinds of output requested (deprecated: use response_format)."""
 
-    safety_settings: Annotated[
-        list[SafetySetting] | None,
-        Field(description="Blocking thresholds per harm category."),
-    ] = None
+    safety_settings: list[SafetySetting] | None = Field(
+        default=None, description="Blocking thresholds per harm category."
+    )
     """Blocking thresholds per harm category."""
 
-    service_tier: Annotated[ServiceTier | None, Field(description="Processing tier to use.")] = None
+    service_tier: ServiceTier | None = Field(default=None, description="Processing tier to use.")
     """Processing tier to use."""
 
-    status: Annotated[InteractionStatus, Field(description="Lifecycle state.")]
+    status: InteractionStatus = Field(..., description="Lifecycle state.")
     """Lifecycle state."""
 
-    steps: Annotated[list[Step] | None, Field(description="Steps of the interaction, in order.")] = None
+    steps: list[Step] | None = Field(default=None, description="Steps of the interaction, in order.")
     """Steps of the interaction, in order."""
 
-    system_instruction: Annotated[
-        str | None,
-        Field(description="Instructions that steer the model for the whole interaction."),
-    ] = None
+    system_instruction: str | None = Field(
+        default=None,
+        description="Instructions that steer the model for the whole interaction.",
+    )
     """Instructions that steer the model for the whole interaction."""
 
-    tools: Annotated[list[Tool] | None, Field(description="Tools the model or agent may use.")] = None
+    tools: list[Tool] | None = Field(default=None, description="Tools the model or agent may use.")
     """Tools the model or agent may use."""
 
-    updated: Annotated[str | None, Field(description="When the interaction last changed (RFC 3339).")] = None
+    updated: str | None = Field(default=None, description="When the interaction last changed (RFC 3339).")
     """When the interaction last changed (RFC 3339)."""
 
-    usage: Annotated[Usage | None, Field(description="Token usage of the whole interaction.")] = None
+    usage: Usage | None = Field(default=None, description="Token usage of the whole interaction.")
     """Token usage of the whole interaction."""
 
-    webhook_config: Annotated[
-        WebhookConfig | None,
-        Field(description="Webhook notified when a background interaction changes state."),
-    ] = None
+    webhook_config: WebhookConfig | None = Field(
+        default=None,
+        description="Webhook notified when a background interaction changes state.",
+    )
     """Webhook notified when a background interaction changes state."""
 
 
 class ErrorResponse(BaseModel):
     """Body of a non-2xx response."""
 
-    error: Annotated[Error, Field(description="What went wrong.")]
+    error: Error = Field(..., description="What went wrong.")
     """What went wrong."""
 
 
 class ErrorEvent(BaseModel):
     """The stream failed."""
 
-    event_type: Annotated[Literal["error"], Field(description="Always `error`: selects this variant.")] = "error"
+    event_type: Literal["error"] = Field(default="error", description="Always `error`: selects this variant.")
     """Always `error`: selects this variant."""
 
-    error: Annotated[Error | None, Field(description="What went wrong.")] = None
+    error: Error | None = Field(default=None, description="What went wrong.")
     """What went wrong."""
 
-    event_id: Annotated[
-        str | None,
-        Field(description="Id of this event; resume a stream after it with last_event_id."),
-    ] = None
+    event_id: str | None = Field(
+        default=None,
+        description="Id of this event; resume a stream after it with last_event_id.",
+    )
     """Id of this event; resume a stream after it with last_event_id."""
 
 
 class InteractionSseEventInteraction(BaseModel):
     """Interaction summary carried by created/completed events."""
 
-    agent: Annotated[str | None, Field(description="Agent that ran.")] = None
+    agent: str | None = Field(default=None, description="Agent that ran.")
     """Agent that ran."""
 
-    continuation_token: Annotated[
-        str | None,
-        Field(description="Token to continue an interaction that stopped with status requires_continuation."),
-    ] = None
+    continuation_token: str | None = Field(
+        default=None,
+        description="Token to continue an interaction that stopped with status requires_continuation.",
+    )
     """Token to continue an interaction that stopped with status requires_continuation."""
 
-    created: Annotated[str | None, Field(description="When the interaction was created (RFC 3339).")] = None
+    created: str | None = Field(default=None, description="When the interaction was created (RFC 3339).")
     """When the interaction was created (RFC 3339)."""
 
-    id: Annotated[str, Field(description="Id of the interaction.")]
+    id: str = Field(..., description="Id of the interaction.")
     """Id of the interaction."""
 
-    model: Annotated[str | None, Field(description="Model that answered.")] = None
+    model: str | None = Field(default=None, description="Model that answered.")
     """Model that answered."""
 
-    object: Annotated[str | None, Field(description="Kind of object: interaction.")] = None
+    object: str | None = Field(default=None, description="Kind of object: interaction.")
     """Kind of object: interaction."""
 
-    service_tier: Annotated[ServiceTier | None, Field(description="Processing tier to use.")] = None
+    service_tier: ServiceTier | None = Field(default=None, description="Processing tier to use.")
     """Processing tier to use."""
 
-    status: Annotated[InteractionStatus, Field(description="Lifecycle state.")]
+    status: InteractionStatus = Field(..., description="Lifecycle state.")
     """Lifecycle state."""
 
-    steps: Annotated[list[Step] | None, Field(description="Steps of the interaction, in order.")] = None
+    steps: list[Step] | None = Field(default=None, description="Steps of the interaction, in order.")
     """Steps of the interaction, in order."""
 
-    updated: Annotated[str | None, Field(description="When the interaction last changed (RFC 3339).")] = None
+    updated: str | None = Field(default=None, description="When the interaction last changed (RFC 3339).")
     """When the interaction last changed (RFC 3339)."""
 
-    usage: Annotated[Usage | None, Field(description="Token usage.")] = None
+    usage: Usage | None = Field(default=None, description="Token usage.")
     """Token usage."""
 
 
 class InteractionCompletedEvent(BaseModel):
     """Last event of a stream: the interaction reached a final or waiting state."""
 
-    event_type: Annotated[
-        Literal["interaction.completed"],
-        Field(description="Always `interaction.completed`: selects this variant."),
-    ] = "interaction.completed"
+    event_type: Literal["interaction.completed"] = Field(
+        default="interaction.completed",
+        description="Always `interaction.completed`: selects this variant.",
+    )
     """Always `interaction.completed`: selects this variant."""
 
-    event_id: Annotated[
-        str | None,
-        Field(description="Id of this event; resume a stream after it with last_event_id."),
-    ] = None
+    event_id: str | None = Field(
+        default=None,
+        description="Id of this event; resume a stream after it with last_event_id.",
+    )
     """Id of this event; resume a stream after it with last_event_id."""
 
-    interaction: Annotated[
-        InteractionSseEventInteraction,
-        Field(description="The interaction in its final or waiting state."),
-    ]
+    interaction: InteractionSseEventInteraction = Field(
+        ..., description="The interaction in its final or waiting state."
+    )
     """The interaction in its final or waiting state."""
 
 
 class InteractionCreatedEvent(BaseModel):
     """First event of a stream: the interaction exists."""
 
-    event_type: Annotated[
-        Literal["interaction.created"],
-        Field(description="Always `interaction.created`: selects this variant."),
-    ] = "interaction.created"
+    event_type: Literal["interaction.created"] = Field(
+        default="interaction.created",
+        description="Always `interaction.created`: selects this variant.",
+    )
     """Always `interaction.created`: selects this variant."""
 
-    event_id: Annotated[
-        str | None,
-        Field(description="Id of this event; resume a stream after it with last_event_id."),
-    ] = None
+    event_id: str | None = Field(
+        default=None,
+        description="Id of this event; resume a stream after it with last_event_id.",
+    )
     """Id of this event; resume a stream after it with last_event_id."""
 
-    interaction: Annotated[InteractionSseEventInteraction, Field(description="The interaction as created.")]
+    interaction: InteractionSseEventInteraction = Field(..., description="The interaction as created.")
     """The interaction as created."""
 
 
 class InteractionStatusUpdate(BaseModel):
     """The interaction's status changed."""
 
-    event_type: Annotated[
-        Literal["interaction.status_update"],
-        Field(description="Always `interaction.status_update`: selects this variant."),
-    ] = "interaction.status_update"
+    event_type: Literal["interaction.status_update"] = Field(
+        default="interaction.status_update",
+        description="Always `interaction.status_update`: selects this variant.",
+    )
     """Always `interaction.status_update`: selects this variant."""
 
-    continuation_token: Annotated[
-        str | None,
-        Field(description="Token to continue an interaction that stopped with status requires_continuation."),
-    ] = None
+    continuation_token: str | None = Field(
+        default=None,
+        description="Token to continue an interaction that stopped with status requires_continuation.",
+    )
     """Token to continue an interaction that stopped with status requires_continuation."""
 
-    event_id: Annotated[
-        str | None,
-        Field(description="Id of this event; resume a stream after it with last_event_id."),
-    ] = None
+    event_id: str | None = Field(
+        default=None,
+        description="Id of this event; resume a stream after it with last_event_id.",
+    )
     """Id of this event; resume a stream after it with last_event_id."""
 
-    interaction_id: Annotated[str, Field(description="Id of the interaction.")]
+    interaction_id: str = Field(..., description="Id of the interaction.")
     """Id of the interaction."""
 
-    status: Annotated[InteractionStatus, Field(description="The new status.")]
+    status: InteractionStatus = Field(..., description="The new status.")
     """The new status."""
 
-    usage: Annotated[Usage | None, Field(description="Token usage so far.")] = None
+    usage: Usage | None = Field(default=None, description="Token usage so far.")
     """Token usage so far."""
 
 
 class ArgumentsDelta(BaseModel):
     """A further piece of a function call's JSON arguments."""
 
-    type: Annotated[
-        Literal["arguments_delta"],
-        Field(description="Always `arguments_delta`: selects this variant."),
-    ] = "arguments_delta"
+    type: Literal["arguments_delta"] = Field(
+        default="arguments_delta",
+        description="Always `arguments_delta`: selects this variant.",
+    )
     """Always `arguments_delta`: selects this variant."""
 
-    arguments: Annotated[
-        str | None,
-        Field(description="The next part of the JSON text of the arguments."),
-    ] = None
+    arguments: str | None = Field(default=None, description="The next part of the JSON text of the arguments.")
     """The next part of the JSON text of the arguments."""
 
 
 class AudioDelta(BaseModel):
     """A chunk of generated audio."""
 
-    type: Annotated[Literal["audio"], Field(description="Always `audio`: selects this variant.")] = "audio"
+    type: Literal["audio"] = Field(default="audio", description="Always `audio`: selects this variant.")
     """Always `audio`: selects this variant."""
 
-    channels: Annotated[int | None, Field(description="Number of audio channels.")] = None
+    channels: int | None = Field(default=None, description="Number of audio channels.")
     """Number of audio channels."""
 
-    data: Annotated[str | None, Field(description="The bytes, base64-encoded.")] = None
+    data: str | None = Field(default=None, description="The bytes, base64-encoded.")
     """The bytes, base64-encoded."""
 
-    mime_type: Annotated[AudioMimeType | None, Field(description="MIME type of the data.")] = None
+    mime_type: AudioMimeType | None = Field(default=None, description="MIME type of the data.")
     """MIME type of the data."""
 
-    rate: Annotated[
-        int | None,
-        Field(
-            deprecated=True,
-            description="Samples per second (deprecated: use sample_rate).",
-        ),
-    ] = None
+    rate: int | None = Field(
+        default=None,
+        deprecated=True,
+        description="Samples per second (deprecated: use sample_rate).",
+    )
     """Samples per second (deprecated: use sample_rate)."""
 
-    sample_rate: Annotated[int | None, Field(description="Samples per second.")] = None
+    sample_rate: int | None = Field(default=None, description="Samples per second.")
     """Samples per second."""
 
-    uri: Annotated[str | None, Field(description="Where the media can be fetched from.")] = None
+    uri: str | None = Field(default=None, description="Where the media can be fetched from.")
     """Where the media can be fetched from."""
 
 
 class CodeExecutionCallDelta(BaseModel):
     """A code-execution call, streamed."""
 
-    type: Annotated[
-        Literal["code_execution_call"],
-        Field(description="Always `code_execution_call`: selects this variant."),
-    ] = "code_execution_call"
+    type: Literal["code_execution_call"] = Field(
+        default="code_execution_call",
+        description="Always `code_execution_call`: selects this variant.",
+    )
     """Always `code_execution_call`: selects this variant."""
 
-    arguments: Annotated[CodeExecutionCallArguments, Field(description="Arguments of the call.")]
+    arguments: CodeExecutionCallArguments = Field(..., description="Arguments of the call.")
     """Arguments of the call."""
 
-    signature: Annotated[
-        str | None,
-        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
-    ] = None
+    signature: str | None = Field(
+        default=None,
+        description="Opaque signature of the model's reasoning; send it back unchanged in later turns.",
+    )
     """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class CodeExecutionResultDelta(BaseModel):
     """Output of a code-execution call, streamed."""
 
-    type: Annotated[
-        Literal["code_execution_result"],
-        Field(description="Always `code_execution_result`: selects this variant."),
-    ] = "code_execution_result"
+    type: Literal["code_execution_result"] = Field(
+        default="code_execution_result",
+        description="Always `code_execution_result`: selects this variant.",
+    )
     """Always `code_execution_result`: selects this variant."""
 
-    is_error: Annotated[
-        bool | None,
-        Field(description="True when the call failed and the result describes the error."),
-    ] = None
+    is_error: bool | None = Field(
+        default=None,
+        description="True when the call failed and the result describes the error.",
+    )
     """True when the call failed and the result describes the error."""
 
-    result: Annotated[str, Field(description="Output of the code.")]
+    result: str = Field(..., description="Output of the code.")
     """Output of the code."""
 
-    signature: Annotated[
-        str | None,
-        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
-    ] = None
+    signature: str | None = Field(
+        default=None,
+        description="Opaque signature of the model's reasoning; send it back unchanged in later turns.",
+    )
     """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class DocumentDelta(BaseModel):
     """A chunk of a generated document."""
 
-    type: Annotated[
-        Literal["document"],
-        Field(description="Always `document`: selects this variant."),
-    ] = "document"
+    type: Literal["document"] = Field(default="document", description="Always `document`: selects this variant.")
     """Always `document`: selects this variant."""
 
-    data: Annotated[str | None, Field(description="The bytes, base64-encoded.")] = None
+    data: str | None = Field(default=None, description="The bytes, base64-encoded.")
     """The bytes, base64-encoded."""
 
-    mime_type: Annotated[DocumentMimeType | None, Field(description="MIME type of the data.")] = None
+    mime_type: DocumentMimeType | None = Field(default=None, description="MIME type of the data.")
     """MIME type of the data."""
 
-    uri: Annotated[str | None, Field(description="Where the media can be fetched from.")] = None
+    uri: str | None = Field(default=None, description="Where the media can be fetched from.")
     """Where the media can be fetched from."""
 
 
 class FileSearchCallDelta(BaseModel):
     """A file search call, streamed."""
 
-    type: Annotated[
-        Literal["file_search_call"],
-        Field(description="Always `file_search_call`: selects this variant."),
-    ] = "file_search_call"
+    type: Literal["file_search_call"] = Field(
+        default="file_search_call",
+        description="Always `file_search_call`: selects this variant.",
+    )
     """Always `file_search_call`: selects this variant."""
 
-    signature: Annotated[
-        str | None,
-        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
-    ] = None
+    signature: str | None = Field(
+        default=None,
+        description="Opaque signature of the model's reasoning; send it back unchanged in later turns.",
+    )
     """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
@@ -3548,368 +3391,368 @@ FileSearchResult = TypeAliasType("FileSearchResult", dict[str, Any])
 class FileSearchResultDelta(BaseModel):
     """File search results, streamed."""
 
-    type: Annotated[
-        Literal["file_search_result"],
-        Field(description="Always `file_search_result`: selects this variant."),
-    ] = "file_search_result"
+    type: Literal["file_search_result"] = Field(
+        default="file_search_result",
+        description="Always `file_search_result`: selects this variant.",
+    )
     """Always `file_search_result`: selects this variant."""
 
-    result: Annotated[list[FileSearchResult], Field(description="What the call returned.")]
+    result: list[FileSearchResult] = Field(..., description="What the call returned.")
     """What the call returned."""
 
-    signature: Annotated[
-        str | None,
-        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
-    ] = None
+    signature: str | None = Field(
+        default=None,
+        description="Opaque signature of the model's reasoning; send it back unchanged in later turns.",
+    )
     """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class FunctionResultDelta(BaseModel):
     """A function result, streamed."""
 
-    type: Annotated[
-        Literal["function_result"],
-        Field(description="Always `function_result`: selects this variant."),
-    ] = "function_result"
+    type: Literal["function_result"] = Field(
+        default="function_result",
+        description="Always `function_result`: selects this variant.",
+    )
     """Always `function_result`: selects this variant."""
 
-    is_error: Annotated[
-        bool | None,
-        Field(description="True when the call failed and the result describes the error."),
-    ] = None
+    is_error: bool | None = Field(
+        default=None,
+        description="True when the call failed and the result describes the error.",
+    )
     """True when the call failed and the result describes the error."""
 
-    name: Annotated[str | None, Field(description="Function that was called.")] = None
+    name: str | None = Field(default=None, description="Function that was called.")
     """Function that was called."""
 
-    result: Annotated[ToolCallResult, Field(description="What the call returned.")]
+    result: ToolCallResult = Field(..., description="What the call returned.")
     """What the call returned."""
 
 
 class GoogleMapsCallDelta(BaseModel):
     """A Google Maps call, streamed."""
 
-    type: Annotated[
-        Literal["google_maps_call"],
-        Field(description="Always `google_maps_call`: selects this variant."),
-    ] = "google_maps_call"
+    type: Literal["google_maps_call"] = Field(
+        default="google_maps_call",
+        description="Always `google_maps_call`: selects this variant.",
+    )
     """Always `google_maps_call`: selects this variant."""
 
-    arguments: Annotated[GoogleMapsCallArguments | None, Field(description="Arguments of the call.")] = None
+    arguments: GoogleMapsCallArguments | None = Field(default=None, description="Arguments of the call.")
     """Arguments of the call."""
 
-    signature: Annotated[
-        str | None,
-        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
-    ] = None
+    signature: str | None = Field(
+        default=None,
+        description="Opaque signature of the model's reasoning; send it back unchanged in later turns.",
+    )
     """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class GoogleMapsResultDelta(BaseModel):
     """Google Maps results, streamed."""
 
-    type: Annotated[
-        Literal["google_maps_result"],
-        Field(description="Always `google_maps_result`: selects this variant."),
-    ] = "google_maps_result"
+    type: Literal["google_maps_result"] = Field(
+        default="google_maps_result",
+        description="Always `google_maps_result`: selects this variant.",
+    )
     """Always `google_maps_result`: selects this variant."""
 
-    result: Annotated[list[GoogleMapsResult] | None, Field(description="What the call returned.")] = None
+    result: list[GoogleMapsResult] | None = Field(default=None, description="What the call returned.")
     """What the call returned."""
 
-    signature: Annotated[
-        str | None,
-        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
-    ] = None
+    signature: str | None = Field(
+        default=None,
+        description="Opaque signature of the model's reasoning; send it back unchanged in later turns.",
+    )
     """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class GoogleSearchCallDelta(BaseModel):
     """A Google Search call, streamed."""
 
-    type: Annotated[
-        Literal["google_search_call"],
-        Field(description="Always `google_search_call`: selects this variant."),
-    ] = "google_search_call"
+    type: Literal["google_search_call"] = Field(
+        default="google_search_call",
+        description="Always `google_search_call`: selects this variant.",
+    )
     """Always `google_search_call`: selects this variant."""
 
-    arguments: Annotated[GoogleSearchCallArguments, Field(description="Arguments of the call.")]
+    arguments: GoogleSearchCallArguments = Field(..., description="Arguments of the call.")
     """Arguments of the call."""
 
-    signature: Annotated[
-        str | None,
-        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
-    ] = None
+    signature: str | None = Field(
+        default=None,
+        description="Opaque signature of the model's reasoning; send it back unchanged in later turns.",
+    )
     """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class GoogleSearchResultDelta(BaseModel):
     """Google Search results, streamed."""
 
-    type: Annotated[
-        Literal["google_search_result"],
-        Field(description="Always `google_search_result`: selects this variant."),
-    ] = "google_search_result"
+    type: Literal["google_search_result"] = Field(
+        default="google_search_result",
+        description="Always `google_search_result`: selects this variant.",
+    )
     """Always `google_search_result`: selects this variant."""
 
-    is_error: Annotated[
-        bool | None,
-        Field(description="True when the call failed and the result describes the error."),
-    ] = None
+    is_error: bool | None = Field(
+        default=None,
+        description="True when the call failed and the result describes the error.",
+    )
     """True when the call failed and the result describes the error."""
 
-    result: Annotated[list[GoogleSearchResult] | None, Field(description="What the call returned.")] = None
+    result: list[GoogleSearchResult] | None = Field(default=None, description="What the call returned.")
     """What the call returned."""
 
-    signature: Annotated[
-        str | None,
-        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
-    ] = None
+    signature: str | None = Field(
+        default=None,
+        description="Opaque signature of the model's reasoning; send it back unchanged in later turns.",
+    )
     """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class ImageDelta(BaseModel):
     """A generated image, or a chunk of one."""
 
-    type: Annotated[Literal["image"], Field(description="Always `image`: selects this variant.")] = "image"
+    type: Literal["image"] = Field(default="image", description="Always `image`: selects this variant.")
     """Always `image`: selects this variant."""
 
-    data: Annotated[str | None, Field(description="The bytes, base64-encoded.")] = None
+    data: str | None = Field(default=None, description="The bytes, base64-encoded.")
     """The bytes, base64-encoded."""
 
-    mime_type: Annotated[ImageMimeType | None, Field(description="MIME type of the data.")] = None
+    mime_type: ImageMimeType | None = Field(default=None, description="MIME type of the data.")
     """MIME type of the data."""
 
-    resolution: Annotated[MediaResolution | None, Field(description="Resolution of the image.")] = None
+    resolution: MediaResolution | None = Field(default=None, description="Resolution of the image.")
     """Resolution of the image."""
 
-    uri: Annotated[str | None, Field(description="Where the media can be fetched from.")] = None
+    uri: str | None = Field(default=None, description="Where the media can be fetched from.")
     """Where the media can be fetched from."""
 
 
 class McpServerToolCallDelta(BaseModel):
     """An MCP server tool call, streamed."""
 
-    type: Annotated[
-        Literal["mcp_server_tool_call"],
-        Field(description="Always `mcp_server_tool_call`: selects this variant."),
-    ] = "mcp_server_tool_call"
+    type: Literal["mcp_server_tool_call"] = Field(
+        default="mcp_server_tool_call",
+        description="Always `mcp_server_tool_call`: selects this variant.",
+    )
     """Always `mcp_server_tool_call`: selects this variant."""
 
-    arguments: Annotated[dict[str, Any], Field(description="Arguments as a JSON object.")]
+    arguments: dict[str, Any] = Field(..., description="Arguments as a JSON object.")
     """Arguments as a JSON object."""
 
-    name: Annotated[str, Field(description="Tool to call.")]
+    name: str = Field(..., description="Tool to call.")
     """Tool to call."""
 
-    server_name: Annotated[str, Field(description="Name of the MCP server.")]
+    server_name: str = Field(..., description="Name of the MCP server.")
     """Name of the MCP server."""
 
 
 class McpServerToolResultDelta(BaseModel):
     """An MCP server tool result, streamed."""
 
-    type: Annotated[
-        Literal["mcp_server_tool_result"],
-        Field(description="Always `mcp_server_tool_result`: selects this variant."),
-    ] = "mcp_server_tool_result"
+    type: Literal["mcp_server_tool_result"] = Field(
+        default="mcp_server_tool_result",
+        description="Always `mcp_server_tool_result`: selects this variant.",
+    )
     """Always `mcp_server_tool_result`: selects this variant."""
 
-    name: Annotated[str | None, Field(description="Tool that was called.")] = None
+    name: str | None = Field(default=None, description="Tool that was called.")
     """Tool that was called."""
 
-    result: Annotated[ToolCallResult, Field(description="What the call returned.")]
+    result: ToolCallResult = Field(..., description="What the call returned.")
     """What the call returned."""
 
-    server_name: Annotated[str | None, Field(description="Name of the MCP server.")] = None
+    server_name: str | None = Field(default=None, description="Name of the MCP server.")
     """Name of the MCP server."""
 
 
 class ProcessingCallDelta(BaseModel):
     """Internal processing started, streamed."""
 
-    type: Annotated[
-        Literal["processing_call"],
-        Field(description="Always `processing_call`: selects this variant."),
-    ] = "processing_call"
+    type: Literal["processing_call"] = Field(
+        default="processing_call",
+        description="Always `processing_call`: selects this variant.",
+    )
     """Always `processing_call`: selects this variant."""
 
-    signature: Annotated[
-        str | None,
-        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
-    ] = None
+    signature: str | None = Field(
+        default=None,
+        description="Opaque signature of the model's reasoning; send it back unchanged in later turns.",
+    )
     """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class ProcessingResultDelta(BaseModel):
     """Internal processing finished, streamed."""
 
-    type: Annotated[
-        Literal["processing_result"],
-        Field(description="Always `processing_result`: selects this variant."),
-    ] = "processing_result"
+    type: Literal["processing_result"] = Field(
+        default="processing_result",
+        description="Always `processing_result`: selects this variant.",
+    )
     """Always `processing_result`: selects this variant."""
 
-    signature: Annotated[
-        str | None,
-        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
-    ] = None
+    signature: str | None = Field(
+        default=None,
+        description="Opaque signature of the model's reasoning; send it back unchanged in later turns.",
+    )
     """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class RetrievalCallDelta(BaseModel):
     """A retrieval call, streamed."""
 
-    type: Annotated[
-        Literal["retrieval_call"],
-        Field(description="Always `retrieval_call`: selects this variant."),
-    ] = "retrieval_call"
+    type: Literal["retrieval_call"] = Field(
+        default="retrieval_call",
+        description="Always `retrieval_call`: selects this variant.",
+    )
     """Always `retrieval_call`: selects this variant."""
 
-    arguments: Annotated[RetrievalCallArguments, Field(description="Arguments of the call.")]
+    arguments: RetrievalCallArguments = Field(..., description="Arguments of the call.")
     """Arguments of the call."""
 
-    retrieval_type: Annotated[RetrievalType | None, Field(description="Retrieval backend used.")] = None
+    retrieval_type: RetrievalType | None = Field(default=None, description="Retrieval backend used.")
     """Retrieval backend used."""
 
-    signature: Annotated[
-        str | None,
-        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
-    ] = None
+    signature: str | None = Field(
+        default=None,
+        description="Opaque signature of the model's reasoning; send it back unchanged in later turns.",
+    )
     """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class RetrievalResultDelta(BaseModel):
     """Retrieval results, streamed."""
 
-    type: Annotated[
-        Literal["retrieval_result"],
-        Field(description="Always `retrieval_result`: selects this variant."),
-    ] = "retrieval_result"
+    type: Literal["retrieval_result"] = Field(
+        default="retrieval_result",
+        description="Always `retrieval_result`: selects this variant.",
+    )
     """Always `retrieval_result`: selects this variant."""
 
-    is_error: Annotated[
-        bool | None,
-        Field(description="True when the call failed and the result describes the error."),
-    ] = None
+    is_error: bool | None = Field(
+        default=None,
+        description="True when the call failed and the result describes the error.",
+    )
     """True when the call failed and the result describes the error."""
 
-    signature: Annotated[
-        str | None,
-        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
-    ] = None
+    signature: str | None = Field(
+        default=None,
+        description="Opaque signature of the model's reasoning; send it back unchanged in later turns.",
+    )
     """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class TextAnnotationDelta(BaseModel):
     """Annotations for text streamed earlier in the same step."""
 
-    type: Annotated[
-        Literal["text_annotation_delta"],
-        Field(description="Always `text_annotation_delta`: selects this variant."),
-    ] = "text_annotation_delta"
+    type: Literal["text_annotation_delta"] = Field(
+        default="text_annotation_delta",
+        description="Always `text_annotation_delta`: selects this variant.",
+    )
     """Always `text_annotation_delta`: selects this variant."""
 
-    annotations: Annotated[
-        list[Annotation] | None,
-        Field(description="Citations and other metadata about spans of the text."),
-    ] = None
+    annotations: list[Annotation] | None = Field(
+        default=None,
+        description="Citations and other metadata about spans of the text.",
+    )
     """Citations and other metadata about spans of the text."""
 
 
 class TextDelta(BaseModel):
     """A further piece of the step's text."""
 
-    type: Annotated[Literal["text"], Field(description="Always `text`: selects this variant.")] = "text"
+    type: Literal["text"] = Field(default="text", description="Always `text`: selects this variant.")
     """Always `text`: selects this variant."""
 
-    text: Annotated[str, Field(description="The new text.")]
+    text: str = Field(..., description="The new text.")
     """The new text."""
 
 
 class ThoughtSignatureDelta(BaseModel):
     """The signature of a thought step."""
 
-    type: Annotated[
-        Literal["thought_signature"],
-        Field(description="Always `thought_signature`: selects this variant."),
-    ] = "thought_signature"
+    type: Literal["thought_signature"] = Field(
+        default="thought_signature",
+        description="Always `thought_signature`: selects this variant.",
+    )
     """Always `thought_signature`: selects this variant."""
 
-    signature: Annotated[
-        str | None,
-        Field(description="Opaque signature of the thought; send it back unchanged in later turns."),
-    ] = None
+    signature: str | None = Field(
+        default=None,
+        description="Opaque signature of the thought; send it back unchanged in later turns.",
+    )
     """Opaque signature of the thought; send it back unchanged in later turns."""
 
 
 class ThoughtSummaryDelta(BaseModel):
     """A further piece of a thought summary."""
 
-    type: Annotated[
-        Literal["thought_summary"],
-        Field(description="Always `thought_summary`: selects this variant."),
-    ] = "thought_summary"
+    type: Literal["thought_summary"] = Field(
+        default="thought_summary",
+        description="Always `thought_summary`: selects this variant.",
+    )
     """Always `thought_summary`: selects this variant."""
 
-    content: Annotated[Content | None, Field(description="The new piece of the summary.")] = None
+    content: Content | None = Field(default=None, description="The new piece of the summary.")
     """The new piece of the summary."""
 
 
 class UrlContextCallDelta(BaseModel):
     """A URL context call, streamed."""
 
-    type: Annotated[
-        Literal["url_context_call"],
-        Field(description="Always `url_context_call`: selects this variant."),
-    ] = "url_context_call"
+    type: Literal["url_context_call"] = Field(
+        default="url_context_call",
+        description="Always `url_context_call`: selects this variant.",
+    )
     """Always `url_context_call`: selects this variant."""
 
-    arguments: Annotated[UrlContextCallArguments, Field(description="Arguments of the call.")]
+    arguments: UrlContextCallArguments = Field(..., description="Arguments of the call.")
     """Arguments of the call."""
 
-    signature: Annotated[
-        str | None,
-        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
-    ] = None
+    signature: str | None = Field(
+        default=None,
+        description="Opaque signature of the model's reasoning; send it back unchanged in later turns.",
+    )
     """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class UrlContextResultDelta(BaseModel):
     """URL context results, streamed."""
 
-    type: Annotated[
-        Literal["url_context_result"],
-        Field(description="Always `url_context_result`: selects this variant."),
-    ] = "url_context_result"
+    type: Literal["url_context_result"] = Field(
+        default="url_context_result",
+        description="Always `url_context_result`: selects this variant.",
+    )
     """Always `url_context_result`: selects this variant."""
 
-    is_error: Annotated[
-        bool | None,
-        Field(description="True when the call failed and the result describes the error."),
-    ] = None
+    is_error: bool | None = Field(
+        default=None,
+        description="True when the call failed and the result describes the error.",
+    )
     """True when the call failed and the result describes the error."""
 
-    result: Annotated[list[UrlContextResult], Field(description="What the call returned.")]
+    result: list[UrlContextResult] = Field(..., description="What the call returned.")
     """What the call returned."""
 
-    signature: Annotated[
-        str | None,
-        Field(description="Opaque signature of the model's reasoning; send it back unchanged in later turns."),
-    ] = None
+    signature: str | None = Field(
+        default=None,
+        description="Opaque signature of the model's reasoning; send it back unchanged in later turns.",
+    )
     """Opaque signature of the model's reasoning; send it back unchanged in later turns."""
 
 
 class VideoDelta(BaseModel):
     """A chunk of generated video."""
 
-    type: Annotated[Literal["video"], Field(description="Always `video`: selects this variant.")] = "video"
+    type: Literal["video"] = Field(default="video", description="Always `video`: selects this variant.")
     """Always `video`: selects this variant."""
 
-    data: Annotated[str | None, Field(description="The bytes, base64-encoded.")] = None
+    data: str | None = Field(default=None, description="The bytes, base64-encoded.")
     """The bytes, base64-encoded."""
 
-    mime_type: Annotated[
+    mime_type: (
         Literal[
             "video/mp4",
             "video/mpeg",
@@ -3923,15 +3766,14 @@ class VideoDelta(BaseModel):
             "video/jpeg2000",
         ]
         | str
-        | None,
-        Field(description="MIME type of the data."),
-    ] = None
+        | None
+    ) = Field(default=None, description="MIME type of the data.")
     """MIME type of the data."""
 
-    resolution: Annotated[MediaResolution | None, Field(description="Resolution of the video.")] = None
+    resolution: MediaResolution | None = Field(default=None, description="Resolution of the video.")
     """Resolution of the video."""
 
-    uri: Annotated[str | None, Field(description="Where the media can be fetched from.")] = None
+    uri: str | None = Field(default=None, description="Where the media can be fetched from.")
     """Where the media can be fetched from."""
 
 
@@ -4133,79 +3975,76 @@ else:
 class StepDeltaMetadata(BaseModel):
     """Extra data sent along with a delta."""
 
-    total_usage: Annotated[Usage | None, Field(description="Token usage of the interaction so far.")] = None
+    total_usage: Usage | None = Field(default=None, description="Token usage of the interaction so far.")
     """Token usage of the interaction so far."""
 
 
 class StepDelta(BaseModel):
     """An incremental piece of the step at the given index."""
 
-    event_type: Annotated[
-        Literal["step.delta"],
-        Field(description="Always `step.delta`: selects this variant."),
-    ] = "step.delta"
+    event_type: Literal["step.delta"] = Field(
+        default="step.delta", description="Always `step.delta`: selects this variant."
+    )
     """Always `step.delta`: selects this variant."""
 
-    delta: Annotated[StepDeltaData, Field(description="The new piece of the step.")]
+    delta: StepDeltaData = Field(..., description="The new piece of the step.")
     """The new piece of the step."""
 
-    event_id: Annotated[
-        str | None,
-        Field(description="Id of this event; resume a stream after it with last_event_id."),
-    ] = None
+    event_id: str | None = Field(
+        default=None,
+        description="Id of this event; resume a stream after it with last_event_id.",
+    )
     """Id of this event; resume a stream after it with last_event_id."""
 
-    index: Annotated[int, Field(description="Position of the step in the interaction.")]
+    index: int = Field(..., description="Position of the step in the interaction.")
     """Position of the step in the interaction."""
 
-    metadata: Annotated[StepDeltaMetadata | None, Field(description="Extra data about the delta.")] = None
+    metadata: StepDeltaMetadata | None = Field(default=None, description="Extra data about the delta.")
     """Extra data about the delta."""
 
 
 class StepStart(BaseModel):
     """A new step begins at the given index."""
 
-    event_type: Annotated[
-        Literal["step.start"],
-        Field(description="Always `step.start`: selects this variant."),
-    ] = "step.start"
+    event_type: Literal["step.start"] = Field(
+        default="step.start", description="Always `step.start`: selects this variant."
+    )
     """Always `step.start`: selects this variant."""
 
-    event_id: Annotated[
-        str | None,
-        Field(description="Id of this event; resume a stream after it with last_event_id."),
-    ] = None
+    event_id: str | None = Field(
+        default=None,
+        description="Id of this event; resume a stream after it with last_event_id.",
+    )
     """Id of this event; resume a stream after it with last_event_id."""
 
-    index: Annotated[int, Field(description="Position of the step in the interaction.")]
+    index: int = Field(..., description="Position of the step in the interaction.")
     """Position of the step in the interaction."""
 
-    step: Annotated[Step, Field(description="The step as it starts.")]
+    step: Step = Field(..., description="The step as it starts.")
     """The step as it starts."""
 
 
 class StepStop(BaseModel):
     """The step at the given index is finished."""
 
-    event_type: Annotated[
-        Literal["step.stop"],
-        Field(description="Always `step.stop`: selects this variant."),
-    ] = "step.stop"
+    event_type: Literal["step.stop"] = Field(
+        default="step.stop", description="Always `step.stop`: selects this variant."
+    )
     """Always `step.stop`: selects this variant."""
 
-    event_id: Annotated[
-        str | None,
-        Field(description="Id of this event; resume a stream after it with last_event_id."),
-    ] = None
+    event_id: str | None = Field(
+        default=None,
+        description="Id of this event; resume a stream after it with last_event_id.",
+    )
     """Id of this event; resume a stream after it with last_event_id."""
 
-    index: Annotated[int, Field(description="Position of the step in the interaction.")]
+    index: int = Field(..., description="Position of the step in the interaction.")
     """Position of the step in the interaction."""
 
-    step_usage: Annotated[Usage | None, Field(description="Token usage of this step.")] = None
+    step_usage: Usage | None = Field(default=None, description="Token usage of this step.")
     """Token usage of this step."""
 
-    usage: Annotated[Usage | None, Field(description="Token usage of the interaction so far.")] = None
+    usage: Usage | None = Field(default=None, description="Token usage of the interaction so far.")
     """Token usage of the interaction so far."""
 
 
@@ -4268,268 +4107,246 @@ else:
 class Agent(BaseModel):
     """A reusable agent: instructions, tools and an environment that interactions can run with `agent=`."""
 
-    agent_config: Annotated[
-        AntigravityAgentConfig | None,
-        Field(description="Settings of the agent's base agent."),
-    ] = None
+    agent_config: AntigravityAgentConfig | None = Field(default=None, description="Settings of the agent's base agent.")
     """Settings of the agent's base agent."""
 
-    base_agent: Annotated[str | None, Field(description="The agent this one builds on.")] = None
+    base_agent: str | None = Field(default=None, description="The agent this one builds on.")
     """The agent this one builds on."""
 
-    base_environment: Annotated[
-        InteractionEnvironment | None,
-        Field(description="The environment runs start from: a definition, or an existing environment's id."),
-    ] = None
+    base_environment: InteractionEnvironment | None = Field(
+        default=None,
+        description="The environment runs start from: a definition, or an existing environment's id.",
+    )
     """The environment runs start from: a definition, or an existing environment's id."""
 
-    id: Annotated[str | None, Field(description="Identifier, unique within its collection.")] = None
+    id: str | None = Field(default=None, description="Identifier, unique within its collection.")
     """Identifier, unique within its collection."""
 
-    system_instruction: Annotated[str | None, Field(description="Instructions the agent follows in every run.")] = None
+    system_instruction: str | None = Field(default=None, description="Instructions the agent follows in every run.")
     """Instructions the agent follows in every run."""
 
-    tools: Annotated[list[AgentTool] | None, Field(description="Tools the agent may use.")] = None
+    tools: list[AgentTool] | None = Field(default=None, description="Tools the agent may use.")
     """Tools the agent may use."""
 
-    description: Annotated[str | None, Field(description="What the agent is for")] = None
+    description: str | None = Field(default=None, description="What the agent is for")
     """What the agent is for"""
 
 
 class ListAgentsResponse(BaseModel):
     """One page of agents."""
 
-    agents: Annotated[list[Agent] | None, Field(description="The agents of this page.")] = None
+    agents: list[Agent] | None = Field(default=None, description="The agents of this page.")
     """The agents of this page."""
 
-    next_page_token: Annotated[
-        str | None,
-        Field(description="Pass as `page_token` to get the next page; absent on the last page."),
-    ] = None
+    next_page_token: str | None = Field(
+        default=None,
+        description="Pass as `page_token` to get the next page; absent on the last page.",
+    )
     """Pass as `page_token` to get the next page; absent on the last page."""
 
 
 class Credential(BaseModel):
     """A stored credential, without its secret values."""
 
-    create_time: Annotated[str | None, Field(description="When it was created (RFC 3339).")] = None
+    create_time: str | None = Field(default=None, description="When it was created (RFC 3339).")
     """When it was created (RFC 3339)."""
 
-    id: Annotated[str, Field(description="Identifier, unique within its collection.")]
+    id: str = Field(..., description="Identifier, unique within its collection.")
     """Identifier, unique within its collection."""
 
-    status: Annotated[Literal["active", "revoked"] | str | None, Field(description="Current state.")] = None
+    status: Literal["active", "revoked"] | str | None = Field(default=None, description="Current state.")
     """Current state."""
 
-    type: Annotated[
-        Literal["bearer_token", "oauth2", "environment_variable"] | str | None,
-        Field(description="Which kind it is: selects the variant."),
-    ] = None
+    type: Literal["bearer_token", "oauth2", "environment_variable"] | str | None = Field(
+        default=None, description="Which kind it is: selects the variant."
+    )
     """Which kind it is: selects the variant."""
 
-    update_time: Annotated[str | None, Field(description="When it last changed (RFC 3339).")] = None
+    update_time: str | None = Field(default=None, description="When it last changed (RFC 3339).")
     """When it last changed (RFC 3339)."""
 
 
 class ListCredentialsResponse(BaseModel):
     """One page of credentials."""
 
-    credentials: Annotated[list[Credential] | None, Field(description="The credentials of this page.")] = None
+    credentials: list[Credential] | None = Field(default=None, description="The credentials of this page.")
     """The credentials of this page."""
 
-    next_page_token: Annotated[
-        str | None,
-        Field(description="Pass as `page_token` to get the next page; absent on the last page."),
-    ] = None
+    next_page_token: str | None = Field(
+        default=None,
+        description="Pass as `page_token` to get the next page; absent on the last page.",
+    )
     """Pass as `page_token` to get the next page; absent on the last page."""
 
 
 class Environment(BaseModel):
     """A sandbox workspace agents run code in; its files persist between interactions."""
 
-    created: Annotated[str | None, Field(description="When it was created (RFC 3339).")] = None
+    created: str | None = Field(default=None, description="When it was created (RFC 3339).")
     """When it was created (RFC 3339)."""
 
-    file_count: Annotated[str | None, Field(description="Number of files (a decimal string).")] = None
+    file_count: str | None = Field(default=None, description="Number of files (a decimal string).")
     """Number of files (a decimal string)."""
 
-    id: Annotated[str, Field(description="Identifier, unique within its collection.")]
+    id: str = Field(..., description="Identifier, unique within its collection.")
     """Identifier, unique within its collection."""
 
-    last_accessed: Annotated[str | None, Field(description="When it was last used (RFC 3339).")] = None
+    last_accessed: str | None = Field(default=None, description="When it was last used (RFC 3339).")
     """When it was last used (RFC 3339)."""
 
-    network: Annotated[
-        EnvironmentNetworkEgressAllowlist | Literal["disabled"] | str | None,
-        Field(description="Outbound network access of the sandbox."),
-    ] = None
+    network: EnvironmentNetworkEgressAllowlist | Literal["disabled"] | str | None = Field(
+        default=None, description="Outbound network access of the sandbox."
+    )
     """Outbound network access of the sandbox."""
 
-    size_bytes: Annotated[str | None, Field(description="Size in bytes (a decimal string).")] = None
+    size_bytes: str | None = Field(default=None, description="Size in bytes (a decimal string).")
     """Size in bytes (a decimal string)."""
 
-    sources: Annotated[
-        list[Source] | None,
-        Field(description="Files or repositories to place into the workspace."),
-    ] = None
+    sources: list[Source] | None = Field(default=None, description="Files or repositories to place into the workspace.")
     """Files or repositories to place into the workspace."""
 
-    status: Annotated[Literal["active", "expired"] | str | None, Field(description="Current state.")] = None
+    status: Literal["active", "expired"] | str | None = Field(default=None, description="Current state.")
     """Current state."""
 
-    updated: Annotated[str | None, Field(description="When it last changed (RFC 3339).")] = None
+    updated: str | None = Field(default=None, description="When it last changed (RFC 3339).")
     """When it last changed (RFC 3339)."""
 
 
 class ListEnvironmentsResponse(BaseModel):
     """One page of environments."""
 
-    environments: Annotated[list[Environment] | None, Field(description="The environments of this page.")] = None
+    environments: list[Environment] | None = Field(default=None, description="The environments of this page.")
     """The environments of this page."""
 
-    next_page_token: Annotated[
-        str | None,
-        Field(description="Pass as `page_token` to get the next page; absent on the last page."),
-    ] = None
+    next_page_token: str | None = Field(
+        default=None,
+        description="Pass as `page_token` to get the next page; absent on the last page.",
+    )
     """Pass as `page_token` to get the next page; absent on the last page."""
 
 
 class CreateEnvironmentRequest(BaseModel):
     """A new environment: its files and its network access, or a copy of another."""
 
-    from_environment: Annotated[str | None, Field(description="Id of an environment to copy.")] = None
+    from_environment: str | None = Field(default=None, description="Id of an environment to copy.")
     """Id of an environment to copy."""
 
-    network: Annotated[
-        EnvironmentNetworkEgressAllowlist | Literal["disabled"] | str | None,
-        Field(description="Outbound network access of the sandbox."),
-    ] = None
+    network: EnvironmentNetworkEgressAllowlist | Literal["disabled"] | str | None = Field(
+        default=None, description="Outbound network access of the sandbox."
+    )
     """Outbound network access of the sandbox."""
 
-    sources: Annotated[
-        list[Source] | None,
-        Field(description="Files or repositories to place into the workspace."),
-    ] = None
+    sources: list[Source] | None = Field(default=None, description="Files or repositories to place into the workspace.")
     """Files or repositories to place into the workspace."""
 
 
 class EnvironmentFile(BaseModel):
     """A file or directory in an environment's workspace."""
 
-    created: Annotated[str | None, Field(description="When it was created (RFC 3339).")] = None
+    created: str | None = Field(default=None, description="When it was created (RFC 3339).")
     """When it was created (RFC 3339)."""
 
-    mime_type: Annotated[str | None, Field(description="Media type of a file.")] = None
+    mime_type: str | None = Field(default=None, description="Media type of a file.")
     """Media type of a file."""
 
-    modified: Annotated[str | None, Field(description="When it last changed (RFC 3339).")] = None
+    modified: str | None = Field(default=None, description="When it last changed (RFC 3339).")
     """When it last changed (RFC 3339)."""
 
-    name: Annotated[str | None, Field(description="A name for people.")] = None
+    name: str | None = Field(default=None, description="A name for people.")
     """A name for people."""
 
-    path: Annotated[str | None, Field(description="Path in the workspace.")] = None
+    path: str | None = Field(default=None, description="Path in the workspace.")
     """Path in the workspace."""
 
-    size_bytes: Annotated[str | None, Field(description="Size in bytes (a decimal string).")] = None
+    size_bytes: str | None = Field(default=None, description="Size in bytes (a decimal string).")
     """Size in bytes (a decimal string)."""
 
-    type: Annotated[
-        Literal["file", "directory"] | str | None,
-        Field(description="Which kind it is: selects the variant."),
-    ] = None
+    type: Literal["file", "directory"] | str | None = Field(
+        default=None, description="Which kind it is: selects the variant."
+    )
     """Which kind it is: selects the variant."""
 
 
 class GetEnvironmentFilesResponse(BaseModel):
     """One page of the files at a path of an environment."""
 
-    files: Annotated[
-        list[EnvironmentFile] | None,
-        Field(description="The files and directories of this page."),
-    ] = None
+    files: list[EnvironmentFile] | None = Field(default=None, description="The files and directories of this page.")
     """The files and directories of this page."""
 
-    next_page_token: Annotated[
-        str | None,
-        Field(description="Pass as `page_token` to get the next page; absent on the last page."),
-    ] = None
+    next_page_token: str | None = Field(
+        default=None,
+        description="Pass as `page_token` to get the next page; absent on the last page.",
+    )
     """Pass as `page_token` to get the next page; absent on the last page."""
 
 
 class Trigger(BaseModel):
     """A schedule that starts an interaction (an agent run or a model turn) again and again."""
 
-    consecutive_failure_count: Annotated[int | None, Field(description="Failed runs in a row so far.")] = None
+    consecutive_failure_count: int | None = Field(default=None, description="Failed runs in a row so far.")
     """Failed runs in a row so far."""
 
-    create_time: Annotated[str | None, Field(description="When it was created (RFC 3339).")] = None
+    create_time: str | None = Field(default=None, description="When it was created (RFC 3339).")
     """When it was created (RFC 3339)."""
 
-    display_name: Annotated[str | None, Field(description="A name for people.")] = None
+    display_name: str | None = Field(default=None, description="A name for people.")
     """A name for people."""
 
-    environment_id: Annotated[str | None, Field(description="Environment the runs use.")] = None
+    environment_id: str | None = Field(default=None, description="Environment the runs use.")
     """Environment the runs use."""
 
-    execution_timeout_seconds: Annotated[int | None, Field(description="Longest a run may take, in seconds.")] = None
+    execution_timeout_seconds: int | None = Field(default=None, description="Longest a run may take, in seconds.")
     """Longest a run may take, in seconds."""
 
-    id: Annotated[str, Field(description="Identifier, unique within its collection.")]
+    id: str = Field(..., description="Identifier, unique within its collection.")
     """Identifier, unique within its collection."""
 
-    interaction: Annotated[Interaction, Field(description="The interaction each run starts.")]
+    interaction: Interaction = Field(..., description="The interaction each run starts.")
     """The interaction each run starts."""
 
-    last_pause_time: Annotated[str | None, Field(description="When it was last paused.")] = None
+    last_pause_time: str | None = Field(default=None, description="When it was last paused.")
     """When it was last paused."""
 
-    last_resume_time: Annotated[str | None, Field(description="When it was last resumed.")] = None
+    last_resume_time: str | None = Field(default=None, description="When it was last resumed.")
     """When it was last resumed."""
 
-    last_run_time: Annotated[str | None, Field(description="When it last ran.")] = None
+    last_run_time: str | None = Field(default=None, description="When it last ran.")
     """When it last ran."""
 
-    max_consecutive_failures: Annotated[
-        int | None,
-        Field(description="Failed runs in a row after which the trigger stops."),
-    ] = None
+    max_consecutive_failures: int | None = Field(
+        default=None, description="Failed runs in a row after which the trigger stops."
+    )
     """Failed runs in a row after which the trigger stops."""
 
-    next_run_time: Annotated[str | None, Field(description="When it runs next.")] = None
+    next_run_time: str | None = Field(default=None, description="When it runs next.")
     """When it runs next."""
 
-    previous_interaction_id: Annotated[str | None, Field(description="Id of the interaction the last run started.")] = (
-        None
-    )
+    previous_interaction_id: str | None = Field(default=None, description="Id of the interaction the last run started.")
     """Id of the interaction the last run started."""
 
-    schedule: Annotated[str, Field(description="When to run, as a cron expression.")]
+    schedule: str = Field(..., description="When to run, as a cron expression.")
     """When to run, as a cron expression."""
 
-    status: Annotated[
-        Literal["active", "paused", "error"] | str | None,
-        Field(description="Current state."),
-    ] = None
+    status: Literal["active", "paused", "error"] | str | None = Field(default=None, description="Current state.")
     """Current state."""
 
-    time_zone: Annotated[str, Field(description="Time zone of the schedule (IANA name).")]
+    time_zone: str = Field(..., description="Time zone of the schedule (IANA name).")
     """Time zone of the schedule (IANA name)."""
 
-    update_time: Annotated[str | None, Field(description="When it last changed (RFC 3339).")] = None
+    update_time: str | None = Field(default=None, description="When it last changed (RFC 3339).")
     """When it last changed (RFC 3339)."""
 
 
 class ListTriggersResponse(BaseModel):
     """One page of triggers."""
 
-    next_page_token: Annotated[
-        str | None,
-        Field(description="Pass as `page_token` to get the next page; absent on the last page."),
-    ] = None
+    next_page_token: str | None = Field(
+        default=None,
+        description="Pass as `page_token` to get the next page; absent on the last page.",
+    )
     """Pass as `page_token` to get the next page; absent on the last page."""
 
-    triggers: Annotated[list[Trigger] | None, Field(description="The triggers of this page.")] = None
+    triggers: list[Trigger] | None = Field(default=None, description="The triggers of this page.")
     """The triggers of this page."""
 
 
@@ -4542,181 +4359,170 @@ CreateInteractionParams = TypeAliasType(
 class TriggerCreateParams(BaseModel):
     """A new trigger: the interaction to start and the cron schedule to start it on."""
 
-    display_name: Annotated[str | None, Field(description="A name for people.")] = None
+    display_name: str | None = Field(default=None, description="A name for people.")
     """A name for people."""
 
-    environment_id: Annotated[str | None, Field(description="Environment the runs use.")] = None
+    environment_id: str | None = Field(default=None, description="Environment the runs use.")
     """Environment the runs use."""
 
-    execution_timeout_seconds: Annotated[int | None, Field(description="Longest a run may take, in seconds.")] = None
+    execution_timeout_seconds: int | None = Field(default=None, description="Longest a run may take, in seconds.")
     """Longest a run may take, in seconds."""
 
-    interaction: Annotated[CreateInteractionParams, Field(description="The interaction each run starts.")]
+    interaction: CreateInteractionParams = Field(..., description="The interaction each run starts.")
     """The interaction each run starts."""
 
-    max_consecutive_failures: Annotated[
-        int | None,
-        Field(description="Failed runs in a row after which the trigger stops."),
-    ] = None
+    max_consecutive_failures: int | None = Field(
+        default=None, description="Failed runs in a row after which the trigger stops."
+    )
     """Failed runs in a row after which the trigger stops."""
 
-    schedule: Annotated[str, Field(description="When to run, as a cron expression.")]
+    schedule: str = Field(..., description="When to run, as a cron expression.")
     """When to run, as a cron expression."""
 
-    time_zone: Annotated[str, Field(description="Time zone of the schedule (IANA name).")]
+    time_zone: str = Field(..., description="Time zone of the schedule (IANA name).")
     """Time zone of the schedule (IANA name)."""
 
 
 class TriggerUpdate(BaseModel):
     """New values for a trigger's name or status (pause and resume)."""
 
-    display_name: Annotated[str | None, Field(description="A name for people.")] = None
+    display_name: str | None = Field(default=None, description="A name for people.")
     """A name for people."""
 
-    status: Annotated[
-        Literal["active", "paused", "error"] | str | None,
-        Field(description="Current state."),
-    ] = None
+    status: Literal["active", "paused", "error"] | str | None = Field(default=None, description="Current state.")
     """Current state."""
 
 
 class TriggerExecution(BaseModel):
     """One run of a trigger and the interaction it started."""
 
-    end_time: Annotated[str | None, Field(description="When the run ended.")] = None
+    end_time: str | None = Field(default=None, description="When the run ended.")
     """When the run ended."""
 
-    environment_id: Annotated[str | None, Field(description="Environment the runs use.")] = None
+    environment_id: str | None = Field(default=None, description="Environment the runs use.")
     """Environment the runs use."""
 
-    error: Annotated[str | None, Field(description="Why the run failed, when it did.")] = None
+    error: str | None = Field(default=None, description="Why the run failed, when it did.")
     """Why the run failed, when it did."""
 
-    id: Annotated[str, Field(description="Identifier, unique within its collection.")]
+    id: str = Field(..., description="Identifier, unique within its collection.")
     """Identifier, unique within its collection."""
 
-    interaction_id: Annotated[str | None, Field(description="Id of the interaction the run started.")] = None
+    interaction_id: str | None = Field(default=None, description="Id of the interaction the run started.")
     """Id of the interaction the run started."""
 
-    scheduled_time: Annotated[str | None, Field(description="When the run was due.")] = None
+    scheduled_time: str | None = Field(default=None, description="When the run was due.")
     """When the run was due."""
 
-    start_time: Annotated[str | None, Field(description="When the run started.")] = None
+    start_time: str | None = Field(default=None, description="When the run started.")
     """When the run started."""
 
-    status: Annotated[
-        Literal["in_progress", "completed", "failed", "skipped", "timed_out"] | str | None,
-        Field(description="Current state."),
-    ] = None
+    status: Literal["in_progress", "completed", "failed", "skipped", "timed_out"] | str | None = Field(
+        default=None, description="Current state."
+    )
     """Current state."""
 
-    trigger_id: Annotated[str, Field(description="Id of the trigger.")]
+    trigger_id: str = Field(..., description="Id of the trigger.")
     """Id of the trigger."""
 
 
 class ListTriggerExecutionsResponse(BaseModel):
     """One page of a trigger's runs."""
 
-    next_page_token: Annotated[
-        str | None,
-        Field(description="Pass as `page_token` to get the next page; absent on the last page."),
-    ] = None
+    next_page_token: str | None = Field(
+        default=None,
+        description="Pass as `page_token` to get the next page; absent on the last page.",
+    )
     """Pass as `page_token` to get the next page; absent on the last page."""
 
-    trigger_executions: Annotated[list[TriggerExecution] | None, Field(description="The runs of this page.")] = None
+    trigger_executions: list[TriggerExecution] | None = Field(default=None, description="The runs of this page.")
     """The runs of this page."""
 
 
 class SigningSecret(BaseModel):
     """A webhook signing secret, shown truncated."""
 
-    expire_time: Annotated[str | None, Field(description="When it stops being valid.")] = None
+    expire_time: str | None = Field(default=None, description="When it stops being valid.")
     """When it stops being valid."""
 
-    truncated_secret: Annotated[str | None, Field(description="The first characters of the secret.")] = None
+    truncated_secret: str | None = Field(default=None, description="The first characters of the secret.")
     """The first characters of the secret."""
 
 
 class Webhook(BaseModel):
     """An endpoint the API calls with signed events (an interaction completed, a batch failed, ...)."""
 
-    create_time: Annotated[str | None, Field(description="When it was created (RFC 3339).")] = None
+    create_time: str | None = Field(default=None, description="When it was created (RFC 3339).")
     """When it was created (RFC 3339)."""
 
-    id: Annotated[str | None, Field(description="Identifier, unique within its collection.")] = None
+    id: str | None = Field(default=None, description="Identifier, unique within its collection.")
     """Identifier, unique within its collection."""
 
-    name: Annotated[str | None, Field(description="A name for people.")] = None
+    name: str | None = Field(default=None, description="A name for people.")
     """A name for people."""
 
-    new_signing_secret: Annotated[
-        str | None,
-        Field(description="The signing secret (`whsec_...`), only in the answer that made it."),
-    ] = None
+    new_signing_secret: str | None = Field(
+        default=None,
+        description="The signing secret (`whsec_...`), only in the answer that made it.",
+    )
     """The signing secret (`whsec_...`), only in the answer that made it."""
 
-    signing_secrets: Annotated[
-        list[SigningSecret] | None,
-        Field(description="The secrets deliveries are signed with, truncated."),
-    ] = None
+    signing_secrets: list[SigningSecret] | None = Field(
+        default=None, description="The secrets deliveries are signed with, truncated."
+    )
     """The secrets deliveries are signed with, truncated."""
 
-    state: Annotated[
-        Literal["enabled", "disabled", "disabled_due_to_failed_deliveries"] | str | None,
-        Field(description="Whether deliveries are made."),
-    ] = None
+    state: Literal["enabled", "disabled", "disabled_due_to_failed_deliveries"] | str | None = Field(
+        default=None, description="Whether deliveries are made."
+    )
     """Whether deliveries are made."""
 
-    subscribed_events: Annotated[
-        list[
-            Literal[
-                "batch.succeeded",
-                "batch.expired",
-                "batch.failed",
-                "interaction.requires_action",
-                "interaction.completed",
-                "interaction.failed",
-                "video.generated",
-            ]
-            | str
-        ],
-        Field(description="The events delivered to the URI."),
-    ]
+    subscribed_events: list[
+        Literal[
+            "batch.succeeded",
+            "batch.expired",
+            "batch.failed",
+            "interaction.requires_action",
+            "interaction.completed",
+            "interaction.failed",
+            "video.generated",
+        ]
+        | str
+    ] = Field(..., description="The events delivered to the URI.")
     """The events delivered to the URI."""
 
-    update_time: Annotated[str | None, Field(description="When it last changed (RFC 3339).")] = None
+    update_time: str | None = Field(default=None, description="When it last changed (RFC 3339).")
     """When it last changed (RFC 3339)."""
 
-    uri: Annotated[str, Field(description="HTTPS endpoint deliveries are posted to.")]
+    uri: str = Field(..., description="HTTPS endpoint deliveries are posted to.")
     """HTTPS endpoint deliveries are posted to."""
 
 
 class ListWebhooksResponse(BaseModel):
     """One page of webhooks."""
 
-    next_page_token: Annotated[
-        str | None,
-        Field(description="Pass as `page_token` to get the next page; absent on the last page."),
-    ] = None
+    next_page_token: str | None = Field(
+        default=None,
+        description="Pass as `page_token` to get the next page; absent on the last page.",
+    )
     """Pass as `page_token` to get the next page; absent on the last page."""
 
-    webhooks: Annotated[list[Webhook] | None, Field(description="The webhooks of this page.")] = None
+    webhooks: list[Webhook] | None = Field(default=None, description="The webhooks of this page.")
     """The webhooks of this page."""
 
 
 class WebhookUpdate(BaseModel):
     """New values for a webhook's fields."""
 
-    name: Annotated[str | None, Field(description="A name for people.")] = None
+    name: str | None = Field(default=None, description="A name for people.")
     """A name for people."""
 
-    state: Annotated[
-        Literal["enabled", "disabled", "disabled_due_to_failed_deliveries"] | str | None,
-        Field(description="Whether deliveries are made."),
-    ] = None
+    state: Literal["enabled", "disabled", "disabled_due_to_failed_deliveries"] | str | None = Field(
+        default=None, description="Whether deliveries are made."
+    )
     """Whether deliveries are made."""
 
-    subscribed_events: Annotated[
+    subscribed_events: (
         list[
             Literal[
                 "batch.succeeded",
@@ -4729,29 +4535,30 @@ class WebhookUpdate(BaseModel):
             ]
             | str
         ]
-        | None,
-        Field(description="The events delivered to the URI."),
-    ] = None
+        | None
+    ) = Field(default=None, description="The events delivered to the URI.")
     """The events delivered to the URI."""
 
-    uri: Annotated[str | None, Field(description="HTTPS endpoint deliveries are posted to.")] = None
+    uri: str | None = Field(default=None, description="HTTPS endpoint deliveries are posted to.")
     """HTTPS endpoint deliveries are posted to."""
 
 
 class RotateSigningSecretRequest(BaseModel):
     """How the secrets in use before a rotation stop being valid."""
 
-    revocation_behavior: Annotated[
-        Literal["revoke_previous_secrets_after_h24", "revoke_previous_secrets_immediately"] | str | None,
-        Field(description="When the previous secrets stop being valid (default: after 24 hours)."),
-    ] = None
+    revocation_behavior: (
+        Literal["revoke_previous_secrets_after_h24", "revoke_previous_secrets_immediately"] | str | None
+    ) = Field(
+        default=None,
+        description="When the previous secrets stop being valid (default: after 24 hours).",
+    )
     """When the previous secrets stop being valid (default: after 24 hours)."""
 
 
 class RotateSigningSecretResponse(BaseModel):
     """The new signing secret, shown this once."""
 
-    secret: Annotated[str | None, Field(description="The new signing secret (`whsec_...`).")] = None
+    secret: str | None = Field(default=None, description="The new signing secret (`whsec_...`).")
     """The new signing secret (`whsec_...`)."""
 
 
@@ -4766,153 +4573,133 @@ InjectionLocationList = TypeAliasType("InjectionLocationList", list[InjectionLoc
 class EnvironmentVariableConfig(BaseModel):
     """A secret the sandbox sees as an environment variable and the API injects into matching requests."""
 
-    id: Annotated[str, Field(description="Identifier, unique within its collection.")]
+    id: str = Field(..., description="Identifier, unique within its collection.")
     """Identifier, unique within its collection."""
 
-    injection_location: Annotated[
-        InjectionLocation | InjectionLocationList,
-        Field(description="Where the value goes in an outgoing request."),
-    ]
+    injection_location: InjectionLocation | InjectionLocationList = Field(
+        ..., description="Where the value goes in an outgoing request."
+    )
     """Where the value goes in an outgoing request."""
 
-    trusted_domains: Annotated[
-        list[str] | None,
-        Field(description="Domains whose requests may carry the value."),
-    ] = None
+    trusted_domains: list[str] | None = Field(default=None, description="Domains whose requests may carry the value.")
     """Domains whose requests may carry the value."""
 
-    type: Annotated[
-        Literal["environment_variable"],
-        Field(description="Which kind it is: selects the variant."),
-    ] = "environment_variable"
+    type: Literal["environment_variable"] = Field(
+        default="environment_variable",
+        description="Which kind it is: selects the variant.",
+    )
     """Which kind it is: selects the variant."""
 
-    value: Annotated[str, Field(description="The secret value (write-only).")]
+    value: str = Field(..., description="The secret value (write-only).")
     """The secret value (write-only)."""
 
 
 class HttpBearerConfig(BaseModel):
     """A static token sent in a request header."""
 
-    header_name: Annotated[
-        str | None,
-        Field(description="Header the token is sent in (default Authorization)."),
-    ] = None
+    header_name: str | None = Field(default=None, description="Header the token is sent in (default Authorization).")
     """Header the token is sent in (default Authorization)."""
 
-    id: Annotated[str, Field(description="Identifier, unique within its collection.")]
+    id: str = Field(..., description="Identifier, unique within its collection.")
     """Identifier, unique within its collection."""
 
-    prefix: Annotated[
-        str | None,
-        Field(description="Text before the token in the header (default `Bearer`)."),
-    ] = None
+    prefix: str | None = Field(
+        default=None,
+        description="Text before the token in the header (default `Bearer`).",
+    )
     """Text before the token in the header (default `Bearer`)."""
 
-    token: Annotated[str, Field(description="The token (write-only).")]
+    token: str = Field(..., description="The token (write-only).")
     """The token (write-only)."""
 
-    type: Annotated[
-        Literal["bearer_token"],
-        Field(description="Which kind it is: selects the variant."),
-    ] = "bearer_token"
+    type: Literal["bearer_token"] = Field(default="bearer_token", description="Which kind it is: selects the variant.")
     """Which kind it is: selects the variant."""
 
 
 class OAuth2Config(BaseModel):
     """OAuth 2 client settings; access tokens are refreshed with the stored refresh token."""
 
-    client_id: Annotated[str, Field(description="OAuth 2 client id.")]
+    client_id: str = Field(..., description="OAuth 2 client id.")
     """OAuth 2 client id."""
 
-    client_secret: Annotated[str, Field(description="OAuth 2 client secret (write-only).")]
+    client_secret: str = Field(..., description="OAuth 2 client secret (write-only).")
     """OAuth 2 client secret (write-only)."""
 
-    id: Annotated[str, Field(description="Identifier, unique within its collection.")]
+    id: str = Field(..., description="Identifier, unique within its collection.")
     """Identifier, unique within its collection."""
 
-    refresh_token: Annotated[str, Field(description="Refresh token (write-only).")]
+    refresh_token: str = Field(..., description="Refresh token (write-only).")
     """Refresh token (write-only)."""
 
-    scopes: Annotated[list[str] | None, Field(description="Scopes requested with each refresh.")] = None
+    scopes: list[str] | None = Field(default=None, description="Scopes requested with each refresh.")
     """Scopes requested with each refresh."""
 
-    token_url: Annotated[str, Field(description="Token endpoint URL.")]
+    token_url: str = Field(..., description="Token endpoint URL.")
     """Token endpoint URL."""
 
-    type: Annotated[Literal["oauth2"], Field(description="Which kind it is: selects the variant.")] = "oauth2"
+    type: Literal["oauth2"] = Field(default="oauth2", description="Which kind it is: selects the variant.")
     """Which kind it is: selects the variant."""
 
 
 class EnvironmentVariableUpdateConfig(BaseModel):
     """New values for an environment-variable credential."""
 
-    injection_location: Annotated[
-        InjectionLocation | InjectionLocationList | None,
-        Field(description="Where the value goes in an outgoing request."),
-    ] = None
+    injection_location: InjectionLocation | InjectionLocationList | None = Field(
+        default=None, description="Where the value goes in an outgoing request."
+    )
     """Where the value goes in an outgoing request."""
 
-    trusted_domains: Annotated[
-        list[str] | None,
-        Field(description="Domains whose requests may carry the value."),
-    ] = None
+    trusted_domains: list[str] | None = Field(default=None, description="Domains whose requests may carry the value.")
     """Domains whose requests may carry the value."""
 
-    type: Annotated[
-        Literal["environment_variable"],
-        Field(description="Which kind it is: selects the variant."),
-    ] = "environment_variable"
+    type: Literal["environment_variable"] = Field(
+        default="environment_variable",
+        description="Which kind it is: selects the variant.",
+    )
     """Which kind it is: selects the variant."""
 
-    value: Annotated[str | None, Field(description="The secret value (write-only).")] = None
+    value: str | None = Field(default=None, description="The secret value (write-only).")
     """The secret value (write-only)."""
 
 
 class HttpBearerUpdateConfig(BaseModel):
     """New values for a bearer-token credential."""
 
-    header_name: Annotated[
-        str | None,
-        Field(description="Header the token is sent in (default Authorization)."),
-    ] = None
+    header_name: str | None = Field(default=None, description="Header the token is sent in (default Authorization).")
     """Header the token is sent in (default Authorization)."""
 
-    prefix: Annotated[
-        str | None,
-        Field(description="Text before the token in the header (default `Bearer`)."),
-    ] = None
+    prefix: str | None = Field(
+        default=None,
+        description="Text before the token in the header (default `Bearer`).",
+    )
     """Text before the token in the header (default `Bearer`)."""
 
-    token: Annotated[str | None, Field(description="The token (write-only).")] = None
+    token: str | None = Field(default=None, description="The token (write-only).")
     """The token (write-only)."""
 
-    type: Annotated[
-        Literal["bearer_token"],
-        Field(description="Which kind it is: selects the variant."),
-    ] = "bearer_token"
+    type: Literal["bearer_token"] = Field(default="bearer_token", description="Which kind it is: selects the variant.")
     """Which kind it is: selects the variant."""
 
 
 class OAuth2UpdateConfig(BaseModel):
     """New values for an OAuth 2 credential."""
 
-    client_id: Annotated[str | None, Field(description="OAuth 2 client id.")] = None
+    client_id: str | None = Field(default=None, description="OAuth 2 client id.")
     """OAuth 2 client id."""
 
-    client_secret: Annotated[str | None, Field(description="OAuth 2 client secret (write-only).")] = None
+    client_secret: str | None = Field(default=None, description="OAuth 2 client secret (write-only).")
     """OAuth 2 client secret (write-only)."""
 
-    refresh_token: Annotated[str | None, Field(description="Refresh token (write-only).")] = None
+    refresh_token: str | None = Field(default=None, description="Refresh token (write-only).")
     """Refresh token (write-only)."""
 
-    scopes: Annotated[list[str] | None, Field(description="Scopes requested with each refresh.")] = None
+    scopes: list[str] | None = Field(default=None, description="Scopes requested with each refresh.")
     """Scopes requested with each refresh."""
 
-    token_url: Annotated[str | None, Field(description="Token endpoint URL.")] = None
+    token_url: str | None = Field(default=None, description="Token endpoint URL.")
     """Token endpoint URL."""
 
-    type: Annotated[Literal["oauth2"], Field(description="Which kind it is: selects the variant.")] = "oauth2"
+    type: Literal["oauth2"] = Field(default="oauth2", description="Which kind it is: selects the variant.")
     """Which kind it is: selects the variant."""
 
 

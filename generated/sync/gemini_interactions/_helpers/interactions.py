@@ -16,17 +16,18 @@ from .._deadline import Deadline, within
 from .._drive import drive, invoke, run_calls
 from .._flows import Cancel, Create, Poll, Reply, Sleep, create_and_wait, wait
 from .._headers import Headers
-from .._parse import OutputFormat, OutputText, is_output_type
 from .._streaming import Stream
-from .._tool_runner import CreateTurn, RunCalls, Step, ToolRun, ToolSet, tool_run_flow
 from .._transport import sleep
 from .._wait import DEFAULT_POLL_INTERVAL, WaitPolicy
 from ..types import FunctionCallStep, Interaction, InteractionSSEEvent
 
 if TYPE_CHECKING:
+    # Structured output and the tool runner are imported where a program first uses them.
     from .._chat import Chat
     from .._client import Client
+    from .._parse import OutputFormat
     from .._parsed import ParsedInteraction  # built on first parse (`_parse.py`), not with the stream
+    from .._tool_runner import Step, ToolRun
 
 T = TypeVar("T")
 
@@ -109,6 +110,8 @@ class InteractionsHelpers:
 
     def _perform(self, step: Step) -> Any:
         """Do one step of a tool run."""
+        from .._tool_runner import CreateTurn, RunCalls
+
         if isinstance(step, CreateTurn):
             return self._create()(**step.arguments)
         if isinstance(step, RunCalls):
@@ -181,6 +184,9 @@ class InteractionsHelpers:
             stream: Return a stream of every turn's events instead (its `tool_run` is set at the end).
             create_args: Everything else `create()` takes (`model`, `input`, `store`, ...). With
                 `store=False` each turn resends the whole history as `input`."""
+        from .._parse import OutputFormat, is_output_type
+        from .._tool_runner import ToolSet, tool_run_flow
+
         output = OutputFormat(response_format) if is_output_type(response_format) else None
         if output is None and response_format is not None:
             create_args["response_format"] = response_format
@@ -208,6 +214,8 @@ class InteractionsHelpers:
         (`list[MyModel]`, a TypedDict, ...). Returns the Interaction with `output_parsed`; an answer
         that does not parse or validate raises OutputValidationError (with the raw text).
         `stream=True` returns a stream whose `partial_parsed()` is the object as far as it has arrived."""
+        from .._parse import OutputFormat
+
         output = OutputFormat(response_format)
         created = self._create()(response_format=output.response_format(), stream=stream, **create_args)
         if stream:
@@ -247,6 +255,8 @@ class ToolRunStream:
         return self._events
 
     def _turns(self) -> Iterator[InteractionSSEEvent]:
+        from .._tool_runner import CreateTurn
+
         flow = self._flow
         try:
             step = next(flow)
@@ -294,6 +304,8 @@ class ParsedStream(Generic[T]):
     """The events of an interaction answering with JSON of a type; `partial_parsed()` shows the answer as it arrives."""
 
     def __init__(self, stream: Stream[InteractionSSEEvent], output: OutputFormat[T]) -> None:
+        from .._parse import OutputText
+
         self._stream = stream
         self._output = output
         self._text = OutputText()
