@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import gc
+import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,7 +13,7 @@ from typing import Any
 import pytest
 from gemini_interactions.testing import InteractionsTestServer
 
-from .conftest import SECRET, TEXT, Flavour
+from .conftest import API_KEY, SECRET, TEXT, Flavour
 from .hostile_servers import HostileServer, forward_proxy
 
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY")
@@ -105,3 +107,20 @@ async def test_a_netrc_entry_for_the_api_host_is_not_sent(
     (request,) = server.requests
     assert request.header("authorization") is None, request.headers
     assert request.header("x-goog-api-key")
+
+
+@pytest.mark.skipif(sys.platform in ("darwin", "win32"), reason="there, system proxy settings are looked up too")
+async def test_without_proxy_variables_the_async_client_starts_no_lookup_thread(
+    server: InteractionsTestServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The lookup runs in a worker thread (it may read .netrc); with no *_proxy variable it can find nothing.
+    import asyncio
+
+    from gemini_interactions_async import AsyncClient
+
+    for name in [n for n in os.environ if n.lower().endswith("_proxy")]:
+        monkeypatch.delenv(name)
+    loop = asyncio.get_running_loop()
+    async with AsyncClient(api_key=API_KEY, base_url=server.base_url, max_retries=0) as client:
+        assert (await client.interactions.create(**TEXT)).status == "completed"
+    assert getattr(loop, "_default_executor", None) is None  # asyncio.to_thread was never called

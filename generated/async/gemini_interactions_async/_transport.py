@@ -8,6 +8,8 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import operator
+import os
+import sys
 from collections.abc import AsyncIterator, Callable
 from types import SimpleNamespace
 from typing import Any, TypeAlias
@@ -82,6 +84,12 @@ def _env_proxy(url: yarl.URL) -> _Proxy:
         return None, None  # no proxy for this origin
 
 
+def _may_have_proxy() -> bool:
+    """Whether a proxy lookup could find one: on Linux and the like only a `*_proxy` variable names one
+    (macOS and Windows also have system settings, which urllib reads when no variable is set)."""
+    return sys.platform in ("darwin", "win32") or any(name.lower().endswith("_proxy") for name in os.environ)
+
+
 class EnvProxies:
     """The proxy from the environment for each origin, looked up once in a worker thread (it may read
     .netrc). aiohttp's own `trust_env` looks up the proxy and .netrc on every request, each in a
@@ -94,7 +102,12 @@ class EnvProxies:
         key = (url.scheme, url.host, url.port)
         found = self._found.get(key)
         if found is None:  # one lookup however many requests ask at once
-            found = self._found[key] = asyncio.ensure_future(asyncio.to_thread(_env_proxy, url))
+            if _may_have_proxy():
+                found = asyncio.ensure_future(asyncio.to_thread(_env_proxy, url))
+            else:  # no thread for a lookup that can only find nothing
+                found = asyncio.get_running_loop().create_future()
+                found.set_result((None, None))
+            self._found[key] = found
         if found.done():
             return found.result()
         try:
