@@ -14,16 +14,25 @@ class OutputTextPicker:
 
     def __init__(self) -> None:
         self._output_steps: set[int] = set()
+        # The model classes of the first text delta picked: the same classes again take the fast path.
+        self._delta_event: Any = None
+        self._text_delta: Any = None
 
     def text(self, event: Any) -> str | None:
+        if type(event) is self._delta_event and event.index in self._output_steps:  # nearly every event
+            delta = event.delta
+            if type(delta) is self._text_delta:
+                text = delta.text
+                return text if type(text) is str and text else None
         kind = getattr(event, "event_type", None)
         index: Any = getattr(event, "index", None)
-        if kind == "step.delta":  # nearly every event: written out, as _text would do it
+        if kind == "step.delta":
             if index in self._output_steps:
                 delta = getattr(event, "delta", None)
                 if getattr(delta, "type", None) == "text":
                     text = getattr(delta, "text", None)
                     if isinstance(text, str) and text:
+                        self._delta_event, self._text_delta = type(event), type(delta)
                         return text
             return None
         if kind == "step.start":
