@@ -110,3 +110,28 @@ async def test_text_stream_is_the_one_iteration_of_the_stream(flavour: Flavour, 
     with pytest.raises(RuntimeError, match="already iterated"):
         flavour.iterator(stream)
     assert "".join(await flavour.events(texts)) == (await flavour.final(stream)).output_text
+
+
+def test_text_stream_leaves_out_text_deltas_of_other_steps_after_the_first_picked(flavour: Flavour) -> None:
+    # The picker learns the delta classes from the first text it picks; the same classes in a step
+    # that is not model_output (here a thought carrying text-typed deltas) stay out.
+    from importlib import import_module
+
+    picker = import_module(f"{flavour.pkg.__name__}._stream_text").OutputTextPicker()
+    parse = flavour.pkg.types.parse_event
+
+    def delta(index: int, text: str) -> dict[str, Any]:
+        return {"event_type": "step.delta", "index": index, "delta": {"type": "text", "text": text}}
+
+    events = [
+        {"event_type": "step.start", "index": 0, "step": {"type": "model_output"}},
+        delta(0, "Hello"),
+        {"event_type": "step.start", "index": 1, "step": {"type": "thought"}},
+        delta(1, "(thinking)"),
+        delta(0, ", world"),
+        delta(0, ""),
+        {"event_type": "step.start", "index": 0, "step": {"type": "thought"}},  # index 0 re-labelled
+        delta(0, "(more thinking)"),
+    ]
+    picked = [picker.text(parse(event)) for event in events]
+    assert picked == [None, "Hello", None, None, ", world", None, None, None]
