@@ -322,7 +322,7 @@ class SSEDecoder:
         self._plain = False
         # A block that arrived in pieces and ends with more than this many bytes pending is given
         # by `blocks` as a PiecedBlock, not joined: only for a caller of `blocks` that reads those.
-        self.pieces_over = _UNBOUNDED
+        self.pieces_over: int = _UNBOUNDED
 
     @property
     def last_event_id(self) -> str:
