@@ -184,7 +184,7 @@ def lowest(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def typescore(session: nox.Session) -> None:
-    """pyright --verifytypes: the share of each package's public names with complete types (100% required: one ambiguous name fails it)."""
+    """pyright --verifytypes: each package's public names must all have complete types (one ambiguous name fails it)."""
     session.install("pyright==1.1.414")
     _install_packages(session)
     for package in PACKAGE_DIRS:
