@@ -333,7 +333,11 @@ def _dechunk(fp: Any, raw: Any) -> Iterator[bytes]:
                 raise http.client.HTTPException(f"invalid chunk size line {line[:40]!r}")
             trailers = left == 0
         if pieces:
-            yield pieces[0] if len(pieces) == 1 else b"".join(pieces)
+            payload = pieces[0] if len(pieces) == 1 else b"".join(pieces)
+            # Not held while the caller handles the payload: with many streams in many threads, the
+            # read and its pieces would each add a copy of it to every stream in progress.
+            del data, pieces
+            yield payload
 
 
 def _finished(raw: Any) -> None:
