@@ -152,3 +152,40 @@ async def test_a_dropped_stream_reconnects_after_the_servers_retry_time(
     assert gets == ["/v1beta/interactions/v1_wire?stream=true&last_event_id=e1"]
     (delay,) = delays
     assert 0.03 <= delay <= 0.04  # 40 ms, less up to a quarter of jitter
+
+
+@pytest.mark.parametrize("stream", [True, False], ids=["stream", "unary"])
+async def test_interim_answers_before_the_final_one_are_skipped(flavour: Flavour, stream: bool) -> None:
+    # RFC 9110 section 15.2: a client parses any number of 1xx answers before the final one, expected or not.
+    events = "".join(
+        f"event: {event['event_type']}\ndata: {data(event)}\n\n"
+        for event in (CREATED, START, delta("a"), delta("b"), STOP, COMPLETED)
+    ).encode()
+    interaction = json.dumps({"id": "v1_wire", "status": "completed", "outputs": []}).encode()
+
+    class Handler(QuietHandler):
+        def do_POST(self) -> None:  # noqa: N802
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.send_response_only(103, "Early Hints")
+            self.send_header("Link", "</hints.css>; rel=preload")
+            self.end_headers()
+            self.send_response_only(102, "Processing")
+            self.end_headers()
+            body = events if stream else interaction
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream" if stream else "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = LocalHTTPServer(Handler)
+    client = flavour.client(base_url=server.base_url, max_retries=0)
+    try:
+        answer = await flavour.create(client, model="gemini-3-flash-preview", input="Hi", stream=stream)
+        if stream:
+            assert [e.event_type for e in await flavour.events(answer)] == EVENT_TYPES
+        else:
+            assert (answer.id, answer.status) == ("v1_wire", "completed")
+    finally:
+        await flavour.close(client)
+        server.close()

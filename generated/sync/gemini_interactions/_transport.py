@@ -21,6 +21,7 @@ from typing import Any, TypeAlias
 import requests
 import requests.auth
 import urllib3
+import urllib3.connection
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import EmptyPoolError
 
@@ -89,15 +90,36 @@ class FairQueue(queue.LifoQueue[Any]):
         super().put(item, block, timeout)
 
 
+class _InterimSkippingResponse(http.client.HTTPResponse):
+    """http.client's response, past every interim (1xx) answer to the final one. RFC 9110 section 15.2
+    has a client parse any number of them (103 Early Hints, 102 Processing) before the final answer;
+    http.client skips only 100 Continue, and takes any other 1xx for the answer itself."""
+
+    def _read_status(self) -> tuple[str, int, str]:
+        version, status, reason = super()._read_status()  # type: ignore[misc]
+        if 100 < status < 200 and status != 101:  # 101 switches protocols: nothing to skip to
+            return version, http.client.CONTINUE, reason  # begin() then skips its header lines, as for 100
+        return version, status, reason
+
+
+class _HTTPConnection(urllib3.connection.HTTPConnection):
+    response_class = _InterimSkippingResponse
+
+
+class _HTTPSConnection(urllib3.connection.HTTPSConnection):
+    response_class = _InterimSkippingResponse
+
+
 class _WaitingPool(urllib3.HTTPConnectionPool):
     QueueCls = FairQueue
+    ConnectionCls: type[urllib3.connection.HTTPConnection] = _HTTPConnection
 
     def _get_conn(self, timeout: float | None = None) -> Any:
         return super()._get_conn(_pool_wait.get() if timeout is None else timeout)
 
 
 class _WaitingHTTPSPool(_WaitingPool, urllib3.HTTPSConnectionPool):  # _WaitingPool's _get_conn, over TLS
-    pass
+    ConnectionCls = _HTTPSConnection
 
 
 class _PoolAdapter(HTTPAdapter):
