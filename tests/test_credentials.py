@@ -32,6 +32,7 @@ class IssuingCredentials(google.auth.credentials.Credentials):
         self.server = server
         self._quota_project_id = quota_project
         self.refreshes: list[tuple[Any, int]] = []  # (the transport request google-auth got, thread id)
+        self.accepted = True
 
     def refresh(self, request: Any) -> None:
         self.refreshes.append((request, threading.get_ident()))
@@ -39,7 +40,8 @@ class IssuingCredentials(google.auth.credentials.Credentials):
         self.expiry = now() + datetime.timedelta(hours=1)
         issued = self.server.access_tokens
         assert isinstance(issued, set)
-        issued.add(self.token)
+        if self.accepted:  # else the token endpoint issues tokens the API does not take
+            issued.add(self.token)
 
     def expire(self) -> None:
         """The hour is up: the token is expired here and revoked at the server."""
@@ -47,6 +49,12 @@ class IssuingCredentials(google.auth.credentials.Credentials):
         assert isinstance(issued, set)
         issued.discard(self.token)
         self.expiry = now() - datetime.timedelta(seconds=1)
+
+    def revoke(self) -> None:
+        """Revoked at the server, still unexpired here (or expired early, by the server's clock)."""
+        issued = self.server.access_tokens
+        assert isinstance(issued, set)
+        issued.discard(self.token)
 
 
 def now() -> datetime.datetime:
@@ -92,6 +100,63 @@ async def test_google_credentials_are_refreshed_when_they_expire_mid_session(
         assert all(thread != threading.get_ident() for _, thread in credentials.refreshes)
 
 
+async def test_a_refused_token_is_renewed_once_and_the_request_sent_again(
+    flavour: Flavour, bearer_server: InteractionsTestServer
+) -> None:
+    credentials = IssuingCredentials(bearer_server)
+    client = flavour.client_class(base_url=bearer_server.base_url, credentials=credentials, max_retries=0)
+    try:
+        first = await flavour.create(client, model=MODEL, input="one")
+        credentials.revoke()
+        # A create (not idempotent) is sent again: a 401 says the API did not process it.
+        again = await flavour.create(client, model=MODEL, input="two", previous_interaction_id=first.id)
+        credentials.revoke()
+        stream, events = await flavour.stream_events(client, model=MODEL, input="three")
+    finally:
+        await flavour.close(client)
+    assert again.output_text and events[-1].event_type == "interaction.completed"
+    assert [authorization for authorization, _, _ in auth_headers(bearer_server)] == [
+        "Bearer secret-token-1",
+        "Bearer secret-token-1",  # refused
+        "Bearer secret-token-2",
+        "Bearer secret-token-2",  # refused
+        "Bearer secret-token-3",
+    ]
+    if flavour.is_async:  # the renewal blocks: it runs off the event loop
+        assert credentials.refreshes[-1][1] != threading.get_ident()
+
+
+async def test_a_token_refused_again_after_renewal_is_the_authentication_error(
+    flavour: Flavour, bearer_server: InteractionsTestServer
+) -> None:
+    credentials = IssuingCredentials(bearer_server)
+    credentials.accepted = False
+    client = flavour.client_class(base_url=bearer_server.base_url, credentials=credentials)
+    try:
+        with pytest.raises(flavour.pkg.AuthenticationError) as caught:
+            await flavour.create(client, model=MODEL, input="one")
+    finally:
+        await flavour.close(client)
+    assert len(bearer_server.requests) == 2 and len(credentials.refreshes) == 2  # renewed once, not in a loop
+    assert "secret-token" not in str(caught.value)
+
+
+async def test_a_callable_is_not_renewed_after_a_401(flavour: Flavour, bearer_server: InteractionsTestServer) -> None:
+    calls: list[int] = []
+
+    def headers() -> dict[str, str]:
+        calls.append(1)
+        return {"Authorization": "Bearer not-issued"}
+
+    client = flavour.client_class(base_url=bearer_server.base_url, credentials=headers)
+    try:
+        with pytest.raises(flavour.pkg.AuthenticationError):
+            await flavour.create(client, model=MODEL, input="one")
+    finally:
+        await flavour.close(client)
+    assert len(bearer_server.requests) == 1 and calls == [1]
+
+
 async def test_a_callable_gives_the_auth_headers_of_each_request(
     flavour: Flavour, bearer_server: InteractionsTestServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -118,8 +183,8 @@ async def test_tokens_stay_out_of_logs_reprs_and_errors(
     client = flavour.client_class(base_url=bearer_server.base_url, credentials=credentials, max_retries=0)
     try:
         await flavour.create(client, model=MODEL, input="one")
-        assert isinstance(bearer_server.access_tokens, set)
-        bearer_server.access_tokens.clear()  # revoked before it expired: the API says 401
+        credentials.accepted = False
+        credentials.revoke()  # revoked before it expired: the API says 401, also to the renewed token
         with pytest.raises(flavour.pkg.AuthenticationError) as caught:
             await flavour.create(client, model=MODEL, input="two")
         texts = [caplog.text, repr(client), repr(client._config), str(caught.value), repr(caught.value)]

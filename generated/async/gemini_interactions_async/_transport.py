@@ -185,6 +185,9 @@ class Transport:
                 if delay is None:
                     raise
             await sleep(delay)
+            renew = attempts.renewal()
+            if renew is not None:
+                await asyncio.to_thread(renew)  # google-auth refreshes with blocking I/O
 
     async def _attempt(self, attempts: Attempts) -> aiohttp.ClientResponse:
         """Send once: the response of a success, else the typed error of what went wrong."""

@@ -72,15 +72,26 @@ class Authorizer:
         if google is None:
             return
         with self._lock:
-            if google.valid:
-                return
-            try:
-                google.refresh(_refresh_request())
-            except CredentialsError:
-                raise
-            except Exception as exc:
-                # google-auth's messages name the token endpoint and the grant error, never the token itself.
-                raise CredentialsError(f"Refreshing the credentials failed: {type(exc).__name__}: {exc}") from exc
+            if not google.valid:
+                _refresh(google)
+
+    @property
+    def renewable(self) -> bool:
+        """Whether a token the server refused can be replaced by a fresh one (google-auth credentials can)."""
+        return self._google is not None
+
+    def renew(self, refused: Mapping[str, str]) -> None:
+        """Replace the token of `refused`, the headers of a request answered with HTTP 401 although the
+        token had not expired here (revoked, or expired early by a skewed clock). Blocking I/O, like
+        `refresh`. A token another request renewed meanwhile is kept, not renewed again."""
+        google = self._google
+        if google is None:
+            return
+        with self._lock:
+            current: dict[str, str] = {}
+            google.apply(current)
+            if _authorization(current) == _authorization(refused):
+                _refresh(google)
 
     def headers(self) -> dict[str, str]:
         if self._google is not None:
@@ -106,6 +117,20 @@ def authorized(request: PreparedRequest) -> PreparedRequest:
     if request.auth is None:
         return request
     return replace(request, headers={**request.headers, **request.auth.headers()})
+
+
+def _refresh(google: GoogleCredentials) -> None:
+    try:
+        google.refresh(_refresh_request())
+    except CredentialsError:
+        raise
+    except Exception as exc:
+        # google-auth's messages name the token endpoint and the grant error, never the token itself.
+        raise CredentialsError(f"Refreshing the credentials failed: {type(exc).__name__}: {exc}") from exc
+
+
+def _authorization(headers: Mapping[str, str]) -> str | None:
+    return next((value for name, value in headers.items() if name.lower() == "authorization"), None)
 
 
 def _refresh_request() -> Any:

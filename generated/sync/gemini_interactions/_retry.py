@@ -6,9 +6,10 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
+from ._credentials import authorized
 from ._exceptions import APIConnectionError, APIError, APIPoolTimeoutError, APIStatusError
 from ._redaction import redacted_headers
 from ._redirects import MAX_REDIRECTS, follow, is_cross_origin, location
@@ -52,15 +53,19 @@ class Attempts:
     `succeeded(status)` when an answer arrives, and after a failed attempt `retry_delay(error)`,
     the seconds to sleep before the next one, or None to raise the error. A same-origin redirect is
     such a failure too: `retry_delay` then points `request` at the new location and says 0 (it
-    spends no retry; at most MAX_REDIRECTS are followed). What is worth retrying
-    is decided in `_worth_retrying`, the one place a per-request rule goes (`request.idempotent`
-    is there for one: a connection error's `_maybe_sent` says whether the request can have left)."""
+    spends no retry; at most MAX_REDIRECTS are followed). So is the first 401 when the credentials
+    can be renewed: the transport then runs `renewal()` before sending again. What is worth
+    retrying is decided in `_worth_retrying`, the one place a per-request rule goes
+    (`request.idempotent` is there for one: a connection error's `_maybe_sent` says whether the
+    request can have left)."""
 
     def __init__(self, request: PreparedRequest) -> None:
         self.request = request
         self.retries = 0
         self.redirects = 0
         self._started = 0.0
+        self._renew = False  # the credentials are to be renewed before the next attempt (see renewal)
+        self._renewed = False
 
     def sending(self) -> None:
         self._started = time.monotonic()
@@ -80,6 +85,13 @@ class Attempts:
         then says so and how to go on."""
         if isinstance(error, APIStatusError) and error.status_code < 400:
             return self._redirect(error)
+        if isinstance(error, APIStatusError) and error.status_code == 401 and self._may_renew():
+            # A refused token: the request was not processed, so even a create is sent again, once.
+            self._renew = self._renewed = True
+            logger.info(
+                "%s was refused (HTTP 401): renewing the credentials, then sending it again", self.request.describe()
+            )
+            return 0.0
         if not self._worth_retrying(error):
             if not self.request.idempotent and _outcome_unknown(error):
                 _say_it_may_exist(error)
@@ -111,6 +123,25 @@ class Attempts:
             error.message,
         )
         return delay
+
+    def renewal(self) -> Callable[[], None] | None:
+        """After a 401 that `retry_delay` answered with 0: what renews the credentials and puts the new
+        token into `request` (blocking I/O: the async transport runs it in a thread); else None."""
+        auth = self.request.auth
+        if not self._renew or auth is None:
+            return None
+        self._renew = False
+        refused = self.request.headers
+
+        def renew() -> None:
+            auth.renew(refused)
+            self.request = authorized(self.request)
+
+        return renew
+
+    def _may_renew(self) -> bool:
+        auth = self.request.auth
+        return auth is not None and auth.renewable and not self._renewed
 
     def _redirect(self, error: APIStatusError) -> float | None:
         target = location(self.request, error.status_code, error.headers)

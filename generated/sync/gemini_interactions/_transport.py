@@ -190,6 +190,9 @@ class Transport:
                 if delay is None:
                     raise
             sleep(delay)
+            renew = attempts.renewal()
+            if renew is not None:
+                renew()
 
     def _attempt(self, attempts: Attempts) -> requests.Response:
         """Send once: the response of a success, else the typed error of what went wrong."""
