@@ -33,6 +33,15 @@ class Flavour:
         return f"{self.http_library}.{self.response_class}"
 
     @property
+    def credentials_type(self) -> str:
+        """What `credentials=` takes: the async client also takes an async callable."""
+        return "AsyncCredentialsLike" if self.is_async else "CredentialsLike"
+
+    @property
+    def credentials_callable(self) -> str:
+        return "a callable or coroutine function" if self.is_async else "a callable"
+
+    @property
     def async_(self) -> str:
         return "async " if self.is_async else ""
 

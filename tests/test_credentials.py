@@ -5,6 +5,7 @@ the refresh in both flavours; no API key is sent even with GEMINI_API_KEY set; t
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import http.server
 import logging
@@ -173,6 +174,50 @@ async def test_a_callable_gives_the_auth_headers_of_each_request(
     finally:
         await flavour.close(client)
     assert auth_headers(bearer_server) == [("Bearer cb-1", None, None), ("Bearer cb-2", None, None)]
+
+
+async def test_the_async_client_awaits_a_coroutine_function_for_the_headers(
+    flavour: Flavour, bearer_server: InteractionsTestServer
+) -> None:
+    assert isinstance(bearer_server.access_tokens, set)
+    bearer_server.access_tokens.update({"async-1", "async-2"})
+    tokens = iter(["async-1", "async-2"])
+
+    async def headers() -> dict[str, str]:
+        await asyncio.sleep(0)  # as a token fetch over the network would
+        return {"Authorization": f"Bearer {next(tokens)}"}
+
+    client = flavour.client_class(base_url=bearer_server.base_url, credentials=headers)
+    try:
+        if not flavour.is_async:
+            with pytest.raises(flavour.pkg.CredentialsError, match="needs the async client"):
+                await flavour.create(client, model=MODEL, input="one")
+            assert bearer_server.requests == []  # nothing was sent without credentials
+            return
+        await flavour.create(client, model=MODEL, input="one")
+        stream, events = await flavour.stream_events(client, model=MODEL, input="two")
+    finally:
+        await flavour.close(client)
+    assert events[-1].event_type == "interaction.completed"
+    assert auth_headers(bearer_server) == [("Bearer async-1", None, None), ("Bearer async-2", None, None)]
+
+
+async def test_an_async_callable_that_fails_is_a_credentials_error_without_its_message(
+    flavour: Flavour, bearer_server: InteractionsTestServer
+) -> None:
+    if not flavour.is_async:
+        pytest.skip("the sync client takes no async callable (see the test above)")
+
+    async def headers() -> dict[str, str]:
+        raise RuntimeError("token endpoint said: secret-token-xyz is revoked")
+
+    client = flavour.client_class(base_url=bearer_server.base_url, credentials=headers)
+    try:
+        with pytest.raises(flavour.pkg.CredentialsError, match="RuntimeError") as caught:
+            await flavour.create(client, model=MODEL, input="one")
+    finally:
+        await flavour.close(client)
+    assert "secret-token-xyz" not in str(caught.value) and bearer_server.requests == []
 
 
 async def test_tokens_stay_out_of_logs_reprs_and_errors(

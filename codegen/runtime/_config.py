@@ -9,7 +9,7 @@ import platform
 from dataclasses import dataclass, field
 from typing import Final
 
-from ._credentials import Authorizer, CredentialsLike
+from ._credentials import AsyncCredentialsLike, Authorizer
 from ._exceptions import InvalidArgumentError, MissingAPIKeyError
 from ._redaction import split_base_url
 from ._version import API_REVISION, DEFAULT_API_VERSION, DEFAULT_BASE_URL, PACKAGE_NAME, __version__
@@ -122,7 +122,7 @@ class ClientConfig:
         timeout: float | Timeout | None,
         max_retries: int | None,
         default_headers: dict[str, str] | None = None,
-        credentials: CredentialsLike | None = None,
+        credentials: AsyncCredentialsLike | None = None,
         max_event_size: int | None = None,
         max_connections: int | None = None,
         strict: bool = False,

@@ -6,8 +6,9 @@ google-auth is an optional extra, imported only when a refresh is due."""
 
 from __future__ import annotations
 
+import inspect
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
 
 # The auth headers of a request, from a function you give the client (called before every request).
 AuthHeaders = Callable[[], Mapping[str, str]]
+# The async client also takes a coroutine function (or any callable returning an awaitable of them).
+AsyncAuthHeaders = Callable[[], Awaitable[Mapping[str, str]]]
 
 
 @runtime_checkable
@@ -34,16 +37,17 @@ class GoogleCredentials(Protocol):
 
 
 CredentialsLike = GoogleCredentials | AuthHeaders
+AsyncCredentialsLike = GoogleCredentials | AuthHeaders | AsyncAuthHeaders
 INSTALL_HINT = f"pip install '{PACKAGE_NAME}[google-auth]'"
 
 
 class Authorizer:
     """A request's credential headers: `Authorization: Bearer …` (+ `x-goog-user-project`) or the callable's."""
 
-    def __init__(self, credentials: CredentialsLike) -> None:
+    def __init__(self, credentials: AsyncCredentialsLike) -> None:
         if isinstance(credentials, GoogleCredentials):
             self._google: GoogleCredentials | None = credentials
-            self._callable: AuthHeaders | None = None
+            self._callable: AuthHeaders | AsyncAuthHeaders | None = None
         elif callable(credentials):
             self._google, self._callable = None, credentials
         else:
@@ -58,7 +62,7 @@ class Authorizer:
         return f"Authorizer({type(source).__module__}.{type(source).__qualname__})"
 
     @property
-    def credentials(self) -> CredentialsLike:
+    def credentials(self) -> AsyncCredentialsLike:
         return self._google if self._google is not None else self._callable  # type: ignore[return-value]
 
     def refresh_due(self) -> bool:
@@ -93,17 +97,37 @@ class Authorizer:
                 _refresh(google)
 
     def headers(self) -> dict[str, str]:
+        """A request's credential headers; an awaitable from the callable is for the async client only."""
         if self._google is not None:
             if not self._google.valid:
                 self.refresh()
             headers: dict[str, str] = {}
             self._google.apply(headers)
             return headers
+        produced = self.produce()
+        if inspect.isawaitable(produced):
+            if inspect.iscoroutine(produced):
+                produced.close()  # never awaited: no "coroutine was never awaited" warning
+            raise CredentialsError(
+                "The credentials callable returned an awaitable: an async credentials callable needs the async client"
+            )
+        return self.accept(produced)
+
+    def produce(self) -> Any:
+        """What the credentials callable gives (an async client awaits an awaitable), for `accept`."""
         assert self._callable is not None
         try:
-            produced = self._callable()
+            return self._callable()
         except Exception as exc:
-            raise CredentialsError(f"The credentials callable failed: {type(exc).__name__}") from exc
+            raise callable_failed(exc) from exc
+
+    @property
+    def produces(self) -> bool:
+        """Whether the headers come from a callable (`produce`, then `accept`), not google-auth credentials."""
+        return self._callable is not None
+
+    def accept(self, produced: Any) -> dict[str, str]:
+        """The headers from what the callable gave (awaited, if it was an awaitable)."""
         if not isinstance(produced, Mapping):
             raise CredentialsError(
                 f"The credentials callable must return a mapping of headers, not {type(produced).__name__}"
@@ -115,7 +139,17 @@ def authorized(request: PreparedRequest) -> PreparedRequest:
     """The request with its credential headers filled in (refreshing in this thread when due)."""
     if request.auth is None:
         return request
-    return replace(request, headers={**request.headers, **request.auth.headers()})
+    return with_credentials(request, request.auth.headers())
+
+
+def with_credentials(request: PreparedRequest, headers: Mapping[str, str]) -> PreparedRequest:
+    return replace(request, headers={**request.headers, **headers})
+
+
+def callable_failed(exc: Exception) -> CredentialsError:
+    """The error for a credentials callable that raised: it names the exception's type only, since the
+    message may hold a token."""
+    return CredentialsError(f"The credentials callable failed: {type(exc).__name__}")
 
 
 def _refresh(google: GoogleCredentials) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import inspect
 import operator
 import os
 import sys
@@ -18,7 +19,7 @@ import yarl
 from aiohttp.helpers import get_env_proxy_for_url
 
 from ._connection_errors import connection_error
-from ._credentials import authorized
+from ._credentials import authorized, callable_failed, with_credentials
 from ._exceptions import APIConnectionError, APIError, ClientClosedError, EventLoopError
 from ._request import PreparedRequest, status_error
 from ._retry import Attempts
@@ -117,6 +118,24 @@ class EnvProxies:
             raise
 
 
+async def _authorized(request: PreparedRequest) -> PreparedRequest:
+    """`authorized`, with google-auth's blocking refresh in a worker thread and an async callable awaited."""
+    auth = request.auth
+    if auth is None:
+        return request
+    if not auth.produces:
+        if auth.refresh_due():
+            await asyncio.to_thread(auth.refresh)
+        return authorized(request)
+    produced = auth.produce()
+    if inspect.isawaitable(produced):
+        try:
+            produced = await produced
+        except Exception as exc:
+            raise callable_failed(exc) from exc
+    return with_credentials(request, auth.accept(produced))
+
+
 def _plus(a: float | None, b: float | None) -> float | None:
     return None if a is None else a + (b or 0.0)
 
@@ -172,9 +191,7 @@ class Transport:
 
     async def send(self, request: PreparedRequest) -> aiohttp.ClientResponse:
         """A response with a success status, after retrying what is worth retrying; the body is not read yet."""
-        if request.auth is not None and request.auth.refresh_due():
-            await asyncio.to_thread(request.auth.refresh)  # google-auth refreshes with blocking I/O
-        request = authorized(request)
+        request = await _authorized(request)
         attempts = Attempts(request)
         while True:
             try:

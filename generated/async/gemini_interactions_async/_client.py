@@ -17,7 +17,7 @@ from ._arguments import BodyCheck
 from ._client_options import WithOptions, constructor_options
 from ._config import ClientConfig, Timeout
 from ._continuation import Continuation
-from ._credentials import CredentialsLike
+from ._credentials import AsyncCredentialsLike
 from ._deadline import Deadline
 from ._drive import drive
 from ._exceptions import APIError
@@ -73,7 +73,8 @@ class AsyncClient(WithOptions):
         trust_env: Whether the client's own session takes proxies from HTTP_PROXY, HTTPS_PROXY and
             NO_PROXY (default True); a session you pass keeps its own setting.
         credentials: Instead of an API key: a google-auth `Credentials` object (refreshed when expired or
-            close to it, sent as `Authorization: Bearer`), or a callable returning the auth headers of a request.
+            close to it, sent as `Authorization: Bearer`), or a callable or coroutine function returning the auth
+            headers of a request.
 
     A client cannot be pickled (it holds your credentials and live connections): make one per process.
     A forked child's sync client opens its own connections; an async client raises EventLoopError in
@@ -100,7 +101,7 @@ class AsyncClient(WithOptions):
         max_connections: int | None = None,
         strict: bool = False,
         trust_env: bool = True,
-        credentials: CredentialsLike | None = None,
+        credentials: AsyncCredentialsLike | None = None,
     ) -> None:
         self._options = constructor_options(locals())  # what with_options() starts from
         configure_from_env()

@@ -73,7 +73,8 @@ class Client(WithOptions):
         trust_env: Whether the client's own session takes proxies from HTTP_PROXY, HTTPS_PROXY and
             NO_PROXY (default True); a session you pass keeps its own setting.
         credentials: Instead of an API key: a google-auth `Credentials` object (refreshed when expired or
-            close to it, sent as `Authorization: Bearer`), or a callable returning the auth headers of a request.
+            close to it, sent as `Authorization: Bearer`), or a callable returning the auth
+            headers of a request.
 
     A client cannot be pickled (it holds your credentials and live connections): make one per process.
     A forked child's sync client opens its own connections; an async client raises EventLoopError in
