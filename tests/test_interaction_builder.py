@@ -256,7 +256,7 @@ def test_memory_follows_the_output_not_the_events(piece: str) -> None:
     for result in (small, large):
         # Kept while the deltas arrive: the output and a small constant (no event, no per-piece object).
         assert result["held"] <= 1.1 * result["output"] + 64 * 1024, result
-        # Joining the Interaction: the output once more, at most.
-        assert result["peak"] <= 2.1 * result["output"] + 64 * 1024, result
+        # Joining the Interaction: each part is let go of as the whole grows, so the two are never held at once.
+        assert result["peak"] <= 1.5 * result["output"] + 64 * 1024, result
     # Twice the deltas, twice the memory (the old assembly kept about 1 KiB per delta).
     assert large["held"] - small["held"] <= 1.1 * (large["output"] - small["output"]) + 16 * 1024

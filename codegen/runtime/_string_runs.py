@@ -52,8 +52,8 @@ class Joined:
         if len(parts) == 1:
             self._blocks = parts
             return parts[0]
-        whole = _join(parts)
-        del parts
+        self._blocks = []
+        whole = _grown(parts)
         self._blocks = [whole] if whole else []
         return whole
 
@@ -63,6 +63,22 @@ class Joined:
                 if piece:
                     return piece.endswith(suffix)
         return suffix == ""
+
+
+def _grown(parts: list[str]) -> str:
+    """The parts joined, each let go of once appended: `+=` grows the str in place (CPython, with the
+    only reference), so the whole and all its parts are never held at once (a join would hold both:
+    twice a long output's memory)."""
+    whole = ""
+    for i in range(len(parts)):
+        whole += parts[i]
+        parts[i] = ""
+    return whole
+
+
+# CPython 3.11 grows a str in place only where it has specialised the `+=`, after a few rounds of
+# the loop: a first long output would otherwise be copied at each of its first appends.
+_grown(["x"] * 16)
 
 
 class Run(Joined):
