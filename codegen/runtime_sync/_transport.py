@@ -35,6 +35,12 @@ HTTPResponse: TypeAlias = requests.Response  # what RawResponse.http_response an
 status_of: Callable[[HTTPResponse], int] = operator.attrgetter("status_code")  # an HTTPResponse's status
 
 READ_SIZE = 64 * 1024
+# The de-chunker's first read, and its least: the socket reader's own buffer. A read that comes back
+# full doubles the next (up to READ_SIZE), one under half full halves it, so a burst grows to large
+# reads within a few and a stream of small events keeps small ones: a read allocates what it asks
+# for, in the calling thread's malloc arena, and many threads each asking 64 KiB for a few KiB of
+# events added ~15 KiB per open stream.
+FIRST_READ_SIZE = 8 * 1024
 
 
 # The pool wait of the request being sent on this thread: requests gives urllib3 no pool timeout of its own.
@@ -308,10 +314,15 @@ def _dechunk(fp: Any, raw: Any) -> Iterator[bytes]:
     left = 0  # payload bytes still to come in the current chunk
     crlf = False  # a chunk's payload ended: its CRLF comes next
     trailers = False  # the last chunk came: trailer lines until an empty one
+    wanted = FIRST_READ_SIZE
     while True:
-        data = read1(READ_SIZE)
+        data = read1(wanted)
         if not data:
             raise http.client.IncompleteRead(b"", left or None)
+        if len(data) == wanted:
+            wanted = min(READ_SIZE, 2 * wanted)
+        elif len(data) < wanted // 2:
+            wanted = max(FIRST_READ_SIZE, wanted // 2)
         pieces = []
         at, end = 0, len(data)
         while at < end:
