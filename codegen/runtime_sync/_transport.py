@@ -315,7 +315,8 @@ def _dechunk(fp: Any, raw: Any) -> Iterator[bytes]:
     crlf = False  # a chunk's payload ended: its CRLF comes next
     trailers = False  # the last chunk came: trailer lines until an empty one
     wanted = FIRST_READ_SIZE
-    while True:
+    ended = False  # the empty line after the last chunk came: the body is whole
+    while not ended:
         data = read1(wanted)
         if not data:
             raise http.client.IncompleteRead(b"", left or None)
@@ -353,11 +354,9 @@ def _dechunk(fp: Any, raw: Any) -> Iterator[bytes]:
                     raise http.client.HTTPException(f"bytes after a chunk's payload: {line[:40]!r}")
                 continue
             if trailers:
-                if not line.strip():
-                    if pieces:
-                        yield b"".join(pieces)
-                    _finished(raw)
-                    return
+                ended = not line.strip()
+                if ended:
+                    break
                 continue
             size = line.split(b";", 1)[0].strip()
             try:
@@ -373,6 +372,7 @@ def _dechunk(fp: Any, raw: Any) -> Iterator[bytes]:
             # read and its pieces would each add a copy of it to every stream in progress.
             del data, pieces
             yield payload
+    _finished(raw)
 
 
 def _finished(raw: Any) -> None:
