@@ -66,7 +66,7 @@ def text_of(interaction: dict[str, Any]) -> str:
 
 
 class Raw:
-    """A raw HTTP/1.1 exchange over a socket, to observe framing and faults."""
+    """A raw HTTP/1.1 (or `version`) exchange over a socket, to observe framing and faults."""
 
     def __init__(
         self,
@@ -75,10 +75,11 @@ class Raw:
         path: str,
         body: Any = None,
         headers: dict[str, str] | None = None,
+        version: str = "HTTP/1.1",
     ) -> None:
         data = b"" if body is None else json.dumps(body).encode()
         lines = [
-            f"{method} {path} HTTP/1.1",
+            f"{method} {path} {version}",
             f"Host: 127.0.0.1:{server.port}",
             "Content-Type: application/json",
             f"Content-Length: {len(data)}",
@@ -553,6 +554,21 @@ def test_framing_read_until_close(server: InteractionsTestServer) -> None:
             )
         )
         assert events[-1]["event_type"] == "interaction.completed"
+
+
+def test_http_1_0_request_gets_no_transfer_coding(server: InteractionsTestServer) -> None:
+    # RFC 9112 section 6.1: no Transfer-Encoding in an answer to an HTTP/1.0 request. The stream
+    # then runs to the connection's close, and an unstreamed answer keeps its Content-Length.
+    body = {"model": MODEL, "input": "hi", "stream": True}
+    raw = Raw(server, "POST", "/v1beta/interactions", body, {"x-test-scenario": "text"}, version="HTTP/1.0")
+    status, headers, data = split_response(raw.read_all())
+    assert status == 200 and "transfer-encoding" not in headers and "content-length" not in headers
+    assert headers["connection"] == "close"
+    assert data.endswith(b"data: [DONE]\n\n") and parse_sse(data.decode())[-1]["event_type"] == "interaction.completed"
+    raw = Raw(server, "POST", "/v1beta/interactions", {**body, "stream": False}, version="HTTP/1.0")
+    status, headers, data = split_response(raw.read_all())
+    assert status == 200 and "transfer-encoding" not in headers
+    assert int(headers["content-length"]) == len(data) and json.loads(data)["status"] == "completed"
 
 
 def test_non_stream_faults(server: InteractionsTestServer) -> None:

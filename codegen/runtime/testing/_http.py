@@ -165,6 +165,10 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             pieces = [b for b in response.blobs if b]
         framing = response.framing
+        if framing == "chunked" and self.request_version in ("HTTP/0.9", "HTTP/1.0"):
+            # RFC 9112 section 6.1: no transfer coding for a client that may not know it; the
+            # body runs to the connection's close instead.
+            framing = "close"
         self.send_response(response.status)
         self.send_header("x-request-id", record.request_id)
         self.send_header("Content-Type", response.content_type)
