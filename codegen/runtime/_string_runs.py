@@ -5,6 +5,8 @@ string that typed deltas of one kind can continue directly (the stream's fast pa
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 __all__ = ["GROUP", "ArgumentsRun", "Joined", "MediaRun", "Run", "SummaryRun", "TextRun"]
@@ -68,12 +70,41 @@ class Joined:
 def _grown(parts: list[str]) -> str:
     """The parts joined, each let go of once appended: `+=` grows the str in place (CPython, with the
     only reference), so the whole and all its parts are never held at once (a join would hold both:
-    twice a long output's memory)."""
+    twice a long output's memory).
+
+    A long whole also has the allocator give back what its freed parts held, an eighth of it at a
+    time. Parts a process's earlier long outputs have left in the heap stay resident once freed,
+    while the whole grows in memory of its own (glibc maps it apart): it would end at twice the
+    output all the same."""
+    total = sum(map(len, parts))
+    release = _heap_release() if total >= RELEASE_AT else None
+    step, freed = total // 8, 0
     whole = ""
     for i in range(len(parts)):
         whole += parts[i]
+        freed += len(parts[i])
         parts[i] = ""
+        if release is not None and freed >= step:
+            release(0)
+            freed = 0
     return whole
+
+
+RELEASE_AT = 4 * 1024 * 1024  # characters: below it, the freed parts are not worth a call
+
+
+@functools.cache
+def _heap_release() -> Callable[[int], object] | None:
+    """glibc's malloc_trim (which returns free heap pages to the system), where there is one."""
+    try:
+        import ctypes
+
+        trim = ctypes.CDLL(None).malloc_trim
+    except Exception:  # not glibc (macOS, musl, Windows), or no ctypes: nothing to give back this way
+        return None
+    trim.argtypes = [ctypes.c_size_t]
+    trim.restype = ctypes.c_int
+    return trim
 
 
 # CPython 3.11 grows a str in place only where it has specialised the `+=`, after a few rounds of
