@@ -317,6 +317,25 @@ def test_get_cancel_delete(server: InteractionsTestServer) -> None:
     assert [r.method for r in server.requests][-3:] == ["DELETE", "GET", "DELETE"]
 
 
+def test_path_parameters_are_percent_decoded(server: InteractionsTestServer) -> None:
+    # RFC 3986 section 6.2.2.2: a percent-encoded unreserved character is the character itself, so
+    # a client that encodes more of an id than it must still names the same interaction. (Over a
+    # raw socket: requests would decode them before sending.)
+    created = create(server, SCENARIO_REQUESTS["text"]).json()
+    encoded = "".join(f"%{ord(c):02X}" if c in "_-" or i % 3 == 0 else c for i, c in enumerate(created["id"]))
+
+    def answer(method: str, path: str) -> tuple[int, Any]:
+        status, _headers, data = split_response(Raw(server, method, f"/v1beta/interactions/{path}").read_all())
+        return status, json.loads(data)
+
+    assert answer("GET", encoded) == (200, {**created, "updated": answer("GET", encoded)[1]["updated"]})
+    status, cancelled = answer("POST", f"{encoded}/cancel")
+    assert status == 200 and cancelled["id"] == created["id"] and cancelled["status"] == "cancelled"
+    # An encoded slash stays inside its segment: an id, not two path segments.
+    status, missing = answer("GET", f"{created['id']}%2Fcancel")
+    assert status == 404 and missing["error"]["code"] == "not_found"
+
+
 def test_cancel_running_background_interaction(server: InteractionsTestServer) -> None:
     created = create(server, SCENARIO_REQUESTS["deep_research_agent"]).json()
     url = server.url(f"/{created['id']}")

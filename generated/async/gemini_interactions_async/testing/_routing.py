@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
 if TYPE_CHECKING:
     from ._exchange import Exchange
@@ -61,9 +62,12 @@ class Route:
     regex: re.Pattern[str]
 
     def match(self, path: str) -> dict[str, str] | None:
-        """The path parameters (plus `_prefix`) when `path` fits the pattern, else `None`."""
+        """The path parameters (plus `_prefix`) when `path` fits the pattern, else `None`.
+
+        The path is matched as sent, so an encoded `/` stays inside its segment; each parameter is
+        then percent-decoded (RFC 3986: `%5F` is `_`)."""
         found = self.regex.match(path)
-        return None if found is None else found.groupdict()
+        return None if found is None else {name: unquote(value) for name, value in found.groupdict().items()}
 
 
 @dataclass(frozen=True)
