@@ -170,6 +170,51 @@ async def test_a_trickle_cannot_hold_a_stream(flavour: Flavour, hostile: list[Ho
     await flavour.close(client)
 
 
+def trickled(first: bytes, more: bytes, left: list[bool]) -> Any:
+    """Send `first`, then `more` every 20 ms until the client goes (noted in `left`) or HOLD passes."""
+
+    def script(conn: Connection) -> None:
+        conn.send(first)
+        for _ in range(int(HOLD / 0.02)):
+            if not conn.send(more):
+                left.append(True)
+                return
+            threading.Event().wait(0.02)
+
+    return script
+
+
+TRICKLES = {
+    # Header bytes that never end a line, then a unary body that never completes, then a stream
+    # whose events keep coming: each read returns in time, so only the call's deadline can end them.
+    "head": (b"HTTP/1.1 200 OK\r\nX-Slow: ", b"x", False),
+    "unary-body": (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 99999\r\n\r\n{", b" ", False),
+    "stream": (
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n" + sse(created()),
+        sse(delta("more ")),
+        True,
+    ),
+}
+
+
+@pytest.mark.parametrize("trickle", TRICKLES.values(), ids=TRICKLES.keys())
+async def test_the_deadline_cuts_an_answer_that_trickles(
+    flavour: Flavour, hostile: list[HostileServer], trickle: tuple[bytes, bytes, bool]
+) -> None:
+    first, more, stream = trickle
+    left: list[bool] = []
+    server = serve(hostile, trickled(first, more, left))
+    client = flavour.client(base_url=server.base_url, max_retries=0, timeout=flavour.pkg.Timeout(connect=5, read=60))
+    with pytest.raises(flavour.pkg.APITimeoutError, match="deadline"):
+        answer = await flavour.create(client, model="m", input="x", stream=stream, deadline=0.3)
+        if stream:
+            await flavour.events(answer)
+    await asyncio.to_thread(server.join)
+    assert left == [True], "the client held on until the server stopped"
+    assert len(server.requests) == 1  # nothing new starts past the deadline
+    await flavour.close(client)
+
+
 async def test_keepalive_comments_count_as_lines(flavour: Flavour, hostile: list[HostileServer]) -> None:
     def keepalive(conn: Connection) -> None:
         conn.head()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -66,6 +67,13 @@ class PreparedRequest:
     def describe(self) -> str:
         """`METHOD url` for messages and logs; the key is in a header, never in the URL."""
         return f"{self.method} {self.url}"
+
+    def deadline_left(self) -> float | None:
+        """Seconds until `deadline_at` (at least a millisecond: a zero timeout means "no wait"), None without one."""
+        return None if self.deadline_at is None else max(self.deadline_at - time.monotonic(), 0.001)
+
+    def deadline_passed(self) -> bool:
+        return self.deadline_at is not None and time.monotonic() >= self.deadline_at
 
 
 def to_jsonable(value: Any) -> Any:

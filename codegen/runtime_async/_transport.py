@@ -224,8 +224,10 @@ class Transport:
                 params=request.params,
                 data=request.content,
                 # aiohttp's `connect` covers the pool wait and connecting, `sock_connect` connecting alone.
+                # `total` bounds the whole answer, a stream's too, by the call's deadline: per-read
+                # timeouts alone would let a server trickling bytes hold it for as long as it likes.
                 timeout=aiohttp.ClientTimeout(
-                    total=None,
+                    total=request.deadline_left(),
                     connect=_plus(timeout.pool, timeout.connect),
                     sock_connect=timeout.connect,
                     sock_read=timeout.read,

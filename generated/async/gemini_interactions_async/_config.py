@@ -40,7 +40,8 @@ class Timeout:
     """Seconds to wait: `connect` for the connection, `read` between bytes of the answer, `pool` for a free
     connection when all `max_connections` are in use (None: as long as it takes).
 
-    `read` bounds silence, not a whole stream: a stream may run for minutes as long as data keeps coming.
+    `read` bounds silence, not a whole answer: a stream may run for minutes as long as data keeps coming
+    (a call's `deadline=` bounds all of it).
     `stream_idle` bounds a stream's time without a complete line (an event's or a keep-alive comment's),
     so bytes trickling in cannot hold it either; past it the stream resumes, a few times, then raises.
     Each is a positive, finite number of seconds, or None for no limit; anything else (0, negative,

@@ -39,15 +39,16 @@ def connection_error(
     request: PreparedRequest,
     cause: BaseException,
     *,
-    timeout: Literal["connect", "read", "pool"] | None = None,
+    timeout: Literal["connect", "read", "pool", "deadline"] | None = None,
     proxy: bool = False,
     reading: bool = False,
 ) -> APIConnectionError:
     """The typed error for `cause`, chained to it.
 
-    `timeout` says which of the request's timeouts ran out, `proxy` that the library blamed the
-    proxy, `reading` that the answer had started arriving. The error's `_maybe_sent` is False when
-    the request provably never left (it failed while connecting)."""
+    `timeout` says which of the request's timeouts ran out ("deadline": the call's, past which a
+    transport cut the answer), `proxy` that the library blamed the proxy, `reading` that the answer
+    had started arriving. The error's `_maybe_sent` is False when the request provably never left
+    (it failed while connecting)."""
     parts = urlsplit(request.url)
     host = f"{parts.hostname}:{parts.port or (443 if parts.scheme == 'https' else 80)}"  # no user or password
     kind, detail = _root_cause(cause)
@@ -69,6 +70,16 @@ def connection_error(
         words = f"could not connect through the proxy ({_PROXY_WORDS[kind].format(detail=detail)})"
         maybe_sent = False
     kind_of_error = APIPoolTimeoutError if timeout == "pool" else APITimeoutError if timeout else APIConnectionError
+    if timeout == "deadline" or request.deadline_passed():
+        # The transports cut an answer still arriving at the call's deadline (per-read timeouts
+        # would let a trickle run on): whatever broke then broke for that.
+        if timeout == "pool":
+            words = "the call's deadline passed while waiting for a free connection"
+        elif timeout == "connect":
+            words = f"the call's deadline passed while connecting to {host}"
+        else:
+            words, maybe_sent = "the call's deadline passed before the whole answer had arrived", True
+        kind_of_error = APIPoolTimeoutError if timeout == "pool" else APITimeoutError
     error = kind_of_error(f"{request.describe()} failed: {words}", method=request.method, url=request.url)
     error._maybe_sent = maybe_sent
     error.__cause__ = cause

@@ -6,7 +6,9 @@ The retry loop's decisions are `_retry.Attempts`'; `Transport.send` only drives 
 from __future__ import annotations
 
 import collections
+import heapq
 import http.client
+import itertools
 import operator
 import os
 import queue
@@ -46,6 +48,75 @@ FIRST_READ_SIZE = 8 * 1024
 
 # The pool wait of the request being sent on this thread: requests gives urllib3 no pool timeout of its own.
 _pool_wait: ContextVar[float | None] = ContextVar("pool_wait", default=None)
+
+
+class _DeadlineWatch:
+    """An attempt's deadline over the connection it is sent on. requests' timeouts bound each read,
+    so a server trickling bytes could hold an answer (its head, a unary body, a stream) past the
+    call's deadline: at the deadline the watchdog shuts the connection's socket down, and the read
+    blocked on it returns. The pool disarms the watch when the connection comes back to it."""
+
+    __slots__ = ("at", "connection", "armed", "fired")
+
+    def __init__(self, at: float) -> None:
+        self.at = at
+        self.connection: Any = None
+        self.armed = True
+        self.fired = False  # the socket was shut down: what was read since may look whole and is not
+
+
+class _Watchdog:
+    """One daemon thread for every armed deadline of the process, started on first use."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._due: list[tuple[float, int, _DeadlineWatch]] = []
+        self._order = itertools.count()
+        self._thread: threading.Thread | None = None
+
+    def arm(self, watch: _DeadlineWatch) -> None:
+        with self._changed:
+            heapq.heappush(self._due, (watch.at, next(self._order), watch))
+            if len(self._due) > 256:  # disarmed watches of long deadlines pile up under the next one
+                self._due = [entry for entry in self._due if entry[2].armed]
+                heapq.heapify(self._due)
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="gemini-interactions-deadlines", daemon=True)
+                self._thread.start()
+            self._changed.notify()
+
+    def disarm(self, watch: _DeadlineWatch) -> None:
+        with self._changed:
+            watch.armed = False
+            watch.connection = None
+
+    def _run(self) -> None:
+        with self._changed:
+            while True:
+                while self._due and not self._due[0][2].armed:
+                    heapq.heappop(self._due)
+                left = self._due[0][0] - time.monotonic() if self._due else None
+                if left is None or left > 0:
+                    self._changed.wait(left)
+                    continue
+                watch = heapq.heappop(self._due)[2]
+                watch.fired = True
+                sock = getattr(watch.connection, "sock", None)
+                if sock is None and watch.connection is not None and time.monotonic() < watch.at + 1:
+                    # Still connecting (each connect is bounded by the time left): look again shortly.
+                    heapq.heappush(self._due, (time.monotonic() + 0.01, next(self._order), watch))
+                    continue
+                watch.armed = False
+                if sock is not None:
+                    try:
+                        sock.shutdown(socket.SHUT_RDWR)
+                    except OSError:  # closed meanwhile
+                        pass
+
+
+_watchdog = _Watchdog()
+# The deadline watch of the request being sent on this thread, for the pool to attach its connection to.
+_deadline_watch: ContextVar[_DeadlineWatch | None] = ContextVar("deadline_watch", default=None)
 
 
 class _Waiter:
@@ -121,7 +192,21 @@ class _WaitingPool(urllib3.HTTPConnectionPool):
     ConnectionCls: type[urllib3.connection.HTTPConnection] = _HTTPConnection
 
     def _get_conn(self, timeout: float | None = None) -> Any:
-        return super()._get_conn(_pool_wait.get() if timeout is None else timeout)
+        connection: Any = super()._get_conn(_pool_wait.get() if timeout is None else timeout)
+        watch = _deadline_watch.get()
+        if watch is not None:
+            watch.connection = connection
+            connection.deadline_watch = watch
+        return connection
+
+    def _put_conn(self, conn: Any) -> None:
+        # The answer was read to its end (or the connection was dropped): its deadline is no longer
+        # this connection's, which the next request may take.
+        watch = getattr(conn, "deadline_watch", None)
+        if watch is not None:
+            conn.deadline_watch = None
+            _watchdog.disarm(watch)
+        super()._put_conn(conn)
 
 
 class _WaitingHTTPSPool(_WaitingPool, urllib3.HTTPSConnectionPool):  # _WaitingPool's _get_conn, over TLS
@@ -207,6 +292,11 @@ class Transport:
             raise ClientClosedError(f"{request.describe()}: the client was closed; create a new one")
         attempts.sending()
         waiting = _pool_wait.set(request.timeout.pool)
+        watch = None if request.deadline_at is None else _DeadlineWatch(request.deadline_at)
+        if watch is not None:
+            _watchdog.arm(watch)
+        watching = _deadline_watch.set(watch)
+        response = None
         try:
             response = self.session.request(
                 request.method,
@@ -229,7 +319,12 @@ class Transport:
             raise connection_error(request, exc, proxy=isinstance(exc, requests.exceptions.ProxyError)) from exc
         finally:
             _pool_wait.reset(waiting)
+            _deadline_watch.reset(watching)
+            if watch is not None and response is None:  # no answer: its connection was dropped
+                _watchdog.disarm(watch)
         response.owner_pid = os.getpid()  # type: ignore[attr-defined]  # see close_response
+        response.deadline_watch = watch  # type: ignore[attr-defined]  # see cut_at_deadline
+        cut_at_deadline(response, request)
         if attempts.succeeded(response.status_code):
             return response
         try:
@@ -245,22 +340,36 @@ _live_transports: weakref.WeakSet[Transport] = weakref.WeakSet()
 
 
 def _forget_connections_in_child() -> None:
+    global _watchdog
     for transport in list(_live_transports):
         transport.forget_connections()
+    _watchdog = _Watchdog()  # the parent's thread is not in the child, and its lock may have been held
 
 
 if hasattr(os, "register_at_fork"):  # not on Windows, which has no fork
     os.register_at_fork(after_in_child=_forget_connections_in_child)
 
 
+def cut_at_deadline(response: requests.Response, request: PreparedRequest) -> None:
+    """Raise the deadline's APITimeoutError when the watchdog cut this answer: a head or body cut
+    short by the shut-down socket can look complete (http.client takes the end of the stream for
+    the end of the header lines, and a body read until the close simply ends)."""
+    watch = getattr(response, "deadline_watch", None)
+    if watch is not None and watch.fired:
+        response.close()
+        raise connection_error(request, TimeoutError("the socket was shut down at the deadline"), timeout="deadline")
+
+
 def read_body(response: requests.Response, request: PreparedRequest) -> bytes:
     """The whole body; the connection is released afterwards."""
     try:
-        return response.content
+        body = response.content
     except requests.RequestException as exc:
         raise connection_error(request, exc, reading=True) from exc
     finally:
         response.close()
+    cut_at_deadline(response, request)
+    return body
 
 
 def sse_block_parser() -> BlockParser:
@@ -279,16 +388,19 @@ def iter_bytes(response: requests.Response, request: PreparedRequest) -> Iterato
             # chunk's end, which holds complete events back and loses them when the connection
             # drops mid-chunk), and a read holding many chunks costs one pass, not one call each.
             yield from _dechunk(fp, raw)
+            cut_at_deadline(response, request)
             return
         if getattr(raw, "chunked", False) and hasattr(raw, "read_chunked"):
             # urllib3 parses the chunked coding itself here (~1 µs a chunk); read1 goes through
             # http.client's (~4 µs a chunk), and an API stream is often one chunk per event. A chunk
             # is yielded as soon as it (or READ_SIZE of it) has arrived.
             yield from raw.read_chunked(READ_SIZE, decode_content=True)
+            cut_at_deadline(response, request)
             return
         while True:
             chunk = raw.read1(READ_SIZE, decode_content=True) if hasattr(raw, "read1") else raw.read(READ_SIZE)
             if not chunk:
+                cut_at_deadline(response, request)
                 return
             yield chunk
     except Exception as exc:
