@@ -229,7 +229,7 @@ def _footer(data: dict[str, Any]) -> str:
         f"Whole run: {data['duration_s']:.0f} s. Cells: ratio to FLOOR's median wall time in the same run, "
         "then the median and min–max. google-genai reads the first 5,000 deltas of the text streams and "
         "its time is scaled to 100,000 (it is linear or worse, so this favours it); it runs in the first two "
-        "rounds of each workload only. Memory: peak RSS growth "
+        "rounds of each workload but the cold start (every round: a target's denominator). Memory: peak RSS growth "
         "during the first run over the 20 MiB base64 payload; for final_interaction(), over the payload "
         "of the Interaction it returns (still held at the peak), and the plain loop's over the same."
     )
