@@ -403,6 +403,8 @@ def iter_bytes(response: requests.Response, request: PreparedRequest) -> Iterato
                 cut_at_deadline(response, request)
                 return
             yield chunk
+    except APIError:
+        raise  # cut_at_deadline's, already typed
     except Exception as exc:
         # urllib3's and http.client's own errors arrive here unwrapped by requests.
         timed_out = "Timeout" in type(exc).__name__ or isinstance(exc, TimeoutError)
