@@ -107,6 +107,20 @@ async def test_waiting_for_a_free_connection_is_a_pool_timeout_not_a_server_time
     assert connections_opened(server) == 2  # the slow stream's, then one reused by both later calls
 
 
+async def test_the_deadline_cuts_a_wait_for_a_free_connection(flavour: Flavour, server: InteractionsTestServer) -> None:
+    client = flavour.client(server, max_connections=1, max_retries=2)
+    holding = await flavour.create(client, stream=True, extra_headers={"x-test-fault": "delay=2"}, **TEXT)
+    holding_events = flavour.iterator(holding)
+    await flavour.next(holding_events)
+    # Timeout.pool=None waits as long as it takes: only the call's deadline can end this wait.
+    unbounded = flavour.pkg.Timeout(connect=5.0, read=60.0, pool=None)
+    with pytest.raises(flavour.pkg.APIPoolTimeoutError, match="deadline passed while waiting for a free connection"):
+        await flavour.create(client, stream=True, timeout=unbounded, deadline=0.3, **TEXT)
+    assert len(server.requests) == 1  # the waiting request was never sent
+    await flavour.close(holding)
+    await flavour.close(client)
+
+
 async def test_max_connections_is_checked(flavour: Flavour, server: InteractionsTestServer) -> None:
     with pytest.raises(ValueError, match="max_connections"):
         flavour.client(server, max_connections=0)

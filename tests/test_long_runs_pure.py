@@ -272,9 +272,9 @@ def test_deadline_bounds_timeouts_and_expires() -> None:
     clock = FakeClock()
     deadline = Deadline(10, clock=clock)
     request = _request({})
-    assert deadline.bound(request).timeout == Timeout(connect=5.0, read=10.0)
+    assert deadline.bound(request).timeout == Timeout(connect=5.0, read=10.0, pool=10.0)
     clock.now += 8
-    assert deadline.bound(request).timeout == Timeout(connect=2.0, read=2.0)
+    assert deadline.bound(request).timeout == Timeout(connect=2.0, read=2.0, pool=2.0)
     assert deadline.allows_wait(1.5) and not deadline.allows_wait(2.5)
     clock.now += 2
     with pytest.raises(APITimeoutError, match="deadline of 10 s"):

@@ -65,8 +65,14 @@ class Deadline:
         left = self.remaining()
         if left is None:
             return timeout
-        # replace(), not a new Timeout: the pool wait and the stream idle bound keep their settings.
-        return dataclasses.replace(timeout, connect=_least(timeout.connect, left), read=_least(timeout.read, left))
+        # replace(), not a new Timeout: the stream idle bound keeps its setting. The pool wait is cut too:
+        # a call queued behind busy connections (pool=None waits as long as it takes) ends at its deadline.
+        return dataclasses.replace(
+            timeout,
+            connect=_least(timeout.connect, left),
+            read=_least(timeout.read, left),
+            pool=_least(timeout.pool, left),
+        )
 
 
 def _least(value: float | None, left: float) -> float:

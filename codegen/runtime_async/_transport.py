@@ -240,8 +240,8 @@ class Transport:
             )
         except aiohttp.ConnectionTimeoutError as exc:
             raise connection_error(request, exc, timeout="pool" if pool["waiting"] else "connect") from exc
-        except asyncio.TimeoutError as exc:
-            raise connection_error(request, exc, timeout="read") from exc
+        except asyncio.TimeoutError as exc:  # `total`, the deadline, may run out while still queued for a slot
+            raise connection_error(request, exc, timeout="pool" if pool["waiting"] else "read") from exc
         except aiohttp.ClientError as exc:
             raise connection_error(request, exc, proxy=isinstance(exc, _PROXY_ERRORS)) from exc
         finally:
