@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import Flavour
+from .conftest import SECRET, Flavour
 from .hostile import HOLD, Connection, HostileServer, completed, created, delta, sse, step_start
 
 FAST_RETRY = b"retry: 10\n\n"  # reconnect after 10 ms: the tests' resumes are quick
@@ -213,6 +213,50 @@ async def test_the_deadline_cuts_an_answer_that_trickles(
     assert left == [True], "the client held on until the server stopped"
     assert len(server.requests) == 1  # nothing new starts past the deadline
     await flavour.close(client)
+
+
+MALFORMED = {
+    # Answers that break HTTP's rules, as opposed to ones cut short: said so, and nothing of them delivered.
+    "status-line": (b"HTTP/1.1 2x0 OK\r\n\r\n", True),
+    "chunk-size": (
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n",
+        True,
+    ),
+    "cut-short": (b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Length: 999\r\n\r\nevent", False),
+}
+
+
+@pytest.mark.parametrize("answer", MALFORMED.values(), ids=MALFORMED.keys())
+async def test_an_answer_that_is_not_valid_http_says_so(
+    flavour: Flavour, hostile: list[HostileServer], answer: tuple[bytes, bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    raw, malformed = answer
+
+    def script(conn: Connection) -> None:
+        conn.send(raw)
+
+    monkeypatch.setenv("GEMINI_API_KEY", SECRET)
+    server = serve(hostile, script)
+    client = flavour.client_class(base_url=server.base_url, max_retries=2)
+    with pytest.raises(flavour.pkg.APIConnectionError) as caught:
+        stream = await flavour.create(client, model="m", input="x", stream=True)
+        await flavour.events(stream)
+    await flavour.close(client)
+    message = caught.value.message
+    assert ("is not valid HTTP" in message) is malformed, message
+    assert ("connection broke" in message) is not malformed, message
+    assert len(server.requests) == 1  # a create may have reached the server: not replayed
+    # The HTTP library's error is chained as the cause; aiohttp's keeps the request's headers.
+    seen: list[BaseException] = []
+    pending: list[BaseException | None] = [caught.value]
+    while pending:
+        cause = pending.pop()
+        if cause is None or any(cause is s for s in seen):
+            continue
+        seen.append(cause)
+        assert SECRET not in repr(cause) and SECRET not in str(cause), repr(cause)
+        pending += [cause.__cause__, cause.__context__]
+    assert len(seen) > 1
 
 
 async def test_keepalive_comments_count_as_lines(flavour: Flavour, hostile: list[HostileServer]) -> None:

@@ -17,10 +17,13 @@ from typing import Any, TypeAlias
 import aiohttp
 import yarl
 from aiohttp.helpers import get_env_proxy_for_url
+from aiohttp.http_exceptions import HttpProcessingError, PayloadEncodingError
+from multidict import CIMultiDict, CIMultiDictProxy
 
-from ._connection_errors import connection_error
+from ._connection_errors import connection_error, found_in_chain
 from ._credentials import authorized, callable_failed, with_credentials
 from ._exceptions import APIConnectionError, APIError, ClientClosedError, EventLoopError
+from ._redaction import redacted_headers
 from ._request import PreparedRequest, status_error
 from ._retry import Attempts
 from ._sse import BlockParser, parse_block
@@ -243,7 +246,10 @@ class Transport:
         except asyncio.TimeoutError as exc:  # `total`, the deadline, may run out while still queued for a slot
             raise connection_error(request, exc, timeout="pool" if pool["waiting"] else "read") from exc
         except aiohttp.ClientError as exc:
-            raise connection_error(request, exc, proxy=isinstance(exc, _PROXY_ERRORS)) from exc
+            _redact(exc)
+            raise connection_error(
+                request, exc, proxy=isinstance(exc, _PROXY_ERRORS), malformed=_malformed(exc)
+            ) from exc
         finally:
             _pool_wait.reset(marked)
         if attempts.succeeded(response.status):
@@ -262,7 +268,8 @@ async def read_body(response: aiohttp.ClientResponse, request: PreparedRequest) 
     except asyncio.TimeoutError as exc:
         raise connection_error(request, exc, timeout="read") from exc
     except aiohttp.ClientError as exc:
-        raise connection_error(request, exc, reading=True) from exc
+        _redact(exc)
+        raise connection_error(request, exc, reading=True, malformed=_malformed(exc)) from exc
     finally:
         response.close()
 
@@ -285,7 +292,21 @@ async def iter_bytes(response: aiohttp.ClientResponse, request: PreparedRequest)
     except asyncio.TimeoutError as exc:
         raise connection_error(request, exc, timeout="read") from exc
     except aiohttp.ClientError as exc:
-        raise connection_error(request, exc, reading=True) from exc
+        _redact(exc)
+        raise connection_error(request, exc, reading=True, malformed=_malformed(exc)) from exc
+
+
+def _malformed(exc: aiohttp.ClientError) -> BaseException | None:
+    """aiohttp's parser error for an answer that breaks HTTP's rules; a body cut short is a drop instead."""
+    return found_in_chain(exc, (HttpProcessingError,), but=(PayloadEncodingError,))
+
+
+def _redact(exc: aiohttp.ClientError) -> None:
+    """The request's credential headers out of the library's error, which is chained to ours: aiohttp's
+    ClientResponseError shows the request headers it keeps in its repr."""
+    if isinstance(exc, aiohttp.ClientResponseError):
+        info = exc.request_info
+        exc.request_info = info._replace(headers=CIMultiDictProxy(CIMultiDict(redacted_headers(info.headers))))
 
 
 def close_response(response: aiohttp.ClientResponse) -> None:

@@ -7,6 +7,7 @@ out (it can hold a proxy URL with its password); the library's exception is chai
 
 from __future__ import annotations
 
+import http.client
 import socket
 import ssl
 from collections.abc import Iterator
@@ -24,6 +25,7 @@ _WORDS = {
     "refused": "connection to {host} refused",
     "reset": "connection to {host} reset ({detail})",
     "other": "connection to {host} failed ({detail})",
+    "protocol": "the answer from {host} is not valid HTTP ({detail})",
 }
 # The same through a proxy, whose address (it may hold a password) is not told.
 _PROXY_WORDS = {
@@ -42,18 +44,24 @@ def connection_error(
     timeout: Literal["connect", "read", "pool", "deadline"] | None = None,
     proxy: bool = False,
     reading: bool = False,
+    malformed: BaseException | None = None,
 ) -> APIConnectionError:
     """The typed error for `cause`, chained to it.
 
     `timeout` says which of the request's timeouts ran out ("deadline": the call's, past which a
     transport cut the answer), `proxy` that the library blamed the proxy, `reading` that the answer
-    had started arriving. The error's `_maybe_sent` is False when the request provably never left
-    (it failed while connecting)."""
+    had started arriving, `malformed` the HTTP library's error for an answer that breaks HTTP's
+    rules (http.client's are found in the chain without it). The error's `_maybe_sent` is False when
+    the request provably never left (it failed while connecting)."""
     parts = urlsplit(request.url)
     host = f"{parts.hostname}:{parts.port or (443 if parts.scheme == 'https' else 80)}"  # no user or password
     kind, detail = _root_cause(cause)
+    if kind == "other":
+        malformed = malformed or _malformed_answer(cause)
+        if malformed is not None:
+            kind, detail = "protocol", _first_line(malformed)
     words = _WORDS[kind].format(host=host, name=parts.hostname, detail=detail)
-    maybe_sent = kind in ("reset", "other")
+    maybe_sent = kind in ("reset", "other", "protocol")
     if timeout == "pool":
         words, maybe_sent = (
             f"no free connection to {host}{_after(request.timeout.pool)}: all of the client's "
@@ -64,7 +72,7 @@ def connection_error(
         words, maybe_sent = f"timed out connecting to {host}{_after(request.timeout.connect)}", False
     elif timeout == "read":
         words, maybe_sent = f"timed out waiting for the answer{_after(request.timeout.read)}", True
-    elif reading:
+    elif reading and kind != "protocol":
         words, maybe_sent = f"connection broke while reading the answer ({words})", True
     elif proxy:
         words = f"could not connect through the proxy ({_PROXY_WORDS[kind].format(detail=detail)})"
@@ -102,6 +110,33 @@ def _root_cause(cause: BaseException) -> tuple[str, str]:
         if isinstance(exc, _RESET):
             return "reset", type(exc).__name__
     return ("tls" if isinstance(innermost, ssl.SSLError) else "other"), type(innermost).__name__
+
+
+def _malformed_answer(cause: BaseException) -> BaseException | None:
+    """http.client's error for an answer that is not valid HTTP, if that is what `cause` came from.
+
+    A body cut short (IncompleteRead) is a broken connection instead."""
+    return found_in_chain(cause, (http.client.HTTPException,), but=(http.client.IncompleteRead,))
+
+
+def found_in_chain(
+    cause: BaseException, kinds: tuple[type[BaseException], ...], *, but: tuple[type[BaseException], ...] = ()
+) -> BaseException | None:
+    """The first exception in `cause`'s chain that is one of `kinds` and none of `but`."""
+    for exc in _chain(cause):
+        if isinstance(exc, kinds) and not isinstance(exc, but):
+            return exc
+    return None
+
+
+def _first_line(exc: BaseException) -> str:
+    """What the HTTP library said was wrong with the answer: the first line of its message, briefly.
+
+    It describes the server's bytes (a status line, a header, a chunk size), never the request's."""
+    message = getattr(exc, "message", None)
+    text = (message if isinstance(message, str) else str(exc)).strip().splitlines()
+    first = text[0].rstrip(":") if text else ""
+    return f"{type(exc).__name__}: {first[:120]}" if first else type(exc).__name__
 
 
 def _chain(exc: BaseException) -> Iterator[BaseException]:
