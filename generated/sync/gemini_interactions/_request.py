@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import time
 from collections.abc import Mapping, Sequence
@@ -77,8 +78,14 @@ class PreparedRequest:
         return self.deadline_at is not None and time.monotonic() >= self.deadline_at
 
 
+# Values that are JSON as they are: most arguments. Checked by exact type, before the ABC checks below.
+_PLAIN_JSON = frozenset({str, int, float, bool, type(None)})
+
+
 def to_jsonable(value: Any) -> Any:
     """Plain JSON values from what the caller passed: dicts, lists and typed models, mixed freely."""
+    if type(value) in _PLAIN_JSON:
+        return value
     if isinstance(value, pydantic.BaseModel):
         return value.model_dump(mode="json", by_alias=True, exclude_none=True)
     if isinstance(value, Mapping):
@@ -92,6 +99,17 @@ def _query_value(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+@functools.lru_cache(maxsize=64)
+def _stream_timeout(timeout: Timeout) -> Timeout:
+    """`timeout` for a stream: a silent stream is idle too, so no read waits longer than `stream_idle`.
+
+    Cached: a Timeout is frozen, and nearly every call of a client passes the same one."""
+    idle = timeout.stream_idle
+    if idle is not None and (timeout.read is None or timeout.read > idle):
+        return dataclasses.replace(timeout, read=idle)
+    return timeout
 
 
 def prepare_request(
@@ -129,9 +147,8 @@ def prepare_request(
     if options.extra_headers:
         headers.update(options.extra_headers)
     timeout = config.timeout if isinstance(options.timeout, NotGiven) else Timeout.of(options.timeout)
-    idle = timeout.stream_idle
-    if stream and idle is not None and (timeout.read is None or timeout.read > idle):
-        timeout = dataclasses.replace(timeout, read=idle)  # a silent stream is idle too
+    if stream:
+        timeout = _stream_timeout(timeout)
     request = PreparedRequest(
         method=method,
         url=config.url(path, prefix=path_prefix),
