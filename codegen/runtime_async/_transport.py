@@ -246,10 +246,7 @@ class Transport:
         except asyncio.TimeoutError as exc:  # `total`, the deadline, may run out while still queued for a slot
             raise connection_error(request, exc, timeout="pool" if pool["waiting"] else "read") from exc
         except aiohttp.ClientError as exc:
-            _redact(exc)
-            raise connection_error(
-                request, exc, proxy=isinstance(exc, _PROXY_ERRORS), malformed=_malformed(exc)
-            ) from exc
+            raise _library_error(request, exc, proxy=isinstance(exc, _PROXY_ERRORS)) from exc
         finally:
             _pool_wait.reset(marked)
         if attempts.succeeded(response.status):
@@ -268,8 +265,7 @@ async def read_body(response: aiohttp.ClientResponse, request: PreparedRequest) 
     except asyncio.TimeoutError as exc:
         raise connection_error(request, exc, timeout="read") from exc
     except aiohttp.ClientError as exc:
-        _redact(exc)
-        raise connection_error(request, exc, reading=True, malformed=_malformed(exc)) from exc
+        raise _library_error(request, exc, reading=True) from exc
     finally:
         response.close()
 
@@ -292,21 +288,22 @@ async def iter_bytes(response: aiohttp.ClientResponse, request: PreparedRequest)
     except asyncio.TimeoutError as exc:
         raise connection_error(request, exc, timeout="read") from exc
     except aiohttp.ClientError as exc:
-        _redact(exc)
-        raise connection_error(request, exc, reading=True, malformed=_malformed(exc)) from exc
+        raise _library_error(request, exc, reading=True) from exc
 
 
-def _malformed(exc: aiohttp.ClientError) -> BaseException | None:
-    """aiohttp's parser error for an answer that breaks HTTP's rules; a body cut short is a drop instead."""
-    return found_in_chain(exc, (HttpProcessingError,), but=(PayloadEncodingError,))
+def _library_error(
+    request: PreparedRequest, exc: aiohttp.ClientError, *, proxy: bool = False, reading: bool = False
+) -> APIConnectionError:
+    """`connection_error` for one of aiohttp's own errors, which is chained to ours.
 
-
-def _redact(exc: aiohttp.ClientError) -> None:
-    """The request's credential headers out of the library's error, which is chained to ours: aiohttp's
-    ClientResponseError shows the request headers it keeps in its repr."""
+    A ClientResponseError shows the request headers it keeps in its repr: their credentials are
+    redacted first. aiohttp's parser error for an answer that breaks HTTP's rules is named as such
+    (a body cut short, a PayloadEncodingError, is a broken connection instead)."""
     if isinstance(exc, aiohttp.ClientResponseError):
         info = exc.request_info
         exc.request_info = info._replace(headers=CIMultiDictProxy(CIMultiDict(redacted_headers(info.headers))))
+    malformed = found_in_chain(exc, (HttpProcessingError,), but=(PayloadEncodingError,))
+    return connection_error(request, exc, proxy=proxy, reading=reading, malformed=malformed)
 
 
 def close_response(response: aiohttp.ClientResponse) -> None:
