@@ -19,6 +19,8 @@ from codegen import flavours
 from codegen.loader import current_revision, load_spec, spec_path
 from codegen.project import REPO_ROOT
 
+from .hostile import HostileServer
+
 REPO = REPO_ROOT
 REVISION = current_revision()  # spec/CURRENT: the revision both packages pin; the others: test_revisions.py
 # Both packages' plugins, opted into as a user would: each brings its own fixture (<package>_server).
@@ -192,6 +194,15 @@ class Flavour:
 @pytest.fixture(params=flavours.FLAVOURS, ids=[f.name for f in flavours.FLAVOURS])
 def flavour(request: pytest.FixtureRequest) -> Flavour:
     return Flavour(request.param)
+
+
+@pytest.fixture
+def hostile() -> Iterator[list[HostileServer]]:
+    """The hostile servers a test starts (tests/hostile.py), closed after it."""
+    servers: list[HostileServer] = []
+    yield servers
+    for server in servers:
+        server.close()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import asyncio
 import json
 import logging
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,14 +16,6 @@ from .conftest import SECRET, Flavour
 from .hostile import HOLD, Connection, HostileServer, completed, created, delta, sse, step_start
 
 FAST_RETRY = b"retry: 10\n\n"  # reconnect after 10 ms: the tests' resumes are quick
-
-
-@pytest.fixture
-def hostile() -> Iterator[list[HostileServer]]:
-    servers: list[HostileServer] = []
-    yield servers
-    for server in servers:
-        server.close()
 
 
 def serve(hostile: list[HostileServer], *scripts: Any) -> HostileServer:

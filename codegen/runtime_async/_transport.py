@@ -10,6 +10,7 @@ import inspect
 import operator
 import os
 import sys
+import zlib
 from collections.abc import AsyncIterator, Callable
 from types import SimpleNamespace
 from typing import Any, TypeAlias
@@ -27,6 +28,7 @@ from ._redaction import redacted_headers
 from ._request import PreparedRequest, status_error
 from ._retry import Attempts
 from ._sse import BlockParser, parse_block
+from ._transfer_codings import TransferDecoding, transfer_decoding
 
 HTTPResponse: TypeAlias = aiohttp.ClientResponse  # what RawResponse.http_response and Stream.response hold
 status_of: Callable[[HTTPResponse], int] = operator.attrgetter("status")  # an HTTPResponse's status
@@ -261,13 +263,25 @@ class Transport:
 async def read_body(response: aiohttp.ClientResponse, request: PreparedRequest) -> bytes:
     """The whole body; the connection is released afterwards."""
     try:
-        return await response.read()
+        decoding = _transfer_decoding(response, request)
+        body = await response.read()
+        return body if decoding is None else decoding.decode(body) + decoding.flush()
     except asyncio.TimeoutError as exc:
         raise connection_error(request, exc, timeout="read") from exc
     except aiohttp.ClientError as exc:
         raise _library_error(request, exc, reading=True) from exc
+    except zlib.error as exc:
+        raise connection_error(request, exc, reading=True, malformed=exc) from exc
     finally:
         response.close()
+
+
+def _transfer_decoding(response: aiohttp.ClientResponse, request: PreparedRequest) -> TransferDecoding | None:
+    # aiohttp undoes the chunked framing and a Content-Encoding, not the other transfer codings.
+    headers = response.headers
+    return transfer_decoding(
+        request, ", ".join(headers.getall("Transfer-Encoding", ())), headers.get("Content-Encoding", "")
+    )
 
 
 def sse_block_parser() -> BlockParser:
@@ -277,18 +291,28 @@ def sse_block_parser() -> BlockParser:
 
 async def iter_bytes(response: aiohttp.ClientResponse, request: PreparedRequest) -> AsyncIterator[bytes]:
     """Body bytes as soon as they arrive, whatever the framing; no line splitting (aiohttp's caps lines at 512 KiB)."""
+    decoding = _transfer_decoding(response, request)
     try:
         while True:
             # What has arrived, at most READ_SIZE: pieces of a large event stay small, which keeps
             # the allocator from holding on to a whole event's worth of freed memory.
             chunk = await response.content.read(READ_SIZE)
             if not chunk:
+                rest = decoding.flush() if decoding is not None else b""
+                if rest:
+                    yield rest
                 return
+            if decoding is not None:
+                chunk = decoding.decode(chunk)
+                if not chunk:
+                    continue
             yield chunk
     except asyncio.TimeoutError as exc:
         raise connection_error(request, exc, timeout="read") from exc
     except aiohttp.ClientError as exc:
         raise _library_error(request, exc, reading=True) from exc
+    except zlib.error as exc:
+        raise connection_error(request, exc, reading=True, malformed=exc) from exc
 
 
 def _library_error(

@@ -15,6 +15,7 @@ import socket
 import threading
 import time
 import weakref
+import zlib
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from typing import Any, TypeAlias
@@ -32,6 +33,7 @@ from ._exceptions import APIConnectionError, APIError, ClientClosedError
 from ._request import PreparedRequest, status_error
 from ._retry import Attempts
 from ._sse import BlockParser, sseclient_block_parser
+from ._transfer_codings import TransferDecoding, ends_chunked, transfer_codings, transfer_decoding
 
 HTTPResponse: TypeAlias = requests.Response  # what RawResponse.http_response and Stream.response hold
 status_of: Callable[[HTTPResponse], int] = operator.attrgetter("status_code")  # an HTTPResponse's status
@@ -362,13 +364,23 @@ def cut_at_deadline(response: requests.Response, request: PreparedRequest) -> No
 def read_body(response: requests.Response, request: PreparedRequest) -> bytes:
     """The whole body; the connection is released afterwards."""
     try:
+        decoding = _transfer_decoding(response, request)
         body = response.content
+        if decoding is not None:
+            body = decoding.decode(body) + decoding.flush()
     except requests.RequestException as exc:
         raise connection_error(request, exc, reading=True) from exc
+    except zlib.error as exc:
+        raise connection_error(request, exc, reading=True, malformed=exc) from exc
     finally:
         response.close()
     cut_at_deadline(response, request)
     return body
+
+
+def _transfer_decoding(response: requests.Response, request: PreparedRequest) -> TransferDecoding | None:
+    headers = response.headers
+    return transfer_decoding(request, headers.get("Transfer-Encoding", ""), headers.get("Content-Encoding", ""))
 
 
 def sse_block_parser() -> BlockParser:
@@ -378,6 +390,24 @@ def sse_block_parser() -> BlockParser:
 
 def iter_bytes(response: requests.Response, request: PreparedRequest) -> Iterator[bytes]:
     """Body bytes as soon as they arrive, whatever the framing (chunked, Content-Length, or read-until-close)."""
+    decoding = _transfer_decoding(response, request)
+    if decoding is None:
+        yield from _body_bytes(response, request)
+        return
+    try:
+        for piece in _body_bytes(response, request):
+            data = decoding.decode(piece)
+            if data:
+                yield data
+        rest = decoding.flush()
+    except zlib.error as exc:
+        raise connection_error(request, exc, reading=True, malformed=exc) from exc
+    if rest:
+        yield rest
+
+
+def _body_bytes(response: requests.Response, request: PreparedRequest) -> Iterator[bytes]:
+    """The body's bytes as the HTTP framing delivers them (see iter_bytes)."""
     raw = response.raw
     try:
         fp = _chunked_socket_reader(response)
@@ -413,7 +443,17 @@ def iter_bytes(response: requests.Response, request: PreparedRequest) -> Iterato
 def _chunked_socket_reader(response: requests.Response) -> Any:
     """The buffered socket reader under a chunked body not read yet, with no content coding; else None."""
     original = getattr(response.raw, "_fp", None)
-    if not isinstance(original, http.client.HTTPResponse) or not original.chunked or original.chunk_left is not None:
+    if not isinstance(original, http.client.HTTPResponse):
+        return None
+    if original.chunked:
+        if original.chunk_left is not None:
+            return None
+    # http.client frames a body as chunked only for a Transfer-Encoding of exactly "chunked"; one that
+    # lists other codings before it is chunked too (RFC 9112 section 6.1), and http.client would read
+    # it to the connection's close, framing and all.
+    elif original.length is not None or not ends_chunked(
+        transfer_codings(response.headers.get("Transfer-Encoding", ""))
+    ):
         return None
     if response.headers.get("Content-Encoding", "identity").strip().lower() not in ("", "identity"):
         return None
