@@ -61,7 +61,7 @@ def _run(command: list[str]) -> dict[str, Any]:
 
 def runs_on(client: str, workload: Workload) -> bool:
     """Whether the workload measures anything of this client."""
-    if workload.kind in ("latency", "cold") and client == "drain":
+    if workload.kind != "throughput" and CLIENTS[client].bytes_only:
         return False
     if workload.kind == "cold" and client == "floor":
         return False
@@ -83,7 +83,7 @@ def merge(results: dict[str, Any], client: str, result: dict[str, Any]) -> None:
 
 def check(client: str, workload: Workload, result: dict[str, Any]) -> None:
     """Every client must have seen every delta, whole: a fast wrong answer is no result."""
-    if workload.kind == "cold" or client == "drain":
+    if workload.kind == "cold" or CLIENTS[client].bytes_only:
         return
     if workload.kind == "final" and (result["items"], result["final_chars"]) != (1, workload.payload):
         raise SystemExit(

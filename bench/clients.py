@@ -148,6 +148,19 @@ def drain(url: str, stamps: Stamps = None) -> Tally:
     return 0, 0
 
 
+async def aiohttp_drain(url: str, stamps: Stamps = None) -> Tally:
+    """Bytes only, through aiohttp, read as ours-async reads them: what it pays before parsing anything."""
+    import aiohttp
+
+    body = {"model": MODEL, "input": PROMPT, "stream": True}
+    async with aiohttp.ClientSession(headers={"x-goog-api-key": API_KEY}) as session:
+        async with session.post(f"{url}/v1beta/interactions", json=body) as response:
+            read = response.content.read
+            while await read(READ_SIZE):
+                pass
+    return 0, 0
+
+
 def _tally(stream: Iterable[Any], stamps: Stamps) -> Tally:
     """The typed clients' loop: a plain `for` over the client's stream, as user code writes it
     (inline, as FLOOR's is: a helper call per event would be the harness's time, not the client's)."""
@@ -304,6 +317,7 @@ class ClientSpec:
         *,
         is_async: bool = False,
         slow: bool = False,
+        bytes_only: bool = False,
         final: Callable[[str], Tally | Awaitable[Tally]] | None = None,
         text: Callable[[str], Tally | Awaitable[Tally]] | None = None,
     ) -> None:
@@ -313,6 +327,7 @@ class ClientSpec:
         self.import_package = import_package
         self.is_async = is_async
         self.slow = slow  # reads the 5,000-event prefix of the text streams; its time is scaled up
+        self.bytes_only = bytes_only  # reads bytes, no events: throughput only, nothing to check or chart
         self.final = final  # reads a stream with final_interaction() (the "final" workloads)
         self.text = text  # reads a stream's text_stream (the "layers" workload)
 
@@ -320,7 +335,15 @@ class ClientSpec:
 CLIENTS = {
     c.name: c
     for c in [
-        ClientSpec("drain", "DRAIN (bytes only)", drain, _import_nothing),
+        ClientSpec("drain", "DRAIN (bytes only)", drain, _import_nothing, bytes_only=True),
+        ClientSpec(
+            "aiohttp-drain",
+            "AIOHTTP-DRAIN (bytes through aiohttp)",
+            aiohttp_drain,
+            _import_nothing,
+            is_async=True,
+            bytes_only=True,
+        ),
         ClientSpec("floor", "FLOOR", floor, _import_nothing),
         ClientSpec("ours-sync", "ours, sync", ours_sync, _import_ours_sync, final=ours_sync_final, text=ours_sync_text),
         ClientSpec(

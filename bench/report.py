@@ -74,6 +74,10 @@ def collect(results: dict[str, dict[str, Any]], duration: float) -> dict[str, An
     }
 
 
+def _bytes_only(client: str) -> bool:
+    return client in CLIENTS and CLIENTS[client].bytes_only
+
+
 def _median(values: list[float]) -> float:
     return statistics.median(values)
 
@@ -92,7 +96,7 @@ def figures(data: dict[str, Any]) -> dict[str, dict[str, float]]:
             floor = _median(res[name]["floor"]["times"])
             out[name] = {c: _median(r["times"]) / floor for c, r in res[name].items()}
     if "image" in res:
-        out["image-memory"] = {c: r["memory"] / IMAGE_BYTES for c, r in res["image"].items() if c != "drain"}
+        out["image-memory"] = {c: r["memory"] / IMAGE_BYTES for c, r in res["image"].items() if not _bytes_only(c)}
     for name in ("latency-chunked", "latency-close"):
         if name in res:
             out[name] = {c: max(r["delays_ms"]) for c, r in res[name].items()}
@@ -131,7 +135,7 @@ def markdown(data: dict[str, Any]) -> str:
     if "image" in res:
         row(
             "image: peak memory growth × payload",
-            {c: f"{r['memory'] / IMAGE_BYTES:.2f}×" for c, r in res["image"].items() if c != "drain"},
+            {c: f"{r['memory'] / IMAGE_BYTES:.2f}×" for c, r in res["image"].items() if not _bytes_only(c)},
         )
     for name in ("latency-chunked", "latency-close"):
         if name in res:
@@ -246,7 +250,7 @@ def chart(data: dict[str, Any], path: Path) -> bool:
         return False
     fig_data = figures(data)
     rows = [r for r in (*THROUGHPUT, "image-memory") if r in fig_data]
-    clients = [c for c in CLIENTS if c != "drain" and any(c in fig_data[r] for r in rows)]
+    clients = [c for c in CLIENTS if not _bytes_only(c) and any(c in fig_data[r] for r in rows)]
     if not clients:  # e.g. `--workloads cold`: nothing to chart
         return False
     fig, ax = plt.subplots(figsize=(9, 4.5), dpi=100)

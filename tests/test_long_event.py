@@ -152,3 +152,37 @@ def test_other_blocks_are_not_taken_and_intact(long_event: ModuleType, block: by
     pieces = cut(block, 65536)
     assert long_event.validate_pieces(validator(Event), pieces) is long_event.NOT_TAKEN
     assert b"".join(pieces) == block
+
+
+class Plain(pydantic.BaseModel):
+    data: str
+
+
+BIG = "é€😀x" * 250_000  # 2.5 MB of UTF-8, each character but x cut somewhere by slices and pieces
+
+
+@pytest.mark.parametrize("size", [700_001, 1 << 20])
+def test_pieces_larger_than_a_slice_are_decoded_whole(long_event: ModuleType, size: int) -> None:
+    # The decoder hands a long line over in 1 MiB segments; each is decoded in slices, and a
+    # character cut between two slices (or two pieces) goes with the one that finishes it.
+    block = b"data: " + json.dumps({"data": BIG}, ensure_ascii=False).encode()
+    pieces = cut(block, size)
+    got = long_event.validate_pieces(validator(Plain), pieces)
+    assert got is not long_event.NOT_TAKEN and got.data == BIG and pieces == []
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        # A control character in a later slice of a piece: what was decoded before it is given back.
+        b'data: {"data": "' + BIG[:400_000].encode() + b"\x01" + BIG[400_000:].encode() + b'"}',
+        # The string ends inside a character, and the closing quote starts the last piece.
+        b'data: {"data": "' + b"x" * 300_000 + b'\xe2\x82"}',
+    ],
+    ids=["control-in-a-later-slice", "ends-inside-a-character"],
+)
+def test_a_long_string_broken_late_is_not_taken_and_intact(long_event: ModuleType, block: bytes) -> None:
+    quote = block.rindex(b'"')
+    pieces = [*cut(block[:quote], 100_001), block[quote:]]
+    assert long_event.validate_pieces(validator(Plain), pieces) is long_event.NOT_TAKEN
+    assert b"".join(pieces) == block

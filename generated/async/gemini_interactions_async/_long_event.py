@@ -27,7 +27,8 @@ _QUOTE, _BACKSLASH, _LF = 34, 92, 10
 _HEAD = 4096  # pieces before the data are merged up to this size: the head may arrive cut up
 _STR_TYPES = (str, str | None)  # typing.Optional[str] == str | None
 _STR_SETTINGS = ("str_strip_whitespace", "str_to_lower", "str_to_upper", "str_max_length", "str_min_length")
-_GROUPS = 64  # the long string is built in this many appends, at most
+_GROUPS = 256  # the long string is built in about this many appends, at most (see _text_of)
+_SLICE = 64 * 1024  # the least bytes an append takes: below the size glibc gives its own pages
 
 
 def validate_pieces(validate_json: Callable[[bytes], Any], pieces: list[bytes]) -> Any:
@@ -83,7 +84,7 @@ def validate_pieces(validate_json: Callable[[bytes], Any], pieces: list[bytes]) 
         return NOT_TAKEN
 
     pieces.clear()
-    text, stop = _text_of(parts, size // _GROUPS + 1)
+    text, stop = _text_of(parts, max(_SLICE, size // _GROUPS + 1))
     if stop >= 0:  # not a JSON string's content after all: the block as it came
         pieces += [before, text.encode(), *parts[stop:], after]
         return NOT_TAKEN
@@ -94,38 +95,38 @@ def validate_pieces(validate_json: Callable[[bytes], Any], pieces: list[bytes]) 
     return event
 
 
-def _text_of(parts: list[bytes], group_size: int) -> tuple[str, int]:
+def _text_of(parts: list[bytes], slice_size: int) -> tuple[str, int]:
     """The text of a JSON string's content given in `parts`, and -1; or the text of the parts
     before the one at the index returned, where it stops being a JSON string's content.
 
-    A JSON string's rules (no control character, valid UTF-8) are checked group by group, and each
-    group's parts let go of once its text is appended: `+=` grows the str in place (CPython, with
-    the only reference), so it is never copied whole. Groups of `group_size`: were the str copied
-    at each append (3.11 does while tracing), the cost would still be linear for a fixed count."""
+    A JSON string's rules (no control character, valid UTF-8) are checked slice by slice, and each
+    part let go of once its text is appended: `+=` grows the str in place (CPython, with the only
+    reference), so it is never copied whole. The slices are small so that each one's temporaries
+    (its bytes and its str) reuse the memory the one before freed: large ones would each be given
+    fresh pages by the allocator, which costs more than the decoding. There are at most about
+    _GROUPS of them: were the str copied at each append (3.11 does while tracing), the cost would
+    still be linear for a fixed count."""
     text = ""
-    group = [b'"']
-    grouped = 0
-    start = 0
+    carry = b""  # the start of a character that the next slice finishes
     last = len(parts) - 1
     for i in range(last + 1):
-        group.append(parts[i])
-        grouped += len(parts[i])
-        if grouped < group_size and i < last:
-            continue
-        cut = _cut_character(parts[i]) if i < last else 0
-        if cut:  # a character the next part finishes goes with it: each group is whole characters
-            parts[i], parts[i + 1] = parts[i][:-cut], parts[i][-cut:] + parts[i + 1]
-            group[-1] = parts[i]
-        group.append(b'"')
-        try:
-            text += pydantic_core.from_json(b"".join(group), cache_strings=False)
-        except ValueError:
-            return text, start
-        group = [b'"']
-        grouped = 0
-        for n in range(start, i + 1):
-            parts[n] = b""
-        start = i + 1
+        part = parts[i]
+        mark, kept = len(text), carry
+        for at in range(0, len(part), slice_size):
+            piece = part[at : at + slice_size]
+            cut = 0 if i == last and at + slice_size >= len(part) else _cut_character(piece)
+            try:
+                text += pydantic_core.from_json(
+                    b"".join((b'"', carry, piece[: len(piece) - cut], b'"')), cache_strings=False
+                )
+            except ValueError:
+                parts[i] = kept + part
+                return text[:mark], i
+            carry = piece[len(piece) - cut :]
+        parts[i] = b""
+    if carry:  # an empty last part: the string ends inside a character
+        parts[last] = carry
+        return text, last
     return text, -1
 
 
