@@ -133,8 +133,17 @@ def test_the_codings_are_read_as_listed() -> None:
 def test_decoding_goes_piece_by_piece_and_notices_an_early_end() -> None:
     coded = gzip.compress(EVENTS)
     decoding = TransferDecoding(["gzip"])
-    assert b"".join(decoding.decode(coded[at : at + 5]) for at in range(0, len(coded), 5)) + decoding.flush() == EVENTS
+    pieces = [piece for at in range(0, len(coded), 5) for piece in decoding.decode(coded[at : at + 5])]
+    assert b"".join([*pieces, *decoding.flush()]) == EVENTS
     cut = TransferDecoding(["gzip"])
-    cut.decode(coded[:-20])
+    list(cut.decode(coded[:-20]))
     with pytest.raises(zlib.error, match="ended early"):
-        cut.flush()
+        list(cut.flush())
+
+
+def test_highly_compressed_data_inflates_a_piece_at_a_time() -> None:
+    # 64 MiB of zeros in ~64 KiB, twice compressed: each piece handed on is at most 1 MiB.
+    zeros = gzip.compress(zlib.compress(bytes(64 << 20)))
+    decoding = TransferDecoding(["deflate", "gzip"])
+    sizes = [len(piece) for piece in decoding.decode(zeros)] + [len(piece) for piece in decoding.flush()]
+    assert sum(sizes) == 64 << 20 and max(sizes) <= 1 << 20

@@ -7,12 +7,16 @@ aiohttp undoes them: the HTTP library removes the chunked framing, this undoes t
 from __future__ import annotations
 
 import zlib
+from collections.abc import Iterator
 
 from ._exceptions import APIResponseValidationError
 from ._request import PreparedRequest
 
 # zlib's window bits per coding: gzip's header and trailer, or zlib's (RFC 9112 section 7.2's "deflate").
 _WBITS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
+# The most bytes a piece of a read inflates to at once: highly compressed data (a read of zeros
+# inflates a thousandfold) reaches the event size bound in steps, never whole in memory.
+_MOST = 1 << 20
 
 
 def transfer_codings(transfer_encoding: str) -> list[str]:
@@ -37,11 +41,12 @@ class _Inflater:
         self._started = False
         self._zlib = zlib.decompressobj(self._wbits)
 
-    def decompress(self, data: bytes) -> bytes:
-        out = []
-        while data:
+    def pieces(self, data: bytes) -> Iterator[bytes]:
+        """What `data` inflates to, at most _MOST bytes at a time."""
+        full = False
+        while data or full:
             try:
-                out.append(self._zlib.decompress(data))
+                out = self._zlib.decompress(data, _MOST)
             except zlib.error:
                 if self._started or not self._raw_allowed:
                     raise
@@ -49,12 +54,18 @@ class _Inflater:
                 self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)
                 continue
             self._started = True
-            data = self._zlib.unused_data if self._zlib.eof else b""
-            if data:
-                self._zlib = zlib.decompressobj(self._wbits)  # the next gzip member
-        return b"".join(out)
+            full = len(out) == _MOST  # zlib may hold more output for the same input
+            if out:
+                yield out
+            if self._zlib.eof:
+                data, full = self._zlib.unused_data, False
+                if data:
+                    self._zlib = zlib.decompressobj(self._wbits)  # the next gzip member
+            else:
+                data = self._zlib.unconsumed_tail
 
-    def flush(self) -> bytes:
+    def end(self) -> bytes:
+        """What is left at the end of the body; zlib.error if the data was cut short."""
         if self._started and not self._zlib.eof:
             raise zlib.error("the compressed data ended early")
         return self._zlib.flush()
@@ -63,23 +74,30 @@ class _Inflater:
 class TransferDecoding:
     """Undoes a body's transfer codings but a final chunked one (the HTTP library's), piece by piece.
 
-    A coding's data that is corrupt, or cut short at the end of the body, raises zlib.error."""
+    Each read's output comes in pieces of at most _MOST bytes, however well it was compressed. A
+    coding's data that is corrupt, or cut short at the end of the body, raises zlib.error."""
 
     def __init__(self, codings: list[str]) -> None:
         # Undone in the reverse of the order they were applied.
         self._stages = [_Inflater(coding) for coding in reversed(codings)]
 
-    def decode(self, data: bytes) -> bytes:
-        for stage in self._stages:
-            data = stage.decompress(data)
-        return data
+    def decode(self, data: bytes) -> Iterator[bytes]:
+        return self._through(0, data)
 
-    def flush(self) -> bytes:
+    def flush(self) -> Iterator[bytes]:
         """What is left at the end of the body."""
-        data = b""
-        for stage in self._stages:
-            data = stage.decompress(data) + stage.flush()
-        return data
+        for n, stage in enumerate(self._stages):
+            rest = stage.end()
+            if rest:
+                yield from self._through(n + 1, rest)
+
+    def _through(self, n: int, data: bytes) -> Iterator[bytes]:
+        """`data` through the stages from the n-th on."""
+        if n == len(self._stages):
+            yield data
+            return
+        for piece in self._stages[n].pieces(data):
+            yield from self._through(n + 1, piece)
 
 
 def transfer_decoding(

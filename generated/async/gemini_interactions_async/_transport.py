@@ -266,7 +266,7 @@ async def read_body(response: aiohttp.ClientResponse, request: PreparedRequest) 
     try:
         decoding = _transfer_decoding(response, request)
         body = await response.read()
-        return body if decoding is None else decoding.decode(body) + decoding.flush()
+        return body if decoding is None else b"".join([*decoding.decode(body), *decoding.flush()])
     except asyncio.TimeoutError as exc:
         raise connection_error(request, exc, timeout="read") from exc
     except aiohttp.ClientError as exc:
@@ -298,16 +298,13 @@ async def iter_bytes(response: aiohttp.ClientResponse, request: PreparedRequest)
             # What has arrived, at most READ_SIZE: pieces of a large event stay small, which keeps
             # the allocator from holding on to a whole event's worth of freed memory.
             chunk = await response.content.read(READ_SIZE)
-            if not chunk:
-                rest = decoding.flush() if decoding is not None else b""
-                if rest:
-                    yield rest
-                return
             if decoding is not None:
-                chunk = decoding.decode(chunk)
-                if not chunk:
-                    continue
-            yield chunk
+                for piece in decoding.decode(chunk) if chunk else decoding.flush():
+                    yield piece
+            elif chunk:
+                yield chunk
+            if not chunk:
+                return
     except asyncio.TimeoutError as exc:
         raise connection_error(request, exc, timeout="read") from exc
     except aiohttp.ClientError as exc:

@@ -368,7 +368,7 @@ def read_body(response: requests.Response, request: PreparedRequest) -> bytes:
         decoding = _transfer_decoding(response, request)
         body = response.content
         if decoding is not None:
-            body = decoding.decode(body) + decoding.flush()
+            body = b"".join([*decoding.decode(body), *decoding.flush()])
     except requests.RequestException as exc:
         raise connection_error(request, exc, reading=True) from exc
     except zlib.error as exc:
@@ -397,14 +397,10 @@ def iter_bytes(response: requests.Response, request: PreparedRequest) -> Iterato
         return
     try:
         for piece in _body_bytes(response, request):
-            data = decoding.decode(piece)
-            if data:
-                yield data
-        rest = decoding.flush()
+            yield from decoding.decode(piece)
+        yield from decoding.flush()
     except zlib.error as exc:
         raise connection_error(request, exc, reading=True, malformed=exc) from exc
-    if rest:
-        yield rest
 
 
 def _body_bytes(response: requests.Response, request: PreparedRequest) -> Iterator[bytes]:
