@@ -265,7 +265,7 @@ async def read_body(response: aiohttp.ClientResponse, request: PreparedRequest) 
     try:
         decoding = _transfer_decoding(response, request)
         body = await response.read()
-        return body if decoding is None else b"".join([*decoding.decode(body), *decoding.flush()])
+        return body if decoding is None else decoding.whole(body)
     except asyncio.TimeoutError as exc:
         raise connection_error(request, exc, timeout="read") from exc
     except aiohttp.ClientError as exc:

@@ -367,7 +367,7 @@ def read_body(response: requests.Response, request: PreparedRequest) -> bytes:
         decoding = _transfer_decoding(response, request)
         body = response.content
         if decoding is not None:
-            body = b"".join([*decoding.decode(body), *decoding.flush()])
+            body = decoding.whole(body)
     except requests.RequestException as exc:
         raise connection_error(request, exc, reading=True) from exc
     except zlib.error as exc:

@@ -84,6 +84,10 @@ class TransferDecoding:
     def decode(self, data: bytes) -> Iterator[bytes]:
         return self._through(0, data)
 
+    def whole(self, body: bytes) -> bytes:
+        """A whole body undone at once (a unary answer's)."""
+        return b"".join([*self.decode(body), *self.flush()])
+
     def flush(self) -> Iterator[bytes]:
         """What is left at the end of the body."""
         for n, stage in enumerate(self._stages):
