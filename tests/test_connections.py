@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from gemini_interactions.testing import InteractionsTestServer
 
-from .conftest import TEXT, Flavour
+from .conftest import API_KEY, TEXT, Flavour
 
 
 async def eventually(condition: Callable[[], bool], timeout: float = 5.0) -> bool:
@@ -188,3 +188,25 @@ async def test_tls_settings_on_your_session_are_used(
             await flavour.aw(session.close())
         assert interaction.status == "completed"
         assert [(r.status, r.headers.get("x-from-session")) for r in server.requests] == [(200, "yes")]
+
+
+@pytest.mark.parametrize("trust_env", [True, False])
+def test_the_sync_clients_own_session_takes_a_ca_bundle_from_the_environment(
+    certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, trust_env: bool
+) -> None:
+    # requests' REQUESTS_CA_BUNDLE, read with the proxies (once per origin), ignored like them with trust_env=False.
+    from gemini_interactions import APIConnectionError, Client
+
+    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
+    cert, key = certificate
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert))
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    with InteractionsTestServer(ssl_context=context) as server:
+        with Client(api_key=API_KEY, base_url=server.base_url, max_retries=0, trust_env=trust_env) as client:
+            if trust_env:
+                assert client.interactions.create(**TEXT).status == "completed"
+            else:
+                with pytest.raises(APIConnectionError):
+                    client.interactions.create(**TEXT)
+        assert len(server.requests) == (1 if trust_env else 0)

@@ -124,3 +124,22 @@ async def test_without_proxy_variables_the_async_client_starts_no_lookup_thread(
     async with AsyncClient(api_key=API_KEY, base_url=server.base_url, max_retries=0) as client:
         assert (await client.interactions.create(**TEXT)).status == "completed"
     assert getattr(loop, "_default_executor", None) is None  # asyncio.to_thread was never called
+
+
+async def test_the_environment_is_read_once_for_each_origin(
+    flavour: Flavour, proxy: HostileServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Both flavours look the proxy up when a client first talks to an origin, not on every request (requests
+    # would scan os.environ again for each): a later change reaches a new client, not a running one.
+    set_proxy_env(monkeypatch, "HTTP_PROXY", proxy.base_url)
+    client = flavour.client(api_key=SECRET, base_url=f"http://{API_HOST}", max_retries=0)
+    try:
+        assert (await flavour.create(client, **TEXT)).id == "v1_canned"
+        set_proxy_env(monkeypatch, "NO_PROXY", API_HOST)
+        assert (await flavour.create(client, **TEXT)).id == "v1_canned"
+    finally:
+        await flavour.close(client)
+    assert [seen.target for seen in proxy.seen] == [f"http://{API_HOST}/v1beta/interactions"] * 2
+    with pytest.raises(flavour.pkg.APIConnectionError, match=f"could not resolve host {API_HOST}"):
+        await create(flavour, f"http://{API_HOST}")
+    assert len(proxy.seen) == 2
