@@ -111,8 +111,9 @@ def _text_of(parts: list[bytes], slice_size: int) -> tuple[str, int]:
     for i in range(last + 1):
         part = parts[i]
         mark, kept = len(text), carry
+        view = memoryview(part)  # its slices copy nothing: the join below is the one copy of a slice
         for at in range(0, len(part), slice_size):
-            piece = part[at : at + slice_size]
+            piece = view[at : at + slice_size]
             cut = 0 if i == last and at + slice_size >= len(part) else _cut_character(piece)
             try:
                 text += pydantic_core.from_json(
@@ -121,7 +122,7 @@ def _text_of(parts: list[bytes], slice_size: int) -> tuple[str, int]:
             except ValueError:
                 parts[i] = kept + part
                 return text[:mark], i
-            carry = piece[len(piece) - cut :]
+            carry = bytes(piece[len(piece) - cut :])
         parts[i] = b""
     if carry:  # an empty last part: the string ends inside a character
         parts[last] = carry
@@ -129,7 +130,7 @@ def _text_of(parts: list[bytes], slice_size: int) -> tuple[str, int]:
     return text, -1
 
 
-def _cut_character(part: bytes) -> int:
+def _cut_character(part: bytes | memoryview) -> int:
     """How many bytes at the end of `part` begin a UTF-8 character that they do not finish (0: none)."""
     for back in range(1, min(4, len(part)) + 1):
         byte = part[-back]
