@@ -162,3 +162,31 @@ def test_threads_waiting_for_a_connection_get_one_in_the_order_they_asked(server
     client.close()
     assert not errors, errors
     assert order == ["B", "C", "A"]
+
+
+def test_the_sync_pools_queue_counts_unopened_connections_and_prefers_idle_ones() -> None:
+    # urllib3 puts a None in for every connection the pool may open and takes them out as it opens them;
+    # the queue counts those rather than storing them, gives an idle connection before a None, refuses
+    # a put past its size, and a get that does not block (urllib3's, closing the pool) sees only idle ones.
+    import queue
+
+    from gemini_interactions._transport import FairQueue
+
+    pool = FairQueue(3)
+    for _ in range(3):
+        pool.put(None)
+    with pytest.raises(queue.Full):
+        pool.put("extra")
+    assert pool.qsize() == 3 and pool.queue == []
+    assert pool.get() is None and pool.get() is None
+    pool.put("a")
+    pool.put("b")
+    assert [pool.get(), pool.get(), pool.get()] == ["b", "a", None]
+    with pytest.raises(queue.Empty):
+        pool.get(timeout=0.01)  # every slot taken
+    pool.put("c")
+    pool.put(None)
+    assert pool.get(block=False) == "c"
+    with pytest.raises(queue.Empty):
+        pool.get(block=False)
+    assert pool.get() is None  # the slot is still there for a blocking get
