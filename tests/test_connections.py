@@ -210,3 +210,19 @@ def test_the_sync_clients_own_session_takes_a_ca_bundle_from_the_environment(
                 with pytest.raises(APIConnectionError):
                     client.interactions.create(**TEXT)
         assert len(server.requests) == (1 if trust_env else 0)
+
+
+def test_the_params_of_your_requests_session_are_sent_with_the_calls_own(server: InteractionsTestServer) -> None:
+    import requests
+    from gemini_interactions import Client
+
+    session = requests.Session()
+    session.params = {"from-session": "yes"}
+    with Client(api_key=API_KEY, base_url=server.base_url, max_retries=0, session=session) as client:
+        created = client.interactions.create(**TEXT)
+        for _ in client.interactions.get(created.id, stream=True):
+            pass
+    session.close()
+    first, second = server.requests
+    assert first.query == {"from-session": "yes"}
+    assert second.query.get("from-session") == "yes" and second.query.get("stream") == "true", second.query

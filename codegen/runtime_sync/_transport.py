@@ -318,7 +318,7 @@ class Transport:
         _live_transports.add(self)
 
     def _settings(self, url: str) -> dict[str, Any]:
-        """The stream, proxies, verify and cert arguments of Session.send for a request to `url`."""
+        """The environment's arguments of Session.send for a request to `url` (stream, proxies, verify...)."""
         if self._environment is not None:
             return self._environment.settings(url)
         if self._owns_session:
@@ -372,7 +372,8 @@ class Transport:
                     request.method,
                     request.url,
                     headers=request.headers,
-                    params=_query(request.params),
+                    # A session's own params (yours may have some) merge only with a dict.
+                    params=request.params if session.params else _query(request.params),
                     data=request.content,
                     auth=self._auth,
                 )
